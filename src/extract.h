@@ -1,0 +1,97 @@
+/* extract — text -> codes, modifiers, units, ranges, dates, intents and commands.
+ * Pure: PCRE2 patterns compiled once (with JIT) by extract_init(); no I/O.
+ *
+ * Every extracted item carries its byte offset in the text it came from and a short
+ * confidence reason (a static string), so answers and tests can explain themselves. */
+#ifndef CODEMAILD_EXTRACT_H
+#define CODEMAILD_EXTRACT_H
+
+#include <stddef.h>
+
+enum code_kind {
+	CODE_CPT1 = 1,  /* 99213 */
+	CODE_CPT2,      /* 0001F */
+	CODE_CPT3,      /* 0042T */
+	CODE_PLA,       /* 0001U */
+	CODE_HCPCS,     /* J1745 */
+	CODE_ICD10,     /* E11.40, stored dotted: "E11.40" */
+};
+const char *extract_kind_name(enum code_kind k);     /* "CPT Category I", … */
+const char *extract_kind_key(enum code_kind k);      /* "cpt1","cpt2","cpt3","pla","hcpcs","icd10" */
+
+enum intent {
+	INTENT_DESCRIBE      = 1 << 0,
+	INTENT_NCCI_PAIR     = 1 << 1,
+	INTENT_MODIFIER      = 1 << 2,
+	INTENT_UNITS_MUE     = 1 << 3,
+	INTENT_GLOBAL_PERIOD = 1 << 4,
+	INTENT_FEE_RVU       = 1 << 5,
+	INTENT_ICD10_LOOKUP  = 1 << 6,
+	INTENT_COVERAGE      = 1 << 7,
+	INTENT_GUIDELINE     = 1 << 8,
+	INTENT_CROSSWALK     = 1 << 9,
+	INTENT_OTHER         = 1 << 10,
+};
+#define INTENT_COUNT 11
+const char *extract_intent_name(int single_intent_bit);   /* "describe", "ncci_pair", … */
+
+enum command {
+	CMD_HELP     = 1 << 0,
+	CMD_REGISTER = 1 << 1,
+	CMD_QUOTA    = 1 << 2,   /* QUOTA or STATUS */
+	CMD_STOP     = 1 << 3,
+	CMD_START    = 1 << 4,
+};
+const char *extract_command_name(int single_command_bit); /* "help", "register", … */
+
+#define EX_MAX_MODS 4
+struct ex_code {
+	char  code[12];                  /* normalised: "99213", "J1745", "E11.40" */
+	enum code_kind kind;
+	char  mods[EX_MAX_MODS][3];      /* attached modifiers, upper-case, e.g. "25","RT" */
+	int   nmods;
+	int   units;                     /* 0 = not stated */
+	size_t pos;                      /* byte offset in the text */
+	const char *why;                 /* static: "5 digits", "after 'CPT'", "in range" … */
+	int   unknown;                   /* 1: looked like a code in context but not in the DB */
+	int   from_range;                /* 1: expanded from a range or family */
+	int   in_subject;                /* 1: found in the subject line */
+};
+
+struct ex_mod {                          /* a modifier mentioned on its own ("modifier 59") */
+	char  mod[3];
+	size_t pos;
+	const char *why;
+};
+
+struct ex_result {
+	struct ex_code *codes;  size_t ncodes;   /* in order of appearance, no duplicates */
+	size_t nskipped;                         /* codes beyond max_codes, reported not dropped */
+	char  (*skipped)[12];                    /* their codes (first 100) */
+	size_t nskipped_listed;
+	struct ex_mod *mods;    size_t nmods;    /* modifiers mentioned, incl. attached ones */
+	char  (*dates)[11];     size_t ndates;   /* dates of service, ISO "2026-03-15" */
+	int   intents;                           /* bit set of enum intent */
+	int   commands;                          /* bit set of enum command */
+	char  *token;                            /* REGISTER confirmation token, if any */
+};
+
+/* Optional lookup in the reference DB: returns 1 if code (normalised) is a known code of
+ * that kind, 0 if not. ctx is passed through. */
+typedef int (*extract_known_fn)(void *ctx, const char *code, enum code_kind kind);
+
+struct ex_opts {
+	size_t max_codes;            /* LIM_CODES_PER_MESSAGE */
+	extract_known_fn known;      /* may be NULL: then no DB filtering */
+	void  *known_ctx;
+};
+
+int  extract_init(void);         /* compiles patterns once; 0 ok, -1 on failure */
+void extract_fini(void);
+/* Extracts from the question text and the subject (either may be NULL). Fills out (caller
+ * frees with extract_result_free). Returns 0, or -1 when out of memory. */
+int  extract_run(const char *subject, const char *text, const struct ex_opts *opts,
+                 struct ex_result *out);
+void extract_result_free(struct ex_result *r);
+
+#endif

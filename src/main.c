@@ -1,0 +1,123 @@
+/* main — command line: global options, config, subcommand dispatch. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "conf.h"
+#include "log.h"
+
+struct subcmd {
+	const char *name;
+	int (*fn)(struct cmdctx *);
+	int needs_conf;     /* 1: config must load and validate before the command runs */
+	const char *args, *help;
+};
+
+static const struct subcmd cmds[] = {
+	{ "run", cmd_run, 1, "", "run the daemon in the foreground (SIGTERM stops, SIGHUP reloads)" },
+	{ "once", cmd_once, 1, "", "one pass: read new mail, answer, send; exit code says what happened" },
+	{ "parse", cmd_parse, 1, "[--jsonl] FILE|DIR|- ...", "print what was read from a message as JSON" },
+	{ "answer", cmd_answer, 1, "FILE|-", "print the reply that would be sent, touching no state" },
+	{ "import", cmd_import, 1, "[--db PATH] [--strict] [--quiet] KIND FILE...", "import official data into the reference DB" },
+	{ "info", cmd_info, 1, "[--db PATH]", "show the vintage of every dataset in the reference DB" },
+	{ "check-config", cmd_check_config, 0, "", "validate the config file and every template" },
+	{ "status", cmd_status, 1, "[--json]", "daemon, queue, failures, answers today, senders, data" },
+	{ "purge", cmd_purge, 1, "", "purge raw messages and reply bodies past retention" },
+	{ "sender", cmd_sender, 1, "show ADDR | list [--tier T] | set ADDR --tier T", "manage senders" },
+	{ "quota", cmd_quota, 1, "reset ADDR | grant ADDR N", "manage quotas" },
+	{ "domain", cmd_domain, 1, "add|remove DOMAIN --tier T", "manage subscriber domains" },
+};
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void
+usage(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: codemaild [-c FILE] [-v] COMMAND [ARGS]\n\n"
+	    "Answers medical-coding questions by email.\n\ncommands:\n");
+	for (i = 0; i < NCMDS; i++)
+		fprintf(fp, "  %-13s %s\n      %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
+	fprintf(fp, "  %-13s\n      %s\n  %-13s\n      %s\n", "version", "print the version",
+	    "help", "this text");
+	fprintf(fp, "\noptions:\n  -c FILE  config file (default: $CODEMAILD_CONF, "
+	    SYSCONFDIR "/codemaild/codemaild.conf, else the embedded defaults)\n"
+	    "  -v       debug logging\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cmdctx cx;
+	struct buf errs;
+	const struct subcmd *sc = NULL;
+	enum log_level lvl;
+	enum log_dest dest;
+	int opt, verbose = 0, nerr, rc;
+	size_t i;
+
+	memset(&cx, 0, sizeof(cx));
+	while ((opt = getopt(argc, argv, "+c:vh")) != -1) {
+		switch (opt) {
+		case 'c': cx.conf_path = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'h': usage(stdout); return EX_OK;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[optind], "version") == 0 || strcmp(argv[optind], "--version") == 0) {
+		printf("codemaild %s\n", CODEMAILD_VERSION);
+		return EX_OK;
+	}
+	if (strcmp(argv[optind], "help") == 0) {
+		usage(stdout);
+		return EX_OK;
+	}
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(argv[optind], cmds[i].name) == 0)
+			sc = &cmds[i];
+	if (sc == NULL) {
+		fprintf(stderr, "codemaild: unknown command '%s' (try 'codemaild help')\n", argv[optind]);
+		return EX_USAGE;
+	}
+	cx.argc = argc - optind;
+	cx.argv = argv + optind;
+	if (cx.conf_path == NULL)
+		cx.conf_path = conf_default_path();
+
+	log_init("codemaild", LOG_DEST_STDERR, verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO, 0);
+	if (conf_defaults(&cx.conf) < 0)
+		fatal(EX_OSERR, "out of memory");
+	buf_init(&errs, 1024 * 1024);
+	nerr = 0;
+	if (cx.conf_path)
+		nerr = conf_load(&cx.conf, cx.conf_path, &errs);
+	nerr += conf_validate(&cx.conf, &errs);
+	if (nerr && sc->needs_conf) {
+		fputs(buf_cstr(&errs), stderr);
+		fprintf(stderr, "codemaild: %d error%s in the configuration\n", nerr, nerr == 1 ? "" : "s");
+		buf_free(&errs);
+		conf_free(&cx.conf);
+		return EX_CONFIG;
+	}
+	buf_free(&errs);
+	if (log_parse_level(cx.conf.log_level, &lvl) < 0)
+		lvl = LOG_LVL_INFO;
+	if (verbose)
+		lvl = LOG_LVL_DEBUG;
+	dest = strcmp(cx.conf.log_destination, "stderr") == 0 ? LOG_DEST_STDERR :
+	    strcmp(cx.conf.log_destination, "syslog") == 0 ? LOG_DEST_SYSLOG : LOG_DEST_AUTO;
+	log_init("codemaild", dest, lvl, cx.conf.log_show_addresses);
+
+	rc = sc->fn(&cx);
+	conf_free(&cx.conf);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/* sender — hands one composed reply to the outside world: the file outbox (outbox.c) or
+ * SMTP (smtp.c). The queue itself lives in the state DB (state.c); the daemon drains it. */
+#ifndef CODEMAILD_SENDER_H
+#define CODEMAILD_SENDER_H
+
+#include <stddef.h>
+
+struct conf;
+
+enum send_status {
+	SEND_OK = 0,        /* accepted: mark sent */
+	SEND_TEMP,          /* 4xx, connection, timeout, TLS handshake: retry with back-off */
+	SEND_PERM,          /* 5xx: record permanent failure with the server text; no bounce */
+	SEND_PAUSE,         /* authentication/certificate failure: pause the queue, alert */
+};
+
+struct sender;
+struct sender_ops {
+	const char *name;   /* "file", "smtp" */
+	/* Sends data (CRLF message bytes) from env_from ("" = null sender) to exactly one rcpt.
+	 * id is the queue id (for file names and logs). detail receives the server's text. */
+	enum send_status (*send)(struct sender *s, const char *id, const char *env_from,
+	                         const char *rcpt, const char *data, size_t len,
+	                         char *detail, size_t detail_len);
+	void (*flush)(struct sender *s);     /* end of a batch: may close a reused connection */
+	void (*close)(struct sender *s);
+};
+
+struct sender {
+	const struct sender_ops *ops;
+	const struct conf *conf;    /* borrowed */
+	void *priv;
+};
+
+struct sender *sender_new(const struct conf *conf);   /* by conf->sender_type */
+void sender_free(struct sender *s);
+
+extern const struct sender_ops outbox_ops;
+extern const struct sender_ops smtp_ops;
+
+#endif
