@@ -979,6 +979,59 @@ part_decode(struct ctx *c, const struct part *p, struct buf *out)
 	}
 }
 
+/* RFC 3676 format=flowed: a line ending in a space continues on the next line (of the same
+ * quote depth); space-stuffing removed; with delsp=yes the trailing space goes too. The
+ * signature separator "-- " is never flowed. Rewrites t in place (it only shrinks). */
+static void
+unflow(char *t, int delsp)
+{
+	char *r = t, *w = t;
+	int joining = 0;
+
+	while (*r) {
+		char *e = strchr(r, '\n');
+		size_t n = e ? (size_t)(e - r) : strlen(r), depth = 0, i = 0;
+		int flowed;
+
+		while (i < n && r[i] == '>') {
+			depth++;
+			i++;
+		}
+		if (i < n && r[i] == ' ')     /* stuffing (or the space after the quote marks) */
+			i++;
+		if (!joining) {
+			/* the quote marks as written (never more bytes than read) */
+			memmove(w, r, depth);
+			w += depth;
+			if (depth && i > depth)
+				*w++ = ' ';
+		}
+		flowed = n > i && r[n - 1] == ' ' && !(n - i == 3 && memcmp(r + i, "-- ", 3) == 0);
+		{
+			size_t len = n - i;
+			if (flowed && delsp)
+				len--;
+			memmove(w, r + i, len);
+			w += len;
+		}
+		/* join only when the next line has the same quote depth */
+		joining = 0;
+		if (flowed && e) {
+			size_t d2 = 0;
+			const char *nx = e + 1;
+			while (nx[d2] == '>')
+				d2++;
+			joining = d2 == depth && nx[0] != '\0';
+		}
+		if (!joining && e)
+			*w++ = '\n';
+		if (!e)
+			break;
+		r = e + 1;
+	}
+	*w = '\0';
+}
+
 /* Decoded, UTF-8, LF-only text of a text part (HTML converted). Caller frees. */
 static char *
 part_text(struct ctx *c, const struct part *p, int html)
@@ -1047,6 +1100,19 @@ part_text(struct ctx *c, const struct part *p, int html)
 			r[j++] = r[i];
 		}
 		r[j] = '\0';
+		if (p->ct_raw) {
+			struct buf f;
+			buf_init(&f, 64);
+			if (mime_param(p->ct_raw, strlen(p->ct_raw), "format", 0, &f) == 1 &&
+			    util_strcaseeq(buf_cstr(&f), "flowed")) {
+				int delsp;
+				buf_reset(&f);
+				delsp = mime_param(p->ct_raw, strlen(p->ct_raw), "delsp", 0, &f) == 1 &&
+				        util_strcaseeq(buf_cstr(&f), "yes");
+				unflow(r, delsp);
+			}
+			buf_free(&f);
+		}
 	}
 	if (strlen(r) > c->lim.max_text) {
 		size_t cut = mime_utf8_cut(r, c->lim.max_text);

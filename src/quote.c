@@ -373,7 +373,7 @@ static int
 split(const char *text, struct quote_split *out, int depth)
 {
 	struct line *v = NULL;
-	size_t nl = 0, cap = 0, i, cut, len = strlen(text);
+	size_t nl = 0, cap = 0, i, cut, cut_body, len = strlen(text);
 	const char *p = text;
 	int forward = 0, rc = -1;
 	struct buf q, qu, sg;
@@ -412,7 +412,9 @@ split(const char *text, struct quote_split *out, int depth)
 	}
 	for (i = cut; i < nl; i++)
 		v[i].cls = L_QUOTED;
-	/* '>' lines and attribution lines */
+	cut_body = cut + 1;
+	/* '>' lines and attribution lines; an attribution not followed by '>' lines (the
+	 * quoted message pasted as is) starts the quoted part like an Outlook block */
 	for (i = 0; i < cut; i++) {
 		const char *s;
 		size_t n, k;
@@ -426,6 +428,9 @@ split(const char *text, struct quote_split *out, int depth)
 			continue;
 		if (attribution_end(s, n)) {
 			/* "On … wrote:", possibly wrapped over two or three lines */
+			size_t from = i, j;
+			int real = 0;
+
 			v[i].cls = L_QUOTED;
 			for (k = i; k > 0 && k + 3 > i; k--) {
 				const char *ps;
@@ -435,11 +440,34 @@ split(const char *text, struct quote_split *out, int depth)
 					break;
 				if (starts_ci(ps, pn, "on ") || starts_ci(ps, pn, "le ") ||
 				    starts_ci(ps, pn, "am ") || starts_ci(ps, pn, "el ")) {
-					size_t j;
 					for (j = k - 1; j < i; j++)
 						v[j].cls = L_QUOTED;
+					from = k - 1;
 					break;
 				}
+			}
+			/* a real attribution: "On/Am/Le/El …" with a date or an address in it */
+			{
+				const char *fs;
+				size_t fn;
+				tview(&v[from], &fs, &fn);
+				if (starts_ci(fs, fn, "on ") || starts_ci(fs, fn, "le ") ||
+				    starts_ci(fs, fn, "am ") || starts_ci(fs, fn, "el "))
+					for (j = from; j <= i && !real; j++)
+						for (k = 0; k < v[j].n; k++)
+							if (v[j].s[k] == '@' || (v[j].s[k] >= '0' && v[j].s[k] <= '9')) {
+								real = 1;
+								break;
+							}
+			}
+			for (k = i + 1; k < cut && blank(&v[k]); k++)
+				;
+			if (real && k < cut && !is_quote_line(&v[k])) {
+				for (j = i; j < nl; j++)
+					v[j].cls = L_QUOTED;
+				cut = from;
+				cut_body = i + 1;
+				break;
 			}
 		}
 	}
@@ -451,7 +479,7 @@ split(const char *text, struct quote_split *out, int depth)
 		/* nothing new: a bare forward (or a bare quote of one) asks about its content */
 		struct quote_split in;
 		struct buf fw;
-		size_t k = cut + 1;
+		size_t k = cut_body;
 
 		(void)forward;
 		/* skip the forwarded header lines (From:, Date:, Subject:, To:, Cc:, Sent:) */

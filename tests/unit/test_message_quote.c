@@ -59,6 +59,16 @@ test_gt_quotes_and_attribution(void **state)
 	assert_string_equal(r.q, "answer one\nanswer two\n");
 	assert_string_equal(r.quoted, "> question one?\n> question two?\n");
 	F(r);
+	/* an attribution followed by the old message without '>' marks: all of it is quoted */
+	r = S("Is 99215 better?\n\nOn Mon, Mar 2, 2026 at 10:00 AM Ask <ask@x> wrote:\n\n"
+	      "99213 is an office visit.\nMore old text about 99214.\n");
+	assert_string_equal(r.q, "Is 99215 better?\n");
+	assert_non_null(strstr(r.quoted, "99214"));
+	F(r);
+	/* "My doctor wrote:" is no attribution: the question stays */
+	r = S("My doctor wrote:\n99213 for the visit, is it right?\n");
+	assert_non_null(strstr(r.q, "99213 for the visit"));
+	F(r);
 	/* other languages */
 	r = S("Neu\n\nAm 02.03.2026 um 10:00 schrieb X <x@y>:\n> alt\n");
 	assert_string_equal(r.q, "Neu\n");
@@ -240,6 +250,17 @@ test_html(void **state)
 	assert_non_null(strstr(t, "Code\tUnits\n97110\t2"));
 	assert_non_null(strstr(t, "  keep   spaces\n  here"));
 	assert_non_null(strstr(t, "inline bold and wrapped"));
+	free(t);
+	/* blockquotes come out as '>' lines, so quoted HTML replies separate like plain ones */
+	t = H("<div>New 99215?</div><div>On Mon, Mar 2, 2026 X &lt;x@y&gt; wrote:</div>"
+	      "<blockquote><div>old 99213</div><blockquote>older</blockquote></blockquote>");
+	assert_non_null(strstr(t, "> old 99213\n"));
+	assert_non_null(strstr(t, "> > older"));
+	{
+		struct qs3 r = S(t);
+		assert_string_equal(r.q, "New 99215?\n");
+		F(r);
+	}
 	free(t);
 	/* broken HTML is recovered, not refused */
 	t = H("<p>unclosed <b>bold <td>cell</i> &bogus; text");
