@@ -1193,14 +1193,15 @@ list_attachments(struct ctx *c, const struct part *p, const struct part *body)
 		set_error(c, MSG_E_NOMEM, "out of memory");
 }
 
-/* The first forwarded message (message/rfc822 with a parsed child) in tree order. */
+/* The first forwarded message part (message/rfc822 or message/global) in tree order. */
 static const struct part *
 find_forward(const struct part *p)
 {
 	const struct part *ch, *r;
 
-	if (p->first && !p->multipart && strncmp(p->type, "message/", 8) == 0)
-		return p->first;
+	if (!p->multipart && (strcmp(p->type, "message/rfc822") == 0 ||
+	                      strcmp(p->type, "message/global") == 0))
+		return p;
 	if (!p->multipart)
 		return NULL;
 	for (ch = p->first; ch; ch = ch->next)
@@ -1327,11 +1328,13 @@ find_report(const struct part *p)
 	return NULL;
 }
 
+static void forward_question(struct ctx *c, const struct part *p, int hops);
+
 static void
 choose_body(struct ctx *c, struct part *root)
 {
 	struct message *m = c->msg;
-	const struct part *body = NULL, *fwd, *rep;
+	const struct part *body = NULL, *rep;
 	int prio = 2;
 	struct quote_split qs;
 
@@ -1368,32 +1371,72 @@ choose_body(struct ctx *c, struct part *root)
 		return;
 	}
 	/* no text of its own: a forward with no new text asks about the forwarded message */
-	if ((fwd = find_forward(root)) != NULL) {
-		const struct part *inner = NULL;
-		int p2 = 2, hops = 0;
+	forward_question(c, root, 0);
+}
 
-		while (fwd && hops++ < 8) {
-			find_body(fwd, &p2, &inner);
-			if (inner)
-				break;
-			fwd = find_forward(fwd);
+/* Sets question/quoted/signature from the text of the first forwarded message under p:
+ * parsed in place when it was not transfer-encoded, else decoded and parsed on its own
+ * (with the depth left). hops bounds forwards of forwards. */
+static void
+forward_question(struct ctx *c, const struct part *p, int hops)
+{
+	struct message *m = c->msg;
+	const struct part *fwd = find_forward(p), *inner = NULL;
+	struct quote_split qs;
+	char *t = NULL;
+	int prio = 2;
+
+	if (fwd == NULL || hops > 8 || m->error)
+		return;
+	if (fwd->first) {
+		find_body(fwd->first, &prio, &inner);
+		if (inner == NULL) {
+			forward_question(c, fwd->first, hops + 1);
+			return;
 		}
-		if (inner) {
-			char *t = part_text(c, inner, p2 == 1);
-			if (t == NULL)
-				return;
-			if (quote_split(t, &qs) < 0) {
-				free(t);
-				set_error(c, MSG_E_NOMEM, "out of memory");
-				return;
-			}
-			free(t);
-			m->question_text = qs.question;
-			m->quoted_text = qs.quoted;
-			m->signature = qs.signature;
+		t = part_text(c, inner, prio == 1);
+	} else if (fwd->cte != CTE_IDENTITY && fwd->depth + 1 < c->lim.max_depth) {
+		struct msg_limits lim = c->lim;
+		struct message *sub;
+		struct buf d;
+
+		buf_init(&d, c->lim.max_size + 64);
+		(void)part_decode(c, fwd, &d);
+		lim.max_depth = c->lim.max_depth - fwd->depth - 1;
+		sub = message_parse(d.data ? d.data : "", d.len, &lim);
+		buf_free(&d);
+		if (sub == NULL) {
+			set_error(c, MSG_E_NOMEM, "out of memory");
+			return;
+		}
+		if (!sub->error && sub->question_text[0]) {
+			free(m->question_text);
+			free(m->quoted_text);
+			free(m->signature);
+			m->question_text = sub->question_text;
+			m->quoted_text = sub->quoted_text;
+			m->signature = sub->signature;
+			sub->question_text = sub->quoted_text = sub->signature = NULL;
 			warn(c, "no text of its own; the question is read from the forwarded message");
 		}
+		message_free(sub);
+		return;
 	}
+	if (t == NULL)
+		return;
+	if (quote_split(t, &qs) < 0) {
+		free(t);
+		set_error(c, MSG_E_NOMEM, "out of memory");
+		return;
+	}
+	free(t);
+	free(m->question_text);
+	free(m->quoted_text);
+	free(m->signature);
+	m->question_text = qs.question;
+	m->quoted_text = qs.quoted;
+	m->signature = qs.signature;
+	warn(c, "no text of its own; the question is read from the forwarded message");
 }
 
 struct message *

@@ -393,6 +393,12 @@ test_forward_report_digest(void **state)
 	assert_int_equal(m->nattachments, 1);
 	assert_string_equal(m->attachments[0].content_type, "message/rfc822");
 	message_free(m);
+	/* a forwarded message that was itself base64-encoded is decoded and read */
+	m = P("From: a@example.com\nContent-Type: multipart/mixed; boundary=f\n\n"
+	      "--f\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n"
+	      "RnJvbTogb0BleGFtcGxlLmNvbQoKSXMgOTcxMTAgdGltZWQ/Cg==\n--f--\n");
+	assert_string_equal(m->question_text, "Is 97110 timed?\n");
+	message_free(m);
 	/* multipart/report: report_type for the policy module */
 	m = P("From: MAILER-DAEMON@example.com\nContent-Type: multipart/report; "
 	      "report-type=Delivery-Status; boundary=r\n\n--r\nContent-Type: text/plain\n\nbounced\n"
