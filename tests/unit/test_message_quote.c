@@ -110,11 +110,20 @@ test_forwards(void **state)
 	struct qs3 r;
 
 	(void)state;
-	/* new text above a forward: only the new text is the question */
+	/* a short note without codes above a forward asks about the forwarded text */
 	r = S("Please look at this one\n\n---------- Forwarded message ---------\nFrom: Bob <b@x>\n"
 	      "Date: Mon\nSubject: codes\nTo: a@b\n\nWhat is J1745?\n");
-	assert_string_equal(r.q, "Please look at this one\n");
+	assert_string_equal(r.q, "Please look at this one\n\nWhat is J1745?\n");
 	assert_non_null(strstr(r.quoted, "J1745"));
+	F(r);
+	/* new text with codes of its own above a forward: only the new text is the question */
+	r = S("Is 99213 right here?\n\n---------- Forwarded message ---------\nFrom: Bob <b@x>\n"
+	      "Date: Mon\nSubject: codes\nTo: a@b\n\nWhat is J1745?\n");
+	assert_string_equal(r.q, "Is 99213 right here?\n");
+	F(r);
+	/* a reply (not a forward) keeps the old message out even under a short note */
+	r = S("Sounds good\n\n-----Original Message-----\nFrom: X\nSent: Y\nTo: Z\nSubject: RE: s\n\nUse 99213.\n");
+	assert_string_equal(r.q, "Sounds good\n");
 	F(r);
 	/* a bare forward: the forwarded content is the question (headers dropped) */
 	r = S("---------- Forwarded message ---------\nFrom: Bob <b@x>\nDate: Mon\nSubject: codes\n"
@@ -164,6 +173,14 @@ test_signatures(void **state)
 	r = S("Does 11102 need a modifier?\n\nSent from my iPhone\n");
 	assert_string_equal(r.q, "Does 11102 need a modifier?\n");
 	assert_string_equal(r.sig, "Sent from my iPhone\n");
+	F(r);
+	r = S("Ist 99213 richtig?\n\nViele Gr\xc3\xbc\xc3\x9f" "e,\nJ\xc3\xb6rn\n");
+	assert_string_equal(r.q, "Ist 99213 richtig?\n");
+	F(r);
+	/* uuencoded data is nobody's words */
+	r = S("See attached 99213 notes.\nbegin 644 notes.dat\nM1F]O0F%R(\n`\nend\nMore text\n");
+	assert_string_equal(r.q, "See attached 99213 notes.\nMore text\n");
+	assert_string_equal(r.sig, "");
 	F(r);
 	/* "Thanks" followed by more question is not a signature */
 	r = S("Thanks\nAlso, what about 99214?\n");
