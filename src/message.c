@@ -696,6 +696,19 @@ addr_finish(struct addrlist *al, struct buf *phrase, struct buf *spec, struct bu
 	return rc;
 }
 
+/* Characters that end an atom in an address list. */
+static int
+addr_special(unsigned char ch)
+{
+	switch (ch) {
+	case ' ': case '\t': case '\r': case '\n': case ',': case ';': case '(': case '"':
+	case '<': case '>': case ':': case '\0':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Skips a comment starting at s[i] == '('; returns the index after it. */
 static size_t
 skip_comment(const char *s, size_t n, size_t i, struct buf *keep)
@@ -825,7 +838,7 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 		/* atom text */
 		{
 			size_t j = i;
-			while (j < n && !strchr(" \t\r\n,;(\"<>", s[j]) && s[j] != ':')
+			while (j < n && !addr_special((unsigned char)s[j]))
 				j++;
 			if (j == i)
 				j = i + 1;
@@ -1148,6 +1161,9 @@ add_attachment(struct ctx *c, const struct part *p)
 	a->content_type = xstrdup(p->type);
 	if (p->multipart || p->first) {
 		size = p->body_end > p->body_start ? p->body_end - p->body_start : 0;
+	} else if (p->cte == CTE_BASE64) {
+		size = mime_b64_size(c->raw + p->body_start,
+		    p->body_end > p->body_start ? p->body_end - p->body_start : 0);
 	} else {
 		struct buf d;
 		buf_init(&d, c->lim.max_size + 64);
@@ -1227,48 +1243,54 @@ message_default_limits(struct msg_limits *lim)
 static void
 fill_top(struct ctx *c)
 {
+	static const char *const names[] = { "Subject", "Date", "Message-ID", "In-Reply-To",
+		"References", "From", "Sender", "Reply-To", "To", "Cc" };
+	enum { N = sizeof(names) / sizeof(names[0]) };
 	struct message *m = c->msg;
-	const char *v;
-	size_t i;
+	struct addrlist al[5];
+	int seen[N];
+	size_t i, k, j;
 
-	if ((v = message_header(m, "Subject", 0)) != NULL)
-		m->subject = xstrdup(v);
-	if ((v = message_header(m, "Date", 0)) != NULL)
-		m->date = xstrdup(v);
-	if ((v = message_header_raw(m, "Message-ID", 0)) != NULL)
-		m->message_id = first_msgid(v);
-	if ((v = message_header_raw(m, "In-Reply-To", 0)) != NULL)
-		m->in_reply_to = first_msgid(v);
-	if ((v = message_header_raw(m, "References", 0)) != NULL)
-		m->references = all_msgids(v);
-	for (i = 0; i < 5; i++) {
-		static const char *const names[] = { "From", "Sender", "Reply-To", "To", "Cc" };
-		struct addrlist al = { 0 };
-		size_t k, cnt = message_header_count(m, names[i]);
+	memset(al, 0, sizeof(al));
+	memset(seen, 0, sizeof(seen));
+	/* one pass over the fields: the first of each single field, every To and Cc */
+	for (i = 0; i < m->nheaders; i++) {
+		const struct msg_header *h = &m->headers[i];
+		size_t nl = strlen(h->name);
 
-		for (k = 0; k < cnt && (i >= 3 || k == 0); k++) {
-			v = message_header_raw(m, names[i], k);
-			if (v && parse_addresses(v, strlen(v), &al) < 0)
+		for (k = 0; k < N; k++)
+			if (strlen(names[k]) == nl && util_strcaseeq(h->name, names[k]))
+				break;
+		if (k == N || (seen[k] && k < 8))
+			continue;
+		seen[k] = 1;
+		switch (k) {
+		case 0: m->subject = xstrdup(h->value); break;
+		case 1: m->date = xstrdup(h->value); break;
+		case 2: m->message_id = first_msgid(h->raw); break;
+		case 3: m->in_reply_to = first_msgid(h->raw); break;
+		case 4: m->references = all_msgids(h->raw); break;
+		default:
+			if (parse_addresses(h->raw, strlen(h->raw), &al[k - 5]) < 0)
 				set_error(c, MSG_E_NOMEM, "out of memory");
-		}
-		if (i < 3) {
-			struct msg_addr *dst = i == 0 ? &m->from : i == 1 ? &m->sender : &m->reply_to;
-			if (al.n > 0) {
-				*dst = al.v[0];
-				for (k = 1; k < al.n; k++) {
-					free(al.v[k].name);
-					free(al.v[k].addr);
-				}
-			}
-			free(al.v);
-		} else if (i == 3) {
-			m->to = al.v;
-			m->nto = al.n;
-		} else {
-			m->cc = al.v;
-			m->ncc = al.n;
+			break;
 		}
 	}
+	for (j = 0; j < 3; j++) {
+		struct msg_addr *dst = j == 0 ? &m->from : j == 1 ? &m->sender : &m->reply_to;
+		if (al[j].n > 0) {
+			*dst = al[j].v[0];
+			for (k = 1; k < al[j].n; k++) {
+				free(al[j].v[k].name);
+				free(al[j].v[k].addr);
+			}
+		}
+		free(al[j].v);
+	}
+	m->to = al[3].v;
+	m->nto = al[3].n;
+	m->cc = al[4].v;
+	m->ncc = al[4].n;
 }
 
 static int

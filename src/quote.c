@@ -88,6 +88,8 @@ attribution_end(const char *s, size_t n)
 {
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
+	if (n == 0 || s[n - 1] != ':')
+		return 0;     /* every attribution ends with a colon */
 	if (n > 0 && s[n - 1] == ':' && (starts_ci(s, n, "am ") || starts_ci(s, n, "on ")) &&
 	    (contains_ci(s, n, " schrieb ") || contains_ci(s, n, " wrote ")))
 		return 1;
