@@ -42,6 +42,44 @@ add_examples(struct json_object *m)
 }
 
 static void
+set_kind(struct json_object *m, const char *kind)
+{
+	char key[32];
+
+	J_STR(m, "kind", kind);
+	if (util_fmt(key, sizeof(key), "k_%s", kind) == 0)
+		J_BOOL(m, key, 1);
+}
+
+/* "a, b, c" from an array of strings, plus has_KEY */
+static void
+add_list(struct json_object *m, const char *key, struct json_object *arr)
+{
+	struct buf b;
+	char k[64];
+	size_t i, n = json_object_array_length(arr);
+
+	buf_init(&b, 64 * 1024);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", json_object_get_string(json_object_array_get_idx(arr, i)));
+	if (util_fmt(k, sizeof(k), "%s_list", key) == 0)
+		J_STR(m, k, buf_cstr(&b));
+	if (util_fmt(k, sizeof(k), "has_%s", key) == 0)
+		J_BOOL(m, k, n > 0);
+	json_object_object_add(m, key, arr);
+	buf_free(&b);
+}
+
+static int
+nearest_cb(void *ctx, const char *code, const char *display, const char *title)
+{
+	(void)code;
+	(void)title;
+	json_object_array_add(ctx, json_object_new_string(display));
+	return 0;
+}
+
+static void
 add_common(struct json_object *m, const struct message *msg, struct codedb *db,
     const struct conf *conf)
 {
@@ -157,9 +195,14 @@ describe_code(struct codedb *db, const struct ex_code *c, const char *dos,
 		}
 	}
 	J_BOOL(d, "found", found);
-	if (!found)
+	if (!found) {
+		struct json_object *sug = json_object_new_array();
+
+		if (db)
+			codedb_nearest(db, c->code, 5, nearest_cb, sug);
+		add_list(d, "suggestions", sug);
 		buf_printf(&line, "%s: not found in the loaded data", c->code);
-	else
+	} else
 		(*lookups)++;
 	json_object_array_add(summary, json_object_new_string(buf_cstr(&line)));
 	json_object_object_add(sec, found ? (c->kind == CODE_ICD10 ? "icd10" : "describe") : "unknown", d);
@@ -182,7 +225,8 @@ answer_build(const struct answer_in *in, int *lookups)
 
 	*lookups = 0;
 	add_common(m, in->msg, in->db, in->conf);
-	J_STR(m, "kind", ex->ncodes ? "answer" : "nocode");
+	set_kind(m, ex->ncodes ? "answer" : "nocode");
+	J_INT(m, "max_codes", in->conf->codes_per_message);
 	if (dos)
 		J_STR(m, "dos", dos);
 	for (i = 0; i < ex->ncodes; i++) {
@@ -206,9 +250,9 @@ answer_build(const struct answer_in *in, int *lookups)
 		}
 	}
 	json_object_object_add(m, "sections", sections);
-	json_object_object_add(m, "summary", summary);
-	json_object_object_add(m, "over_quota", over);
-	json_object_object_add(m, "skipped", skipped);
+	add_list(m, "summary", summary);
+	add_list(m, "over_quota", over);
+	add_list(m, "skipped", skipped);
 	J_BOOL(m, "cpt", cpt);
 	J_BOOL(m, "phi", answer_has_phi(in->msg->question_text));
 	if (!ex->ncodes)
@@ -223,7 +267,7 @@ answer_simple(const char *kind, const struct message *msg, struct codedb *db,
 	struct json_object *m = json_object_new_object();
 
 	add_common(m, msg, db, conf);
-	J_STR(m, "kind", kind);
+	set_kind(m, kind);
 	add_examples(m);
 	return m;
 }
