@@ -15,6 +15,7 @@
 #include "extract.h"
 #include "log.h"
 #include "pipeline.h"
+#include "policy.h"
 #include "render.h"
 #include "sender.h"
 #include "source.h"
@@ -217,8 +218,14 @@ daemon_main(struct conf *c, const char *conf_path, int once)
 		log_err("cannot start: %s", buf_cstr(&err));
 		goto out;
 	}
-	if (!*r.conf.authserv_ids && strcmp(r.conf.require_auth, "none") != 0)
-		log_warn("no [policy] authserv_id configured: senders are unauthenticated");
+	{
+		struct policy_conf pc;
+		const char *w;
+
+		policy_conf_from(&pc, &r.conf);
+		if ((w = policy_conf_warning(&pc)) != NULL)
+			log_warn("policy: %s", w);
+	}
 	log_info("codemaild %s %s: source=%s sender=%s", CODEMAILD_VERSION, once ? "once" : "started",
 	    r.conf.source_type, r.conf.sender_type);
 
