@@ -41,6 +41,8 @@ retry_min = 1s
 retry_max = 2s
 [log]
 destination = stderr
+[quota]
+guest = -1
 {extra}
 """)
         self.n = 0
