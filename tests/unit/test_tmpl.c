@@ -530,6 +530,31 @@ test_work_limit(void **state)
 	assert_non_null(strstr(got, "too much work"));
 	free(got);
 	buf_free(&src);
+	/* partials fanning out 4 ways, 15 levels deep: 4^15 calls, stopped by the work limit */
+	{
+		struct buf out, err;
+		struct tmpl *t;
+		json_object *d = json_object_new_object(), *cur = d;
+		const char *fan = "{{#m}}{{>f}}{{>f}}{{>f}}{{>f}}{{/m}}";
+
+		for (i = 0; i < 15; i++) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(cur, "m", o);
+			cur = o;
+		}
+		json_object_object_add(cur, "m", json_object_new_boolean(0));
+		buf_init(&out, 1000);
+		buf_init(&err, 1000);
+		t = tmpl_compile(fan, strlen(fan), "f", TMPL_TEXT, &err);
+		assert_non_null(t);
+		assert_int_equal(tmpl_render(t, d, lookup_self, t, &out, &err), -1);
+		assert_non_null(strstr(buf_cstr(&err), "too much work"));
+		tmpl_free(t);
+		json_object_put(d);
+		buf_free(&out);
+		buf_free(&err);
+	}
 }
 
 #define ERR(src, want)                                                         \
