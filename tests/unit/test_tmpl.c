@@ -601,6 +601,11 @@ test_error_empty_and_bad_name(void **state)
 	ERR("{{a b}}", "t.txt:1: bad name 'a?b'");
 	ERR("{{a..b}}", "t.txt:1: bad name 'a..b'");
 	ERR("{{.a}}", "t.txt:1: bad name '.a'");
+	ERR("{{ #a}}{{/a}}", "t.txt:1: bad name '#a'");
+	ERR("{{#a}}{{ /a}}", "t.txt:1: bad name '/a'");
+	ERR("{{a>b}}", "t.txt:1: bad name 'a>b'");
+	ERR("{{#a b}}{{/a b}}", "t.txt:1: bad name 'a?b'");
+	ERR("{{> a b}}", "t.txt:1: bad partial name 'a?b'");
 	ERR("{{=<% %>=}}", "t.txt:1: changing delimiters ({{=...=}}) is not supported");
 }
 
