@@ -4,6 +4,7 @@
 #include <ini.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,12 +244,19 @@ struct load_ctx {
 	FILE *fp;
 };
 
+static void conf_error(struct load_ctx *lc, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
-conf_error(struct load_ctx *lc, int line, const char *fmt, const char *a, const char *b)
+conf_error(struct load_ctx *lc, int line, const char *fmt, ...)
 {
+	va_list ap;
+
 	lc->nerr++;
 	buf_printf(lc->errs, "%s:%d: ", lc->path, line);
-	buf_printf(lc->errs, fmt, a, b);
+	va_start(ap, fmt);
+	buf_vprintf(lc->errs, fmt, ap);
+	va_end(ap);
 	buf_addc(lc->errs, '\n');
 }
 
@@ -271,7 +279,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 		return 1;
 	}
 	if (!known_section)
-		conf_error(lc, lc->line, "unknown section [%s]%s", section, "");
+		conf_error(lc, lc->line, "unknown section [%s]", section);
 	else
 		conf_error(lc, lc->line, "unknown key '%s' in [%s]", name, section);
 	return 1;   /* keep going: report every error */
@@ -304,9 +312,9 @@ conf_load(struct conf *c, const char *path, struct buf *errs)
 	r = ini_parse_stream(reader, &lc, handler, &lc);
 	fclose(lc.fp);
 	if (r > 0)
-		conf_error(&lc, r, "syntax error (expected [section] or key = value)%s%s", "", "");
+		conf_error(&lc, r, "syntax error (expected [section] or key = value)");
 	else if (r < 0)
-		conf_error(&lc, 0, "cannot read%s%s", "", "");
+		conf_error(&lc, 0, "cannot read");
 	return lc.nerr;
 }
 
