@@ -370,8 +370,15 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 		ai.allowance = !have_q ? -1 : strcmp(p->conf->quota_unit, "message") == 0 ?
 		    (q.left == 0 ? 0 : -1) : q.left;
 		model = answer_build(&ai, &lookups);
-		if (model && have_q)
+		if (model && have_q) {
+			/* the footer shows what is left after this answer */
+			long charge = strcmp(p->conf->quota_unit, "message") == 0 ? (lookups > 0) : lookups;
+
+			q.used += charge;
+			if (q.left > 0)
+				q.left = q.left > charge ? q.left - charge : 0;
 			quota_to_json(&q, model);
+		}
 		d->kind = ex.ncodes ? "answer" : "nocode";
 		if (strcmp(p->conf->quota_unit, "message") == 0 && lookups > 0)
 			lookups = 1;
