@@ -28,12 +28,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct policy_conf confs[3] = {
 		{ "consult@codes.example.com", "help@codes.example.com",
 		  "mx.codes.example.com", POLICY_AUTH_DMARC, POLICY_UNAUTH_IGNORE, 30, 1,
-		  "X-Codemaild-Loop" },
+		  "X-Codemaild-Loop", 0 },
 		{ "consult@codes.example.com", "help@codes.example.com, a@b.test",
 		  "mx.codes.example.com,mx.google.com,mx.example.test", POLICY_AUTH_ALIGNED,
-		  POLICY_UNAUTH_ANSWER, 5, 0, "X-Loop-Test" },
+		  POLICY_UNAUTH_ANSWER, 5, 0, "X-Loop-Test", 1 },
 		{ "consult@codes.example.com", NULL, NULL, POLICY_AUTH_NONE, POLICY_UNAUTH_IGNORE,
-		  0, 1, NULL },
+		  0, 1, NULL, 1 },
 	};
 	struct message *m;
 	struct verdict v;

@@ -101,6 +101,7 @@ policy_conf_from(struct policy_conf *pc, const struct conf *c)
 	pc->max_received = c->max_received;
 	pc->require_recipient = c->require_recipient;
 	pc->loop_header = c->loop_header;
+	pc->honour_reply_to = c->honour_reply_to;
 }
 
 static int
@@ -930,7 +931,7 @@ policy_check(const struct message *m, const struct policy_conf *pc, struct verdi
 {
 	char val[48], local[LIM_ADDR_LEN + 1], rp[LIM_ADDR_LEN + 1], why[128];
 	const struct msg_header *h;
-	const char *from, *s, *code, *name;
+	const char *from, *replyto, *s, *code, *name;
 	size_t i, n;
 	int null_rp = 0, have_rp = 0;
 
@@ -969,6 +970,11 @@ policy_check(const struct message *m, const struct policy_conf *pc, struct verdi
 	/* 3. */
 	if (is_ours(pc, from)) {
 		set_detail(v, "From is our own address or alias");
+		return say_no(v, "own-address");
+	}
+	replyto = pc->honour_reply_to && m->reply_to.addr ? m->reply_to.addr : "";
+	if (is_ours(pc, replyto)) {
+		set_detail(v, "Reply-To is our own address or alias");
 		return say_no(v, "own-address");
 	}
 	/* 4. */
@@ -1064,6 +1070,14 @@ policy_check(const struct message *m, const struct policy_conf *pc, struct verdi
 		if ((code = robot_local_part(local)) != NULL) {
 			sanitize(val, sizeof(val), local);
 			set_detail(v, "Return-Path local part \"%s\"", val);
+			return say_no(v, code);
+		}
+	}
+	if (*replyto) {
+		local_part(replyto, local, sizeof(local));
+		if ((code = robot_local_part(local)) != NULL) {
+			sanitize(val, sizeof(val), local);
+			set_detail(v, "Reply-To local part \"%s\"", val);
 			return say_no(v, code);
 		}
 	}

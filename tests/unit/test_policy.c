@@ -248,6 +248,30 @@ test_own_address_and_aliases(void **state)
 }
 
 static void
+test_reply_to_when_honoured(void **state)
+{
+	struct tmsg t;
+	struct policy_conf pc;
+
+	(void)state;
+	pc_base(&pc);
+	tm_base(&t);
+	t.m.reply_to.name = (char *)"";
+	t.m.reply_to.addr = (char *)"help@codes.example.com";
+	expect(&t, &pc, "ok");                  /* Reply-To not used: not looked at */
+	pc.honour_reply_to = 1;
+	expect(&t, &pc, "own-address");
+	t.m.reply_to.addr = (char *)"no-reply@tickets.example.test";
+	expect(&t, &pc, "noreply-sender");
+	t.m.reply_to.addr = (char *)"coders-request@lists.example.test";
+	expect(&t, &pc, "list-sender");
+	t.m.reply_to.addr = (char *)"bob@example.test";
+	expect(&t, &pc, "ok");
+	t.m.reply_to.addr = NULL;
+	expect(&t, &pc, "ok");
+}
+
+static void
 test_received_hops(void **state)
 {
 	struct tmsg t;
@@ -1087,6 +1111,7 @@ test_conf_from(void **state)
 	assert_int_equal(pc.max_received, 30);
 	assert_int_equal(pc.require_recipient, 1);
 	assert_string_equal(pc.loop_header, "X-Codemaild-Loop");
+	assert_int_equal(pc.honour_reply_to, 0);
 	assert_non_null(policy_conf_warning(&pc));      /* no authserv_id by default */
 	free(c.require_auth);
 	c.require_auth = strdup("aligned");
@@ -1261,6 +1286,7 @@ main(void)
 		cmocka_unit_test(test_own_loop_header_any_value),
 		cmocka_unit_test(test_x_loop_naming_us),
 		cmocka_unit_test(test_own_address_and_aliases),
+		cmocka_unit_test(test_reply_to_when_honoured),
 		cmocka_unit_test(test_received_hops),
 		cmocka_unit_test(test_dsn),
 		cmocka_unit_test(test_mdn_and_other_reports),
