@@ -393,7 +393,29 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         _run(["doveadm", "-c", self.dovecot_conf, "stop"])
         pidf = os.path.join(self.dovecot_dir, "run", "master.pid")
         wait_for(lambda: not os.path.exists(pidf), 10)
+        # Dovecot's master exits before its imap processes; a real restart drops every
+        # session, so end the ones of this instance (found by its unique instance name)
+        for pid in self._instance_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
         self._dovecot_started = False
+
+    def _instance_pids(self):
+        tag = "codemaild-test-%d/" % self.imap_port
+        pids = []
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if tag in cmd:
+                pids.append(int(d))
+        return pids
 
     def restart_dovecot(self):
         self.stop_dovecot()
