@@ -316,7 +316,7 @@ biff = no
 append_dot_mydomain = no
 smtpd_banner = $myhostname ESMTP codemaild-test
 smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_unauth_destination
-smtpd_recipient_restrictions =
+smtpd_recipient_restrictions = check_recipient_access texthash:{conf}/rcpt_access
 smtpd_tls_cert_file = {c}/server.crt
 smtpd_tls_key_file = {c}/server.key
 smtpd_tls_security_level = may
@@ -372,6 +372,9 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 """.format(smtp=self.smtp_port, sub=self.submission_port, smtps=self.smtps_port, sasl=sasl)
+        with open(os.path.join(self.pf_conf, "rcpt_access"), "w") as f:
+            f.write("tempfail@%s 451 4.7.1 try again later (test)\n" % self.domain)
+            f.write("policy-reject@%s 554 5.7.1 rejected by local policy (test)\n" % self.domain)
         with open(os.path.join(self.pf_conf, "main.cf"), "w") as f:
             f.write(main)
         with open(os.path.join(self.pf_conf, "master.cf"), "w") as f:
