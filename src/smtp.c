@@ -31,6 +31,7 @@ struct smtp {
 	long  in_batch;
 	char  errbuf[CURL_ERROR_SIZE];
 	char  last[512];        /* last server reply line (for detail) */
+	char  lastbad[512];     /* last 4xx/5xx reply line (curl sends QUIT after a failure) */
 	const char *data;       /* current message, borrowed during send */
 	size_t len, off;
 };
@@ -67,6 +68,8 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 	for (i = 0; i < n && o + 1 < sizeof(p->last); i++)
 		p->last[o++] = (data[i] >= 0x20 && data[i] < 0x7f) ? data[i] : ' ';
 	p->last[o] = '\0';
+	if (o >= 3 && (p->last[0] == '4' || p->last[0] == '5'))
+		memcpy(p->lastbad, p->last, o + 1);
 	return 0;
 }
 
@@ -251,6 +254,7 @@ smtp_send(struct sender *s, const char *id, const char *env_from, const char *rc
 	p->off = 0;
 	p->errbuf[0] = '\0';
 	p->last[0] = '\0';
+	p->lastbad[0] = '\0';
 	curl_easy_setopt(p->h, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(p->h, CURLOPT_MAIL_RCPT, rcpts);
 	curl_easy_setopt(p->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
@@ -266,8 +270,8 @@ smtp_send(struct sender *s, const char *id, const char *env_from, const char *rc
 			smtp_flush(s);
 		return SEND_OK;
 	}
-	if (p->last[0] != '\0' && code >= 400)
-		snprintf(detail, detail_len, "%s", p->last);
+	if (p->lastbad[0] != '\0' && code >= 400)
+		snprintf(detail, detail_len, "%s", p->lastbad);
 	else
 		snprintf(detail, detail_len, "%s (curl: %s)", p->errbuf[0] ? p->errbuf : curl_easy_strerror(res),
 		         curl_easy_strerror(res));

@@ -316,7 +316,7 @@ biff = no
 append_dot_mydomain = no
 smtpd_banner = $myhostname ESMTP codemaild-test
 smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_unauth_destination
-smtpd_recipient_restrictions =
+smtpd_recipient_restrictions = check_recipient_access texthash:{conf}/rcpt_access
 smtpd_tls_cert_file = {c}/server.crt
 smtpd_tls_key_file = {c}/server.key
 smtpd_tls_security_level = may
@@ -372,6 +372,9 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 """.format(smtp=self.smtp_port, sub=self.submission_port, smtps=self.smtps_port, sasl=sasl)
+        with open(os.path.join(self.pf_conf, "rcpt_access"), "w") as f:
+            f.write("tempfail@%s 451 4.7.1 try again later (test)\n" % self.domain)
+            f.write("policy-reject@%s 554 5.7.1 rejected by local policy (test)\n" % self.domain)
         with open(os.path.join(self.pf_conf, "main.cf"), "w") as f:
             f.write(main)
         with open(os.path.join(self.pf_conf, "master.cf"), "w") as f:
@@ -393,7 +396,29 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         _run(["doveadm", "-c", self.dovecot_conf, "stop"])
         pidf = os.path.join(self.dovecot_dir, "run", "master.pid")
         wait_for(lambda: not os.path.exists(pidf), 10)
+        # Dovecot's master exits before its imap processes; a real restart drops every
+        # session, so end the ones of this instance (found by its unique instance name)
+        for pid in self._instance_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
         self._dovecot_started = False
+
+    def _instance_pids(self):
+        tag = "codemaild-test-%d/" % self.imap_port
+        pids = []
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if tag in cmd:
+                pids.append(int(d))
+        return pids
 
     def restart_dovecot(self):
         self.stop_dovecot()
