@@ -118,9 +118,9 @@ static const struct key keys[] = {
 	LONG("rate", "global_per_minute", rate_global_minute, "120", 0, 1000000, "outbound circuit breaker: replies per minute (0 = none)"),
 
 	ENUM("quota", "unit", quota_unit, "code", "code|message", "what a lookup is"),
-	LONG("quota", "guest", quota_guest, "3", 0, 100000000, "lookups for unregistered senders"),
+	LONG("quota", "guest", quota_guest, "3", -1, 100000000, "lookups for unregistered senders (-1 = unlimited)"),
 	ENUM("quota", "guest_period", quota_guest_period, "lifetime", "day|month|lifetime", "guest allowance period"),
-	LONG("quota", "registered", quota_registered, "10", 0, 100000000, "lookups for registered senders"),
+	LONG("quota", "registered", quota_registered, "10", -1, 100000000, "lookups for registered senders (-1 = unlimited)"),
 	ENUM("quota", "registered_period", quota_registered_period, "month", "day|month|lifetime", "registered allowance period"),
 	LONG("quota", "subscriber", quota_subscriber, "200", -1, 100000000, "lookups for subscribers (-1 = unlimited)"),
 	ENUM("quota", "subscriber_period", quota_subscriber_period, "month", "day|month|lifetime", "subscriber allowance period"),

@@ -1,0 +1,261 @@
+"""make install / make uninstall into a DESTDIR (scripts/install.sh called directly with the
+built binary): every file in place with its mode, the installed config pointing at the
+installed paths, the installed unit verifying, no system user touched, a modified config
+kept on re-install, uninstall removing the files but keeping config, state and spool; and
+the installed binary checking (and, with the sample DB, running) the installed config."""
+import configparser
+import hashlib
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+
+from tap import ok, eq, skip, diag, BIN, TOP
+
+SCRIPT = os.path.join(TOP, "scripts", "install.sh")
+
+
+def sh(*args, **kw):
+    return subprocess.run(["sh", SCRIPT, *args], capture_output=True, text=True, timeout=120,
+                          **kw)
+
+
+def mode(path):
+    return oct(stat.S_IMODE(os.stat(path).st_mode))
+
+
+def digest(path):
+    try:
+        return hashlib.sha256(open(path, "rb").read()).hexdigest()
+    except OSError:
+        return None
+
+
+def read_conf(path):
+    cp = configparser.ConfigParser(strict=True, interpolation=None,
+                                   comment_prefixes=("#", ";"), empty_lines_in_values=False)
+    cp.read(path, encoding="utf-8")
+    return cp
+
+
+def localized_conf(dest, src, dst):
+    """The installed config with every absolute installed path moved under DESTDIR, so the
+    installed binary can use it without the files being in /usr/local, /etc or /var."""
+    text = open(src, encoding="utf-8").read()
+    for p in ("/usr/local/share/codemaild", "/var/lib/codemaild", "/var/spool/codemaild",
+              "/etc/codemaild"):
+        text = text.replace(" = " + p, " = " + dest + p)
+    # The test runs as whoever runs the suite: no user switch, no codemaild user needed.
+    text = text.replace("\nuser = codemaild\n", "\nuser =\nallow_root = yes\n")
+    with open(dst, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(dst, 0o640)
+
+
+def check_layout(dest):
+    want = {
+        "usr/local/sbin/codemaild": "0o755",
+        "etc/codemaild/codemaild.conf": "0o640",
+        "usr/local/share/man/man8/codemaild.8": "0o644",
+        "usr/local/share/man/man5/codemaild.conf.5": "0o644",
+        "usr/local/lib/systemd/system/codemaild.service": "0o644",
+        "usr/local/lib/sysusers.d/codemaild.conf": "0o644",
+        "usr/local/lib/tmpfiles.d/codemaild.conf": "0o644",
+        "etc/codemaild": "0o750",
+        "etc/codemaild/templates": "0o750",
+        "var/lib/codemaild": "0o700",
+        "var/spool/codemaild": "0o700",
+        "var/spool/codemaild/inbox/new": "0o700",
+        "var/spool/codemaild/outbox": "0o700",
+    }
+    for rel, m in want.items():
+        p = os.path.join(dest, rel)
+        if ok(os.path.exists(p), f"installed /{rel}"):
+            eq(mode(p), m, f"/{rel} has mode {m[2:]}")
+    me = (os.getuid(), os.getgid())
+    for rel in ("etc/codemaild/codemaild.conf", "var/lib/codemaild", "var/spool/codemaild"):
+        st = os.stat(os.path.join(dest, rel))
+        eq((st.st_uid, st.st_gid), me, f"DESTDIR install: /{rel} not chowned")
+    same = os.path.samefile(os.path.join(dest, "usr/local/sbin/codemaild"), BIN)
+    ok(not same and digest(os.path.join(dest, "usr/local/sbin/codemaild")) == digest(BIN),
+       "installed binary is a copy of the built one")
+
+    tdir = os.path.join(TOP, "templates")
+    if os.path.isdir(tdir):
+        shipped = sorted(f for f in os.listdir(tdir) if os.path.isfile(os.path.join(tdir, f)))
+        idir = os.path.join(dest, "usr/local/share/codemaild/templates")
+        got = sorted(os.listdir(idir)) if os.path.isdir(idir) else []
+        eq(got, shipped, "every shipped template installed")
+        ok(all(mode(os.path.join(idir, f)) == "0o644" for f in got), "templates are mode 0644")
+    else:
+        skip("templates installed", "no templates/ in the tree")
+    sample = os.path.join(TOP, "data", "sample", "codes.db")
+    if os.path.exists(sample):
+        eq(digest(os.path.join(dest, "usr/local/share/codemaild/sample/codes.db")),
+           digest(sample), "sample reference DB installed")
+    else:
+        skip("sample DB installed", "data/sample/codes.db not built")
+
+
+def check_config(dest):
+    path = os.path.join(dest, "etc/codemaild/codemaild.conf")
+    try:
+        cp = read_conf(path)
+    except configparser.Error as e:
+        ok(False, "installed config is valid INI without duplicate keys", str(e))
+        return
+    ok(True, "installed config is valid INI without duplicate keys")
+    want = {
+        ("general", "state_db"): "/var/lib/codemaild/state.db",
+        ("general", "status_file"): "/var/lib/codemaild/codemaild.status",
+        ("general", "templates"): "/usr/local/share/codemaild/templates",
+        ("general", "templates_override"): "/etc/codemaild/templates",
+        ("general", "reference_db"): "/usr/local/share/codemaild/sample/codes.db",
+        ("general", "user"): "codemaild",
+        ("source", "maildir"): "/var/spool/codemaild/inbox",
+        ("sender", "outbox"): "/var/spool/codemaild/outbox",
+    }
+    for (s, k), v in want.items():
+        got = cp.get(s, k, fallback=None)
+        eq(got, v, f"installed config: [{s}] {k} = {v}")
+    sample = os.path.join(TOP, "conf", "codemaild.conf")
+    if os.path.exists(sample):
+        text = open(path, encoding="utf-8").read()
+        ok("check-config" in text and len(text) >= os.path.getsize(sample) * 0.9,
+           "installed config keeps the sample's comments")
+        eq(read_conf(sample).get("general", "state_db", fallback="spool/state.db"),
+           "spool/state.db", "repo sample config keeps its relative paths")
+
+
+def check_unit(dest):
+    unit = os.path.join(dest, "usr/local/lib/systemd/system/codemaild.service")
+    text = open(unit, encoding="utf-8").read()
+    ok("ExecStart=/usr/local/sbin/codemaild -c /etc/codemaild/codemaild.conf run" in text,
+       "installed unit runs /usr/local/sbin/codemaild")
+    if shutil.which("systemd-analyze") is None:
+        skip("installed unit verifies", "systemd-analyze not installed")
+        return
+    # verify checks that the binary exists: point it at the DESTDIR copy.
+    with tempfile.TemporaryDirectory() as t:
+        copy = os.path.join(t, "codemaild.service")
+        with open(copy, "w", encoding="utf-8") as f:
+            f.write(text.replace("/usr/local/sbin/codemaild",
+                                 os.path.join(dest, "usr/local/sbin/codemaild")))
+        r = subprocess.run(["systemd-analyze", "verify", "--man=no", copy],
+                           capture_output=True, text=True, timeout=60)
+        ok(r.returncode == 0 and "codemaild" not in r.stderr,
+           "installed unit passes systemd-analyze verify", r.stderr.strip())
+
+
+def check_run(dest):
+    conf = os.path.join(dest, "etc/codemaild/codemaild.conf")
+    exe = os.path.join(dest, "usr/local/sbin/codemaild")
+    r = subprocess.run([exe, "-c", conf, "check-config"], capture_output=True, text=True,
+                       timeout=60)
+    diag(f"check-config of the installed config as is: exit {r.returncode} "
+         "(its paths are under /, not the DESTDIR)")
+    local = os.path.join(dest, "etc/codemaild/codemaild.local.conf")
+    localized_conf(dest, conf, local)
+    r = subprocess.run([exe, "-c", local, "check-config"], capture_output=True, text=True,
+                       timeout=60)
+    if r.returncode == 69:
+        skip("installed binary: check-config", "check-config not implemented in this build")
+        return
+    eq(r.returncode, 0, "installed binary: check-config of the installed config succeeds")
+    ok(" ok" in r.stdout, "check-config says ok", (r.stdout + r.stderr).strip()[-300:])
+
+    if not os.path.exists(os.path.join(dest, "usr/local/share/codemaild/sample/codes.db")):
+        skip("installed binary answers a question", "sample DB not built")
+        return
+    inbox_new = os.path.join(dest, "var/spool/codemaild/inbox/new")
+    msg = ("From: Pat Example <pat@clinic.example>\r\nTo: consult@codemaild.example\r\n"
+           "Subject: code question\r\nMessage-ID: <install-test-1@clinic.example>\r\n"
+           "Date: Tue, 24 Nov 2026 10:00:00 +0000\r\n\r\nWhat is 99213?\r\n")
+    with open(os.path.join(inbox_new, "1.install-test"), "w", encoding="utf-8") as f:
+        f.write(msg)
+    r = subprocess.run([exe, "-c", local, "once"], capture_output=True, text=True, timeout=120)
+    ok(r.returncode in (0, 75), "installed binary: once with the installed config",
+       f"exit {r.returncode}: {r.stderr.strip()[-300:]}")
+    ok(os.path.exists(os.path.join(dest, "var/lib/codemaild/state.db")),
+       "state DB created in the state directory")
+    st = os.path.join(dest, "var/lib/codemaild/state.db")
+    if os.path.exists(st):
+        eq(mode(st), "0o600", "state DB is mode 0600")
+
+
+def check_reinstall_and_uninstall(dest):
+    conf = os.path.join(dest, "etc/codemaild/codemaild.conf")
+    new = conf + ".new"
+    r = sh(dest, "/usr/local", "/etc", BIN)
+    eq(r.returncode, 0, "re-install exits 0")
+    ok(not os.path.exists(new), "re-install over an unchanged config writes no .new")
+    with open(conf, "a", encoding="utf-8") as f:
+        f.write("\n# local change by the admin\n")
+    before = digest(conf)
+    r = sh(dest, "/usr/local", "/etc", BIN)
+    eq(r.returncode, 0, "re-install over a modified config exits 0")
+    eq(digest(conf), before, "re-install keeps the modified config")
+    ok(os.path.exists(new), "the new default config is installed as codemaild.conf.new")
+    if os.path.exists(new):
+        eq(mode(new), "0o640", "codemaild.conf.new is mode 0640")
+    ok("codemaild.conf.new" in r.stdout, "re-install says where the new config went")
+
+    state_marker = os.path.join(dest, "var/lib/codemaild/marker")
+    open(state_marker, "w").close()
+    r = sh("--uninstall", dest, "/usr/local", "/etc")
+    eq(r.returncode, 0, "uninstall exits 0")
+    for rel in ("usr/local/sbin/codemaild", "usr/local/share/man/man8/codemaild.8",
+                "usr/local/share/man/man5/codemaild.conf.5",
+                "usr/local/lib/systemd/system/codemaild.service",
+                "usr/local/lib/sysusers.d/codemaild.conf",
+                "usr/local/lib/tmpfiles.d/codemaild.conf", "usr/local/share/codemaild"):
+        ok(not os.path.exists(os.path.join(dest, rel)), f"uninstall removes /{rel}")
+    eq(digest(conf), before, "uninstall keeps the config")
+    ok(os.path.exists(new), "uninstall keeps codemaild.conf.new")
+    ok(os.path.exists(state_marker), "uninstall keeps the state directory and its files")
+    ok(os.path.isdir(os.path.join(dest, "var/spool/codemaild/outbox")), "uninstall keeps the spool")
+
+
+def check_prefix_usr(tmp):
+    dest = os.path.join(tmp, "usr-prefix")
+    r = sh(dest, "/usr", "/etc", BIN)
+    eq(r.returncode, 0, "install with PREFIX=/usr exits 0")
+    unit = os.path.join(dest, "lib/systemd/system/codemaild.service")
+    ok(os.path.exists(unit), "PREFIX=/usr: unit in /lib/systemd/system")
+    if os.path.exists(unit):
+        text = open(unit, encoding="utf-8").read()
+        ok("ExecStart=/usr/sbin/codemaild -c /etc/codemaild/codemaild.conf run" in text,
+           "PREFIX=/usr: unit runs /usr/sbin/codemaild")
+    ok(os.path.exists(os.path.join(dest, "usr/lib/sysusers.d/codemaild.conf")),
+       "PREFIX=/usr: sysusers.d file in /usr/lib/sysusers.d")
+    cp = read_conf(os.path.join(dest, "etc/codemaild/codemaild.conf"))
+    eq(cp.get("general", "templates", fallback=None), "/usr/share/codemaild/templates",
+       "PREFIX=/usr: config points at /usr/share/codemaild/templates")
+
+
+def main():
+    if not os.access(BIN, os.X_OK):
+        skip("install", f"{BIN} not built")
+        return
+    passwd_before = digest("/etc/passwd"), digest("/etc/group")
+    with tempfile.TemporaryDirectory(prefix="codemaild-install-") as tmp:
+        dest = os.path.join(tmp, "dest")
+        r = sh(dest, "/usr/local", "/etc", BIN)
+        eq(r.returncode, 0, "install.sh DESTDIR=... PREFIX=/usr/local exits 0")
+        if r.returncode != 0:
+            diag(r.stdout + r.stderr)
+            return
+        check_layout(dest)
+        check_config(dest)
+        check_unit(dest)
+        check_run(dest)
+        check_reinstall_and_uninstall(dest)
+        check_prefix_usr(tmp)
+        r = sh(os.path.join(tmp, "x"), "/usr/local", "/etc", os.path.join(tmp, "nonexistent"))
+        ok(r.returncode != 0 and "not found" in r.stderr, "install refuses a missing binary")
+    eq((digest("/etc/passwd"), digest("/etc/group")), passwd_before,
+       "DESTDIR installs never touch the system's users and groups")
+
+
+main()
