@@ -15,6 +15,9 @@
 #include "extract.h"
 #include "log.h"
 #include "pipeline.h"
+#include "notify.h"
+#include "policy.h"
+#include "privdrop.h"
 #include "render.h"
 #include "sender.h"
 #include "source.h"
@@ -212,15 +215,30 @@ daemon_main(struct conf *c, const char *conf_path, int once)
 	r.started = time(NULL);
 	buf_init(&err, 64 * 1024);
 	install_signals();
+	/* before any state file is opened, so files are created as the service user */
+	if (privdrop(r.conf.user, r.conf.allow_root || getenv("CODEMAILD_ALLOW_ROOT") != NULL,
+	    &err) < 0) {
+		log_err("%s (set [general] user = codemaild, or allow_root = yes)", buf_cstr(&err));
+		rc = EX_NOPERM;
+		goto out;
+	}
 	rc = open_all(&r, &err);
 	if (rc != EX_OK) {
 		log_err("cannot start: %s", buf_cstr(&err));
 		goto out;
 	}
-	if (!*r.conf.authserv_ids && strcmp(r.conf.require_auth, "none") != 0)
-		log_warn("no [policy] authserv_id configured: senders are unauthenticated");
+	{
+		struct policy_conf pc;
+		const char *w;
+
+		policy_conf_from(&pc, &r.conf);
+		if ((w = policy_conf_warning(&pc)) != NULL)
+			log_warn("policy: %s", w);
+	}
 	log_info("codemaild %s %s: source=%s sender=%s", CODEMAILD_VERSION, once ? "once" : "started",
 	    r.conf.source_type, r.conf.sender_type);
+	if (!once)
+		notify_ready();
 
 	while (!want_stop) {
 		enum src_status s = SRC_OK;
@@ -230,8 +248,11 @@ daemon_main(struct conf *c, const char *conf_path, int once)
 
 		if (want_reload) {
 			want_reload = 0;
+			notify_reloading();
 			reload(&r);
+			notify_ready();
 		}
+		notify_watchdog();
 		if (codedb_reopen_if_changed(r.db) == 1)
 			log_info("reference DB changed on disk: reopened");
 		memset(&p, 0, sizeof(p));
@@ -295,6 +316,8 @@ daemon_main(struct conf *c, const char *conf_path, int once)
 		}
 		/* sleep until mail, the next queue item, a retry, or the poll interval */
 		wait_s = r.conf.poll_interval;
+		if (wait_s > 20)
+			wait_s = 20;      /* feeds the systemd watchdog (WatchdogSec=60) */
 		due = state_next_due_in(r.st, (int64_t)now);
 		if (due >= 0 && due < wait_s)
 			wait_s = due < 1 ? 1 : (long)due;
@@ -315,6 +338,7 @@ daemon_main(struct conf *c, const char *conf_path, int once)
 		}
 	}
 	if (!once) {
+		notify_stopping();
 		write_status(&r, "stopped");
 		log_info("stopped");
 		rc = EX_OK;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -61,6 +62,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	memset(&cx, 0, sizeof(cx));
+	umask(077);     /* state, spool, outbox and logs we create are private to the service */
 	while ((opt = getopt(argc, argv, "+c:vh")) != -1) {
 		switch (opt) {
 		case 'c': cx.conf_path = optarg; break;

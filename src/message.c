@@ -261,6 +261,17 @@ is_field_name(const char *l, size_t n, size_t *colon)
 			*colon = i;
 			return i > 0;
 		}
+		if (ch == ' ' || ch == '\t') {
+			/* obsolete syntax: whitespace between the name and the colon */
+			size_t j = i;
+			while (j < n && (l[j] == ' ' || l[j] == '\t'))
+				j++;
+			if (i > 0 && j < n && l[j] == ':') {
+				*colon = j;
+				return 1;
+			}
+			return 0;
+		}
 		if (ch < 0x21 || ch > 0x7e)
 			return 0;
 	}
@@ -439,22 +450,23 @@ part_content(struct ctx *c, struct part *p)
 		mime_value_token(p->cd_raw, strlen(p->cd_raw), p->disp, sizeof(p->disp));
 	if (strncmp(p->type, "multipart/", 10) == 0 && p->ct_raw) {
 		struct buf b;
-		buf_init(&b, c->lim.max_boundary + 1);
+		buf_init(&b, strlen(p->ct_raw) + 1);
 		if (mime_param(p->ct_raw, strlen(p->ct_raw), "boundary", 0, &b) == 1) {
 			/* trailing whitespace is not part of a boundary */
 			while (b.len > 0 && (b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '\t'))
 				b.len--;
 			if (b.len == 0) {
-				warn(c, "empty multipart boundary");
+				warn(c, "empty multipart boundary; part read as text");
+			} else if (b.len > c->lim.max_boundary) {
+				set_error(c, MSG_E_BOUNDARY_TOO_LONG,
+				    "multipart boundary of %zu bytes is over the %zu-byte limit", b.len,
+				    c->lim.max_boundary);
 			} else {
 				p->blen = b.len;
 				p->boundary = xstrndup(b.data, b.len);
 				if (p->boundary == NULL)
 					set_error(c, MSG_E_NOMEM, "out of memory");
 			}
-		} else if (b.len >= c->lim.max_boundary) {
-			warn(c, "multipart boundary longer than %zu bytes; part read as text",
-			    c->lim.max_boundary);
 		} else {
 			warn(c, "multipart without boundary");
 		}
@@ -549,7 +561,9 @@ parse_structure(struct ctx *c, struct part *root)
 	size_t pos = 0;
 	int epilogue = 0, missing_close = 0;
 
-	pos = parse_headers(c, root, 0, 1);
+	if (c->len >= 3 && memcmp(c->raw, "\xef\xbb\xbf", 3) == 0)
+		pos = 3;     /* a UTF-8 byte order mark some tools write first */
+	pos = parse_headers(c, root, pos, 1);
 	for (;;) {
 		size_t bl, after, end;
 		long lvl;
@@ -654,9 +668,60 @@ addr_push(struct addrlist *al, const char *name, size_t nn, const char *addr, si
 	return 0;
 }
 
+/* Ends one mailbox: an angle address with its phrase (or comment) as the name, else the
+ * bare addr-spec with a comment as the name ("a@b (Name)"); "Name a@b" without brackets
+ * gives the last word as the address. */
+static int
+addr_finish(struct addrlist *al, struct buf *phrase, struct buf *spec, struct buf *comment,
+            struct buf *angle, int have_angle)
+{
+	int rc = 0;
+
+	if (have_angle) {
+		if (phrase->len)
+			rc = addr_push(al, buf_cstr(phrase), phrase->len, buf_cstr(angle), angle->len);
+		else
+			rc = addr_push(al, buf_cstr(comment), comment->len, buf_cstr(angle), angle->len);
+	} else if (spec->len) {
+		const char *sp = buf_cstr(spec), *last = strrchr(sp, ' ');
+		if (last && sp[0] != '"' && strchr(last, '@'))
+			rc = addr_push(al, sp, (size_t)(last - sp), last + 1, strlen(last + 1));
+		else
+			rc = addr_push(al, buf_cstr(comment), comment->len, sp, spec->len);
+	}
+	buf_reset(phrase);
+	buf_reset(spec);
+	buf_reset(comment);
+	buf_reset(angle);
+	return rc;
+}
+
+/* Skips a comment starting at s[i] == '('; returns the index after it. */
+static size_t
+skip_comment(const char *s, size_t n, size_t i, struct buf *keep)
+{
+	int depth = 1;
+	size_t j = i + 1, c0 = j;
+
+	while (j < n && depth > 0) {
+		if (s[j] == '\\') j++;
+		else if (s[j] == '(') depth++;
+		else if (s[j] == ')') depth--;
+		j++;
+	}
+	if (j > n)
+		j = n;
+	if (keep && keep->len == 0) {
+		size_t ce = depth == 0 ? j - 1 : j;
+		(void)buf_add(keep, s + c0, ce - c0);
+	}
+	return j;
+}
+
 /* RFC 5322 address-list, leniently: display names (atoms, quoted strings, encoded words),
- * angle addresses (source routes dropped), groups, comments (used as the name of a bare
- * addr-spec, "a@b (Name)"), quoted local parts kept quoted. */
+ * angle addresses (comments and source routes dropped), groups, comments (used as the name
+ * of a bare addr-spec), quoted local parts kept quoted; a second address run together with
+ * the first without a comma starts a new mailbox. */
 static int
 parse_addresses(const char *s, size_t n, struct addrlist *al)
 {
@@ -672,16 +737,8 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 		char ch = i < n ? s[i] : ',';
 
 		if (i >= n || ch == ',' || ch == ';') {
-			if (have_angle) {
-				if (addr_push(al, phrase.len ? buf_cstr(&phrase) : buf_cstr(&comment),
-				    phrase.len ? phrase.len : comment.len, buf_cstr(&angle), angle.len) < 0)
-					rc = -1;
-			} else if (spec.len) {
-				if (addr_push(al, buf_cstr(&comment), comment.len, buf_cstr(&spec),
-				    spec.len) < 0)
-					rc = -1;
-			}
-			buf_reset(&phrase); buf_reset(&spec); buf_reset(&comment); buf_reset(&angle);
+			if (addr_finish(al, &phrase, &spec, &comment, &angle, have_angle) < 0)
+				rc = -1;
 			have_angle = 0;
 			spec_ws = 0;
 			if (i >= n || rc < 0)
@@ -698,23 +755,27 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 			continue;
 		}
 		if (ch == '(') {
-			int depth = 1;
-			size_t j = i + 1, c0 = j;
-			while (j < n && depth > 0) {
-				if (s[j] == '\\') j++;
-				else if (s[j] == '(') depth++;
-				else if (s[j] == ')') depth--;
-				j++;
-			}
-			if (comment.len == 0) {
-				size_t ce = depth == 0 ? j - 1 : j;
-				(void)buf_add(&comment, s + c0, ce > n ? n - c0 : ce - c0);
-			}
-			i = j;
+			i = skip_comment(s, n, i, &comment);
 			continue;
+		}
+		if (ch == '>') {
+			i++;
+			continue;
+		}
+		/* a token after a complete "Name <addr>": a second mailbox without a comma */
+		if (have_angle) {
+			if (addr_finish(al, &phrase, &spec, &comment, &angle, have_angle) < 0) {
+				rc = -1;
+				break;
+			}
+			have_angle = 0;
+			spec_ws = 0;
 		}
 		if (ch == '"') {
 			size_t j = i + 1;
+			if (spec_ws && spec.len)
+				(void)buf_addc(&spec, ' ');
+			spec_ws = 0;
 			(void)buf_addc(&spec, '"');
 			while (j < n && s[j] != '"') {
 				if (s[j] == '\\' && j + 1 < n) {
@@ -741,37 +802,46 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 					a0 = (size_t)(colon - s) + 1;
 			}
 			buf_reset(&angle);
-			for (; a0 < j; a0++)
+			while (a0 < j) {
+				if (s[a0] == '(') {
+					a0 = skip_comment(s, j, a0, NULL);
+					continue;
+				}
 				if (!(s[a0] == ' ' || s[a0] == '\t' || s[a0] == '\r' || s[a0] == '\n'))
 					(void)buf_addc(&angle, (unsigned char)s[a0]);
+				a0++;
+			}
 			have_angle = 1;
 			i = j < n ? j + 1 : n;
 			continue;
 		}
-		if (ch == ':' && !have_angle && !memchr(buf_cstr(&spec), '@', spec.len)) {
+		if (ch == ':' && !memchr(buf_cstr(&spec), '@', spec.len)) {
 			/* group "name:"; its members follow */
 			buf_reset(&phrase); buf_reset(&spec); buf_reset(&comment);
 			spec_ws = 0;
 			i++;
 			continue;
 		}
-		if (ch == '>') {
-			i++;
-			continue;
-		}
 		/* atom text */
 		{
 			size_t j = i;
-			while (j < n && !strchr(" \t\r\n,;(\"<>", s[j]) && !(s[j] == ':' && !have_angle))
+			while (j < n && !strchr(" \t\r\n,;(\"<>", s[j]) && s[j] != ':')
 				j++;
 			if (j == i)
 				j = i + 1;
-			(void)buf_add(&phrase, s + i, j - i);
 			if (spec_ws && spec.len && s[i] != '@' && s[i] != '.' &&
 			    spec.data[spec.len - 1] != '@' && spec.data[spec.len - 1] != '.') {
-				/* "John Smith" with no angle: keep the words apart in the spec */
-				(void)buf_addc(&spec, ' ');
+				if (memchr(spec.data, '@', spec.len) && spec.data[0] != '"') {
+					/* "a@b c@d": a second address without a comma */
+					if (addr_finish(al, &phrase, &spec, &comment, &angle, 0) < 0) {
+						rc = -1;
+						break;
+					}
+				} else {
+					(void)buf_addc(&spec, ' ');
+				}
 			}
+			(void)buf_add(&phrase, s + i, j - i);
 			(void)buf_add(&spec, s + i, j - i);
 			spec_ws = 0;
 			i = j;
@@ -928,6 +998,25 @@ part_text(struct ctx *c, const struct part *p, int html)
 		if (mime_param(p->ct_raw, strlen(p->ct_raw), "charset", 0, &b) == 1)
 			cs = buf_steal(&b);
 		buf_free(&b);
+	}
+	if (p->cte == CTE_BASE64 && !mime_utf8_valid(d.data ? d.data : "", d.len) &&
+	    (cs == NULL || util_strcaseeq(cs, "utf-8") || util_strcaseeq(cs, "us-ascii"))) {
+		/* "base64" that decodes to garbage while the raw part is plain text: a mislabelled
+		 * part (Python's parser shows such parts as written too) */
+		const char *rs = c->raw + p->body_start;
+		size_t rn = p->body_end > p->body_start ? p->body_end - p->body_start : 0;
+		size_t i, letters = 0, spaces = 0;
+		for (i = 0; i < rn; i++) {
+			if (rs[i] == ' ')
+				spaces++;
+			else if ((rs[i] >= 'a' && rs[i] <= 'z') || (rs[i] >= 'A' && rs[i] <= 'Z'))
+				letters++;
+		}
+		if (spaces * 20 > rn && letters * 2 > rn && mime_utf8_valid(rs, rn)) {
+			buf_reset(&d);
+			(void)buf_add(&d, rs, rn);
+			warn(c, "text labelled base64 is not base64; shown as written");
+		}
 	}
 	if (mime_to_utf8(cs, d.data ? d.data : "", d.len, &u, &w) < 0)
 		warn(c, "converted text over the size limit; cut");

@@ -840,11 +840,13 @@ mime_param(const char *s, size_t n, const char *name, int decode, struct buf *ou
 				i++;
 		} else {
 			v0 = i;
-			while (i < n && s[i] != ';')
+			while (i < n && s[i] != ';' && !(s[i] == '(' && i > v0 && is_wsp(s[i - 1])))
 				i++;
 			v1 = i;
 			while (v1 > v0 && is_wsp(s[v1 - 1]))
 				v1--;
+			while (i < n && s[i] != ';')     /* a trailing comment */
+				i++;
 		}
 		if (a1 - a0 < nl || !util_strncaseeq(s + a0, name, nl))
 			continue;

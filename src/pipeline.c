@@ -16,6 +16,7 @@
 #include "log.h"
 #include "message.h"
 #include "policy.h"
+#include "quota.h"
 #include "render.h"
 #include "reply.h"
 #include "sender.h"
@@ -108,6 +109,159 @@ out:
 	return r;
 }
 
+/* A non-answer reply (help, status, quota, register, notice) goes at most once per sender
+ * per day and kind; 1 when this one may go. */
+static int
+notice_ok(struct pipeline *p, const char *sender, const char *kind, int64_t now)
+{
+	return p->st == NULL || quota_notices_since(p->st, sender, kind, quota_day_start(now)) == 0;
+}
+
+/* Builds a simple model of kind (help, status, quota, register, notice) with the sender's
+ * allowance; flag (may be NULL) selects the notice's text. */
+static struct json_object *
+simple_model(struct pipeline *p, const char *kind, const char *flag, const struct message *m,
+    const struct quota_info *q)
+{
+	struct json_object *model = answer_simple(kind, m, p->db, p->conf);
+
+	if (model && q)
+		quota_to_json(q, model);
+	if (model && flag)
+		json_object_object_add(model, flag, json_object_new_boolean(1));
+	return model;
+}
+
+/* Commands and allowance: decides the reply kind before any lookup. Returns the model for a
+ * non-answer reply, or NULL with *silent set (no reply: d says why) or both NULL/0 to go on
+ * with the answer. */
+static struct json_object *
+commands(struct pipeline *p, const struct message *m, const struct verdict *v,
+    const struct ex_result *ex, struct quota_info *q, int have_q, int64_t now,
+    struct decision *d, int *silent)
+{
+	const char *sender = d->h.sender;
+	static char token[33];
+
+	*silent = 0;
+	if (have_q && q->tier == TIER_BLOCKED) {
+		set_outcome(d, ST_IGNORED, "blocked", "sender is blocked by the admin");
+		*silent = 1;
+		return NULL;
+	}
+	if (ex->commands & CMD_STOP) {
+		set_outcome(d, ST_IGNORED, "stop", "STOP honoured: no more mail to this sender");
+		d->h.sender_sql = "UPDATE senders SET stopped = 1 WHERE addr = ?1";
+		*silent = 1;
+		return NULL;
+	}
+	if (have_q && q->stopped && !(ex->commands & CMD_START)) {
+		set_outcome(d, ST_IGNORED, "stopped", "sender asked to STOP");
+		*silent = 1;
+		return NULL;
+	}
+	/* registration completed by replying to our token message, or REGISTER <token> */
+	if (have_q && *q->token && !q->registered &&
+	    ((*q->token_msgid && m->in_reply_to && strcmp(m->in_reply_to, q->token_msgid) == 0) ||
+	    ((ex->commands & CMD_REGISTER) && ex->token && strcmp(ex->token, q->token) == 0))) {
+		if (q->token_expires < now || !v->identity_trusted) {
+			if (!notice_ok(p, sender, "register-fail", now))
+				goto quiet;
+			d->h.notice = "register-fail";
+			d->kind = "notice";
+			return simple_model(p, "notice", "n_token_invalid", m, q);
+		}
+		d->h.sender_sql = "UPDATE senders SET registered_at = ?2, token = NULL, "
+		    "token_expires = NULL, token_msgid = NULL WHERE addr = ?1";
+		d->h.notice = "registered";
+		d->kind = "notice";
+		q->tier = q->tier == TIER_GUEST ? TIER_REGISTERED : q->tier;
+		return simple_model(p, "notice", "n_registered", m, q);
+	}
+	if (ex->commands & CMD_REGISTER) {
+		if (!have_q)
+			return simple_model(p, "notice", "n_no_state", m, NULL);
+		if (!notice_ok(p, sender, "register", now))
+			goto quiet;
+		d->h.notice = "register";
+		d->kind = "notice";
+		if (q->registered || q->tier != TIER_GUEST)
+			return simple_model(p, "notice", "n_already_registered", m, q);
+		if (!v->identity_trusted || !v->authenticated)
+			if (*p->conf->authserv_ids && strcmp(p->conf->require_auth, "none") != 0)
+				return simple_model(p, "notice", "n_unauthenticated", m, q);
+		if (ex->token) {
+			d->h.notice = "register-fail";
+			return simple_model(p, "notice", "n_token_invalid", m, q);
+		}
+		quota_new_token(token);
+		d->h.sender_sql = "UPDATE senders SET token = ?3, token_expires = ?4, token_msgid = ?5 "
+		    "WHERE addr = ?1";
+		d->h.sender_arg = token;
+		d->h.sender_num = now + p->conf->token_ttl;
+		d->kind = "register";
+		{
+			struct json_object *model = simple_model(p, "register", NULL, m, q);
+			char when[32];
+			time_t t = (time_t)(now + p->conf->token_ttl);
+			struct tm tm;
+
+			gmtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+			json_object_object_add(model, "token", json_object_new_string(token));
+			json_object_object_add(model, "token_expires", json_object_new_string(when));
+			return model;
+		}
+	}
+	if (ex->commands & CMD_START) {
+		d->h.sender_sql = "UPDATE senders SET stopped = 0 WHERE addr = ?1";
+		d->h.notice = "start";
+		d->kind = "notice";
+		return simple_model(p, "notice", "n_started", m, have_q ? q : NULL);
+	}
+	if (ex->commands & (CMD_HELP | CMD_QUOTA)) {
+		const char *kind = ex->commands & CMD_HELP ? "help" : "status";
+
+		if (!notice_ok(p, sender, kind, now))
+			goto quiet;
+		d->h.notice = kind;
+		d->kind = kind;
+		return simple_model(p, kind, NULL, m, have_q ? q : NULL);
+	}
+	return NULL;
+quiet:
+	set_outcome(d, ST_IGNORED, "notice-limit", "a reply of this kind already went today");
+	d->h.notice = NULL;
+	d->h.sender_sql = NULL;
+	*silent = 1;
+	return NULL;
+}
+
+/* Per-sender, per-domain rate limits: 1 when over (d says why). */
+static int
+rate_limited(struct pipeline *p, const char *sender, int64_t now, struct decision *d)
+{
+	const struct conf *c = p->conf;
+	const char *at = strrchr(sender, '@');
+
+	if (p->st == NULL)
+		return 0;
+	if (c->rate_sender_hour && state_replies_to(p->st, sender, now - 3600) >= c->rate_sender_hour) {
+		set_outcome(d, ST_IGNORED, "rate-sender-hour", "sender over the hourly answer limit");
+		return 1;
+	}
+	if (c->rate_sender_day && state_replies_to(p->st, sender, now - 86400) >= c->rate_sender_day) {
+		set_outcome(d, ST_IGNORED, "rate-sender-day", "sender over the daily answer limit");
+		return 1;
+	}
+	if (at && c->rate_domain_day &&
+	    state_replies_to_domain(p->st, at + 1, now - 86400) >= c->rate_domain_day) {
+		set_outcome(d, ST_IGNORED, "rate-domain-day", "sender domain over the daily limit");
+		return 1;
+	}
+	return 0;
+}
+
 int
 pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size_t len,
     struct decision *d, struct buf *why)
@@ -117,10 +271,13 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 	struct ex_opts eo;
 	struct policy_conf pc;
 	struct verdict v;
+	struct quota_info q;
 	struct json_object *model = NULL;
-	int lookups = 0, r = -1;
+	int64_t now = (int64_t)util_now();
+	int lookups = 0, r = -1, have_q = 0, silent = 0;
 
 	memset(&ex, 0, sizeof(ex));
+	memset(&q, 0, sizeof(q));
 	util_fmt(d->h.source_id, sizeof(d->h.source_id), "%s", source_id);
 	util_sha256_hex(raw, len, d->h.raw_sha256);
 	if (len > p->conf->msg_limits.max_size) {
@@ -157,10 +314,52 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 		buf_addstr(why, "out of memory extracting codes");
 		goto out;
 	}
-	if (ex.commands & CMD_HELP) {
-		model = answer_simple("help", m, p->db, p->conf);
-		d->kind = "help";
-	} else {
+	if (p->st && *d->h.sender) {
+		if (quota_get(p->st, p->conf, d->h.sender, now, &q) < 0) {
+			buf_printf(why, "state DB: %s", state_errmsg(p->st));
+			goto out;
+		}
+		/* an unauthenticated From is a guest whatever its row says */
+		if (!v.identity_trusted && q.tier != TIER_BLOCKED && q.tier != TIER_GUEST) {
+			q.tier = TIER_GUEST;
+			q.limit = p->conf->quota_guest;
+			q.left = q.limit > q.used ? q.limit - q.used : 0;
+		}
+		have_q = 1;
+	}
+	model = commands(p, m, &v, &ex, &q, have_q, now, d, &silent);
+	if (silent) {
+		r = 0;
+		goto out;
+	}
+	if (rate_limited(p, d->h.sender, now, d)) {
+		d->h.sender_sql = NULL;
+		d->h.notice = NULL;
+		json_object_put(model);
+		model = NULL;
+		r = 0;
+		goto out;
+	}
+	if (model == NULL && ex.ncodes == 0) {
+		if (!notice_ok(p, d->h.sender, "nocode", now)) {
+			set_outcome(d, ST_IGNORED, "notice-limit", "a no-code reply already went today");
+			r = 0;
+			goto out;
+		}
+		d->h.notice = "nocode";
+	}
+	if (model == NULL && ex.ncodes && have_q && q.left == 0) {
+		/* allowance used up: one polite quota reply per period, then silence */
+		if (quota_notices_since(p->st, d->h.sender, "quota", q.period_start) > 0) {
+			set_outcome(d, ST_IGNORED, "quota-exhausted", "allowance used up; quota reply already sent");
+			r = 0;
+			goto out;
+		}
+		d->h.notice = "quota";
+		d->kind = "quota";
+		model = simple_model(p, "quota", NULL, m, &q);
+	}
+	if (model == NULL) {
 		struct answer_in ai;
 
 		memset(&ai, 0, sizeof(ai));
@@ -168,16 +367,28 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 		ai.msg = m;
 		ai.ex = &ex;
 		ai.db = p->db;
-		ai.allowance = -1;
+		ai.allowance = !have_q ? -1 : strcmp(p->conf->quota_unit, "message") == 0 ?
+		    (q.left == 0 ? 0 : -1) : q.left;
 		model = answer_build(&ai, &lookups);
+		if (model && have_q) {
+			/* the footer shows what is left after this answer */
+			long charge = strcmp(p->conf->quota_unit, "message") == 0 ? (lookups > 0) : lookups;
+
+			q.used += charge;
+			if (q.left > 0)
+				q.left = q.left > charge ? q.left - charge : 0;
+			quota_to_json(&q, model);
+		}
 		d->kind = ex.ncodes ? "answer" : "nocode";
+		if (strcmp(p->conf->quota_unit, "message") == 0 && lookups > 0)
+			lookups = 1;
 	}
 	if (model == NULL) {
 		buf_addstr(why, "out of memory building an answer");
 		goto out;
 	}
 	d->h.lookups = lookups;
-	set_outcome(d, ST_ANSWERED, "ok", d->kind);
+	set_outcome(d, ST_ANSWERED, v.reason, d->kind);
 	if (compose(p, source_id, m, model, d, why) < 0)
 		goto out;
 	r = 0;

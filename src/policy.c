@@ -592,6 +592,8 @@ read_pvalue(const char *p, char *out, size_t n, int *over)
 			}
 			if (*p == '"')
 				p++;
+			else
+				*over = 1;      /* unterminated: not a value */
 			continue;
 		}
 		if (i + 1 < n)
@@ -635,6 +637,8 @@ policy_ar_parse(const char *value, struct policy_ar *ar)
 	/* authserv-id: a token or a quoted string */
 	if (*p == '"') {
 		p = read_pvalue(p, ar->authserv_id, sizeof(ar->authserv_id), &over);
+		for (i = 0; ar->authserv_id[i]; i++)
+			ar->authserv_id[i] = (char)lc((unsigned char)ar->authserv_id[i]);
 	} else {
 		while (*p && !is_ws((unsigned char)*p) && !strchr("()<>@,;:\\\"/[]?=", *p)) {
 			if (i + 1 < sizeof(ar->authserv_id))

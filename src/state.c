@@ -62,6 +62,25 @@ static const char *migrations[] = {
 	"  queue_id INTEGER"
 	");"
 	"CREATE INDEX charges_sender ON charges(sender, at);",
+	/* 1 -> 2: senders, tiers, registration, notices (quotas issue) */
+	"CREATE TABLE senders ("
+	"  addr TEXT PRIMARY KEY,"
+	"  tier TEXT,"                        /* admin override: guest|registered|subscriber|blocked */
+	"  registered_at INTEGER,"
+	"  token TEXT,"
+	"  token_expires INTEGER,"
+	"  token_msgid TEXT,"
+	"  stopped INTEGER NOT NULL DEFAULT 0,"
+	"  reset_at INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE domains (domain TEXT PRIMARY KEY, tier TEXT NOT NULL);"
+	"CREATE TABLE grants (id INTEGER PRIMARY KEY, sender TEXT NOT NULL, n INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX grants_sender ON grants(sender, at);"
+	"CREATE TABLE notices (id INTEGER PRIMARY KEY, sender TEXT NOT NULL, kind TEXT NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX notices_sender ON notices(sender, kind, at);",
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -322,6 +341,40 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 		sqlite3_finalize(s);
 		s = NULL;
 	}
+	if (h->sender_sql && *h->sender) {
+		if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO senders (addr, created_at) "
+		    "VALUES (?1, ?2)", -1, &s, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_text(s, 1, h->sender, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, now);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+		sqlite3_finalize(s);
+		s = NULL;
+		if (sqlite3_prepare_v2(st->db, h->sender_sql, -1, &s, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_text(s, 1, h->sender, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, now);
+		sqlite3_bind_text(s, 3, h->sender_arg ? h->sender_arg : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, h->sender_num);
+		sqlite3_bind_text(s, 5, r ? r->msgid : "", -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (h->notice && *h->sender) {
+		if (sqlite3_prepare_v2(st->db, "INSERT INTO notices (sender, kind, at) VALUES (?1,?2,?3)",
+		    -1, &s, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_text(s, 1, h->sender, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, h->notice, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, now);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
 	if (exec1(st, "COMMIT") < 0)
 		goto fail;
 	return 0;
@@ -336,6 +389,7 @@ fail:
 	return -1;
 }
 
+/* Runs sql with ?1 = a, ?2 = b, ?3 = t (unused parameters are simply not bound). */
 static int
 exec_bind2(struct state *st, const char *sql, int64_t a, int64_t b, const char *t)
 {
@@ -461,13 +515,14 @@ state_perm_fail(struct state *st, int64_t qid, const char *why, int64_t now)
 	if (exec_bind2(st, "UPDATE queue SET state = 'failed', attempts = attempts + 1, "
 	    "sent_at = ?2, last_error = ?3 WHERE id = ?1", qid, now, why) < 0 ||
 	    /* a reply that never arrives is not charged */
-	    exec_bind2(st, "DELETE FROM charges WHERE queue_id = ?1 AND ?2 = ?2", qid, now, NULL) < 0) {
+	    exec_bind2(st, "DELETE FROM charges WHERE queue_id = ?1", qid, now, NULL) < 0) {
 		exec1(st, "ROLLBACK");
 		return -1;
 	}
 	return exec1(st, "COMMIT");
 }
 
+/* First column of the first row, or dflt. With t: ?1 = t, ?2 = a; else ?1 = a. */
 static int64_t
 scalar(struct state *st, const char *sql, const char *t, int64_t a, int64_t dflt)
 {
@@ -490,7 +545,7 @@ scalar(struct state *st, const char *sql, const char *t, int64_t a, int64_t dflt
 int64_t
 state_next_due_in(struct state *st, int64_t now)
 {
-	int64_t t = scalar(st, "SELECT MIN(next_try) FROM queue WHERE state = 'queued' AND ?1 = ?1",
+	int64_t t = scalar(st, "SELECT MIN(next_try) FROM queue WHERE state = 'queued'",
 	    NULL, now, -1);
 
 	if (t < 0)
@@ -503,8 +558,8 @@ state_queue_depth(struct state *st, int64_t *oldest_created)
 {
 	if (oldest_created)
 		*oldest_created = scalar(st, "SELECT MIN(created_at) FROM queue WHERE state = "
-		    "'queued' AND ?1 = ?1", NULL, 0, 0);
-	return (int)scalar(st, "SELECT COUNT(*) FROM queue WHERE state = 'queued' AND ?1 = ?1",
+		    "'queued'", NULL, 0, 0);
+	return (int)scalar(st, "SELECT COUNT(*) FROM queue WHERE state = 'queued'",
 	    NULL, 0, 0);
 }
 
@@ -559,7 +614,7 @@ state_purge(struct state *st, int64_t before)
 	long n = -1;
 
 	if (exec_bind2(st, "UPDATE queue SET body = NULL WHERE body IS NOT NULL AND state != "
-	    "'queued' AND created_at < ?1 AND ?2 = ?2", before, 0, NULL) == 0)
+	    "'queued' AND created_at < ?1", before, 0, NULL) == 0)
 		n = sqlite3_changes(st->db);
 	return n;
 }

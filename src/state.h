@@ -29,6 +29,14 @@ struct st_handled {
 	char detail[256];             /* human detail, never message content */
 	int  lookups;                 /* lookups charged */
 	int  marked;                  /* 1 once the source confirmed the mark */
+	/* Written in the same transaction (quota.c fills these; borrowed, may be NULL):
+	 * sender_sql is an UPDATE of the senders row with ?1 = sender, ?2 = now,
+	 * ?3 = sender_arg, ?4 = sender_num, ?5 = the queued reply's Message-ID (or "");
+	 * notice records a non-answer reply kind ("quota", "help", …) for once-per-period. */
+	const char *sender_sql;
+	const char *sender_arg;
+	long long   sender_num;
+	const char *notice;
 };
 
 /* A reply to queue with the message's record. */

@@ -203,7 +203,8 @@ trim(const char *s, size_t *off, size_t *len)
 }
 
 /* Checks a data name (for values and sections): "." or dot-separated non-empty segments
- * of bytes other than white space, controls, braces and ':'. */
+ * of bytes other than white space, controls, braces, ':' and the tag sigils (so a typo
+ * like "{{ #name}}" is an error rather than a value that is never found). */
 static int
 check_data_name(struct cstate *cs, unsigned line, const char *p, size_t n)
 {
@@ -219,7 +220,7 @@ check_data_name(struct cstate *cs, unsigned line, const char *p, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 
-		if (c <= 0x20 || c == 0x7f || c == '{' || c == '}' || c == ':' ||
+		if (c <= 0x20 || c == 0x7f || strchr("{}:#^/!>&=<", c) != NULL ||
 		    (c == '.' && (i == 0 || i == n - 1 || p[i + 1] == '.'))) {
 			cerror(cs, line, "bad name '%s'", quote_name(p, n, q));
 			return -1;

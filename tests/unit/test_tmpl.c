@@ -530,6 +530,31 @@ test_work_limit(void **state)
 	assert_non_null(strstr(got, "too much work"));
 	free(got);
 	buf_free(&src);
+	/* partials fanning out 4 ways, 15 levels deep: 4^15 calls, stopped by the work limit */
+	{
+		struct buf out, err;
+		struct tmpl *t;
+		json_object *d = json_object_new_object(), *cur = d;
+		const char *fan = "{{#m}}{{>f}}{{>f}}{{>f}}{{>f}}{{/m}}";
+
+		for (i = 0; i < 15; i++) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(cur, "m", o);
+			cur = o;
+		}
+		json_object_object_add(cur, "m", json_object_new_boolean(0));
+		buf_init(&out, 1000);
+		buf_init(&err, 1000);
+		t = tmpl_compile(fan, strlen(fan), "f", TMPL_TEXT, &err);
+		assert_non_null(t);
+		assert_int_equal(tmpl_render(t, d, lookup_self, t, &out, &err), -1);
+		assert_non_null(strstr(buf_cstr(&err), "too much work"));
+		tmpl_free(t);
+		json_object_put(d);
+		buf_free(&out);
+		buf_free(&err);
+	}
 }
 
 #define ERR(src, want)                                                         \
@@ -576,6 +601,11 @@ test_error_empty_and_bad_name(void **state)
 	ERR("{{a b}}", "t.txt:1: bad name 'a?b'");
 	ERR("{{a..b}}", "t.txt:1: bad name 'a..b'");
 	ERR("{{.a}}", "t.txt:1: bad name '.a'");
+	ERR("{{ #a}}{{/a}}", "t.txt:1: bad name '#a'");
+	ERR("{{#a}}{{ /a}}", "t.txt:1: bad name '/a'");
+	ERR("{{a>b}}", "t.txt:1: bad name 'a>b'");
+	ERR("{{#a b}}{{/a b}}", "t.txt:1: bad name 'a?b'");
+	ERR("{{> a b}}", "t.txt:1: bad partial name 'a?b'");
 	ERR("{{=<% %>=}}", "t.txt:1: changing delimiters ({{=...=}}) is not supported");
 }
 
@@ -760,6 +790,83 @@ test_invalid_utf8_value(void **state)
 	}
 }
 
+static void
+test_partial_nested_indent(void **state)
+{
+	struct partials ps = {{0}, {0}, 0};
+	char *got;
+
+	(void)state;
+	add_partial(&ps, "outer", "a\n  {{>inner}}\nb\n", TMPL_TEXT);
+	add_partial(&ps, "inner", "x\n{{#t}}\ny\n{{/t}}\n", TMPL_TEXT);
+	got = run_full("  {{>outer}}", T, "{\"t\":true}", &ps, 1000);
+	assert_string_equal(got, "  a\n    x\n    y\n  b\n");
+	free(got);
+	/* spec: indentation before a multi-line raw value's first line only */
+	add_partial(&ps, "box", "|\n{{{content}}}\n|\n", TMPL_TEXT);
+	got = run_full("\\\n {{>box}}\n/\n", T, "{\"content\":\"<\\n->\"}", &ps, 1000);
+	assert_string_equal(got, "\\\n |\n <\n->\n |\n/\n");
+	free(got);
+	free_partials(&ps);
+}
+
+static void
+test_partial_recursive_tree(void **state)
+{
+	struct partials ps = {{0}, {0}, 0};
+	char *got;
+
+	(void)state;
+	add_partial(&ps, "node", "{{name}}({{#kids}}{{>node}}{{/kids}})", TMPL_TEXT);
+	got = run_full("{{>node}}", T,
+	               "{\"name\":\"r\",\"kids\":[{\"name\":\"a\",\"kids\":[{\"name\":\"b\",\"kids\":[]}]},"
+	               "{\"name\":\"c\",\"kids\":[]}]}", &ps, 1000);
+	assert_string_equal(got, "r(a(b())c())");
+	free(got);
+	free_partials(&ps);
+}
+
+static void
+test_dotted_sections(void **state)
+{
+	(void)state;
+	CHECK("\"{{#a.b.c}}Here{{/a.b.c}}\"", T, "{\"a\":{\"b\":{\"c\":true}}}", "\"Here\"");
+	CHECK("\"{{#a.b.c}}Here{{/a.b.c}}\"", T, "{\"a\":{\"b\":{\"c\":false}}}", "\"\"");
+	CHECK("\"{{^a.b.c}}Here{{/a.b.c}}\"", T, "{\"a\":{}}", "\"Here\"");
+	CHECK("|{{# boolean }}={{/ boolean }}|", T, "{\"boolean\":true}", "|=|");
+}
+
+static void
+test_deeply_nested_contexts(void **state)
+{
+	(void)state;
+	CHECK("{{#a}}\n{{one}}\n{{#b}}\n{{one}}{{two}}{{one}}\n{{#c}}\n{{one}}{{two}}{{three}}"
+	      "{{two}}{{one}}\n{{/c}}\n{{/b}}\n{{/a}}\n", T,
+	      "{\"a\":{\"one\":1},\"b\":{\"two\":2},\"c\":{\"three\":3}}", "1\n121\n12321\n");
+}
+
+static void
+test_standalone_whitespace_preserved(void **state)
+{
+	(void)state;
+	/* sections inline keep surrounding and internal white space */
+	CHECK(" | {{#b}}\t|\t{{/b}} | \n", T, "{\"b\":true}", " | \t|\t | \n");
+	CHECK(" | {{#b}} {{! Important Whitespace }}\n {{/b}} | \n", T, "{\"b\":true}",
+	      " |  \n  | \n");
+	CHECK(" {{#b}}YES{{/b}}\n {{#b}}GOOD{{/b}}\n", T, "{\"b\":true}", " YES\n GOOD\n");
+	CHECK("  {{#b}}\n#{{/b}}\n/", T, "{\"b\":true}", "#\n/");
+	CHECK("#{{#b}}\n/\n  {{/b}}", T, "{\"b\":true}", "#\n/\n");
+}
+
+static void
+test_html_raw_and_padding_modes(void **state)
+{
+	(void)state;
+	CHECK("{{#l}}({{&.}}|{{.}}){{/l}}", H, "{\"l\":[\"&\",\"\\\"\"]}", "(&|&amp;)(\"|&quot;)");
+	CHECK("[{{v:-6}}]", H, "{\"v\":\"O'Br\"}", "[  O&#39;Br]");
+	CHECK("[{{v:4}}]", H, "{\"v\":true}", "[true]");
+}
+
 int
 main(void)
 {
@@ -810,6 +917,12 @@ main(void)
 		cmocka_unit_test(test_table_render),
 		cmocka_unit_test(test_reuse_compiled),
 		cmocka_unit_test(test_invalid_utf8_value),
+		cmocka_unit_test(test_partial_nested_indent),
+		cmocka_unit_test(test_partial_recursive_tree),
+		cmocka_unit_test(test_dotted_sections),
+		cmocka_unit_test(test_deeply_nested_contexts),
+		cmocka_unit_test(test_standalone_whitespace_preserved),
+		cmocka_unit_test(test_html_raw_and_padding_modes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,9 @@
+/* import_gem — (in progress) */
+#include "import_priv.h"
+
+int
+imp_parse_gem(struct imp *im, struct imp_file *f)
+{
+	(void)f;
+	return imp_refuse(im, "importer not written yet");
+}

@@ -1,0 +1,9 @@
+/* import_icd — (in progress) */
+#include "import_priv.h"
+
+int
+imp_parse_icd10cm(struct imp *im, struct imp_file *f)
+{
+	(void)f;
+	return imp_refuse(im, "importer not written yet");
+}
