@@ -348,6 +348,99 @@ def check_live(tmp):
        "live uninstall removes the binary, keeps config and state", str(after))
 
 
+def check_mail(tmp):
+    """The installed binary with the installed config (paths moved under the DESTDIR)
+    against the private Dovecot + Postfix: a question sent by SMTP is read over IMAPS, the
+    reply leaves by SMTPS and arrives, passwords come from $CREDENTIALS_DIRECTORY the way
+    the unit's LoadCredential= passes them."""
+    try:
+        from mailstack import MailStack, make_message, wait_for
+    except ImportError as e:
+        skip("installed binary against the mail servers", f"no mailstack: {e}")
+        return
+    if shutil.which("dovecot") is None or shutil.which("postfix") is None:
+        skip("installed binary against the mail servers", "dovecot/postfix not installed")
+        return
+    dest = os.path.join(tmp, "mail-dest")
+    r = sh(dest, "/usr/local", "/etc", BIN)
+    if not eq(r.returncode, 0, "install for the mail test"):
+        return
+    if not os.path.exists(os.path.join(dest, "usr/local/share/codemaild/sample/codes.db")):
+        skip("installed binary against the mail servers", "sample DB not built")
+        return
+    try:
+        st = MailStack().start()
+    except Exception as e:  # noqa: BLE001 - an environment without working servers
+        skip("installed binary against the mail servers", f"mail stack did not start: {e}")
+        return
+    try:
+        creds = os.path.join(tmp, "credentials")
+        os.mkdir(creds, 0o700)
+        for name in ("imap-password", "smtp-password"):
+            path = os.path.join(creds, name)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(st.password + "\n")
+            os.chmod(path, 0o400)
+        conf = os.path.join(dest, "etc/codemaild/codemaild.mail.conf")
+        localized_conf(dest, os.path.join(dest, "etc/codemaild/codemaild.conf"), conf)
+        with open(conf, "a", encoding="utf-8") as f:
+            f.write(f"""
+[general]
+consultant_address = consult@{st.domain}
+[source]
+type = imap
+poll_interval = 1s
+[imap]
+host = localhost
+port = {st.imaps_port}
+tls = implicit
+ca_file = {st.ca_file}
+user = consult@{st.domain}
+password_file = imap-password
+timeout = 20s
+[sender]
+type = smtp
+smtp_url = smtps://localhost:{st.smtps_port}
+user = consult@{st.domain}
+password_file = smtp-password
+ca_file = {st.ca_file}
+timeout = 30s
+[quota]
+guest = -1
+[log]
+destination = stderr
+""")
+        exe = os.path.join(dest, "usr/local/sbin/codemaild")
+        env = dict(os.environ, CREDENTIALS_DIRECTORY=creds)
+        r = subprocess.run([exe, "-c", conf, "check-config"], capture_output=True, text=True,
+                           timeout=60, env=env)
+        eq(r.returncode, 0, "mail config: check-config ok", )
+        q = make_message(f"coder1@{st.domain}", f"consult@{st.domain}", "install test",
+                         "What is the RVU of 99213?")
+        st.send(f"coder1@{st.domain}", "consult", q)
+        ok(wait_for(lambda: st.count("consult") == 1, timeout=20),
+           "question delivered to the consultant's INBOX")
+        r = subprocess.run([exe, "-c", conf, "once"], capture_output=True, text=True,
+                           timeout=120, env=env)
+        eq(r.returncode, 0, "installed binary: once against IMAPS/SMTPS exits 0")
+        if r.returncode != 0:
+            diag(r.stderr[-800:])
+        eq(st.count("consult", "Consult/Answered"), 1, "the question moved to Consult/Answered")
+        got = wait_for(lambda: st.fetch("coder1"), timeout=30)
+        ok(got and any("install test" in str(m["Subject"]) for m in got),
+           "the reply arrived in the sender's mailbox over SMTPS")
+        ok(st.password not in r.stderr, "the password is not in the log")
+        for rel, m in (("var/lib/codemaild/state.db", "0o600"),):
+            p = os.path.join(dest, rel)
+            if ok(os.path.exists(p), f"mail test: /{rel} created"):
+                eq(mode(p), m, f"mail test: /{rel} is mode {m[2:]}")
+        bad = sorted(f for f in os.listdir(os.path.join(dest, "var/lib/codemaild"))
+                     if stat.S_IMODE(os.stat(os.path.join(dest, "var/lib/codemaild", f)).st_mode) & 0o077)
+        eq(bad, [], "mail test: nothing in the state directory is readable by group or others")
+    finally:
+        st.stop()
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         skip("install", f"{BIN} not built")
@@ -367,6 +460,7 @@ def main():
         check_reinstall_and_uninstall(dest)
         check_prefix_usr(tmp)
         check_live(tmp)
+        check_mail(tmp)
         r = sh(os.path.join(tmp, "x"), "/usr/local", "/etc", os.path.join(tmp, "nonexistent"))
         ok(r.returncode != 0 and "not found" in r.stderr, "install refuses a missing binary")
     eq((digest("/etc/passwd"), digest("/etc/group")), passwd_before,
