@@ -213,10 +213,13 @@ do_install() {
 		sample=/dev/null
 	fi
 	tmp="$DESTDIR$CONFDIR/.codemaild.conf.$$"
-	{
-		echo "# codemaild.conf — installed by make install; see codemaild.conf(5)."
-		gen_conf "$sample"
-	} >"$tmp"
+	(
+		umask 077
+		{
+			echo "# codemaild.conf — installed by make install; see codemaild.conf(5)."
+			gen_conf "$sample"
+		} >"$tmp"
+	)
 	chmod 0640 "$tmp"
 	dst="$DESTDIR$CONFDIR/codemaild.conf"
 	if [ ! -e "$dst" ]; then
