@@ -217,6 +217,10 @@ do_install() {
 		umask 077
 		{
 			echo "# codemaild.conf — installed by make install; see codemaild.conf(5)."
+			echo "# The path keys marked \"(path set by make install)\" point at the installed"
+			echo "# system: $STATEDIR, $SPOOLDIR, $DATADIR, $CONFDIR."
+			echo "# Where the text below speaks of the embedded mode, read these instead."
+			echo "#"
 			gen_conf "$sample"
 		} >"$tmp"
 	)
