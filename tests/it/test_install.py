@@ -146,6 +146,14 @@ def check_unit(dest):
                            capture_output=True, text=True, timeout=60)
         ok(r.returncode == 0 and "codemaild" not in r.stderr,
            "installed unit passes systemd-analyze verify", r.stderr.strip())
+        # With the man check on: Documentation=man:codemaild(8) man:codemaild.conf(5)
+        # must resolve to the installed pages.
+        env = dict(os.environ, MANPATH=os.path.join(dest, "usr/local/share/man"))
+        r = subprocess.run(["systemd-analyze", "verify", copy], capture_output=True, text=True,
+                           timeout=60, env=env)
+        ok(r.returncode == 0 and "codemaild" not in r.stderr,
+           "installed unit's Documentation= man pages resolve to the installed ones",
+           r.stderr.strip())
 
 
 def check_run(dest):
