@@ -162,8 +162,51 @@ def check_users_and_dirs(tmp):
         eq((st.st_uid, st.st_gid), (uid, gid), f"/{d} is owned by codemaild")
 
 
+def _set_mdwe():
+    """preexec_fn: PR_SET_MDWE(PR_MDWE_REFUSE_EXEC_GAIN) — the kernel's own form of
+    MemoryDenyWriteExecute= (Linux >= 6.3), inherited across execve."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(65, 1, 0, 0, 0) != 0:
+        os._exit(99)
+
+
+def check_mdwe():
+    """The unit sets MemoryDenyWriteExecute=yes, under which PCRE2 cannot JIT: the extractor
+    must fall back to the interpreter and answer exactly the same."""
+    import glob
+    qs = sorted(glob.glob(os.path.join(TOP, "examples", "questions", "*.eml")))
+    if not qs or not os.access(BIN, os.X_OK):
+        skip("MemoryDenyWriteExecute: same answers without JIT", "no binary or example questions")
+        return
+    probe = subprocess.run(["/usr/bin/python3", "-c",
+                            "import mmap; mmap.mmap(-1, 4096, prot=7)"],
+                           capture_output=True, text=True, preexec_fn=_set_mdwe, timeout=30)
+    if probe.returncode == 99:
+        skip("MemoryDenyWriteExecute: same answers without JIT", "kernel without PR_SET_MDWE")
+        return
+    ok(probe.returncode != 0 and "ermission" in probe.stderr,
+       "PR_SET_MDWE refuses a writable+executable mapping", probe.stderr.strip()[-200:])
+
+    def answer(q, pre):
+        r = subprocess.run([BIN, "-c", "/dev/null", "answer", q], capture_output=True, timeout=60, preexec_fn=pre,
+                           cwd=TOP)
+        body = b"\n".join(l for l in r.stdout.splitlines()
+                          if not l.startswith((b"Date:", b"Message-ID:")))
+        return r.returncode, body
+
+    same = []
+    for q in qs:
+        a, b = answer(q, None), answer(q, _set_mdwe)
+        if a[0] == 0 and a == b:
+            same.append(q)
+    eq(len(same), len(qs), "MemoryDenyWriteExecute: every example question gets the same "
+       "reply with the PCRE2 interpreter as with the JIT")
+
+
 def main():
     check_static()
+    check_mdwe()
     with tempfile.TemporaryDirectory(prefix="codemaild-systemd-") as tmp:
         check_verify(tmp)
         check_users_and_dirs(tmp)
