@@ -64,7 +64,7 @@ struct run {
 	int lockfd;
 	/* status */
 	int connected;
-	time_t last_event, started;
+	time_t last_event, last_poll, started;
 	char last_error[256];
 	long answered, ignored, failed;
 };
@@ -83,6 +83,7 @@ write_status(struct run *r, const char *state)
 	json_object_object_add(o, "connected", json_object_new_boolean(r->connected));
 	json_object_object_add(o, "started", json_object_new_int64(r->started));
 	json_object_object_add(o, "last_event", json_object_new_int64(r->last_event));
+	json_object_object_add(o, "last_poll", json_object_new_int64(r->last_poll));
 	json_object_object_add(o, "updated", json_object_new_int64(time(NULL)));
 	json_object_object_add(o, "last_error", json_object_new_string(r->last_error));
 	json_object_object_add(o, "queue_depth", json_object_new_int(depth));
@@ -301,8 +302,10 @@ daemon_main(struct conf *c, const char *conf_path, int once)
 				r.last_error[0] = '\0';
 			}
 		}
-		if (s == SRC_OK)
+		if (s == SRC_OK) {
 			s = pipeline_pass(&p, r.src);
+			r.last_poll = time(NULL);
+		}
 		r.answered += p.answered;
 		r.ignored += p.ignored;
 		r.failed += p.failed;
