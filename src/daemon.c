@@ -2,6 +2,8 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
@@ -59,6 +61,7 @@ struct run {
 	struct source *src;
 	struct sender *snd;
 	const char *conf_path;
+	int lockfd;
 	/* status */
 	int connected;
 	time_t last_event, started;
@@ -106,9 +109,36 @@ write_status(struct run *r, const char *state)
 	json_object_put(o);
 }
 
+/* One daemon per state DB: an exclusive lock on STATE_DB.lock, held until exit (the kernel
+ * drops it when the process dies, even by SIGKILL). */
+static int
+lock_state(const char *state_db, struct buf *err)
+{
+	char path[4096];
+	int fd;
+
+	if (util_fmt(path, sizeof(path), "%s.lock", state_db) < 0) {
+		buf_addstr(err, "state_db path too long");
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		buf_printf(err, "another codemaild is running on %s", state_db);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int
 open_all(struct run *r, struct buf *err)
 {
+	if ((r->lockfd = lock_state(r->conf.state_db, err)) < 0)
+		return EX_TEMPFAIL;
 	r->st = state_open(r->conf.state_db, err);
 	if (r->st == NULL)
 		return EX_CANTCREAT;
@@ -139,6 +169,9 @@ close_all(struct run *r)
 	render_free(r->rd);
 	codedb_close(r->db);
 	state_close(r->st);
+	if (r->lockfd > 0)
+		close(r->lockfd);
+	r->lockfd = -1;
 	r->src = NULL;
 	r->snd = NULL;
 	r->rd = NULL;

@@ -682,6 +682,13 @@ imap_list_new(struct source *s, struct src_list *out)
 	if ((st = ensure(s)) != SRC_OK)
 		return st;
 	sweep = p->need_sweep || util_mono() >= p->next_sweep;
+	if (sweep && !p->need_sweep) {
+		/* a periodic sweep re-selects: a server may recreate the mailbox (new
+		 * UIDVALIDITY) without dropping the session */
+		st = select_box(s);
+		if (st != SRC_OK)
+			return st;
+	}
 	from = sweep ? 1 : p->last_uid + 1;
 	if ((st = search(s, from, &uids, &n)) != SRC_OK)
 		return st;

@@ -8,7 +8,7 @@ import re
 import sys
 
 from cmdhelp import Instance, parse, question, text_part
-from tap import TOP, eq, ok
+from tap import TOP, eq, ok, sensitive
 
 inst = Instance()
 qdir = os.path.join(TOP, "examples", "questions")
@@ -17,6 +17,7 @@ for f in sorted(glob.glob(os.path.join(qdir, "*.eml"))):
     raw = open(f, "rb").read()
     name = inst.deliver(raw, name=f"1790000000.M{len(originals)}.{os.path.basename(f)[:-4]}")
     originals[name] = parse(raw)
+    sensitive(str(originals[name]["Subject"]), email.utils.parseaddr(str(originals[name]["From"]))[1])
 # one message that cannot be parsed as mail, one over the size limit (set aside, not answered)
 inst.deliver(b"\x00\x01\x02 this is not a mail message at all", name="1790000001.M1.garbage")
 

@@ -5,10 +5,11 @@ import email.policy
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
-from tap import BIN, TOP
+from tap import BIN, TOP, keep_daemon_log, sensitive
 
 
 class Instance:
@@ -62,8 +63,11 @@ guest = -1
         e["CODEMAILD_LOG_STDERR"] = "1"
         if env:
             e.update(env)
-        return subprocess.run([BIN, "-c", self.conf, *args], input=input, capture_output=True,
-                              timeout=timeout, env=e)
+        r = subprocess.run([BIN, "-c", self.conf, *args], input=input, capture_output=True,
+                           timeout=timeout, env=e)
+        if args and args[0] in ("once", "run"):
+            keep_daemon_log(r.stderr, f"{os.path.basename(sys.argv[0])}: {' '.join(args)}")
+        return r
 
     def start(self, *args, env=None):
         e = dict(os.environ)
@@ -88,6 +92,10 @@ guest = -1
         return sqlite3.connect(self.state)
 
     def cleanup(self):
+        log = os.path.join(self.dir, "daemon.log")
+        if os.path.exists(log):
+            with open(log, "rb") as f:
+                keep_daemon_log(f.read(), f"{os.path.basename(sys.argv[0])}: run")
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -101,6 +109,8 @@ def text_part(m):
 
 
 def question(frm, subject, body, msgid, extra_headers=""):
+    import email.utils as _eu
+    sensitive(subject, _eu.parseaddr(frm)[1], body.strip().splitlines()[0] if body.strip() else "")
     return (f"From: {frm}\r\nTo: Coding Consultant <consult@codemaild.example>\r\n"
             f"Subject: {subject}\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
             f"Message-ID: <{msgid}>\r\nMIME-Version: 1.0\r\n"

@@ -316,7 +316,7 @@ biff = no
 append_dot_mydomain = no
 smtpd_banner = $myhostname ESMTP codemaild-test
 smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_unauth_destination
-smtpd_recipient_restrictions =
+smtpd_recipient_restrictions = check_recipient_access texthash:{conf}/rcpt_access
 smtpd_tls_cert_file = {c}/server.crt
 smtpd_tls_key_file = {c}/server.key
 smtpd_tls_security_level = may
@@ -372,6 +372,9 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 """.format(smtp=self.smtp_port, sub=self.submission_port, smtps=self.smtps_port, sasl=sasl)
+        with open(os.path.join(self.pf_conf, "rcpt_access"), "w") as f:
+            f.write("tempfail@%s 451 4.7.1 try again later (test)\n" % self.domain)
+            f.write("policy-reject@%s 554 5.7.1 rejected by local policy (test)\n" % self.domain)
         with open(os.path.join(self.pf_conf, "main.cf"), "w") as f:
             f.write(main)
         with open(os.path.join(self.pf_conf, "master.cf"), "w") as f:
@@ -393,7 +396,29 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         _run(["doveadm", "-c", self.dovecot_conf, "stop"])
         pidf = os.path.join(self.dovecot_dir, "run", "master.pid")
         wait_for(lambda: not os.path.exists(pidf), 10)
+        # Dovecot's master exits before its imap processes; a real restart drops every
+        # session, so end the ones of this instance (found by its unique instance name)
+        for pid in self._instance_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
         self._dovecot_started = False
+
+    def _instance_pids(self):
+        tag = "codemaild-test-%d/" % self.imap_port
+        pids = []
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if tag in cmd:
+                pids.append(int(d))
+        return pids
 
     def restart_dovecot(self):
         self.stop_dovecot()
@@ -606,6 +631,43 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             m.create('"%s"' % folder)
         finally:
             m.logout()
+
+
+def codemaild_conf(st, workdir, overrides=None):
+    """Writes workdir/codemaild.conf for the real daemon: IMAP source (implicit TLS, IDLE) for
+    consult@example.test and the SMTP sender (submission + STARTTLS + AUTH) on this stack.
+    overrides: {"section": {"key": "value"}} merged over the defaults. Returns the path."""
+    top = os.environ.get("CODEMAILD_TOP", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+    pw = st.write_secret("consult-password")
+    sec = {
+        "general": {"allow_root": "yes", "consultant_address": "consult@example.test",
+                    "consultant_name": "Coding Consultant", "hostname": "codemaild.example",
+                    "state_db": os.path.join(workdir, "state.db"),
+                    "reference_db": os.path.join(top, "data", "sample", "codes.db"),
+                    "templates": os.path.join(top, "templates"),
+                    "status_file": os.path.join(workdir, "status")},
+        "source": {"type": "imap", "poll_interval": "5s"},
+        "imap": {"host": "localhost", "port": str(st.imaps_port), "tls": "implicit", "ca_file": st.ca_file,
+                 "user": "consult@example.test", "password_file": pw, "mailbox": "INBOX", "idle": "yes",
+                 "sweep_interval": "1m", "timeout": "10s"},
+        "sender": {"type": "smtp", "smtp_url": "smtp://localhost:%d" % st.submission_port,
+                   "user": "consult@example.test", "password_file": pw, "ca_file": st.ca_file,
+                   "retry_min": "2s", "retry_max": "5s", "timeout": "20s", "batch_size": "50"},
+        "log": {"destination": "stderr"},
+        "quota": {"guest": "-1"},
+        "policy": {"require_auth": "none", "unauth_action": "answer"},
+        "rate": {"sender_per_hour": "0", "sender_per_day": "0", "domain_per_day": "0",
+                 "global_per_minute": "0"},
+    }
+    for k, v in (overrides or {}).items():
+        sec.setdefault(k, {}).update(v)
+    path = os.path.join(workdir, "codemaild.conf")
+    with open(path, "w") as f:
+        for name, kv in sec.items():
+            f.write("[%s]\n" % name)
+            for k, v in kv.items():
+                f.write("%s = %s\n" % (k, v))
+    return path
 
 
 def make_message(frm, to, subject, body, msgid=None, extra=""):
