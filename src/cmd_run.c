@@ -184,8 +184,8 @@ cmd_status(struct cmdctx *cx)
 		if (json_object_object_get_ex(daemon, "pid", &pid) &&
 		    json_object_object_get_ex(daemon, "state", &state) &&
 		    strcmp(json_object_get_string(state), "running") == 0 &&
-		    kill((pid_t)json_object_get_int64(pid), 0) == 0)
-			running = 1;
+		    (kill((pid_t)json_object_get_int64(pid), 0) == 0 || errno == EPERM))
+			running = 1;     /* EPERM: alive, but another user's (the service user) */
 		json_object_object_add(o, "daemon", daemon);
 	}
 	json_object_object_add(o, "running", json_object_new_boolean(running));
