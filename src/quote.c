@@ -267,6 +267,31 @@ is_sent_from(const struct line *l)
 	                  starts_ci(s, n, "get outlook for") || starts_ci(s, n, "sent via "));
 }
 
+/* The legal footer many practices append ("CONFIDENTIALITY NOTICE: This e-mail …"). */
+static int
+is_disclaimer(const struct line *l)
+{
+	static const char *const starts[] = { "confidentiality notice", "confidential notice",
+		"confidentiality statement", "notice of confidentiality", "disclaimer:",
+		"hipaa notice", "hipaa confidentiality", "privileged and confidential",
+		"this e-mail and any", "this email and any", "this message and any",
+		"this e-mail message, including", "this email message, including",
+		"this message, including any attachments", "the information contained in this",
+		"the information in this e-mail", "the information in this email",
+		"this electronic message", "this communication may contain",
+		"this e-mail may contain", "this email may contain", "important notice:",
+		"*** confidential", "** confidential", NULL };
+	const char *s;
+	size_t n;
+	const char *const *p;
+
+	tview(l, &s, &n);
+	for (p = starts; *p; p++)
+		if (starts_ci(s, n, *p))
+			return 1;
+	return 0;
+}
+
 static int
 is_dashdash(const struct line *l)
 {
@@ -291,6 +316,16 @@ mark_signature(struct line *v, size_t end)
 				if (v[k].cls == L_NEW)
 					v[k].cls = L_SIG;
 			return;
+		}
+	}
+	/* a legal footer ends the text; what is before it is looked at again below */
+	for (i = first_new; i < end; i++) {
+		if (v[i].cls == L_NEW && i > first_new && is_disclaimer(&v[i])) {
+			for (k = i; k < end; k++)
+				if (v[k].cls == L_NEW)
+					v[k].cls = L_SIG;
+			end = i;
+			break;
 		}
 	}
 	/* a sign-off among the last lines, followed only by short lines without a question */
