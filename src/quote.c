@@ -256,6 +256,20 @@ is_contact(const struct line *l)
 	return digits >= 10;
 }
 
+/* Words that belong to a coding question, never to a signature. */
+static int
+about_codes(const struct line *l)
+{
+	static const char *const words[] = { "dos ", "dos:", "date of service", "cpt", "hcpcs",
+		"icd", "modifier", "units", "diagnosis", "procedure", NULL };
+	const char *const *w;
+
+	for (w = words; *w; w++)
+		if (contains_ci(l->s, l->n, *w))
+			return 1;
+	return 0;
+}
+
 static int
 is_sent_from(const struct line *l)
 {
@@ -364,7 +378,8 @@ mark_signature(struct line *v, size_t end)
 		startp = last;
 		while (startp > 0 && v[startp - 1].cls == L_NEW && !blank(&v[startp - 1])) {
 			startp--;
-			if (v[startp].n > 80 || memchr(v[startp].s, '?', v[startp].n))
+			if (v[startp].n > 80 || memchr(v[startp].s, '?', v[startp].n) ||
+			    about_codes(&v[startp]))
 				return;
 			if (is_contact(&v[startp]))
 				contact = 1;

@@ -196,6 +196,11 @@ test_signatures(void **state)
 	assert_string_equal(r.q, "Thanks\nAlso, what about 99214?\n");
 	assert_string_equal(r.sig, "");
 	F(r);
+	/* a closing paragraph about the claim is no contact block, NPI or not */
+	r = S("Can we bill 99214 with 99406?\n\nDOS 03/15/2026\nRendering NPI 1234567890\n");
+	assert_non_null(strstr(r.q, "DOS 03/15/2026"));
+	assert_string_equal(r.sig, "");
+	F(r);
 	/* a text that is only a phone number paragraph stays the question */
 	r = S("Call 555-123-4567\nabout 99213\n");
 	assert_string_equal(r.q, "Call 555-123-4567\nabout 99213\n");
