@@ -207,21 +207,21 @@ static const struct { char st[3]; short lo, hi; } zip_states[] = {
 
 /* ------------------------------------------------------------------ patterns */
 
-/* Spans that are never codes. Named groups tell the kind; dates are also collected. */
+/* Spans that are never codes (digit-led; the letter-led ones are in pat_intent so that
+ * one pass over the words finds them). Named groups tell the kind; dates are collected. */
 static const char pat_span[] =
-	"(?<url>\\b(?:https?|ftp)://[^\\s<>\"]+|\\bwww\\.[^\\s<>\"]+)"
-	"|(?<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)"
-	"|(?<diso>(?<!\\d)(?<iy>\\d{4})[-/.](?<im>\\d{1,2})[-/.](?<id>\\d{1,2})(?![\\d/.-]\\d))"
+	"(?<diso>(?<!\\d)(?<iy>\\d{4})[-/.](?<im>\\d{1,2})[-/.](?<id>\\d{1,2})(?![\\d/.-]\\d))"
 	"|(?<dus>(?<![\\d/.-])(?<um>\\d{1,2})(?<sep>[/.-])(?<ud>\\d{1,2})\\k<sep>(?<uy>\\d{4}|\\d{2})(?![\\d/.-]\\d))"
-	"|(?<dmon>\\b(?<mm>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?[ \\t]+(?<md>\\d{1,2})(?:st|nd|rd|th)?,?[ \\t]+(?<my>\\d{4})\\b)"
-	"|(?<phone>(?<![\\w+])(?:\\+?1[ \\t.-]?)?(?:\\(\\d{3}\\)[ \\t]?|\\d{3}[ \\t.-])\\d{3}[ \\t.-]\\d{4}(?!\\d)(?:[ \\t]*(?:x|ext\\.?|extension)[ \\t]*\\d{1,6})?)"
-	"|(?<money>\\$[ \\t]?\\d[\\d,]*(?:\\.\\d+)?|(?<![\\w.,])\\d[\\d,]*\\.\\d{2}(?![\\d.])|\\b\\d[\\d,]*[ \\t]?(?:usd|dollars|bucks)\\b)"
+	"|(?<phone>(?<![\\w+])(?:\\+?1[ \\t.-]?)?(?:\\(\\d{3}\\)[ \\t]?|\\d{3}[ \\t.-])\\d{3}[ \\t.-]\\d{4}(?!\\d)(?:[ \\t]*(?:x|ext\\.?|extension)[ \\t]*\\d{1,6})?"
+	"|(?<![\\w+])\\d{3}-\\d{4}[ \\t]*(?:x|ext\\.?|extension)[ \\t]*\\d{1,6})"
+	"|(?<money>\\$[ \\t]?\\d[\\d,]*+(?:\\.\\d+)?|(?<![\\w.,])\\d[\\d,]*+\\.\\d{2}(?![\\d.])|(?<![\\w.,])\\d[\\d,]*+[ \\t]?(?:usd|dollars|bucks)\\b)"
 	"|(?<time>(?<![\\d:])\\d{1,2}:\\d{2}(?::\\d{2})?(?:[ \\t]?[ap]\\.?m\\b\\.?)?)"
 	"|(?<zip4>(?<!\\d)\\d{5}-\\d{4}(?!\\d))"
-	"|(?<zipw>\\bzip(?:[ \\t]*code)?[ \\t]*[:#]?[ \\t]*\\d{5}(?:-\\d{4})?)"
-	"|(?<carc>(?-i:\\b(?:CO|PR|OA|PI|CR)[ \\t]?-[ \\t]?[A-Z]?\\d{1,3}\\b|\\b(?:CO|PR|OA|PI)\\d{1,3}\\b|\\bMA\\d{2,3}\\b))"
-	"|(?<rarc>\\b(?:rarc|carc|remark|reason|denial|adjustment|group)(?:[ \\t]+codes?)?[ \\t]*[:#]?[ \\t]*(?:(?-i:[A-Z]{1,2})-?)?\\d{1,3}\\b)"
-	"|(?<ver>\\bv(?:er(?:sion)?)?\\.?[ \\t]?\\d+(?:\\.\\d+)+\\b|(?<![\\w.])\\d+\\.\\d+\\.\\d+(?:\\.\\d+)*)";
+	"|(?<ver>(?<![\\w.])\\d++(?:\\.\\d++){2,})";
+
+/* E-mail addresses: only scanned for when the text has an '@'. */
+static const char pat_email[] =
+	"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+";
 
 /* Code candidates: range | family | numeric | letter + 4 digits | ICD-10 shape. */
 static const char pat_cand[] =
@@ -236,12 +236,19 @@ static const char pat_cand[] =
 /* Intent wording (and ICD words, which also make undotted ICD-10 forms credible). */
 static const char pat_intent[] =
 	"\\b(?:"
-	"(?<xwalk>crosswalk\\w*|icd-?9(?:-?cm)?|map(?:s|ped|ping)?|equivalent\\w*|convert\\w*|gems?)"
+	"(?<url>(?:https?|ftp)://[^\\s<>\"]+|www\\.[^\\s<>\"]+)"
+	"|(?<dmon>(?<mm>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?[ \\t]+(?<md>\\d{1,2})(?:st|nd|rd|th)?,?[ \\t]+(?<my>\\d{4}))"
+	"|(?<zipw>zip(?:[ \\t]*code)?[ \\t]*[:#]?[ \\t]*\\d{5}(?:-\\d{4})?)"
+	"|(?<carc>(?-i:(?:CO|PR|OA|PI|CR)[ \\t]?-[ \\t]?[A-Z]?\\d{1,3}|(?:CO|PR|OA|PI)\\d{1,3}|MA\\d{2,3}))"
+	"|(?<rarc>(?:rarc|carc|remark|reason|denial|adjustment|group)(?:[ \\t]+codes?)?[ \\t]*[:#]?[ \\t]*(?:(?-i:[A-Z]{1,2})-?)?\\d{1,3})"
+	"|(?<ver>v(?:er(?:sion)?)?\\.?[ \\t]?\\d+(?:\\.\\d+)+)"
+	"|(?<xwalk>crosswalk\\w*|icd-?9(?:-?cm)?|map(?:s|ped|ping)?|equivalent\\w*|convert\\w*|gems?)"
 	"|(?<icdw>icd(?:-?10(?:-?cm)?)?|billable|diagnos[ie]s|dx|what[ \\t]+(?:icd[ \\t-]*10[ \\t]+)?code[ \\t]+(?:for|do|should|to|is)|which[ \\t]+code|code[ \\t]+for)"
 	"|(?<eob>eobs?|era|835|remittance|remarks?|rarc|carc|adjustments?)"
 	"|(?<desc>what[ \\t]+is|what'?s|whats|what[ \\t]+are|what[ \\t]+does|describe|description|descriptor|meaning|means?|stands?[ \\t]+for|define|definition|explain)"
 	"|(?<ncci>bill(?:ed|ing|s)?[ \\t]+(?:\\w+[ \\t]+)?together|bundl\\w*|unbundl\\w*|same[ \\t]+(?:day|date|session|encounter|visit)|ncci|ptp|cci|mutually[ \\t]+exclusive|column[ \\t]*(?:1|2|one|two)|edit[ \\t]+pairs?)"
-	"|(?<modw>modifiers?|mod)"
+	"|(?<modw>mod(?:ifier)?s?)"
+	"|(?<tokw>token|register|confirmation)"
 	"|(?<units>mues?|medically[ \\t]+unlikely|max(?:imum)?[ \\t]+units|how[ \\t]+many[ \\t]+(?:units|times))"
 	"|(?<unitw>units?)"
 	"|(?<glob>global\\w*|post-?op\\w*|pre-?op\\w*)"
@@ -272,20 +279,23 @@ static const char pat_street[] =
 	"(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Dr|Drive|Ln|Lane|Way|Ct|Court|Pl|Place|"
 	"Pkwy|Parkway|Hwy|Highway|Ter|Terrace|Cir|Circle|Sq|Square)\\b";
 
-enum { RE_SPAN, RE_CAND, RE_INTENT, RE_MOD, RE_CMD, RE_TOKEN, RE_STREET, RE_N };
+enum { RE_SPAN, RE_EMAIL, RE_CAND, RE_INTENT, RE_MOD, RE_CMD, RE_TOKEN, RE_STREET, RE_N };
 
 static const struct {
 	const char *pat;
 	uint32_t opts;
 } re_defs[RE_N] = {
 	[RE_SPAN] = {pat_span, PCRE2_CASELESS},
+	[RE_EMAIL] = {pat_email, 0},
 	[RE_CAND] = {pat_cand, PCRE2_CASELESS},
 	[RE_INTENT] = {pat_intent, PCRE2_CASELESS},
 	[RE_MOD] = {pat_mod, PCRE2_CASELESS},
-	[RE_CMD] = {pat_cmd, PCRE2_CASELESS},
+	[RE_CMD] = {pat_cmd, PCRE2_CASELESS | PCRE2_ANCHORED},
 	[RE_TOKEN] = {pat_token, PCRE2_CASELESS},
-	[RE_STREET] = {pat_street, 0},
+	[RE_STREET] = {pat_street, PCRE2_ANCHORED},
 };
+
+static void wtab_init(void);
 
 static pcre2_code *re[RE_N];
 static pcre2_match_data *md;
@@ -293,11 +303,10 @@ static int inited;
 
 /* Group numbers, looked up by name once. */
 static struct {
-	uint32_t url, email, diso, iy, im, id, dus, um, ud, uy, dmon, mm, md, my, phone, money,
-	    time, zip4, zipw, carc, rarc, ver;
+	uint32_t diso, iy, im, id, dus, um, ud, uy, phone, money, time, zip4, ver;
 } gs;
 static struct { uint32_t ra, rb, fam, num, nu, nm, hc, hu, hm, icd; } gc;
-static struct { uint32_t xwalk, icdw, eob, desc, ncci, modw, units, unitw, glob, fee, cov, guide; } gi;
+static struct { uint32_t url, dmon, mm, md, my, zipw, carc, rarc, ver, xwalk, icdw, eob, desc, ncci, modw, tokw, units, unitw, glob, fee, cov, guide; } gi;
 static struct { uint32_t m1, dash, m2; } gm;
 static struct { uint32_t w1, t1, w2, t2; } gk;
 static struct { uint32_t t, t3, t4; } gt;
@@ -333,6 +342,7 @@ extract_init(void)
 	if (inited)
 		return 0;
 	mod_table_init();
+	wtab_init();
 	for (i = 0; i < RE_N; i++) {
 		re[i] = pcre2_compile((PCRE2_SPTR)re_defs[i].pat, PCRE2_ZERO_TERMINATED,
 		    re_defs[i].opts | PCRE2_UTF, &err, &off, NULL);
@@ -343,17 +353,18 @@ extract_init(void)
 	md = pcre2_match_data_create(64, NULL);
 	if (!md)
 		goto fail;
-	gs.url = grp(RE_SPAN, "url"); gs.email = grp(RE_SPAN, "email");
 	gs.diso = grp(RE_SPAN, "diso"); gs.iy = grp(RE_SPAN, "iy");
 	gs.im = grp(RE_SPAN, "im"); gs.id = grp(RE_SPAN, "id");
 	gs.dus = grp(RE_SPAN, "dus"); gs.um = grp(RE_SPAN, "um");
 	gs.ud = grp(RE_SPAN, "ud"); gs.uy = grp(RE_SPAN, "uy");
-	gs.dmon = grp(RE_SPAN, "dmon"); gs.mm = grp(RE_SPAN, "mm");
-	gs.md = grp(RE_SPAN, "md"); gs.my = grp(RE_SPAN, "my");
+	gi.dmon = grp(RE_INTENT, "dmon"); gi.mm = grp(RE_INTENT, "mm");
+	gi.md = grp(RE_INTENT, "md"); gi.my = grp(RE_INTENT, "my");
+	gi.url = grp(RE_INTENT, "url"); gi.zipw = grp(RE_INTENT, "zipw");
+	gi.carc = grp(RE_INTENT, "carc"); gi.rarc = grp(RE_INTENT, "rarc");
+	gi.ver = grp(RE_INTENT, "ver");
 	gs.phone = grp(RE_SPAN, "phone"); gs.money = grp(RE_SPAN, "money");
 	gs.time = grp(RE_SPAN, "time"); gs.zip4 = grp(RE_SPAN, "zip4");
-	gs.zipw = grp(RE_SPAN, "zipw"); gs.carc = grp(RE_SPAN, "carc");
-	gs.rarc = grp(RE_SPAN, "rarc"); gs.ver = grp(RE_SPAN, "ver");
+	gs.ver = grp(RE_SPAN, "ver");
 	gc.ra = grp(RE_CAND, "ra"); gc.rb = grp(RE_CAND, "rb"); gc.fam = grp(RE_CAND, "fam");
 	gc.num = grp(RE_CAND, "num"); gc.nu = grp(RE_CAND, "nu"); gc.nm = grp(RE_CAND, "nm");
 	gc.hc = grp(RE_CAND, "hc"); gc.hu = grp(RE_CAND, "hu"); gc.hm = grp(RE_CAND, "hm");
@@ -361,7 +372,7 @@ extract_init(void)
 	gi.xwalk = grp(RE_INTENT, "xwalk"); gi.icdw = grp(RE_INTENT, "icdw");
 	gi.desc = grp(RE_INTENT, "desc"); gi.eob = grp(RE_INTENT, "eob"); gi.ncci = grp(RE_INTENT, "ncci");
 	gi.modw = grp(RE_INTENT, "modw"); gi.units = grp(RE_INTENT, "units");
-	gi.unitw = grp(RE_INTENT, "unitw");
+	gi.unitw = grp(RE_INTENT, "unitw"); gi.tokw = grp(RE_INTENT, "tokw");
 	gi.glob = grp(RE_INTENT, "glob"); gi.fee = grp(RE_INTENT, "fee");
 	gi.cov = grp(RE_INTENT, "cov"); gi.guide = grp(RE_INTENT, "guide");
 	gm.m1 = grp(RE_MOD, "m1"); gm.dash = grp(RE_MOD, "dash"); gm.m2 = grp(RE_MOD, "m2");
@@ -391,6 +402,7 @@ struct scan {
 	int    in_subject;
 	int    icd_words;                        /* ICD wording anywhere in this text */
 	int    remark_words;                     /* EOB / remark wording */
+	int    mod_words, token_words;           /* "modifier"; "token"/"register" seen */
 };
 
 struct acc {                                     /* what extract_run is building */
@@ -589,22 +601,88 @@ grp_set(uint32_t g, size_t *a, size_t *b)
 static int
 word_is(const struct scan *s, size_t a, size_t e, const char *w)
 {
-	size_t i, n = strlen(w);
+	size_t i, n = e - a;
 
-	if (e - a != n)
-		return 0;
 	for (i = 0; i < n; i++)
-		if (lower((unsigned char)s->t[a + i]) != w[i])
+		if (!w[i] || lower((unsigned char)s->t[a + i]) != w[i])
 			return 0;
-	return 1;
+	return w[n] == '\0';
 }
 
-static int
-word_in(const struct scan *s, size_t a, size_t e, const char *const *list)
+/* Word lists, looked up through one small hash table built by extract_init(). */
+enum {
+	WL_CODE = 1 << 0,    /* "CPT", "code": what follows is a code */
+	WL_ICD = 1 << 1,     /* "ICD", "dx": what follows is a diagnosis */
+	WL_SKIP = 1 << 2,    /* list words skipped when looking back for context */
+	WL_STRONG = 1 << 3,  /* "claim", "ticket": the number that follows is theirs */
+	WL_WEAK = 1 << 4,    /* "order", "case": only with '#', "no." or "number" */
+	WL_NUMW = 1 << 5,    /* "no", "number" */
+	WL_QTY = 1 << 6,     /* "12345 patients": a quantity, not a code */
+	WL_QTY2 = 1 << 7,    /* "99213 50 minutes": not a modifier */
+};
+
+static const struct { unsigned bit; const char *const *words; } word_lists[] = {
+	{WL_CODE, (const char *const[]){"cpt", "cpts", "hcpcs", "code", "codes", "procedure", "procedures", "proc", "px", "cpt4", "level", "category", "cat", "billing", "billed", "bill", "coded", "coding", "report", "reported", "reporting", NULL}},
+	{WL_ICD, (const char *const[]){"icd", "icd10", "dx", "diagnosis", "diagnoses", "diag", "dxs", "cm", NULL}},
+	{WL_SKIP, (const char *const[]){"and", "or", "vs", "versus", "with", "w", "plus", "also", "the", "a", "an", "is", "are", "of", "for", "ii", "iii", "i", "10", "9", "using", "use", "under", "as", "to", NULL}},
+	{WL_STRONG, (const char *const[]){"claim", "claims", "ticket", "invoice", "inv", "account", "acct", "member", "mbr", "policy", "reference", "ref", "confirmation", "tracking", "authorization", "auth", "control", "icn", "dcn", "tcn", "po", "box", "suite", "ste", "apt", "room", "rm", "ext", "extension", "zip", "zipcode", "npi", "tin", "ein", "fax", "phone", "tel", "mrn", "chart", "batch", "eft", "trace", "license", "lic", "dea", "ptan", "ssn", "subscriber", "medicaid", "mbi", "hicn", "check", "cheque", "serial", "invoices", "tickets", "pin", "otp", "passcode", "order", "case", "id", "acc", "group", "grp", "record", "job", "issue", "bug", "pr", NULL}},
+	{WL_WEAK, (const char *const[]){"order", "case", "id", "acc", "group", "grp", "record", "job", "issue", "bug", "pr", "check", NULL}},
+	{WL_NUMW, (const char *const[]){"no", "number", "num", "nbr", "nr", "is", "was", NULL}},
+	{WL_QTY, (const char *const[]){"dollars", "usd", "patients", "people", "persons", "miles", "lbs", "pounds", "kg", "feet", "ft", "mm", "cm", "km", "words", "calories", "bytes", "kb", "mb", "gb", "employees", "beds", "acres", "copies", "members", "steps", "seconds", "pages", "rows", "lines", "records", "messages", "emails", NULL}},
+	{WL_QTY2, (const char *const[]){"minutes", "minute", "min", "mins", "hours", "hour", "hrs", "hr", "days", "day", "years", "year", "yrs", "yo", "mg", "ml", "mcg", "times", "percent", "pct", "patients", "visits", "weeks", "months", NULL}},
+};
+
+#define WT_SIZE 512                      /* power of two, > 2 x the number of words */
+static struct { char w[16]; unsigned bits; } wtab[WT_SIZE];
+
+static unsigned
+whash(const char *w, size_t n)
 {
-	for (; *list; list++)
-		if (word_is(s, a, e, *list))
-			return 1;
+	unsigned h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	return h & (WT_SIZE - 1);
+}
+
+static void
+wtab_init(void)
+{
+	size_t i, k;
+
+	memset(wtab, 0, sizeof(wtab));
+	for (i = 0; i < sizeof(word_lists) / sizeof(word_lists[0]); i++)
+		for (k = 0; word_lists[i].words[k]; k++) {
+			const char *w = word_lists[i].words[k];
+			size_t n = strlen(w);
+			unsigned h = whash(w, n);
+			while (wtab[h].w[0] && strcmp(wtab[h].w, w) != 0)
+				h = (h + 1) & (WT_SIZE - 1);
+			memcpy(wtab[h].w, w, n + 1);
+			wtab[h].bits |= word_lists[i].bit;
+		}
+}
+
+/* Is the word [a,e) (any case) in one of the lists in bits? */
+static int
+word_in(const struct scan *s, size_t a, size_t e, unsigned bits)
+{
+	char w[16];
+	size_t i, n = e - a;
+	unsigned h;
+
+	if (n == 0 || n > 15)
+		return 0;
+	for (i = 0; i < n; i++)
+		w[i] = (char)lower((unsigned char)s->t[a + i]);
+	w[n] = '\0';
+	h = whash(w, n);
+	while (wtab[h].w[0]) {
+		if (strcmp(wtab[h].w, w) == 0)
+			return (wtab[h].bits & bits) != 0;
+		h = (h + 1) & (WT_SIZE - 1);
+	}
 	return 0;
 }
 
@@ -820,6 +898,48 @@ num_at(const struct scan *s, size_t a, size_t b)
 }
 
 static int
+add_span(struct scan *s, size_t a, size_t b, int kind)
+{
+	if (grow((void **)&s->sp, &s->asp, s->nsp + 1, sizeof(*s->sp)) < 0)
+		return -1;
+	s->sp[s->nsp].s = a;
+	s->sp[s->nsp].e = b;
+	s->sp[s->nsp].kind = kind;
+	s->nsp++;
+	return 0;
+}
+
+static int
+span_cmp(const void *x, const void *y)
+{
+	const struct span *a = x, *b = y;
+
+	return a->s < b->s ? -1 : a->s > b->s ? 1 : 0;
+}
+
+/* Sorts the spans and merges overlapping ones, so span_at can binary-search. */
+static void
+spans_finish(struct scan *s)
+{
+	size_t i, o = 0;
+
+	if (s->nsp < 2)
+		return;
+	qsort(s->sp, s->nsp, sizeof(*s->sp), span_cmp);
+	for (i = 1; i < s->nsp; i++) {
+		if (s->sp[i].s < s->sp[o].e) {
+			if (s->sp[i].e > s->sp[o].e)
+				s->sp[o].e = s->sp[i].e;
+			if (s->sp[i].kind == SP_REMARK)
+				s->sp[o].kind = SP_REMARK;
+		} else {
+			s->sp[++o] = s->sp[i];
+		}
+	}
+	s->nsp = o + 1;
+}
+
+static int
 scan_spans(struct acc *ac, struct scan *s)
 {
 	size_t off = 0;
@@ -845,29 +965,18 @@ scan_spans(struct acc *ac, struct scan *s)
 			if (b3 - a3 == 2)
 				y += y < 70 ? 2000 : 1900;
 			add_date(ac, s, y, num_at(s, a, b), num_at(s, a2, b2), ms);
-		} else if (grp_set(gs.dmon, &a, &b)) {
-			static const char mon[] = "janfebmaraprmayjunjulaugsepoctnovdec";
-			int m = 0, k;
-			kind = SP_DATE;
-			grp_set(gs.mm, &a, &b);
-			for (k = 0; k < 12; k++)
-				if (lower((unsigned char)s->t[a]) == mon[3 * k] &&
-				    lower((unsigned char)s->t[a + 1]) == mon[3 * k + 1] &&
-				    lower((unsigned char)s->t[a + 2]) == mon[3 * k + 2])
-					m = k + 1;
-			grp_set(gs.md, &a2, &b2); grp_set(gs.my, &a3, &b3);
-			add_date(ac, s, num_at(s, a3, b3), m, num_at(s, a2, b2), ms);
-		} else if (grp_set(gs.carc, &a, &b) || grp_set(gs.rarc, &a, &b)) {
-			kind = SP_REMARK;
-			ac->r->nremarks++;
 		}
-		if (grow((void **)&s->sp, &s->asp, s->nsp + 1, sizeof(*s->sp)) < 0)
+		if (add_span(s, ms, me, kind) < 0)
 			return -1;
-		s->sp[s->nsp].s = ms;
-		s->sp[s->nsp].e = me;
-		s->sp[s->nsp].kind = kind;
-		s->nsp++;
 		off = me;
+	}
+	if (memchr(s->t, '@', s->n)) {
+		off = 0;
+		while (off < s->n && match_at(RE_EMAIL, s, off, 0) > 0) {
+			if (add_span(s, ov[0], ov[1], SP_OTHER) < 0)
+				return -1;
+			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		}
 	}
 	return 0;
 }
@@ -879,12 +988,45 @@ scan_words(struct acc *ac, struct scan *s)
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 
 	while (off < s->n && match_at(RE_INTENT, s, off, 0) > 0) {
+		int kind = -1;
+		size_t a2, b2, a3, b3;
+
+		if (grp_set(gi.url, &a, &b) || grp_set(gi.zipw, &a, &b) || grp_set(gi.ver, &a, &b)) {
+			kind = SP_OTHER;
+		} else if (grp_set(gi.dmon, &a, &b)) {
+			static const char mon[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+			int m = 0, k;
+			kind = SP_DATE;
+			grp_set(gi.mm, &a, &b);
+			for (k = 0; k < 12; k++)
+				if (lower((unsigned char)s->t[a]) == mon[3 * k] &&
+				    lower((unsigned char)s->t[a + 1]) == mon[3 * k + 1] &&
+				    lower((unsigned char)s->t[a + 2]) == mon[3 * k + 2])
+					m = k + 1;
+			grp_set(gi.md, &a2, &b2); grp_set(gi.my, &a3, &b3);
+			add_date(ac, s, num_at(s, a3, b3), m, num_at(s, a2, b2), ov[0]);
+		} else if (grp_set(gi.carc, &a, &b) || grp_set(gi.rarc, &a, &b)) {
+			kind = SP_REMARK;
+			ac->r->nremarks++;
+			s->remark_words = 1;
+			if (lower((unsigned char)s->t[a]) == 'd' && lower((unsigned char)s->t[a + 1]) == 'e')
+				ac->words |= INTENT_COVERAGE;     /* "denial N130" */
+		}
+		if (kind >= 0) {
+			if (add_span(s, ov[0], ov[1], kind) < 0) {
+				ac->nomem = 1;
+				return;
+			}
+			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+			continue;
+		}
 		if (grp_set(gi.xwalk, &a, &b)) ac->words |= INTENT_CROSSWALK;
 		else if (grp_set(gi.icdw, &a, &b)) { ac->words |= INTENT_ICD10_LOOKUP; s->icd_words = 1; }
 		else if (grp_set(gi.eob, &a, &b)) s->remark_words = 1;
 		else if (grp_set(gi.desc, &a, &b)) ac->words |= INTENT_DESCRIBE;
 		else if (grp_set(gi.ncci, &a, &b)) ac->words |= INTENT_NCCI_PAIR;
-		else if (grp_set(gi.modw, &a, &b)) ac->said |= INTENT_MODIFIER;
+		else if (grp_set(gi.modw, &a, &b)) { ac->said |= INTENT_MODIFIER; s->mod_words = 1; }
+		else if (grp_set(gi.tokw, &a, &b)) s->token_words = 1;
 		else if (grp_set(gi.units, &a, &b)) ac->words |= INTENT_UNITS_MUE;
 		else if (grp_set(gi.unitw, &a, &b)) ac->said |= INTENT_UNITS_MUE;
 		else if (grp_set(gi.glob, &a, &b)) ac->words |= INTENT_GLOBAL_PERIOD;
@@ -904,14 +1046,6 @@ enum { CTX_CODE = 1, CTX_ICD = 2 };
 static int
 code_context(const struct scan *s, size_t pos)
 {
-	static const char *const codew[] = {"cpt", "cpts", "hcpcs", "code", "codes", "procedure",
-		"procedures", "proc", "px", "cpt4", "level", "category", "cat", "billing", "billed",
-		"bill", "coded", "coding", "report", "reported", "reporting", NULL};
-	static const char *const icdw[] = {"icd", "icd10", "dx", "diagnosis", "diagnoses", "diag",
-		"dxs", "cm", NULL};
-	static const char *const skip[] = {"and", "or", "vs", "versus", "with", "w", "plus",
-		"also", "the", "a", "an", "is", "are", "of", "for", "ii", "iii", "i", "10", "9",
-		"using", "use", "under", "as", "to", NULL};
 	size_t p = pos, a, e, sep;
 	int k, ctx = 0;
 
@@ -921,14 +1055,14 @@ code_context(const struct scan *s, size_t pos)
 		for (q = e; q < p; q++)
 			if (s->t[q] == '.' || s->t[q] == '?' || s->t[q] == '!' || s->t[q] == ';')
 				return ctx;
-		if (word_in(s, a, e, icdw))
+		if (word_in(s, a, e, WL_ICD))
 			return ctx | CTX_CODE | CTX_ICD;
-		if (word_in(s, a, e, codew))
+		if (word_in(s, a, e, WL_CODE))
 			return ctx | CTX_CODE;
 		if (e - a >= 5 && s->t[a + 3] == '.' && !is_digit((unsigned char)s->t[a]) &&
 		    is_digit((unsigned char)s->t[a + 1]))
 			ctx |= CTX_ICD;          /* "E11.65, I10": the previous item is ICD-10 */
-		if (!word_in(s, a, e, skip) && !(is_digit((unsigned char)s->t[a]) && e - a == 5) &&
+		if (!word_in(s, a, e, WL_SKIP) && !(is_digit((unsigned char)s->t[a]) && e - a == 5) &&
 		    !(e - a >= 3 && is_digit((unsigned char)s->t[a + 1]) &&
 		      is_alnum((unsigned char)s->t[a])))
 			return ctx;
@@ -941,18 +1075,6 @@ code_context(const struct scan *s, size_t pos)
 static int
 claim_context(const struct scan *s, size_t pos)
 {
-	static const char *const strong[] = {"claim", "claims", "ticket", "invoice", "inv",
-		"account", "acct", "member", "mbr", "policy", "reference", "ref", "confirmation",
-		"tracking", "authorization", "auth", "control", "icn", "dcn", "tcn", "po", "box",
-		"suite", "ste", "apt", "room", "rm", "ext", "extension", "zip", "zipcode", "npi",
-		"tin", "ein", "fax", "phone", "tel", "mrn", "chart", "batch", "eft", "trace",
-		"license", "lic", "dea", "ptan", "ssn", "subscriber", "medicaid", "mbi", "hicn",
-		"check", "cheque", "serial", "invoices", "tickets", "pin", "otp", "passcode",
-		"order", "case", "id", "acc", "group", "grp", "record", "job", "issue", "bug", "pr",
-		NULL};
-	static const char *const weak[] = {"order", "case", "id", "acc", "group", "grp",
-		"record", "job", "issue", "bug", "pr", "check", NULL};
-	static const char *const numw[] = {"no", "number", "num", "nbr", "nr", "is", "was", NULL};
 	size_t p = pos, a, e, sep, q;
 	int k, hash = 0, numword = 0;
 
@@ -970,13 +1092,13 @@ claim_context(const struct scan *s, size_t pos)
 		for (q = e; q < p; q++)
 			if (s->t[q] == '#' || s->t[q] == ':')
 				hash = 1;
-		if (word_in(s, a, e, numw)) {
+		if (word_in(s, a, e, WL_NUMW)) {
 			numword = 1;
 			p = a;
 			continue;
 		}
-		if (word_in(s, a, e, strong)) {
-			if (!word_in(s, a, e, weak) || hash || numword)
+		if (word_in(s, a, e, WL_STRONG)) {
+			if (!word_in(s, a, e, WL_WEAK) || hash || numword)
 				return 1;
 			p = a;                   /* "member ID 12345": look further back */
 			continue;
@@ -1009,17 +1131,13 @@ zip_context(const struct scan *s, size_t pos, const char *code)
 static int
 quantity_after(const struct scan *s, size_t end)
 {
-	static const char *const qw[] = {"dollars", "usd", "patients", "people", "persons",
-		"miles", "lbs", "pounds", "kg", "feet", "ft", "mm", "cm", "km", "words", "calories",
-		"bytes", "kb", "mb", "gb", "employees", "beds", "acres", "copies", "members",
-		"steps", "seconds", "pages", "rows", "lines", "records", "messages", "emails", NULL};
 	size_t a = end, b;
 
 	while (a < s->n && (s->t[a] == ' ' || s->t[a] == '\t'))
 		a++;
 	for (b = a; b < s->n && is_alnum((unsigned char)s->t[b]); b++)
 		;
-	return b > a && word_in(s, a, b, qw);
+	return b > a && word_in(s, a, b, WL_QTY);
 }
 
 /* ------------------------------------------------------------------ ICD-10 */
@@ -1156,16 +1274,13 @@ units_word(const struct scan *s, size_t p)
 static int
 quantity_word_next(const struct scan *s, size_t p)
 {
-	static const char *const qw[] = {"minutes", "minute", "min", "mins", "hours", "hour",
-		"hrs", "hr", "days", "day", "years", "year", "yrs", "yo", "mg", "ml", "mcg",
-		"times", "percent", "pct", "patients", "visits", "weeks", "months", NULL};
 	size_t a = skip_sp(s, p), b;
 
 	if (a < s->n && s->t[a] == '%')
 		return 1;
 	for (b = a; b < s->n && is_alnum((unsigned char)s->t[b]); b++)
 		;
-	return b > a && word_in(s, a, b, qw);
+	return b > a && word_in(s, a, b, WL_QTY2);
 }
 
 /* Parses what follows a code: modifiers and units. Returns the new end. */
@@ -1393,7 +1508,7 @@ do_numeric(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t
 	    (b + 4 >= s->n || !is_digit((unsigned char)s->t[b + 4])))
 		return;                                  /* 12345,678 */
 	if (c.kind == CODE_CPT1 && (zip_context(s, a, c.code) || quantity_after(s, *end) ||
-	    match_at(RE_STREET, s, *end, PCRE2_ANCHORED) > 0))
+	    match_at(RE_STREET, s, *end, 0) > 0))
 		return;
 	ctx = code_context(s, a);
 	if (!known_p(ac, c.code, c.kind)) {
@@ -1761,8 +1876,7 @@ scan_cmd_line(struct acc *ac, struct scan *s, size_t ls, size_t le)
 		char save = s->t[le];
 		s->t[le] = '\0';
 		line.n = le;
-		rc = pcre2_match(re[RE_CMD], (PCRE2_SPTR)s->t, le, ls, PCRE2_NO_UTF_CHECK |
-		    PCRE2_ANCHORED, md, NULL);
+		rc = pcre2_match(re[RE_CMD], (PCRE2_SPTR)s->t, le, ls, PCRE2_NO_UTF_CHECK, md, NULL);
 		if (rc > 0) {
 			if (grp_set(gk.w1, &a, &b))
 				ac->r->commands |= cmd_bit(s, a, b);
@@ -1811,8 +1925,12 @@ scan_text(struct acc *ac, const char *text, int in_subject)
 	if (scan_spans(ac, &s) < 0)
 		goto out;
 	scan_words(ac, &s);
+	if (ac->nomem)
+		goto out;
+	spans_finish(&s);
 	scan_cands(ac, &s);
-	scan_mods(ac, &s);
+	if (s.mod_words)
+		scan_mods(ac, &s);
 	/* commands: the subject line, or the first non-empty line of the text */
 	{
 		size_t ls = 0, le;
@@ -1825,7 +1943,8 @@ scan_text(struct acc *ac, const char *text, int in_subject)
 		if (le > ls)
 			scan_cmd_line(ac, &s, ls, le);
 	}
-	scan_tokens(ac, &s);
+	if (s.token_words)
+		scan_tokens(ac, &s);
 	rc = ac->nomem ? -1 : 0;
 out:
 	free(s.t);
