@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "limits.h"
 
 /* ------------------------------------------------------------------ names */
@@ -210,6 +211,7 @@ static const struct { char st[3]; short lo, hi; } zip_states[] = {
 /* Spans that are never codes (digit-led; the letter-led ones are in pat_intent so that
  * one pass over the words finds them). Named groups tell the kind; dates are collected. */
 static const char pat_span[] =
+	"(?:(?<!\\d)(?=\\d)|(?=[$(+]))(?:"       /* only at the start of a digit run: cheap */
 	"(?<diso>(?<!\\d)(?<iy>\\d{4})[-/.](?<im>\\d{1,2})[-/.](?<id>\\d{1,2})(?![\\d/.-]\\d))"
 	"|(?<dus>(?<![\\d/.-])(?<um>\\d{1,2})(?<sep>[/.-])(?<ud>\\d{1,2})\\k<sep>(?<uy>\\d{4}|\\d{2})(?![\\d/.-]\\d))"
 	"|(?<phone>(?<![\\w+])(?:\\+?1[ \\t.-]?)?(?:\\(\\d{3}\\)[ \\t]?|\\d{3}[ \\t.-])\\d{3}[ \\t.-]\\d{4}(?!\\d)(?:[ \\t]*(?:x|ext\\.?|extension)[ \\t]*\\d{1,6})?"
@@ -217,7 +219,7 @@ static const char pat_span[] =
 	"|(?<money>\\$[ \\t]?\\d[\\d,]*+(?:\\.\\d+)?|(?<![\\w.,])\\d[\\d,]*+\\.\\d{2}(?![\\d.])|(?<![\\w.,])\\d[\\d,]*+[ \\t]?(?:usd|dollars|bucks)\\b)"
 	"|(?<time>(?<![\\d:])\\d{1,2}:\\d{2}(?::\\d{2})?(?:[ \\t]?[ap]\\.?m\\b\\.?)?)"
 	"|(?<zip4>(?<!\\d)\\d{5}-\\d{4}(?!\\d))"
-	"|(?<ver>(?<![\\w.])\\d++(?:\\.\\d++){2,})";
+	"|(?<ver>(?<![\\w.])\\d++(?:\\.\\d++){2,}))";
 
 /* E-mail addresses: only scanned for when the text has an '@'. */
 static const char pat_email[] =
@@ -225,7 +227,7 @@ static const char pat_email[] =
 
 /* Code candidates: range | family | numeric | letter + 4 digits | ICD-10 shape. */
 static const char pat_cand[] =
-	"(?<![\\w$#@&])(?:"
+	"(?<![\\w$#@&])(?=[a-z]?\\d)(?:"
 	"(?<ra>\\d{5}|[a-z]\\d{4})[ \\t]*(?:-{1,2}|to|thru|through)[ \\t]*(?<rb>\\d{5}|[a-z]\\d{4})(?![a-z0-9])"
 	"|(?<fam>\\d{3}xx|\\d{4}x|\\d{2}xxx)(?![a-z0-9])"
 	"|(?<num>\\d{5}|\\d{4}[ftu])(?:(?<nu>x\\d{1,4})|(?<nm>[a-z][a-z0-9]))?(?![a-z0-9])"
@@ -233,29 +235,105 @@ static const char pat_cand[] =
 	"|(?<icd>[a-z]\\d[a-z0-9](?:\\.[a-z0-9]{1,4}|[a-z0-9]{1,4})?)(?![a-z0-9])"
 	")";
 
-/* Intent wording (and ICD words, which also make undotted ICD-10 forms credible). */
-static const char pat_intent[] =
-	"\\b(?:"
-	"(?<url>(?:https?|ftp)://[^\\s<>\"]+|www\\.[^\\s<>\"]+)"
-	"|(?<dmon>(?<mm>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?[ \\t]+(?<md>\\d{1,2})(?:st|nd|rd|th)?,?[ \\t]+(?<my>\\d{4}))"
-	"|(?<zipw>zip(?:[ \\t]*code)?[ \\t]*[:#]?[ \\t]*\\d{5}(?:-\\d{4})?)"
-	"|(?<carc>(?-i:(?:CO|PR|OA|PI|CR)[ \\t]?-[ \\t]?[A-Z]?\\d{1,3}|(?:CO|PR|OA|PI)\\d{1,3}|MA\\d{2,3}))"
-	"|(?<rarc>(?:rarc|carc|remark|reason|denial|adjustment|group)(?:[ \\t]+codes?)?[ \\t]*[:#]?[ \\t]*(?:(?-i:[A-Z]{1,2})-?)?\\d{1,3})"
-	"|(?<ver>v(?:er(?:sion)?)?\\.?[ \\t]?\\d+(?:\\.\\d+)+)"
-	"|(?<xwalk>crosswalk\\w*|icd-?9(?:-?cm)?|map(?:s|ped|ping)?|equivalent\\w*|convert\\w*|gems?)"
-	"|(?<icdw>icd(?:-?10(?:-?cm)?)?|billable|diagnos[ie]s|dx|what[ \\t]+(?:icd[ \\t-]*10[ \\t]+)?code[ \\t]+(?:for|do|should|to|is)|which[ \\t]+code|code[ \\t]+for)"
-	"|(?<eob>eobs?|era|835|remittance|remarks?|rarc|carc|adjustments?)"
-	"|(?<desc>what[ \\t]+is|what'?s|whats|what[ \\t]+are|what[ \\t]+does|describe|description|descriptor|meaning|means?|stands?[ \\t]+for|define|definition|explain)"
-	"|(?<ncci>bill(?:ed|ing|s)?[ \\t]+(?:\\w+[ \\t]+)?together|bundl\\w*|unbundl\\w*|same[ \\t]+(?:day|date|session|encounter|visit)|ncci|ptp|cci|mutually[ \\t]+exclusive|column[ \\t]*(?:1|2|one|two)|edit[ \\t]+pairs?)"
-	"|(?<modw>mod(?:ifier)?s?)"
-	"|(?<tokw>token|register|confirmation)"
-	"|(?<units>mues?|medically[ \\t]+unlikely|max(?:imum)?[ \\t]+units|how[ \\t]+many[ \\t]+(?:units|times))"
-	"|(?<unitw>units?)"
-	"|(?<glob>global\\w*|post-?op\\w*|pre-?op\\w*)"
-	"|(?<fee>rvus?|relative[ \\t]+value\\w*|fees?|pay|pays|paid|payment\\w*|reimburs\\w*|rates?|how[ \\t]+much|allowables?|allowed[ \\t]+amounts?|price\\w*|cost\\w*|gpci|conversion[ \\t]+factor)"
-	"|(?<cov>cover(?:ed|age|s)?|non-?covered|abn|lcds?|ncds?|denied|deny|denials?|medical(?:ly)?[ \\t]+necess\\w*|prior[ \\t]+auth\\w*)"
-	"|(?<guide>guidelines?|rules?|(?:can|may|should|could)[ \\t]+(?:i|we|you|they)[ \\t]+(?:bill|code|report|use|charge|submit)|documentation|document\\w*|appropriate\\w*|correct[ \\t]+(?:to|way))"
-	")\\b";
+/* The word pass: intent wording, ICD/EOB/token words and the letter-led spans, as a table.
+ * extract_init() builds one pattern from it, grouped by first character behind a one-byte
+ * lookahead ("\b(?:(?=a)(?:(frag)|(frag))|(?=b)...)\b"), so PCRE2 tries only the few
+ * fragments that can start with the byte at hand. Order within a letter is priority order.
+ * Fragments must not contain capturing groups (each one gets exactly one). */
+enum wkind {
+	WK_URL, WK_DMON, WK_ZIPW, WK_CARC, WK_RARC, WK_VER, WK_XWALK, WK_ICDW, WK_EOB, WK_DESC,
+	WK_NCCI, WK_MODW, WK_TOKW, WK_UNITS, WK_UNITW, WK_GLOB, WK_FEE, WK_COV, WK_GUIDE,
+};
+
+#define RARC_TAIL "(?:[ \\t]+codes?)?[ \\t]*[:#]?[ \\t]*(?:(?-i:[A-Z]{1,2})-?)?\\d{1,3}"
+#define DMON_TAIL "[a-z]*\\.?[ \\t]+\\d{1,2}(?:st|nd|rd|th)?,?[ \\t]+\\d{4}"
+#define WHO "[ \\t]+(?:i|we|you|they)[ \\t]+(?:bill|code|report|use|charge|submit)"
+
+static const struct { const char *first; enum wkind kind; const char *frag; } wfrags[] = {
+	{"h", WK_URL, "https?://[^\\s<>\"]+"},
+	{"f", WK_URL, "ftp://[^\\s<>\"]+"},
+	{"w", WK_URL, "www\\.[^\\s<>\"]+"},
+	{"j", WK_DMON, "(?:jan|jun|jul)" DMON_TAIL},
+	{"f", WK_DMON, "feb" DMON_TAIL},
+	{"m", WK_DMON, "(?:mar|may)" DMON_TAIL},
+	{"a", WK_DMON, "(?:apr|aug)" DMON_TAIL},
+	{"s", WK_DMON, "sep" DMON_TAIL},
+	{"o", WK_DMON, "oct" DMON_TAIL},
+	{"n", WK_DMON, "nov" DMON_TAIL},
+	{"d", WK_DMON, "dec" DMON_TAIL},
+	{"z", WK_ZIPW, "zip(?:[ \\t]*code)?[ \\t]*[:#]?[ \\t]*\\d{5}(?:-\\d{4})?"},
+	{"cpo", WK_CARC, "(?-i:(?:CO|PR|OA|PI|CR)[ \\t]?-[ \\t]?[A-Z]?\\d{1,3}|(?:CO|PR|OA|PI)\\d{1,3})"},
+	{"m", WK_CARC, "(?-i:MA\\d{2,3})"},
+	{"r", WK_RARC, "(?:rarc|remark|reason)" RARC_TAIL},
+	{"c", WK_RARC, "carc" RARC_TAIL},
+	{"d", WK_RARC, "denial" RARC_TAIL},
+	{"a", WK_RARC, "adjustment" RARC_TAIL},
+	{"g", WK_RARC, "group" RARC_TAIL},
+	{"v", WK_VER, "v(?:er(?:sion)?)?\\.?[ \\t]?\\d+(?:\\.\\d+)+"},
+	{"c", WK_XWALK, "crosswalk\\w*|convert\\w*"},
+	{"i", WK_XWALK, "icd-?9(?:-?cm)?"},
+	{"m", WK_XWALK, "map(?:s|ped|ping)?"},
+	{"e", WK_XWALK, "equivalent\\w*"},
+	{"g", WK_XWALK, "gems?"},
+	{"i", WK_ICDW, "icd(?:-?10(?:-?cm)?)?"},
+	{"b", WK_ICDW, "billable"},
+	{"d", WK_ICDW, "diagnos[ie]s|dx"},
+	{"w", WK_ICDW, "what[ \\t]+(?:icd[ \\t-]*10[ \\t]+)?code[ \\t]+(?:for|do|should|to|is)|which[ \\t]+code"},
+	{"c", WK_ICDW, "code[ \\t]+for"},
+	{"e", WK_EOB, "eobs?|era"},
+	{"8", WK_EOB, "835"},
+	{"r", WK_EOB, "remittance|remarks?|rarc"},
+	{"c", WK_EOB, "carc"},
+	{"a", WK_EOB, "adjustments?"},
+	{"w", WK_DESC, "what[ \\t]+is|what'?s|whats|what[ \\t]+are|what[ \\t]+does"},
+	{"d", WK_DESC, "describe|description|descriptor|define|definition"},
+	{"m", WK_DESC, "meaning|means?"},
+	{"s", WK_DESC, "stands?[ \\t]+for"},
+	{"e", WK_DESC, "explain"},
+	{"b", WK_NCCI, "bill(?:ed|ing|s)?[ \\t]+(?:\\w+[ \\t]+)?together|bundl\\w*"},
+	{"u", WK_NCCI, "unbundl\\w*"},
+	{"s", WK_NCCI, "same[ \\t]+(?:day|date|session|encounter|visit)"},
+	{"n", WK_NCCI, "ncci"},
+	{"p", WK_NCCI, "ptp"},
+	{"c", WK_NCCI, "cci|column[ \\t]*(?:1|2|one|two)"},
+	{"m", WK_NCCI, "mutually[ \\t]+exclusive"},
+	{"e", WK_NCCI, "edit[ \\t]+pairs?"},
+	{"m", WK_MODW, "mod(?:ifier)?s?"},
+	{"t", WK_TOKW, "token"},
+	{"r", WK_TOKW, "register"},
+	{"c", WK_TOKW, "confirmation"},
+	{"m", WK_UNITS, "mues?|medically[ \\t]+unlikely|max(?:imum)?[ \\t]+units"},
+	{"h", WK_UNITS, "how[ \\t]+many[ \\t]+(?:units|times)"},
+	{"u", WK_UNITW, "units?"},
+	{"g", WK_GLOB, "global\\w*"},
+	{"p", WK_GLOB, "post-?op\\w*|pre-?op\\w*"},
+	{"r", WK_FEE, "rvus?|relative[ \\t]+value\\w*|reimburs\\w*|rates?"},
+	{"f", WK_FEE, "fees?"},
+	{"p", WK_FEE, "pay|pays|paid|payment\\w*|price\\w*"},
+	{"h", WK_FEE, "how[ \\t]+much"},
+	{"a", WK_FEE, "allowables?|allowed[ \\t]+amounts?"},
+	{"c", WK_FEE, "cost\\w*|conversion[ \\t]+factor"},
+	{"g", WK_FEE, "gpci"},
+	{"c", WK_COV, "cover(?:ed|age|s)?"},
+	{"n", WK_COV, "non-?covered|ncds?"},
+	{"a", WK_COV, "abn"},
+	{"l", WK_COV, "lcds?"},
+	{"d", WK_COV, "denied|deny|denials?"},
+	{"m", WK_COV, "medical(?:ly)?[ \\t]+necess\\w*"},
+	{"p", WK_COV, "prior[ \\t]+auth\\w*"},
+	{"g", WK_GUIDE, "guidelines?"},
+	{"r", WK_GUIDE, "rules?"},
+	{"c", WK_GUIDE, "(?:can|could)" WHO "|correct[ \\t]+(?:to|way)"},
+	{"m", WK_GUIDE, "may" WHO},
+	{"s", WK_GUIDE, "should" WHO},
+	{"d", WK_GUIDE, "documentation|document\\w*"},
+	{"a", WK_GUIDE, "appropriate\\w*"},
+};
+#define NWFRAGS (sizeof(wfrags) / sizeof(wfrags[0]))
+
+static char *pat_intent;                      /* built by build_intent_pattern() */
+static unsigned char wgroup[256];             /* capture group -> wfrags index */
+static uint32_t nwgroups;
 
 /* Modifier mentions. */
 static const char pat_mod[] =
@@ -288,7 +366,7 @@ static const struct {
 	[RE_SPAN] = {pat_span, PCRE2_CASELESS},
 	[RE_EMAIL] = {pat_email, 0},
 	[RE_CAND] = {pat_cand, PCRE2_CASELESS},
-	[RE_INTENT] = {pat_intent, PCRE2_CASELESS},
+	[RE_INTENT] = {NULL, PCRE2_CASELESS},            /* built at init */
 	[RE_MOD] = {pat_mod, PCRE2_CASELESS},
 	[RE_CMD] = {pat_cmd, PCRE2_CASELESS | PCRE2_ANCHORED},
 	[RE_TOKEN] = {pat_token, PCRE2_CASELESS},
@@ -306,10 +384,49 @@ static struct {
 	uint32_t diso, iy, im, id, dus, um, ud, uy, phone, money, time, zip4, ver;
 } gs;
 static struct { uint32_t ra, rb, fam, num, nu, nm, hc, hu, hm, icd; } gc;
-static struct { uint32_t url, dmon, mm, md, my, zipw, carc, rarc, ver, xwalk, icdw, eob, desc, ncci, modw, tokw, units, unitw, glob, fee, cov, guide; } gi;
 static struct { uint32_t m1, dash, m2; } gm;
 static struct { uint32_t w1, t1, w2, t2; } gk;
 static struct { uint32_t t, t3, t4; } gt;
+
+static int
+build_intent_pattern(void)
+{
+	static const char firsts[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	struct buf b;
+	const char *c;
+	size_t i;
+	int buckets = 0;
+
+	buf_init(&b, 64 * 1024);
+	nwgroups = 0;
+	if (buf_addstr(&b, "\\b(?:") < 0)
+		goto fail;
+	for (c = firsts; *c; c++) {
+		int n = 0;
+		for (i = 0; i < NWFRAGS; i++) {
+			if (!strchr(wfrags[i].first, *c))
+				continue;
+			if (nwgroups + 1 >= sizeof(wgroup))
+				goto fail;
+			if (n == 0 && buf_printf(&b, "%s(?=%c)(?:", buckets++ ? "|" : "", *c) < 0)
+				goto fail;
+			if (buf_printf(&b, "%s(%s)", n ? "|" : "", wfrags[i].frag) < 0)
+				goto fail;
+			n++;
+			wgroup[++nwgroups] = (unsigned char)i;
+		}
+		if (n && buf_addc(&b, ')') < 0)
+			goto fail;
+	}
+	if (buf_addstr(&b, ")\\b") < 0)
+		goto fail;
+	pat_intent = buf_steal(&b);
+	buf_free(&b);
+	return pat_intent ? 0 : -1;
+fail:
+	buf_free(&b);
+	return -1;
+}
 
 static uint32_t
 grp(int r, const char *name)
@@ -330,6 +447,8 @@ extract_fini(void)
 	}
 	pcre2_match_data_free(md);
 	md = NULL;
+	free(pat_intent);
+	pat_intent = NULL;
 	inited = 0;
 }
 
@@ -343,25 +462,23 @@ extract_init(void)
 		return 0;
 	mod_table_init();
 	wtab_init();
+	if (build_intent_pattern() < 0)
+		goto fail;
 	for (i = 0; i < RE_N; i++) {
-		re[i] = pcre2_compile((PCRE2_SPTR)re_defs[i].pat, PCRE2_ZERO_TERMINATED,
+		re[i] = pcre2_compile((PCRE2_SPTR)(i == RE_INTENT ? pat_intent : re_defs[i].pat),
+		    PCRE2_ZERO_TERMINATED,
 		    re_defs[i].opts | PCRE2_UTF, &err, &off, NULL);
 		if (!re[i])
 			goto fail;
 		(void)pcre2_jit_compile(re[i], PCRE2_JIT_COMPLETE);  /* interpreter if no JIT */
 	}
-	md = pcre2_match_data_create(64, NULL);
+	md = pcre2_match_data_create(256, NULL);
 	if (!md)
 		goto fail;
 	gs.diso = grp(RE_SPAN, "diso"); gs.iy = grp(RE_SPAN, "iy");
 	gs.im = grp(RE_SPAN, "im"); gs.id = grp(RE_SPAN, "id");
 	gs.dus = grp(RE_SPAN, "dus"); gs.um = grp(RE_SPAN, "um");
 	gs.ud = grp(RE_SPAN, "ud"); gs.uy = grp(RE_SPAN, "uy");
-	gi.dmon = grp(RE_INTENT, "dmon"); gi.mm = grp(RE_INTENT, "mm");
-	gi.md = grp(RE_INTENT, "md"); gi.my = grp(RE_INTENT, "my");
-	gi.url = grp(RE_INTENT, "url"); gi.zipw = grp(RE_INTENT, "zipw");
-	gi.carc = grp(RE_INTENT, "carc"); gi.rarc = grp(RE_INTENT, "rarc");
-	gi.ver = grp(RE_INTENT, "ver");
 	gs.phone = grp(RE_SPAN, "phone"); gs.money = grp(RE_SPAN, "money");
 	gs.time = grp(RE_SPAN, "time"); gs.zip4 = grp(RE_SPAN, "zip4");
 	gs.ver = grp(RE_SPAN, "ver");
@@ -369,12 +486,6 @@ extract_init(void)
 	gc.num = grp(RE_CAND, "num"); gc.nu = grp(RE_CAND, "nu"); gc.nm = grp(RE_CAND, "nm");
 	gc.hc = grp(RE_CAND, "hc"); gc.hu = grp(RE_CAND, "hu"); gc.hm = grp(RE_CAND, "hm");
 	gc.icd = grp(RE_CAND, "icd");
-	gi.xwalk = grp(RE_INTENT, "xwalk"); gi.icdw = grp(RE_INTENT, "icdw");
-	gi.desc = grp(RE_INTENT, "desc"); gi.eob = grp(RE_INTENT, "eob"); gi.ncci = grp(RE_INTENT, "ncci");
-	gi.modw = grp(RE_INTENT, "modw"); gi.units = grp(RE_INTENT, "units");
-	gi.unitw = grp(RE_INTENT, "unitw"); gi.tokw = grp(RE_INTENT, "tokw");
-	gi.glob = grp(RE_INTENT, "glob"); gi.fee = grp(RE_INTENT, "fee");
-	gi.cov = grp(RE_INTENT, "cov"); gi.guide = grp(RE_INTENT, "guide");
 	gm.m1 = grp(RE_MOD, "m1"); gm.dash = grp(RE_MOD, "dash"); gm.m2 = grp(RE_MOD, "m2");
 	gk.w1 = grp(RE_CMD, "w1"); gk.t1 = grp(RE_CMD, "t1");
 	gk.w2 = grp(RE_CMD, "w2"); gk.t2 = grp(RE_CMD, "t2");
@@ -981,59 +1092,81 @@ scan_spans(struct acc *ac, struct scan *s)
 	return 0;
 }
 
+/* "March 15, 2026" at [a, e): month from the first three letters, then day and year. */
+static void
+month_date(struct acc *ac, struct scan *s, size_t a, size_t e)
+{
+	static const char mon[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+	int m = 0, k, d = 0, y = 0;
+	size_t p = a;
+
+	for (k = 0; k < 12; k++)
+		if (lower((unsigned char)s->t[a]) == mon[3 * k] &&
+		    lower((unsigned char)s->t[a + 1]) == mon[3 * k + 1] &&
+		    lower((unsigned char)s->t[a + 2]) == mon[3 * k + 2])
+			m = k + 1;
+	while (p < e && !is_digit((unsigned char)s->t[p]))
+		p++;
+	while (p < e && is_digit((unsigned char)s->t[p]) && d < 100)
+		d = d * 10 + (s->t[p++] - '0');
+	while (p < e && !is_digit((unsigned char)s->t[p]))
+		p++;
+	while (p < e && is_digit((unsigned char)s->t[p]) && y < 10000)
+		y = y * 10 + (s->t[p++] - '0');
+	add_date(ac, s, y, m, d, a);
+}
+
 static void
 scan_words(struct acc *ac, struct scan *s)
 {
-	size_t off = 0, a, b;
+	size_t off = 0;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 
 	while (off < s->n && match_at(RE_INTENT, s, off, 0) > 0) {
+		size_t ms = ov[0], me = ov[1];
+		uint32_t g;
 		int kind = -1;
-		size_t a2, b2, a3, b3;
+		enum wkind wk = WK_URL;
 
-		if (grp_set(gi.url, &a, &b) || grp_set(gi.zipw, &a, &b) || grp_set(gi.ver, &a, &b)) {
+		for (g = 1; g <= nwgroups; g++)
+			if (ov[2 * g] != PCRE2_UNSET)
+				break;
+		if (g <= nwgroups)
+			wk = wfrags[wgroup[g]].kind;
+		switch (wk) {
+		case WK_URL: case WK_ZIPW: case WK_VER:
 			kind = SP_OTHER;
-		} else if (grp_set(gi.dmon, &a, &b)) {
-			static const char mon[] = "janfebmaraprmayjunjulaugsepoctnovdec";
-			int m = 0, k;
+			break;
+		case WK_DMON:
 			kind = SP_DATE;
-			grp_set(gi.mm, &a, &b);
-			for (k = 0; k < 12; k++)
-				if (lower((unsigned char)s->t[a]) == mon[3 * k] &&
-				    lower((unsigned char)s->t[a + 1]) == mon[3 * k + 1] &&
-				    lower((unsigned char)s->t[a + 2]) == mon[3 * k + 2])
-					m = k + 1;
-			grp_set(gi.md, &a2, &b2); grp_set(gi.my, &a3, &b3);
-			add_date(ac, s, num_at(s, a3, b3), m, num_at(s, a2, b2), ov[0]);
-		} else if (grp_set(gi.carc, &a, &b) || grp_set(gi.rarc, &a, &b)) {
+			month_date(ac, s, ms, me);
+			break;
+		case WK_CARC: case WK_RARC:
 			kind = SP_REMARK;
 			ac->r->nremarks++;
 			s->remark_words = 1;
-			if (lower((unsigned char)s->t[a]) == 'd' && lower((unsigned char)s->t[a + 1]) == 'e')
+			if (lower((unsigned char)s->t[ms]) == 'd' && lower((unsigned char)s->t[ms + 1]) == 'e')
 				ac->words |= INTENT_COVERAGE;     /* "denial N130" */
+			break;
+		case WK_XWALK: ac->words |= INTENT_CROSSWALK; break;
+		case WK_ICDW: ac->words |= INTENT_ICD10_LOOKUP; s->icd_words = 1; break;
+		case WK_EOB: s->remark_words = 1; break;
+		case WK_DESC: ac->words |= INTENT_DESCRIBE; break;
+		case WK_NCCI: ac->words |= INTENT_NCCI_PAIR; break;
+		case WK_MODW: ac->said |= INTENT_MODIFIER; s->mod_words = 1; break;
+		case WK_TOKW: s->token_words = 1; break;
+		case WK_UNITS: ac->words |= INTENT_UNITS_MUE; break;
+		case WK_UNITW: ac->said |= INTENT_UNITS_MUE; break;
+		case WK_GLOB: ac->words |= INTENT_GLOBAL_PERIOD; break;
+		case WK_FEE: ac->words |= INTENT_FEE_RVU; break;
+		case WK_COV: ac->words |= INTENT_COVERAGE; break;
+		case WK_GUIDE: ac->words |= INTENT_GUIDELINE; break;
 		}
-		if (kind >= 0) {
-			if (add_span(s, ov[0], ov[1], kind) < 0) {
-				ac->nomem = 1;
-				return;
-			}
-			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-			continue;
+		if (kind >= 0 && add_span(s, ms, me, kind) < 0) {
+			ac->nomem = 1;
+			return;
 		}
-		if (grp_set(gi.xwalk, &a, &b)) ac->words |= INTENT_CROSSWALK;
-		else if (grp_set(gi.icdw, &a, &b)) { ac->words |= INTENT_ICD10_LOOKUP; s->icd_words = 1; }
-		else if (grp_set(gi.eob, &a, &b)) s->remark_words = 1;
-		else if (grp_set(gi.desc, &a, &b)) ac->words |= INTENT_DESCRIBE;
-		else if (grp_set(gi.ncci, &a, &b)) ac->words |= INTENT_NCCI_PAIR;
-		else if (grp_set(gi.modw, &a, &b)) { ac->said |= INTENT_MODIFIER; s->mod_words = 1; }
-		else if (grp_set(gi.tokw, &a, &b)) s->token_words = 1;
-		else if (grp_set(gi.units, &a, &b)) ac->words |= INTENT_UNITS_MUE;
-		else if (grp_set(gi.unitw, &a, &b)) ac->said |= INTENT_UNITS_MUE;
-		else if (grp_set(gi.glob, &a, &b)) ac->words |= INTENT_GLOBAL_PERIOD;
-		else if (grp_set(gi.fee, &a, &b)) ac->words |= INTENT_FEE_RVU;
-		else if (grp_set(gi.cov, &a, &b)) ac->words |= INTENT_COVERAGE;
-		else if (grp_set(gi.guide, &a, &b)) ac->words |= INTENT_GUIDELINE;
-		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		off = me > ms ? me : ms + 1;
 	}
 }
 
