@@ -262,7 +262,7 @@ static const struct { const char *first; enum wkind kind; const char *frag; } wf
 	{"n", WK_DMON, "nov" DMON_TAIL},
 	{"d", WK_DMON, "dec" DMON_TAIL},
 	{"z", WK_ZIPW, "zip(?:[ \\t]*code)?[ \\t]*[:#]?[ \\t]*\\d{5}(?:-\\d{4})?"},
-	{"cpo", WK_CARC, "(?-i:(?:CO|PR|OA|PI|CR)[ \\t]?-[ \\t]?[A-Z]?\\d{1,3}|(?:CO|PR|OA|PI)\\d{1,3})"},
+	{"cpo", WK_CARC, "(?-i:(?:CO|PR|OA|PI|CR)[ \\t]?-?[ \\t]?[A-Z]?\\d{1,3}|(?:CO|PR|OA|PI)\\d{1,3})"},
 	{"m", WK_CARC, "(?-i:MA\\d{2,3})"},
 	{"r", WK_RARC, "(?:rarc|remark|reason)" RARC_TAIL},
 	{"c", WK_RARC, "carc" RARC_TAIL},
@@ -956,7 +956,7 @@ add_date(struct acc *ac, struct scan *s, int y, int m, int d, size_t npos)
 		size_t p = npos;
 		for (k = 0; k < 4 && prev_word(s, p, &a, &e, &sep); k++) {
 			if (word_is(s, a, e, "dos") || word_is(s, a, e, "service") ||
-			    (word_is(s, a, e, "s") && a >= 4 && lower((unsigned char)s->t[a - 2]) == 'o')) {
+			    word_is(s, a, e, "d.o.s")) {
 				dos = 1;
 				break;
 			}
@@ -1268,6 +1268,8 @@ quantity_after(const struct scan *s, size_t end)
 
 	while (a < s->n && (s->t[a] == ' ' || s->t[a] == '\t'))
 		a++;
+	if (a < s->n && s->t[a] == '%')
+		return 1;
 	for (b = a; b < s->n && is_alnum((unsigned char)s->t[b]); b++)
 		;
 	return b > a && word_in(s, a, b, WL_QTY);
