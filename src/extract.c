@@ -1422,18 +1422,45 @@ quantity_word_next(const struct scan *s, size_t p)
 static size_t
 parse_tail(struct acc *ac, struct scan *s, size_t e, struct ex_code *c)
 {
-	int iter;
+	int iter, chain = 0;
 
 	for (iter = 0; iter < 8; iter++) {
 		size_t p = skip_sp(s, e), q, w;
-		int v;
+		int v, was_chain = chain;
 
+		chain = 0;
 		if (p >= s->n)
 			break;
-		/* units: "x2", "x 2", "* 2", "(x2)", "2x", "50 units" */
+		/* "99213-25, 59": a comma continues a modifier chain (bare rules) */
+		if (was_chain && s->t[p] == ',') {
+			q = skip_sp(s, p + 1);
+			if (mod_at(s, q, 1) && !quantity_word_next(s, q + 2)) {
+				code_add_mod(c, s->t + q);
+				add_mod(ac, s, s->t + q, q, "attached to a code");
+				e = q + 2;
+				chain = 1;
+				continue;
+			}
+			break;
+		}
+		/* units: "x2", "x 2", "* 2", "(x2)", "2x", "50 units", "qty 2", "quantity: 2" */
 		q = p;
 		if (s->t[q] == '(')
 			q = skip_sp(s, q + 1);
+		if (word_at(s, q, "qty", &w) || word_at(s, q, "quantity", &w)) {
+			w = skip_sp(s, w);
+			if (w < s->n && (s->t[w] == ':' || s->t[w] == '='))
+				w = skip_sp(s, w + 1);
+			if ((v = units_at(s, w, &w)) > 0) {
+				c->units = v;
+				w = skip_sp(s, w);
+				if (w < s->n && s->t[w] == ')')
+					w++;
+				e = w;
+				continue;
+			}
+			break;
+		}
 		if (q < s->n && (s->t[q] == 'x' || s->t[q] == 'X' || s->t[q] == '*') &&
 		    (v = units_at(s, skip_sp(s, q + 1), &w)) > 0) {
 			c->units = v;
@@ -1466,6 +1493,7 @@ parse_tail(struct acc *ac, struct scan *s, size_t e, struct ex_code *c)
 				code_add_mod(c, s->t + q);
 				add_mod(ac, s, s->t + q, q, "attached to a code");
 				e = q + 2;
+				chain = 1;
 				continue;
 			}
 			break;
@@ -1483,6 +1511,7 @@ parse_tail(struct acc *ac, struct scan *s, size_t e, struct ex_code *c)
 					code_add_mod(c, s->t + m);
 					add_mod(ac, s, s->t + m, m, "attached to a code");
 					e = m + 2;
+					chain = 1;
 					continue;
 				}
 				break;
@@ -1491,6 +1520,7 @@ parse_tail(struct acc *ac, struct scan *s, size_t e, struct ex_code *c)
 				code_add_mod(c, s->t + r2);
 				add_mod(ac, s, s->t + r2, r2, "attached to a code");
 				e = r2 + 2;
+				chain = 1;
 				continue;
 			} else {
 				break;
@@ -1508,6 +1538,7 @@ parse_tail(struct acc *ac, struct scan *s, size_t e, struct ex_code *c)
 				code_add_mod(c, s->t + m);
 				add_mod(ac, s, s->t + m, m, "attached to a code");
 				e = m + 2;
+				chain = 1;
 				continue;
 			}
 			break;
@@ -1518,6 +1549,7 @@ parse_tail(struct acc *ac, struct scan *s, size_t e, struct ex_code *c)
 			code_add_mod(c, s->t + p);
 			add_mod(ac, s, s->t + p, p, "after a code");
 			e = p + 2;
+			chain = 1;
 			continue;
 		}
 		break;
@@ -1621,10 +1653,13 @@ do_numeric(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t
     size_t *end, int ctx_known)
 {
 	struct ex_code c;
-	size_t n = b - a, u1, u2;
+	size_t n = b - a, u1 = 0, u2, m1 = 0, m2;
 	char last;
-	int ctx;
+	int ctx, has_u, has_m;
 
+	/* read the attached groups now: the checks below run other patterns on md */
+	has_u = grp_set(gc.nu, &u1, &u2);
+	has_m = grp_set(gc.nm, &m1, &m2);
 	memset(&c, 0, sizeof(c));
 	(void)ma; (void)mb;
 	memcpy(c.code, s->t + a, n);
@@ -1655,13 +1690,13 @@ do_numeric(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t
 		c.why = c.kind == CODE_CPT1 ? "5 digits after 'CPT'/'code'" : c.why;
 	}
 	/* directly attached units or modifier */
-	if (grp_set(gc.nu, &u1, &u2))
+	if (has_u)
 		c.units = units_at(s, u1 + 1, &u2);
-	if (grp_set(gc.nm, &u1, &u2)) {
-		if (!mod_at(s, u1, 0))
+	if (has_m) {
+		if (!mod_at(s, m1, 0))
 			return;                          /* "12345AB": an identifier */
-		code_add_mod(&c, s->t + u1);
-		add_mod(ac, s, s->t + u1, u1, "attached to a code");
+		code_add_mod(&c, s->t + m1);
+		add_mod(ac, s, s->t + m1, m1, "attached to a code");
 	}
 	finish_code(ac, s, &c, a, end, 1);
 }
