@@ -348,7 +348,7 @@ static const char pat_cmd[] =
 	")";
 
 static const char pat_token[] =
-	"\\b(?:token|code|confirmation)[ \\t]*[:=][ \\t]*(?<t>[A-Za-z0-9_-]{8,64})(?![\\w-])"
+	"\\b(?:token|confirmation)[ \\t]*[:=][ \\t]*(?<t>[A-Za-z0-9_-]{8,64})(?![\\w-])"
 	"|\\btoken[ \\t]+(?<t3>[A-Za-z0-9_-]{8,64})(?![\\w-])"
 	"|(?m:^)[ \\t]*register[ \\t:]+(?<t4>[A-Za-z0-9_-]{8,64})(?![\\w-])";
 
@@ -1720,7 +1720,7 @@ do_icd(struct acc *ac, struct scan *s, size_t a, size_t b, size_t *end, const ch
 	if (dotted) {
 		c.why = why ? why : "ICD-10 shape with a dot";
 	} else if (n == 3) {
-		if (!loc)
+		if (!loc && !(s->icd_words && has_known(ac) && known_p(ac, c.code, CODE_ICD10)))
 			return;                           /* "B12", "A1C" */
 		c.why = "ICD-10 category after 'ICD'/'dx'";
 	} else if (n == 4) {
