@@ -161,7 +161,7 @@ mod_flags(const char *m)
 /* HCPCS Level II code ranges per first letter (2026 file; D = CDT). Used to tell a
  * HCPCS code from an undotted ICD-10 code when no known() callback is given. */
 static const struct { char letter; int lo, hi; } hcpcs_ranges[] = {
-	{'A', 21, 9999}, {'B', 4034, 9999}, {'C', 1052, 9999}, {'D', 100, 9999},
+	{'A', 21, 9999}, {'B', 4034, 9999}, {'C', 1052, 9999},
 	{'E', 100, 8002}, {'G', 8, 9999}, {'H', 1, 2041}, {'J', 1, 9999}, {'K', 1, 1099},
 	{'L', 100, 9999}, {'M', 1, 1599}, {'P', 2028, 9615}, {'Q', 35, 9999}, {'R', 70, 76},
 	{'S', 12, 9999}, {'T', 1000, 5999}, {'U', 1, 5}, {'V', 2020, 5364},

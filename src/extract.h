@@ -10,9 +10,10 @@
  * Decisions worth knowing (the case table tests/extract_cases.tsv shows each one):
  *  - letter + 4 digits: with known(), a known HCPCS code wins, else a known ICD-10 code
  *    (E1140 -> E11.40); when both exist, HCPCS unless "dx"/"ICD"/"diagnosis" comes right
- *    before. Without known(): ICD-10 for letters that are never HCPCS (I N O W X Y Z F),
- *    for numbers outside that letter's HCPCS range (R0600 -> R06.00, T8130 -> T81.30,
- *    M5416 -> M54.16) or after diagnosis words; HCPCS otherwise (E1140 is a real HCPCS code).
+ *    before. Without known(): ICD-10 for letters that are never HCPCS (I N O W X Y Z),
+ *    for numbers outside the 2026 HCPCS range of that letter (D and F have none;
+ *    R0600 -> R06.00, T8130 -> T81.30, M5416 -> M54.16) or after diagnosis words;
+ *    HCPCS otherwise (E1140 is a real HCPCS code: a wheelchair).
  *  - undotted ICD-10 of 3-4 characters ("E11", "E119") needs diagnosis wording nearby or a
  *    known() hit; 3 characters alone ("B12", "A1C") are not taken.
  *  - a bare number after a code is a modifier only if it is a modifier in our table
