@@ -249,91 +249,94 @@ enum wkind {
 #define DMON_TAIL "[a-z]*\\.?[ \\t]+\\d{1,2}(?:st|nd|rd|th)?,?[ \\t]+\\d{4}"
 #define WHO "[ \\t]+(?:i|we|you|they)[ \\t]+(?:bill|code|report|use|charge|submit)"
 
-static const struct { const char *first; enum wkind kind; const char *frag; } wfrags[] = {
-	{"h", WK_URL, "https?://[^\\s<>\"]+"},
-	{"f", WK_URL, "ftp://[^\\s<>\"]+"},
-	{"w", WK_URL, "www\\.[^\\s<>\"]+"},
-	{"j", WK_DMON, "(?:jan|jun|jul)" DMON_TAIL},
-	{"f", WK_DMON, "feb" DMON_TAIL},
-	{"m", WK_DMON, "(?:mar|may)" DMON_TAIL},
-	{"a", WK_DMON, "(?:apr|aug)" DMON_TAIL},
-	{"s", WK_DMON, "sep" DMON_TAIL},
-	{"o", WK_DMON, "oct" DMON_TAIL},
-	{"n", WK_DMON, "nov" DMON_TAIL},
-	{"d", WK_DMON, "dec" DMON_TAIL},
-	{"z", WK_ZIPW, "zip(?:[ \\t]*code)?[ \\t]*[:#]?[ \\t]*\\d{5}(?:-\\d{4})?"},
-	{"cpo", WK_CARC, "(?-i:(?:CO|PR|OA|PI|CR)[ \\t]?-?[ \\t]?[A-Z]?\\d{1,3}|(?:CO|PR|OA|PI)\\d{1,3})"},
-	{"m", WK_CARC, "(?-i:MA\\d{2,3})"},
-	{"r", WK_RARC, "(?:rarc|remark|reason)" RARC_TAIL},
-	{"c", WK_RARC, "carc" RARC_TAIL},
-	{"d", WK_RARC, "denial" RARC_TAIL},
-	{"a", WK_RARC, "adjustment" RARC_TAIL},
-	{"g", WK_RARC, "group" RARC_TAIL},
+/* pre: the fragment's possible beginnings, lower-case, 1 to 3 characters each: the word
+ * pass only runs the pattern at a word whose first 1, 2 or 3 characters are one of them. */
+static const struct { const char *pre; enum wkind kind; const char *frag; } wfrags[] = {
+	{"htt", WK_URL, "https?://[^\\s<>\"]+"},
+	{"ftp", WK_URL, "ftp://[^\\s<>\"]+"},
+	{"www", WK_URL, "www\\.[^\\s<>\"]+"},
+	{"jan jun jul", WK_DMON, "(?:jan|jun|jul)" DMON_TAIL},
+	{"feb", WK_DMON, "feb" DMON_TAIL},
+	{"mar may", WK_DMON, "(?:mar|may)" DMON_TAIL},
+	{"apr aug", WK_DMON, "(?:apr|aug)" DMON_TAIL},
+	{"sep", WK_DMON, "sep" DMON_TAIL},
+	{"oct", WK_DMON, "oct" DMON_TAIL},
+	{"nov", WK_DMON, "nov" DMON_TAIL},
+	{"dec", WK_DMON, "dec" DMON_TAIL},
+	{"zip", WK_ZIPW, "zip(?:[ \\t]*code)?[ \\t]*[:#]?[ \\t]*\\d{5}(?:-\\d{4})?"},
+	{"co pr oa pi cr", WK_CARC, "(?-i:(?:CO|PR|OA|PI|CR)[ \\t]?-?[ \\t]?[A-Z]?\\d{1,3}|(?:CO|PR|OA|PI)\\d{1,3})"},
+	{"ma", WK_CARC, "(?-i:MA\\d{2,3})"},
+	{"rar rem rea", WK_RARC, "(?:rarc|remark|reason)" RARC_TAIL},
+	{"car", WK_RARC, "carc" RARC_TAIL},
+	{"den", WK_RARC, "denial" RARC_TAIL},
+	{"adj", WK_RARC, "adjustment" RARC_TAIL},
+	{"gro", WK_RARC, "group" RARC_TAIL},
 	{"v", WK_VER, "v(?:er(?:sion)?)?\\.?[ \\t]?\\d+(?:\\.\\d+)+"},
-	{"c", WK_XWALK, "crosswalk\\w*|convert\\w*"},
-	{"i", WK_XWALK, "icd-?9(?:-?cm)?"},
-	{"m", WK_XWALK, "map(?:s|ped|ping)?"},
-	{"e", WK_XWALK, "equivalent\\w*"},
-	{"g", WK_XWALK, "gems?"},
-	{"i", WK_ICDW, "icd(?:-?10(?:-?cm)?)?"},
-	{"b", WK_ICDW, "billable"},
-	{"d", WK_ICDW, "diagnos[ie]s|dx"},
-	{"w", WK_ICDW, "what[ \\t]+(?:icd[ \\t-]*10[ \\t]+)?code[ \\t]+(?:for|do|should|to|is)|which[ \\t]+code"},
-	{"c", WK_ICDW, "code[ \\t]+for"},
-	{"e", WK_EOB, "eobs?|era"},
-	{"8", WK_EOB, "835"},
-	{"r", WK_EOB, "remittance|remarks?|rarc"},
-	{"c", WK_EOB, "carc"},
-	{"a", WK_EOB, "adjustments?"},
-	{"w", WK_DESC, "what[ \\t]+is|what'?s|whats|what[ \\t]+are|what[ \\t]+does"},
-	{"d", WK_DESC, "describe|description|descriptor|define|definition"},
-	{"m", WK_DESC, "meaning|means?"},
-	{"s", WK_DESC, "stands?[ \\t]+for"},
-	{"e", WK_DESC, "explain"},
-	{"b", WK_NCCI, "bill(?:ed|ing|s)?[ \\t]+(?:\\w+[ \\t]+)?together|bundl\\w*"},
-	{"u", WK_NCCI, "unbundl\\w*"},
-	{"s", WK_NCCI, "same[ \\t]+(?:day|date|session|encounter|visit)"},
-	{"n", WK_NCCI, "ncci"},
-	{"p", WK_NCCI, "ptp"},
-	{"c", WK_NCCI, "cci|column[ \\t]*(?:1|2|one|two)"},
-	{"m", WK_NCCI, "mutually[ \\t]+exclusive"},
-	{"e", WK_NCCI, "edit[ \\t]+pairs?"},
-	{"m", WK_MODW, "mod(?:ifier)?s?"},
-	{"t", WK_TOKW, "token"},
-	{"r", WK_TOKW, "register"},
-	{"c", WK_TOKW, "confirmation"},
-	{"m", WK_UNITS, "mues?|medically[ \\t]+unlikely|max(?:imum)?[ \\t]+units"},
-	{"h", WK_UNITS, "how[ \\t]+many[ \\t]+(?:units|times)"},
-	{"u", WK_UNITW, "units?"},
-	{"g", WK_GLOB, "global\\w*"},
-	{"p", WK_GLOB, "post-?op\\w*|pre-?op\\w*"},
-	{"r", WK_FEE, "rvus?|relative[ \\t]+value\\w*|reimburs\\w*|rates?"},
-	{"f", WK_FEE, "fees?"},
-	{"p", WK_FEE, "pay|pays|paid|payment\\w*|price\\w*"},
-	{"h", WK_FEE, "how[ \\t]+much"},
-	{"a", WK_FEE, "allowables?|allowed[ \\t]+amounts?"},
-	{"c", WK_FEE, "cost\\w*|conversion[ \\t]+factor"},
-	{"g", WK_FEE, "gpci"},
-	{"c", WK_COV, "cover(?:ed|age|s)?"},
-	{"n", WK_COV, "non-?covered|ncds?"},
-	{"a", WK_COV, "abn"},
-	{"l", WK_COV, "lcds?"},
-	{"d", WK_COV, "denied|deny|denials?"},
-	{"m", WK_COV, "medical(?:ly)?[ \\t]+necess\\w*"},
-	{"p", WK_COV, "prior[ \\t]+auth\\w*"},
-	{"g", WK_GUIDE, "guidelines?"},
-	{"r", WK_GUIDE, "rules?"},
-	{"c", WK_GUIDE, "(?:can|could)" WHO "|correct[ \\t]+(?:to|way)"},
-	{"m", WK_GUIDE, "may" WHO},
-	{"s", WK_GUIDE, "should" WHO},
-	{"d", WK_GUIDE, "documentation|document\\w*"},
-	{"a", WK_GUIDE, "appropriate\\w*"},
+	{"cro con", WK_XWALK, "crosswalk\\w*|convert\\w*"},
+	{"icd", WK_XWALK, "icd-?9(?:-?cm)?"},
+	{"map", WK_XWALK, "map(?:s|ped|ping)?"},
+	{"equ", WK_XWALK, "equivalent\\w*"},
+	{"gem", WK_XWALK, "gems?"},
+	{"icd", WK_ICDW, "icd(?:-?10(?:-?cm)?)?"},
+	{"bil", WK_ICDW, "billable"},
+	{"dia dx", WK_ICDW, "diagnos[ie]s|dx"},
+	{"wha whi", WK_ICDW, "what[ \\t]+(?:icd[ \\t-]*10[ \\t]+)?code[ \\t]+(?:for|do|should|to|is)|which[ \\t]+code"},
+	{"cod", WK_ICDW, "code[ \\t]+for"},
+	{"eob era", WK_EOB, "eobs?|era"},
+	{"835", WK_EOB, "835"},
+	{"rem rar", WK_EOB, "remittance|remarks?|rarc"},
+	{"car", WK_EOB, "carc"},
+	{"adj", WK_EOB, "adjustments?"},
+	{"wha", WK_DESC, "what[ \\t]+is|what'?s|whats|what[ \\t]+are|what[ \\t]+does"},
+	{"des def", WK_DESC, "describe|description|descriptor|define|definition"},
+	{"mea", WK_DESC, "meaning|means?"},
+	{"sta", WK_DESC, "stands?[ \\t]+for"},
+	{"exp", WK_DESC, "explain"},
+	{"bil bun", WK_NCCI, "bill(?:ed|ing|s)?[ \\t]+(?:\\w+[ \\t]+)?together|bundl\\w*"},
+	{"unb", WK_NCCI, "unbundl\\w*"},
+	{"sam", WK_NCCI, "same[ \\t]+(?:day|date|session|encounter|visit)"},
+	{"ncc", WK_NCCI, "ncci"},
+	{"ptp", WK_NCCI, "ptp"},
+	{"cci col", WK_NCCI, "cci|column[ \\t]*(?:1|2|one|two)"},
+	{"mut", WK_NCCI, "mutually[ \\t]+exclusive"},
+	{"edi", WK_NCCI, "edit[ \\t]+pairs?"},
+	{"mod", WK_MODW, "mod(?:ifier)?s?"},
+	{"tok", WK_TOKW, "token"},
+	{"reg", WK_TOKW, "register"},
+	{"con", WK_TOKW, "confirmation"},
+	{"mue med max", WK_UNITS, "mues?|medically[ \\t]+unlikely|max(?:imum)?[ \\t]+units"},
+	{"how", WK_UNITS, "how[ \\t]+many[ \\t]+(?:units|times)"},
+	{"uni", WK_UNITW, "units?"},
+	{"glo", WK_GLOB, "global\\w*"},
+	{"pos pre", WK_GLOB, "post-?op\\w*|pre-?op\\w*"},
+	{"rvu rel rei rat", WK_FEE, "rvus?|relative[ \\t]+value\\w*|reimburs\\w*|rates?"},
+	{"fee", WK_FEE, "fees?"},
+	{"pay pai pri", WK_FEE, "pay|pays|paid|payment\\w*|price\\w*"},
+	{"how", WK_FEE, "how[ \\t]+much"},
+	{"all", WK_FEE, "allowables?|allowed[ \\t]+amounts?"},
+	{"cos con", WK_FEE, "cost\\w*|conversion[ \\t]+factor"},
+	{"gpc", WK_FEE, "gpci"},
+	{"cov", WK_COV, "cover(?:ed|age|s)?"},
+	{"non ncd", WK_COV, "non-?covered|ncds?"},
+	{"abn", WK_COV, "abn"},
+	{"lcd", WK_COV, "lcds?"},
+	{"den", WK_COV, "denied|deny|denials?"},
+	{"med", WK_COV, "medical(?:ly)?[ \\t]+necess\\w*"},
+	{"pri", WK_COV, "prior[ \\t]+auth\\w*"},
+	{"gui", WK_GUIDE, "guidelines?"},
+	{"rul", WK_GUIDE, "rules?"},
+	{"can cou cor", WK_GUIDE, "(?:can|could)" WHO "|correct[ \\t]+(?:to|way)"},
+	{"may", WK_GUIDE, "may" WHO},
+	{"sho", WK_GUIDE, "should" WHO},
+	{"doc", WK_GUIDE, "documentation|document\\w*"},
+	{"app", WK_GUIDE, "appropriate\\w*"},
 };
 #define NWFRAGS (sizeof(wfrags) / sizeof(wfrags[0]))
 
-static char *pat_intent;                      /* built by build_intent_pattern() */
-static unsigned char wgroup[256];             /* capture group -> wfrags index */
-static uint32_t nwgroups;
+static pcre2_code *re_word[36];               /* one anchored pattern per first character */
+static unsigned char wgroup[36][64];          /* capture group -> wfrags index */
+static unsigned char nwgroups[36];
+static unsigned char pre_tab[36 + 36 * 36 + 36 * 36 * 36];   /* 1-, 2-, 3-char beginnings */
 
 /* Modifier mentions. */
 static const char pat_mod[] =
@@ -357,7 +360,7 @@ static const char pat_street[] =
 	"(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Dr|Drive|Ln|Lane|Way|Ct|Court|Pl|Place|"
 	"Pkwy|Parkway|Hwy|Highway|Ter|Terrace|Cir|Circle|Sq|Square)\\b";
 
-enum { RE_SPAN, RE_EMAIL, RE_CAND, RE_INTENT, RE_MOD, RE_CMD, RE_TOKEN, RE_STREET, RE_N };
+enum { RE_SPAN, RE_EMAIL, RE_CAND, RE_MOD, RE_CMD, RE_TOKEN, RE_STREET, RE_N };
 
 static const struct {
 	const char *pat;
@@ -365,8 +368,7 @@ static const struct {
 } re_defs[RE_N] = {
 	[RE_SPAN] = {pat_span, PCRE2_CASELESS},
 	[RE_EMAIL] = {pat_email, 0},
-	[RE_CAND] = {pat_cand, PCRE2_CASELESS},
-	[RE_INTENT] = {NULL, PCRE2_CASELESS},            /* built at init */
+	[RE_CAND] = {pat_cand, PCRE2_CASELESS | PCRE2_ANCHORED},
 	[RE_MOD] = {pat_mod, PCRE2_CASELESS},
 	[RE_CMD] = {pat_cmd, PCRE2_CASELESS | PCRE2_ANCHORED},
 	[RE_TOKEN] = {pat_token, PCRE2_CASELESS},
@@ -388,41 +390,85 @@ static struct { uint32_t m1, dash, m2; } gm;
 static struct { uint32_t w1, t1, w2, t2; } gk;
 static struct { uint32_t t, t3, t4; } gt;
 
+static int alnum36(int c);
+
+/* Index of the beginning w[0..n) (n = 1..3) in pre_tab, or -1. */
 static int
-build_intent_pattern(void)
+pre_index(const char *w, size_t n)
 {
-	static const char firsts[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	int a = alnum36((unsigned char)w[0]), b, c;
+
+	if (a < 0)
+		return -1;
+	if (n == 1)
+		return a;
+	if ((b = alnum36((unsigned char)w[1])) < 0)
+		return -1;
+	if (n == 2)
+		return 36 + a * 36 + b;
+	if ((c = alnum36((unsigned char)w[2])) < 0)
+		return -1;
+	return 36 + 36 * 36 + (a * 36 + b) * 36 + c;
+}
+
+/* Builds and compiles the word patterns: for each first character, "\\b(?:(f1)|(f2)...)\\b"
+ * with the fragments that can begin with it, anchored (scan_words picks the places). */
+static int
+build_word_patterns(void)
+{
+	static const char firsts[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 	struct buf b;
-	const char *c;
 	size_t i;
-	int buckets = 0;
+	int k, err;
+	PCRE2_SIZE off;
 
 	buf_init(&b, 64 * 1024);
-	nwgroups = 0;
-	if (buf_addstr(&b, "\\b(?:") < 0)
-		goto fail;
-	for (c = firsts; *c; c++) {
+	memset(pre_tab, 0, sizeof(pre_tab));
+	for (i = 0; i < NWFRAGS; i++) {
+		const char *q = wfrags[i].pre;
+		while (*q) {
+			size_t n = strcspn(q, " ");
+			int x = n >= 1 && n <= 3 ? pre_index(q, n) : -1;
+			if (x < 0)
+				goto fail;              /* a bad table entry: fail loudly at init */
+			pre_tab[x] = 1;
+			q += n;
+			while (*q == ' ')
+				q++;
+		}
+	}
+	for (k = 0; k < 36; k++) {
 		int n = 0;
+		buf_reset(&b);
+		if (buf_addstr(&b, "\\b(?:") < 0)
+			goto fail;
 		for (i = 0; i < NWFRAGS; i++) {
-			if (!strchr(wfrags[i].first, *c))
+			const char *q;
+			int hit = 0;
+			for (q = wfrags[i].pre; *q; q++)
+				if ((q == wfrags[i].pre || q[-1] == ' ') && *q == firsts[k])
+					hit = 1;
+			if (!hit)
 				continue;
-			if (nwgroups + 1 >= sizeof(wgroup))
-				goto fail;
-			if (n == 0 && buf_printf(&b, "%s(?=%c)(?:", buckets++ ? "|" : "", *c) < 0)
+			if (n + 1 >= (int)sizeof(wgroup[k]))
 				goto fail;
 			if (buf_printf(&b, "%s(%s)", n ? "|" : "", wfrags[i].frag) < 0)
 				goto fail;
-			n++;
-			wgroup[++nwgroups] = (unsigned char)i;
+			wgroup[k][++n] = (unsigned char)i;
 		}
-		if (n && buf_addc(&b, ')') < 0)
+		nwgroups[k] = (unsigned char)n;
+		if (!n)
+			continue;
+		if (buf_addstr(&b, ")\\b") < 0)
 			goto fail;
+		re_word[k] = pcre2_compile((PCRE2_SPTR)buf_cstr(&b), b.len,
+		    PCRE2_CASELESS | PCRE2_ANCHORED | PCRE2_UTF, &err, &off, NULL);
+		if (!re_word[k])
+			goto fail;
+		(void)pcre2_jit_compile(re_word[k], PCRE2_JIT_COMPLETE);
 	}
-	if (buf_addstr(&b, ")\\b") < 0)
-		goto fail;
-	pat_intent = buf_steal(&b);
 	buf_free(&b);
-	return pat_intent ? 0 : -1;
+	return 0;
 fail:
 	buf_free(&b);
 	return -1;
@@ -445,10 +491,12 @@ extract_fini(void)
 		pcre2_code_free(re[i]);
 		re[i] = NULL;
 	}
+	for (i = 0; i < 36; i++) {
+		pcre2_code_free(re_word[i]);
+		re_word[i] = NULL;
+	}
 	pcre2_match_data_free(md);
 	md = NULL;
-	free(pat_intent);
-	pat_intent = NULL;
 	inited = 0;
 }
 
@@ -462,11 +510,10 @@ extract_init(void)
 		return 0;
 	mod_table_init();
 	wtab_init();
-	if (build_intent_pattern() < 0)
+	if (build_word_patterns() < 0)
 		goto fail;
 	for (i = 0; i < RE_N; i++) {
-		re[i] = pcre2_compile((PCRE2_SPTR)(i == RE_INTENT ? pat_intent : re_defs[i].pat),
-		    PCRE2_ZERO_TERMINATED,
+		re[i] = pcre2_compile((PCRE2_SPTR)re_defs[i].pat, PCRE2_ZERO_TERMINATED,
 		    re_defs[i].opts | PCRE2_UTF, &err, &off, NULL);
 		if (!re[i])
 			goto fail;
@@ -514,6 +561,7 @@ struct scan {
 	int    icd_words;                        /* ICD wording anywhere in this text */
 	int    remark_words;                     /* EOB / remark wording */
 	int    mod_words, token_words;           /* "modifier"; "token"/"register" seen */
+	int    has_digit;
 };
 
 struct acc {                                     /* what extract_run is building */
@@ -1122,17 +1170,43 @@ scan_words(struct acc *ac, struct scan *s)
 	size_t off = 0;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 
-	while (off < s->n && match_at(RE_INTENT, s, off, 0) > 0) {
-		size_t ms = ov[0], me = ov[1];
+	while (off < s->n) {
+		size_t ms, me, wl;
 		uint32_t g;
-		int kind = -1;
-		enum wkind wk = WK_URL;
+		int pi1, pi2, pi3, kind;
+		enum wkind wk;
 
-		for (g = 1; g <= nwgroups; g++)
+		/* the next word start whose first 1-3 characters can begin a fragment */
+		if (!is_alnum((unsigned char)s->t[off]) ||
+		    (off > 0 && (is_alnum((unsigned char)s->t[off - 1]) || s->t[off - 1] == '_'))) {
+			off++;
+			continue;
+		}
+		for (wl = 0; wl < 3 && off + wl < s->n && is_alnum((unsigned char)s->t[off + wl]); wl++)
+			;
+		pi1 = pre_index(s->t + off, 1);
+		pi2 = wl >= 2 ? pre_index(s->t + off, 2) : -1;
+		pi3 = wl >= 3 ? pre_index(s->t + off, 3) : -1;
+		if (!((pi1 >= 0 && pre_tab[pi1]) || (pi2 >= 0 && pre_tab[pi2]) ||
+		    (pi3 >= 0 && pre_tab[pi3])) || pi1 < 0 || !re_word[pi1] ||
+		    pcre2_match(re_word[pi1], (PCRE2_SPTR)s->t, s->n, off, PCRE2_NO_UTF_CHECK, md,
+		    NULL) <= 0) {
+			while (off < s->n && (is_alnum((unsigned char)s->t[off]) || s->t[off] == '_'))
+				off++;
+			continue;
+		}
+		ms = ov[0];
+		me = ov[1];
+		kind = -1;
+
+		for (g = 1; g <= nwgroups[pi1]; g++)
 			if (ov[2 * g] != PCRE2_UNSET)
 				break;
-		if (g <= nwgroups)
-			wk = wfrags[wgroup[g]].kind;
+		if (g > nwgroups[pi1]) {                /* cannot happen: one group per fragment */
+			off = me > ms ? me : ms + 1;
+			continue;
+		}
+		wk = wfrags[wgroup[pi1][g]].kind;
 		switch (wk) {
 		case WK_URL: case WK_ZIPW: case WK_VER:
 			kind = SP_OTHER;
@@ -1915,8 +1989,22 @@ scan_cands(struct acc *ac, struct scan *s)
 	size_t off = 0;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 
-	while (off < s->n && !ac->nomem && match_at(RE_CAND, s, off, 0) > 0) {
-		size_t ms = ov[0], me = ov[1], a, b, a2, b2, end = me;
+	while (off < s->n && !ac->nomem) {
+		size_t ms, me, a, b, a2, b2, end;
+		int c = (unsigned char)s->t[off], pc = off ? (unsigned char)s->t[off - 1] : ' ';
+
+		/* a code begins a word with a digit, or a letter and a digit (RE_CAND is
+		 * anchored: it only runs where this cheap test passes) */
+		if (!(is_digit(c) || (is_alnum(c) && off + 1 < s->n &&
+		    is_digit((unsigned char)s->t[off + 1]))) ||
+		    is_alnum(pc) || pc == '_' || pc == '$' || pc == '#' || pc == '@' || pc == '&' ||
+		    match_at(RE_CAND, s, off, 0) <= 0) {
+			off++;
+			continue;
+		}
+		ms = ov[0];
+		me = ov[1];
+		end = me;
 
 		if (me <= ms) {
 			off = ms + 1;
@@ -2092,13 +2180,21 @@ scan_text(struct acc *ac, const char *text, int in_subject)
 	s.in_subject = in_subject;
 	if (norm_text(&s, text) < 0)
 		goto out;
-	if (scan_spans(ac, &s) < 0)
+	{
+		/* no digit, no code, no date, no phone: skip the digit-led passes */
+		size_t i;
+		for (i = 0; i < s.n && !is_digit((unsigned char)s.t[i]); i++)
+			;
+		s.has_digit = i < s.n;
+	}
+	if (s.has_digit && scan_spans(ac, &s) < 0)
 		goto out;
 	scan_words(ac, &s);
 	if (ac->nomem)
 		goto out;
 	spans_finish(&s);
-	scan_cands(ac, &s);
+	if (s.has_digit)
+		scan_cands(ac, &s);
 	if (s.mod_words)
 		scan_mods(ac, &s);
 	/* commands: the subject line, or the first non-empty line of the text */
