@@ -1184,8 +1184,14 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 	print_summary(&im, files, npaths, util_mono() - t0);
 	rc = EX_OK;
 out:
-	if (im.h)
+	if (im.h) {
+		sqlite3_stmt *st;
+
+		/* a parser that stopped early may leave statements behind */
+		while ((st = sqlite3_next_stmt(im.h, NULL)) != NULL)
+			sqlite3_finalize(st);
 		sqlite3_close(im.h);
+	}
 	if (g_newpath[0]) {
 		unlink(g_newpath);
 		g_newpath[0] = '\0';

@@ -236,10 +236,10 @@ def run(tmp):
 
     # ---- atomic swap under a reader ----
     probes = ["rvu:27447", "mue:J1885", "icd:E114", "ptp:0001U:0030U", "code:J1885", "known:99213"]
-    w = subprocess.Popen([Q, db, "watch", "8", *probes], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    w = subprocess.Popen([Q, db, "watch", "5", *probes], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(0.3)
     n_ok = 0
-    t_end = time.monotonic() + 6.5
+    t_end = time.monotonic() + 4
     kinds = [("mue", F["mue"]), ("pfs-rvu", F["rvu_txt"]), ("hcpcs", F["hcpcs"]), ("ncci-ptp", F["ptp"])]
     i = 0
     while time.monotonic() < t_end:
