@@ -62,6 +62,33 @@ struct ex_mod {                          /* a modifier mentioned on its own ("mo
 	char  mod[3];
 	size_t pos;
 	const char *why;
+	int   in_subject;
+};
+
+/* Ranges ("99202-99215", "99202 thru 99205"): a range of at most EX_RANGE_EXPAND_MAX codes
+ * is expanded into codes (from_range=1; with a known() callback only the known ones are
+ * kept); a larger one keeps only its two endpoints as codes (from_range=1) and expanded=0. */
+#define EX_RANGE_EXPAND_MAX 20
+struct ex_range {
+	char  lo[12], hi[12];
+	size_t pos;
+	int   in_subject;
+	int   expanded;                  /* 1: the codes in between were added */
+};
+
+/* Families ("992xx", "9921x") are recorded here and NOT expanded into codes: without the
+ * reference DB we cannot know which members exist; the answer layer may list them. */
+struct ex_family {
+	char  pattern[8];                /* upper-case, e.g. "992XX" */
+	size_t pos;
+	int   in_subject;
+};
+
+struct ex_date {                         /* one entry per dates[] entry, same order */
+	char  iso[11];
+	size_t pos;
+	int   in_subject;
+	int   dos;                       /* 1: introduced as a date of service ("DOS", "date of service") */
 };
 
 struct ex_result {
@@ -74,6 +101,11 @@ struct ex_result {
 	int   intents;                           /* bit set of enum intent */
 	int   commands;                          /* bit set of enum command */
 	char  *token;                            /* REGISTER confirmation token, if any */
+	struct ex_range  *ranges;   size_t nranges;
+	struct ex_family *families; size_t nfamilies;
+	struct ex_date   *date_items;            /* ndates entries, parallel to dates */
+	size_t nremarks;                         /* remark/reason codes seen (CO-97, N362): not
+	                                            extracted as codes, only counted */
 };
 
 /* Optional lookup in the reference DB: returns 1 if code (normalised) is a known code of
