@@ -718,6 +718,8 @@ codedb_vintage(struct codedb *db, struct buf *out)
 			nsample++;
 			continue;
 		}
+		if (strcmp(txt(s, 0), "lay") == 0)
+			continue;               /* our own words: no official vintage */
 		if (buf_printf(out, "%s%s", n ? ", " : "", txt(s, 9)) < 0)
 			goto err;
 		n++;

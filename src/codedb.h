@@ -5,6 +5,9 @@
  * the file may be replaced under it) and prepares every statement once per open.
  * codedb_reopen_if_changed() stats the path (cheap) and reopens when the inode or mtime
  * differs from the file that is open, so a running daemon picks up a new import.
+ * Because the file is never written in place, a struct codedb holds one read transaction
+ * for as long as it is open (no per-lookup locking: 300 PTP lookups take about 0.4 ms);
+ * editing codes.db in place with another tool while a daemon has it open gets SQLITE_BUSY.
  *
  * Codes: CPT/HCPCS codes are 5 characters, upper-case ("99213", "J1745", "0001F").
  * ICD-10-CM codes are accepted with or without the dot ("E11.40" or "E1140") and returned
