@@ -6,6 +6,7 @@ server's 250 and our commit of "sent" (such a reply goes out twice; counted and 
 and never more than the number of kills). Then the same by step: a kill right after fetch,
 after commit, after mark and after send, each resumed."""
 import os
+import shutil
 import random
 import signal
 import sqlite3
@@ -153,3 +154,5 @@ finally:
         with open(log_path, "rb") as f:
             keep_daemon_log(f.read(), "test_imap_crash.py: run")
     st.stop()
+    if not os.environ.get("MAILSTACK_KEEP"):
+        shutil.rmtree(work, ignore_errors=True)
