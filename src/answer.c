@@ -343,6 +343,7 @@ struct item {                       /* one looked-up code */
 	int has_rvu, has_mue;
 	struct cdb_rvu rvu;
 	struct cdb_mue mue;
+	int units;                  /* attached or written near the code; 0 = not stated */
 };
 
 struct edit {                       /* one PTP row among the message's codes */
@@ -361,6 +362,7 @@ struct ctx {
 	size_t ned;
 	size_t pairs;               /* procedure pairs checked */
 	int ptp_loaded;
+	int gem_loaded;
 	long long ptp_rows;
 	char ptp_release[64];
 	int claim;
@@ -390,6 +392,8 @@ ds_cb(void *vctx, const struct cdb_dataset *ds)
 {
 	struct ctx *c = vctx;
 
+	if (strcmp(ds->name, "gem") == 0)
+		c->gem_loaded = 1;
 	if (strncmp(ds->name, "ptp_", 4) == 0) {
 		c->ptp_loaded = 1;
 		c->ptp_rows += ds->rows;
@@ -515,6 +519,19 @@ card(struct ctx *c, struct item *it)
 				J_INT(d, "nchildren", n);
 				if ((size_t)n > show)
 					J_INT(d, "more_children", n - (int)show);
+				{
+					char ct[400];
+
+					util_fmt(ct, sizeof(ct), "Billable codes below it (%d): %s%s", n,
+					    json_object_get_string(json_object_object_get(d, "children_list")),
+					    (size_t)n > show ? ", ..." : "");
+					if ((size_t)n > show) {
+						size_t l = strlen(ct);
+
+						util_fmt(ct + l, sizeof(ct) - l, " and %d more", n - (int)show);
+					}
+					J_PARA(d, "children_text", ct, WRAP - 2);
+				}
 			}
 			json_object_put(kids);
 		}
@@ -576,15 +593,15 @@ claim_section(struct ctx *c, struct json_object *summary)
 		J_FMT(r, "line", "%zu", i + 1);
 		J_STR(r, "code", item_code(it));
 		J_STR(r, "mods", buf_cstr(&mods));
-		if (it->ex->units)
-			J_FMT(r, "units", "%d", it->ex->units);
+		if (it->units)
+			J_FMT(r, "units", "%d", it->units);
 		else
 			J_STR(r, "units", it->icd ? "" : "1");
 		J_STR(r, "mue", it->has_mue ? "" : "-");
 		if (it->has_mue) {
 			J_FMT(r, "mue", "%ld/%d", it->mue.value, it->mue.mai);
-			if ((it->ex->units ? it->ex->units : 1) > it->mue.value) {
-				J_STR(r, "flag", "units > MUE");
+			if ((it->units ? it->units : 1) > it->mue.value) {
+				J_STR(r, "flag", "> MUE");
 				J_BOOL(r, "over", 1);
 			}
 		}
@@ -598,14 +615,14 @@ claim_section(struct ctx *c, struct json_object *summary)
 		else if (!it->icd && it->cc.status == CDB_DELETED)
 			J_STR(r, "flag", "DELETED");
 		else if (!it->icd && it->cc.status == CDB_NOT_YET)
-			J_STR(r, "flag", "NOT YET EFFECTIVE");
+			J_STR(r, "flag", "NOT YET");
 		else if (it->icd && !it->icd_row.billable)
-			J_STR(r, "flag", "header, not billable");
+			J_STR(r, "flag", "HEADER");
 		if (title) {
 			size_t l = strlen(title);
 
-			if (l > 30) {
-				size_t cut = 27;
+			if (l > 22) {
+				size_t cut = 19;
 
 				while (cut > 0 && ((unsigned char)title[cut] & 0xC0) == 0x80)
 					cut--;
@@ -614,7 +631,7 @@ claim_section(struct ctx *c, struct json_object *summary)
 				util_fmt(what, sizeof(what), "%s", title);
 			J_STR(r, "what", what);
 		} else
-			J_STR(r, "what", it->found ? "(no licensed CPT text)" : "not in the loaded data");
+			J_STR(r, "what", it->found ? "" : "not in the data");
 		json_object_array_add(rows, r);
 	}
 	json_object_object_add(body, "rows", rows);
@@ -1117,27 +1134,27 @@ mue_section(struct ctx *c, struct json_object *summary)
 		J_STR(r, "effective", it->mue.effective);
 		if (it->mue.effective[0] && strcmp(it->mue.effective, c->asof) > 0)
 			util_fmt(later, sizeof(later), "%s", it->mue.effective);
-		if (it->ex->units > it->mue.value)
+		if (it->units > it->mue.value)
 			nover++;
 		J_FMT(r, "units_col", "%s", "");
-		if (it->ex->units)
-			J_FMT(r, "units_col", "%d", it->ex->units);
+		if (it->units)
+			J_FMT(r, "units_col", "%d", it->units);
 		dose_unit(it->cc.hcpcs_long, dose, sizeof(dose));
 		if (dose[0] && it->ex->code[0] == 'J')
 			J_HANGF(r, "dose", "Dose unit:", "1 unit = %s (HCPCS description): units = dose given / %s, rounded up", dose, dose);
-		if (it->ex->units) {
-			J_FMT(r, "asked", "%d", it->ex->units);
-			if (it->ex->units > it->mue.value) {
-				J_HANGF(r, "verdict", "Your units:", "%d units is MORE than the MUE of %ld: %s", it->ex->units, it->mue.value,
+		if (it->units) {
+			J_FMT(r, "asked", "%d", it->units);
+			if (it->units > it->mue.value) {
+				J_HANGF(r, "verdict", "Your units:", "%d units is MORE than the MUE of %ld: %s", it->units, it->mue.value,
 				    it->mue.mai == 1 ? "on one line the excess is denied; split lines only with a fitting modifier and documentation" :
 				    it->mue.mai == 2 ? "units above the MUE will not be paid for this date of service" :
 				    "units above the MUE are denied; appeal with records showing medical need");
 				J_BOOL(r, "over", 1);
 			} else
-				J_HANGF(r, "verdict", "Your units:", "%d unit%s is within the MUE of %ld", it->ex->units, it->ex->units == 1 ? "" : "s", it->mue.value);
+				J_HANGF(r, "verdict", "Your units:", "%d unit%s is within the MUE of %ld", it->units, it->units == 1 ? "" : "s", it->mue.value);
 			buf_printf(&sl, "%s%s MUE %ld (%s), you asked %d: %s", sl.len ? "; " : "", it->ex->code,
-			    it->mue.value, it->mue.mai == 1 ? "per line" : "per date of service", it->ex->units,
-			    it->ex->units > it->mue.value ? "over" : "within");
+			    it->mue.value, it->mue.mai == 1 ? "per line" : "per date of service", it->units,
+			    it->units > it->mue.value ? "over" : "within");
 		} else
 			buf_printf(&sl, "%s%s MUE %ld (%s)", sl.len ? "; " : "", it->ex->code, it->mue.value,
 			    it->mue.mai == 1 ? "per line" : "per date of service");
@@ -1364,8 +1381,8 @@ fee_section(struct ctx *c, struct json_object *summary, int with_indicators)
 		J_FMT(body, "cf", "%.4f", cf);
 		J_STR(body, "year", year);
 		J_STR(body, "release", release);
-		A_FMT(notes, "National payment = total RVUs x conversion factor $%.4f (CY%s physician fee schedule, %s release). Non-facility: office and other non-facility places of service; facility: hospital and ASC settings.",
-		    cf, year, release);
+		A_FMT(notes, "National payment = total RVUs x conversion factor $%.4f (CY%s physician fee schedule, the loaded release). Non-facility: office and other non-facility places of service; facility: hospital and ASC settings.",
+		    cf, year);
 	}
 	A_STR(notes, "Local payment varies by locality: Medicare adjusts each RVU component by the locality's GPCI (geographic practice cost index), and applies its own rules (multiple procedures, sequestration, non-participating rates).");
 	{
@@ -1530,32 +1547,45 @@ guideline_section(struct ctx *c, struct json_object *summary)
 }
 
 struct gem_ctx {
-	struct json_object *maps;
+	struct json_object *maps;   /* ICD-10 -> ICD-9 (I10 GEM) rows */
+	struct json_object *back;   /* rows of the ICD-9 -> ICD-10 GEM that point at the code */
 };
+
+static void
+icd9_dotted(const char *c, char *out, size_t outlen)
+{
+	size_t at = c[0] == 'E' ? 4 : 3;
+
+	if (strlen(c) > at)
+		util_fmt(out, outlen, "%.*s.%s", (int)at, c, c + at);
+	else
+		util_fmt(out, outlen, "%s", c);
+}
 
 static int
 gem_cb(void *vctx, const struct cdb_gem *g)
 {
 	struct gem_ctx *gc = vctx;
-	struct json_object *o = json_object_new_object();
+	struct json_object *arr = g->backward ? gc->maps : gc->back;
+	struct json_object *o;
 	struct buf f;
+	char d9[12];
 
-	if (json_object_array_length(gc->maps) >= 12) {
-		json_object_put(o);
+	if (json_object_array_length(arr) >= 12)
 		return 0;
-	}
+	o = json_object_new_object();
 	buf_init(&f, 256);
 	if (g->no_map)
 		buf_addstr(&f, "no ICD-9-CM equivalent");
 	else {
 		buf_addstr(&f, g->approximate ? "approximate" : "exact");
 		if (g->combination)
-			buf_printf(&f, ", combination (scenario %d, choice list %d)", g->scenario, g->choice);
+			buf_printf(&f, ", combination: scenario %d, choice list %d", g->scenario, g->choice);
 	}
-	buf_addstr(&f, g->backward ? "; from the ICD-9 to ICD-10 file" : "; ICD-10 to ICD-9 file");
-	J_STR(o, "icd9", g->no_map ? "none" : g->icd9);
+	icd9_dotted(g->icd9, d9, sizeof(d9));
+	J_STR(o, "icd9", g->no_map ? "none" : d9);
 	J_STR(o, "flags", buf_cstr(&f));
-	json_object_array_add(gc->maps, o);
+	json_object_array_add(arr, o);
 	buf_free(&f);
 	return 0;
 }
@@ -1588,9 +1618,17 @@ crosswalk_section(struct ctx *c, struct json_object *summary)
 			continue;
 		}
 		gc.maps = json_object_new_array();
-		n = c->db ? codedb_gem(c->db, it->icd_row.code, gem_cb, &gc) : -1;
+		gc.back = json_object_new_array();
+		n = c->db && c->gem_loaded ? codedb_gem(c->db, it->icd_row.code, gem_cb, &gc) : -1;
+		if (json_object_array_length(gc.maps) == 0 && json_object_array_length(gc.back) > 0) {
+			json_object_put(gc.maps);
+			gc.maps = gc.back;
+			gc.back = NULL;
+			J_STR(r, "direction", "(no row in the ICD-10 to ICD-9 GEM; these come from the ICD-9 to ICD-10 GEM)");
+		}
+		json_object_put(gc.back);
 		if (n <= 0) {
-			J_STR(r, "rnote", n < 0 ? "The GEM files are not loaded." : "No ICD-9-CM mapping in the GEM files (FY2018) for this code.");
+			J_STR(r, "rnote", n < 0 ? "The GEM files (ICD-10-CM/ICD-9-CM mappings) are not loaded in this reference data." : "No ICD-9-CM mapping in the GEM files (FY2018) for this code.");
 			buf_printf(&sl, "%s%s: none", sl.len ? "; " : "", item_code(it));
 		} else {
 			size_t k;
@@ -1685,6 +1723,43 @@ today(char out[11])
 		out[0] = '\0';
 }
 
+/* "N units" written after a code without attached units ("MUE for J1745? We gave 50
+ * units."): the first "N unit(s)" between the code and the next code (or 120 bytes). */
+static int
+units_near(const struct ctx *c, size_t idx)
+{
+	const struct ex_result *ex = c->in->ex;
+	const struct ex_code *x = &ex->codes[idx];
+	const char *t = x->in_subject ? c->subject : c->text;
+	size_t end, k, len, i;
+
+	if (t == NULL)
+		return 0;
+	len = strlen(t);
+	if (x->pos >= len)
+		return 0;
+	end = x->pos + 120 < len ? x->pos + 120 : len;
+	for (k = 0; k < ex->ncodes; k++)
+		if (k != idx && ex->codes[k].in_subject == x->in_subject && ex->codes[k].pos > x->pos &&
+		    ex->codes[k].pos < end)
+			end = ex->codes[k].pos;
+	for (i = x->pos + strlen(x->code); i < end; i++) {
+		size_t j = i;
+		long v = 0;
+
+		if (t[i] < '0' || t[i] > '9' || (i > 0 && ((t[i - 1] >= '0' && t[i - 1] <= '9') ||
+		    ((t[i - 1] | 32) >= 'a' && (t[i - 1] | 32) <= 'z'))))
+			continue;
+		while (j < end && t[j] >= '0' && t[j] <= '9' && j - i < 6)
+			v = v * 10 + (t[j++] - '0');
+		while (j < end && t[j] == ' ')
+			j++;
+		if (j + 4 <= len && util_strncaseeq(t + j, "unit", 4))
+			return v > 0 && v < 100000 ? (int)v : 0;
+	}
+	return 0;
+}
+
 static void
 load_items(struct ctx *c, struct json_object *over, int *lookups)
 {
@@ -1705,6 +1780,7 @@ load_items(struct ctx *c, struct json_object *over, int *lookups)
 		it = &c->it[c->n++];
 		it->ex = x;
 		it->icd = x->kind == CODE_ICD10;
+		it->units = x->units ? x->units : it->icd ? 0 : units_near(c, i);
 		if (c->db == NULL)
 			continue;
 		if (it->icd)
@@ -1838,6 +1914,15 @@ answer_build(const struct answer_in *in, int *lookups)
 		}
 		json_object_put(un);
 		add_part(parts, &np, (intents & INTENT_DESCRIBE) ? intent_pos(&c, INTENT_DESCRIBE) : -1, 0, cs, cl);
+	}
+	/* our guidance notes go with any answer they fit (a modifier, an add-on code...) */
+	if (c.n && !(intents & (INTENT_GUIDELINE | INTENT_OTHER))) {
+		struct topics ts;
+
+		memset(&ts, 0, sizeof(ts));
+		collect_topics(&c, &ts);
+		if (ts.n)
+			intents |= INTENT_GUIDELINE;
 	}
 	/* every message with two or more procedure codes gets the NCCI check */
 	if (c.nproc >= 2)
