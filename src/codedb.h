@@ -121,7 +121,7 @@ struct cdb_rvu {
 	double conv_factor;
 	char   supervision[3];
 	char   img_family[3];
-	char   release[16];         /* "RVU25D" */
+	char   release[32];         /* "2025 Oct (RVU25D)" */
 	char   year[5];             /* "2025" */
 	char   effective[11], end[11];
 };
@@ -147,7 +147,7 @@ struct cdb_mue {
 	int    mai;                 /* adjudication indicator 1,2,3 */
 	char  *mai_text;            /* "Line Edit", "Date of Service Edit: Policy", ... */
 	char  *rationale;           /* "Clinical: Data", "CMS Policy", ... */
-	char   setting[12];         /* "practitioner","hospital","dme" */
+	char   setting[16];         /* "practitioner","hospital","dme" */
 	char   effective[11], end[11];
 };
 /* Practitioner MUE preferred, then hospital, then DME. */
@@ -158,7 +158,7 @@ struct cdb_ptp {
 	char   col1[6], col2[6];
 	char   setting[13];         /* "practitioner" or "hospital" */
 	char  *file;                /* source file name, e.g. "ccipra-v322r0-f1.TXT" */
-	char   release[16];         /* "v32.2" */
+	char   release[32];         /* "2026 Q3 v32.2" */
 	char   effective[11];
 	char   deletion[11];        /* "" if none ('*') */
 	int    pre1996;             /* 1: '*' in "in existence prior to 1996" */
@@ -191,7 +191,7 @@ struct cdb_icd {
 	int   header;               /* 1 header / category (= !billable) */
 	char *short_title;
 	char *long_title;
-	char  release[16];          /* "FY2021" */
+	char  release[32];          /* "FY2021" */
 };
 int  codedb_icd(struct codedb *db, const char *code, struct cdb_icd *out);
 void cdb_icd_free(struct cdb_icd *i);

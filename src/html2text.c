@@ -1,7 +1,6 @@
 /* html2text — HTML -> text with libxml2. See html2text.h. */
 #include "html2text.h"
 
-#include <limits.h>
 #include <string.h>
 
 #include <libxml/HTMLparser.h>
@@ -136,8 +135,8 @@ html_to_text(const char *html, size_t n, size_t max)
 
 	memset(&o, 0, sizeof(o));
 	buf_init(&o.b, max + 8);
-	if (n > INT_MAX)
-		n = INT_MAX;
+	if (n > 0x7fffffffu)     /* libxml2 takes an int size */
+		n = 0x7fffffffu;
 	doc = htmlReadMemory(html, (int)n, NULL, "UTF-8",
 	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
 	    HTML_PARSE_NOBLANKS | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);

@@ -95,6 +95,15 @@ int  imp_cp1252(const char *in, size_t len, struct buf *out);
 /* Month name/number in a file name -> quarter helpers. */
 int  imp_month_of(const char *name, int *year, int *month);
 
+/* CSV/TSV reader (libcsv) over the mapped file: calls fn once per record with the fields
+ * (NUL-terminated, raw bytes; borrowed for the call) and im->line set to the physical line
+ * where the record starts. Quoted fields may span lines. A malformed line is rejected and
+ * reading resumes at the next line. fn returns 0 to go on, -1 to stop with an error.
+ * Returns 0, or -1 (fatal; reason in im->err). */
+#define IMP_CSV_MAXF 64
+typedef int (*imp_csv_fn)(struct imp *im, void *ctx, char **fld, size_t *len, int nf);
+int  imp_csv(struct imp *im, struct imp_file *f, unsigned char delim, imp_csv_fn fn, void *ctx);
+
 /* Parsers: return 0 when the file was read (rows may have been rejected), -1 when the
  * file was refused or a DB error happened (reason in im->err). */
 int imp_parse_hcpcs(struct imp *im, struct imp_file *f);

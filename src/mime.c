@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -424,6 +425,54 @@ charset_class(const char *label, char *norm, size_t normlen, const char **name)
 	return CS_ICONV;
 }
 
+/* iconv descriptors are costly to open (glibc loads and unloads a gconv module each time),
+ * so a few are kept for reuse. A descriptor is taken out of the cache while in use, so
+ * threads never share one; the cache holds no message data. */
+#define CD_CACHE 8
+static struct { char name[48]; iconv_t cd; } cd_cache[CD_CACHE];
+static pthread_mutex_t cd_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static iconv_t
+cd_get(const char *name)
+{
+	size_t i;
+	iconv_t cd = (iconv_t)-1;
+
+	pthread_mutex_lock(&cd_lock);
+	for (i = 0; i < CD_CACHE; i++)
+		if (cd_cache[i].name[0] && strcmp(cd_cache[i].name, name) == 0) {
+			cd = cd_cache[i].cd;
+			cd_cache[i].name[0] = '\0';
+			break;
+		}
+	pthread_mutex_unlock(&cd_lock);
+	if (cd == (iconv_t)-1)
+		cd = iconv_open("UTF-8", name);
+	else
+		iconv(cd, NULL, NULL, NULL, NULL);     /* back to the initial state */
+	return cd;
+}
+
+static void
+cd_put(const char *name, iconv_t cd)
+{
+	size_t i, n = strlen(name);
+
+	if (n < sizeof(cd_cache[0].name)) {
+		pthread_mutex_lock(&cd_lock);
+		for (i = 0; i < CD_CACHE; i++)
+			if (cd_cache[i].name[0] == '\0') {
+				memcpy(cd_cache[i].name, name, n + 1);
+				cd_cache[i].cd = cd;
+				cd = (iconv_t)-1;
+				break;
+			}
+		pthread_mutex_unlock(&cd_lock);
+	}
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+}
+
 /* iconv conversion into out; U+FFFD for each undecodable byte. Returns the number of bad
  * bytes, or -1 (cap), or -2 when the charset is not known to iconv. */
 static long
@@ -436,7 +485,7 @@ iconv_to_utf8(const char *name, const char *s, size_t n, struct buf *out)
 	long nbad = 0;
 	int rc = 0;
 
-	cd = iconv_open("UTF-8", name);
+	cd = cd_get(name);
 	if (cd == (iconv_t)-1)
 		return -2;
 	for (;;) {
@@ -471,7 +520,7 @@ iconv_to_utf8(const char *name, const char *s, size_t n, struct buf *out)
 		}
 		break;
 	}
-	iconv_close(cd);
+	cd_put(name, cd);
 	return rc < 0 ? -1 : nbad;
 }
 

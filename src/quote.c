@@ -88,6 +88,9 @@ attribution_end(const char *s, size_t n)
 {
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
+	if (n > 0 && s[n - 1] == ':' && (starts_ci(s, n, "am ") || starts_ci(s, n, "on ")) &&
+	    (contains_ci(s, n, " schrieb ") || contains_ci(s, n, " wrote ")))
+		return 1;
 	return ends_ci(s, n, "wrote:") || ends_ci(s, n, "writes:") || ends_ci(s, n, "schrieb:") ||
 	       ends_ci(s, n, "a \xc3\xa9" "crit :") || ends_ci(s, n, "a \xc3\xa9" "crit:") ||
 	       ends_ci(s, n, "escribi\xc3\xb3:") || ends_ci(s, n, "scritto:") ||

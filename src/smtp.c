@@ -32,6 +32,8 @@ struct smtp {
 	char  errbuf[CURL_ERROR_SIZE];
 	char  last[512];        /* last server reply line (for detail) */
 	char  lastbad[512];     /* last 4xx/5xx reply line (curl sends QUIT after a failure) */
+	int   down;             /* a connection-level failure in this batch: skip to flush() */
+	char  down_why[256];
 	const char *data;       /* current message, borrowed during send */
 	size_t len, off;
 };
@@ -91,16 +93,25 @@ url_is_loopback(const char *url)
 	return lo;
 }
 
+/* Ends the session (QUIT on a live connection); the next send opens a new one. */
+static void
+end_session(struct smtp *p)
+{
+	if (p != NULL && p->h != NULL) {
+		curl_easy_cleanup(p->h);
+		p->h = NULL;
+		p->in_batch = 0;
+	}
+}
+
 static void
 smtp_flush(struct sender *s)
 {
 	struct smtp *p = s->priv;
 
-	if (p != NULL && p->h != NULL) {
-		curl_easy_cleanup(p->h);   /* sends QUIT on a live connection */
-		p->h = NULL;
-		p->in_batch = 0;
-	}
+	end_session(p);
+	if (p != NULL)
+		p->down = 0;    /* the next batch tries the server again */
 }
 
 static void
@@ -240,6 +251,10 @@ smtp_send(struct sender *s, const char *id, const char *env_from, const char *rc
 		snprintf(detail, detail_len, "smtp: invalid envelope address");
 		return SEND_PERM;
 	}
+	if (p->down) {   /* the server was unreachable a moment ago: no hammering per message */
+		snprintf(detail, detail_len, "%s (not retried within this batch)", p->down_why);
+		return SEND_TEMP;
+	}
 	if (p->h == NULL && (st = setup(s, p, detail, detail_len)) != SEND_OK)
 		return st;
 	snprintf(from, sizeof(from), "<%s>", env_from != NULL ? env_from : "");
@@ -267,7 +282,7 @@ smtp_send(struct sender *s, const char *id, const char *env_from, const char *rc
 	if (st == SEND_OK) {
 		snprintf(detail, detail_len, "%s", p->last[0] ? p->last : "250 accepted");
 		if (++p->in_batch >= (c->batch_size > 0 ? c->batch_size : 1))
-			smtp_flush(s);
+			end_session(p);
 		return SEND_OK;
 	}
 	if (p->lastbad[0] != '\0' && code >= 400)
@@ -279,7 +294,11 @@ smtp_send(struct sender *s, const char *id, const char *env_from, const char *rc
 	log_info("smtp: reply %s: %s (reply code %ld, %s)", id,
 	         st == SEND_TEMP ? "temporary failure" : st == SEND_PERM ? "permanent failure" : "paused",
 	         code, curl_easy_strerror(res));
-	smtp_flush(s);   /* a failed session is not reused */
+	if (st == SEND_TEMP && code == 0) {   /* no reply at all: connection, timeout, TLS */
+		p->down = 1;
+		snprintf(p->down_why, sizeof(p->down_why), "%s", detail);
+	}
+	end_session(p);   /* a failed session is not reused */
 	return st;
 }
 

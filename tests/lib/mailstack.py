@@ -633,6 +633,43 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             m.logout()
 
 
+def codemaild_conf(st, workdir, overrides=None):
+    """Writes workdir/codemaild.conf for the real daemon: IMAP source (implicit TLS, IDLE) for
+    consult@example.test and the SMTP sender (submission + STARTTLS + AUTH) on this stack.
+    overrides: {"section": {"key": "value"}} merged over the defaults. Returns the path."""
+    top = os.environ.get("CODEMAILD_TOP", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+    pw = st.write_secret("consult-password")
+    sec = {
+        "general": {"allow_root": "yes", "consultant_address": "consult@example.test",
+                    "consultant_name": "Coding Consultant", "hostname": "codemaild.example",
+                    "state_db": os.path.join(workdir, "state.db"),
+                    "reference_db": os.path.join(top, "data", "sample", "codes.db"),
+                    "templates": os.path.join(top, "templates"),
+                    "status_file": os.path.join(workdir, "status")},
+        "source": {"type": "imap", "poll_interval": "5s"},
+        "imap": {"host": "localhost", "port": str(st.imaps_port), "tls": "implicit", "ca_file": st.ca_file,
+                 "user": "consult@example.test", "password_file": pw, "mailbox": "INBOX", "idle": "yes",
+                 "sweep_interval": "1m", "timeout": "10s"},
+        "sender": {"type": "smtp", "smtp_url": "smtp://localhost:%d" % st.submission_port,
+                   "user": "consult@example.test", "password_file": pw, "ca_file": st.ca_file,
+                   "retry_min": "2s", "retry_max": "5s", "timeout": "20s", "batch_size": "50"},
+        "log": {"destination": "stderr"},
+        "quota": {"guest": "-1"},
+        "policy": {"require_auth": "none", "unauth_action": "answer"},
+        "rate": {"sender_per_hour": "0", "sender_per_day": "0", "domain_per_day": "0",
+                 "global_per_minute": "0"},
+    }
+    for k, v in (overrides or {}).items():
+        sec.setdefault(k, {}).update(v)
+    path = os.path.join(workdir, "codemaild.conf")
+    with open(path, "w") as f:
+        for name, kv in sec.items():
+            f.write("[%s]\n" % name)
+            for k, v in kv.items():
+                f.write("%s = %s\n" % (k, v))
+    return path
+
+
 def make_message(frm, to, subject, body, msgid=None, extra=""):
     msgid = msgid or "<%s.%d@%s>" % (time.time_ns(), os.getpid(), frm.split("@")[-1])
     return ("From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: %s\r\n"
