@@ -1840,7 +1840,7 @@ answer_build(const struct answer_in *in, int *lookups)
 	struct ctx c;
 	struct part parts[INTENT_COUNT + 2];
 	size_t np = 0, i, j;
-	int intents = ex->intents, b;
+	int intents = ex->intents, b, snap = 0;
 
 	*lookups = 0;
 	memset(&c, 0, sizeof(c));
@@ -1866,8 +1866,10 @@ answer_build(const struct answer_in *in, int *lookups)
 		J_STR(m, "dos", c.dos);
 	J_STR(m, "asof", c.asof);
 	J_BOOL(m, "asof_today", c.dos == NULL);
-	if (c.db)
+	if (c.db) {
+		snap = codedb_read_begin(c.db) == 1;
 		codedb_datasets(c.db, ds_cb, &c);
+	}
 	load_items(&c, over, lookups);
 	c.claim = c.nproc >= CLAIM_MIN;
 	if (c.nproc >= 2)
@@ -1994,6 +1996,8 @@ answer_build(const struct answer_in *in, int *lookups)
 	if (!ex->ncodes)
 		add_examples(m);
 	free_ctx(&c);
+	if (snap)
+		codedb_read_end(c.db);
 	return m;
 }
 
