@@ -740,7 +740,7 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 {
 	struct buf phrase, spec, comment, angle;
 	size_t i = 0;
-	int have_angle = 0, rc = 0, spec_ws = 0;
+	int have_angle = 0, rc = 0, spec_ws = 0, spec_at = 0;   /* spec_at: '@' in spec */
 
 	buf_init(&phrase, n + 16);
 	buf_init(&spec, n + 16);
@@ -754,6 +754,7 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 				rc = -1;
 			have_angle = 0;
 			spec_ws = 0;
+			spec_at = 0;
 			if (i >= n || rc < 0)
 				break;
 			i++;
@@ -783,6 +784,7 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 			}
 			have_angle = 0;
 			spec_ws = 0;
+			spec_at = 0;
 		}
 		if (ch == '"') {
 			size_t j = i + 1;
@@ -828,7 +830,7 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 			i = j < n ? j + 1 : n;
 			continue;
 		}
-		if (ch == ':' && !memchr(buf_cstr(&spec), '@', spec.len)) {
+		if (ch == ':' && !spec_at) {
 			/* group "name:"; its members follow */
 			buf_reset(&phrase); buf_reset(&spec); buf_reset(&comment);
 			spec_ws = 0;
@@ -844,18 +846,21 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 				j = i + 1;
 			if (spec_ws && spec.len && s[i] != '@' && s[i] != '.' &&
 			    spec.data[spec.len - 1] != '@' && spec.data[spec.len - 1] != '.') {
-				if (memchr(spec.data, '@', spec.len) && spec.data[0] != '"') {
+				if (spec_at && spec.data[0] != '"') {
 					/* "a@b c@d": a second address without a comma */
 					if (addr_finish(al, &phrase, &spec, &comment, &angle, 0) < 0) {
 						rc = -1;
 						break;
 					}
+					spec_at = 0;
 				} else {
 					(void)buf_addc(&spec, ' ');
 				}
 			}
 			(void)buf_add(&phrase, s + i, j - i);
 			(void)buf_add(&spec, s + i, j - i);
+			if (memchr(s + i, '@', j - i))
+				spec_at = 1;
 			spec_ws = 0;
 			i = j;
 		}

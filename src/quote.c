@@ -358,20 +358,23 @@ short_note(const struct buf *q)
 	return 1;
 }
 
-/* uuencoded data inside the text: "begin 644 name" … "end". */
+/* uuencoded data inside the text: "begin 644 name" … "end". Returns the index after the
+ * "end" line, or 0. *noend is set once no "end" follows, so later "begin" lines are not
+ * searched again (linear overall). */
 static size_t
-uuencode_end(const struct line *v, size_t nl, size_t i)
+uuencode_end(const struct line *v, size_t nl, size_t i, int *noend)
 {
 	const char *s = v[i].s;
 	size_t n = v[i].n, k;
 
-	if (n < 11 || memcmp(s, "begin ", 6) != 0 || !(s[6] >= '0' && s[6] <= '7') ||
+	if (*noend || n < 11 || memcmp(s, "begin ", 6) != 0 || !(s[6] >= '0' && s[6] <= '7') ||
 	    !(s[7] >= '0' && s[7] <= '7') || !(s[8] >= '0' && s[8] <= '7') || s[9] != ' ')
 		return 0;
-	for (k = i + 1; k < nl && k < i + 200000; k++)
+	for (k = i + 1; k < nl; k++)
 		if (v[k].n >= 3 && memcmp(v[k].s, "end", 3) == 0 &&
 		    (v[k].n == 3 || v[k].s[3] == '\r' || v[k].s[3] == ' '))
 			return k + 1;
+	*noend = 1;
 	return 0;
 }
 
@@ -411,7 +414,7 @@ split(const char *text, struct quote_split *out, int depth)
 	struct line *v = NULL;
 	size_t nl = 0, cap = 0, i, cut, cut_body, len = strlen(text);
 	const char *p = text;
-	int forward = 0, rc = -1;
+	int forward = 0, rc = -1, noend = 0;
 	struct buf q, qu, sg;
 
 	buf_init(&q, len + 16);
@@ -438,7 +441,7 @@ split(const char *text, struct quote_split *out, int depth)
 	}
 	/* uuencoded attachments inside the text are no one's words */
 	for (i = 0; i < nl; i++) {
-		size_t e = uuencode_end(v, nl, i), k;
+		size_t e = uuencode_end(v, nl, i, &noend), k;
 		if (e) {
 			for (k = i; k < e; k++)
 				v[k].cls = L_DROP;

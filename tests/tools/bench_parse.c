@@ -2,7 +2,7 @@
  * extract_run over all of them ROUNDS times, in memory. Prints one line:
  *   files=N bytes=B rounds=R secs=S wall=W mb_per_s=X msgs_per_s=Y peak_rss_kb=K errors=E
  * secs is the process CPU time (fair on a busy machine; wall time is printed too).
- * Usage: bench_parse ROUNDS FILE... */
+ * Usage: bench_parse [--parse-only] ROUNDS FILE... */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,10 +60,16 @@ main(int argc, char **argv)
 	struct ex_opts xo;
 	size_t nfiles = 0, total = 0, i, errors = 0;
 	long rounds, r;
+	int extract = 1;
 	double t0, w0, dt, wall;
 
+	if (argc > 1 && strcmp(argv[1], "--parse-only") == 0) {
+		extract = 0;
+		argv++;
+		argc--;
+	}
 	if (argc < 3 || util_parse_long(argv[1], 1, 1000000, &rounds) < 0) {
-		fprintf(stderr, "usage: bench_parse ROUNDS FILE...\n");
+		fprintf(stderr, "usage: bench_parse [--parse-only] ROUNDS FILE...\n");
 		return 2;
 	}
 	files = calloc((size_t)argc, sizeof(*files));
@@ -94,7 +100,7 @@ main(int argc, char **argv)
 				return 1;
 			if (m->error)
 				errors++;
-			else if (extract_run(m->subject, m->question_text, &xo, &x) == 0)
+			else if (extract && extract_run(m->subject, m->question_text, &xo, &x) == 0)
 				extract_result_free(&x);
 			message_free(m);
 		}
