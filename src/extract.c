@@ -346,7 +346,8 @@ static const char pat_mod[] =
 /* A command alone on the line (any case, optional token), or upper-case at line start. */
 static const char pat_cmd[] =
 	"[ \\t]*[^\\w\\s]*[ \\t]*(?:"
-	"(?<w1>help|register|quota|status|stop|unsubscribe|start)[ \\t:.!]*(?<t1>[A-Za-z0-9_-]{8,64})?[ \\t.!?]*$"
+	"(?<w1>help|register|quota|status|stop|unsubscribe|start)[ \\t:.!]*(?<t1>[A-Za-z0-9_-]{8,64})?"
+	"(?:[ \\t,.!]+(?:me|please|pls|now|thanks|thank[ \\t]+you))*[ \\t.!?]*$"
 	"|(?-i:(?<w2>HELP|REGISTER|QUOTA|STATUS|STOP|UNSUBSCRIBE|START))\\b(?:[ \\t:]+(?<t2>[A-Za-z0-9_-]{8,64})\\b)?"
 	")";
 
@@ -2142,7 +2143,6 @@ set_token(struct acc *ac, const struct scan *s, size_t a, size_t b)
 static void
 scan_cmd_line(struct acc *ac, struct scan *s, size_t ls, size_t le)
 {
-	size_t a, b;
 	int rc;
 
 	/* strip "Re:", "Fwd:", "Fw:", "AW:" prefixes */
@@ -2163,12 +2163,33 @@ scan_cmd_line(struct acc *ac, struct scan *s, size_t ls, size_t le)
 		line.n = le;
 		rc = pcre2_match(re[RE_CMD], (PCRE2_SPTR)s->t, le, ls, PCRE2_NO_UTF_CHECK, md, NULL);
 		if (rc > 0) {
-			if (grp_set(gk.w1, &a, &b))
-				ac->r->commands |= cmd_bit(s, a, b);
-			else if (grp_set(gk.w2, &a, &b))
-				ac->r->commands |= cmd_bit(s, a, b);
-			if (grp_set(gk.t1, &a, &b) || grp_set(gk.t2, &a, &b))
-				set_token(ac, s, a, b);
+			size_t wa = 0, wb = 0, ta = 0, tb = 0, i;
+			int bit = 0, tok = grp_set(gk.t1, &ta, &tb) || grp_set(gk.t2, &ta, &tb), ok = 1;
+			int upper = 0;
+			if (grp_set(gk.w1, &wa, &wb))
+				bit = cmd_bit(s, wa, wb);
+			else if (grp_set(gk.w2, &wa, &wb)) {
+				bit = cmd_bit(s, wa, wb);
+				upper = 1;
+			}
+			if (tok) {
+				/* only REGISTER takes a token, and a token is not a word: it has a
+				 * digit, '_' or '-' ("Start treatment", "Register patients") */
+				int sym = 0;
+				for (i = ta; i < tb; i++)
+					if (is_digit((unsigned char)s->t[i]) || s->t[i] == '_' || s->t[i] == '-')
+						sym = 1;
+				ok = bit == CMD_REGISTER && sym;
+				if (!ok && upper && bit != CMD_REGISTER) {
+					ok = 1;                 /* "STOP reminders": STOP, no token */
+					tok = 0;
+				}
+			}
+			if (ok) {
+				ac->r->commands |= bit;
+				if (tok)
+					set_token(ac, s, ta, tb);
+			}
 		}
 		s->t[le] = save;
 		(void)line;
