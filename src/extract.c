@@ -2166,11 +2166,12 @@ scan_cmd_line(struct acc *ac, struct scan *s, size_t ls, size_t le)
 			size_t wa = 0, wb = 0, ta = 0, tb = 0, i;
 			int bit = 0, tok = grp_set(gk.t1, &ta, &tb) || grp_set(gk.t2, &ta, &tb), ok = 1;
 			int upper = 0;
-			if (grp_set(gk.w1, &wa, &wb))
-				bit = cmd_bit(s, wa, wb);
-			else if (grp_set(gk.w2, &wa, &wb)) {
+			if (grp_set(gk.w1, &wa, &wb) || grp_set(gk.w2, &wa, &wb)) {
 				bit = cmd_bit(s, wa, wb);
 				upper = 1;
+				for (i = wa; i < wb; i++)
+					if (s->t[i] < 'A' || s->t[i] > 'Z')
+						upper = 0;
 			}
 			if (tok) {
 				/* only REGISTER takes a token, and a token is not a word: it has a
