@@ -17,7 +17,7 @@ endif
 
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS    ?= -O2 -g
-XCFLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) $(SDDEF) -DCODEMAILD_VERSION=\"$(VERSION)\" \
+XCFLAGS   := -std=c11 -D_GNU_SOURCE -DPCRE2_CODE_UNIT_WIDTH=8 $(WARN) $(SDDEF) -DCODEMAILD_VERSION=\"$(VERSION)\" \
              -DSYSCONFDIR=\"$(SYSCONFDIR)\" -DDATADIR=\"$(PREFIX)/share\" \
              $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
 LIBS      := -letpan $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lm $(EXTRA_LIBS)
@@ -80,6 +80,7 @@ check: deps
 	@sh tests/run.sh $(BUILD)
 
 asan: deps
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" build-asan/codemaild tests-asan

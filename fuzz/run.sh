@@ -9,7 +9,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 B=build-fuzz
 mkdir -p $B/obj
-CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -std=c11 -D_GNU_SOURCE -DCODEMAILD_VERSION=\"fuzz\" -DSYSCONFDIR=\"/etc\" -DDATADIR=\"/usr/share\" $(pkg-config --cflags libxml-2.0 json-c)"
+CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -std=c11 -D_GNU_SOURCE -DPCRE2_CODE_UNIT_WIDTH=8 -DCODEMAILD_VERSION=\"fuzz\" -DSYSCONFDIR=\"/etc\" -DDATADIR=\"/usr/share\" $(pkg-config --cflags libxml-2.0 json-c)"
 LIBS="-letpan $(pkg-config --libs libcurl sqlite3 libpcre2-8 inih json-c libxml-2.0 gnutls libsystemd 2>/dev/null) -lcsv -lm"
 objs=""
 for s in src/*.c; do

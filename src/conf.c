@@ -4,6 +4,7 @@
 #include <ini.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,9 +118,9 @@ static const struct key keys[] = {
 	LONG("rate", "global_per_minute", rate_global_minute, "120", 0, 1000000, "outbound circuit breaker: replies per minute (0 = none)"),
 
 	ENUM("quota", "unit", quota_unit, "code", "code|message", "what a lookup is"),
-	LONG("quota", "guest", quota_guest, "3", 0, 100000000, "lookups for unregistered senders"),
+	LONG("quota", "guest", quota_guest, "3", -1, 100000000, "lookups for unregistered senders (-1 = unlimited)"),
 	ENUM("quota", "guest_period", quota_guest_period, "lifetime", "day|month|lifetime", "guest allowance period"),
-	LONG("quota", "registered", quota_registered, "10", 0, 100000000, "lookups for registered senders"),
+	LONG("quota", "registered", quota_registered, "10", -1, 100000000, "lookups for registered senders (-1 = unlimited)"),
 	ENUM("quota", "registered_period", quota_registered_period, "month", "day|month|lifetime", "registered allowance period"),
 	LONG("quota", "subscriber", quota_subscriber, "200", -1, 100000000, "lookups for subscribers (-1 = unlimited)"),
 	ENUM("quota", "subscriber_period", quota_subscriber_period, "month", "day|month|lifetime", "subscriber allowance period"),
@@ -243,12 +244,19 @@ struct load_ctx {
 	FILE *fp;
 };
 
+static void conf_error(struct load_ctx *lc, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
-conf_error(struct load_ctx *lc, int line, const char *fmt, const char *a, const char *b)
+conf_error(struct load_ctx *lc, int line, const char *fmt, ...)
 {
+	va_list ap;
+
 	lc->nerr++;
 	buf_printf(lc->errs, "%s:%d: ", lc->path, line);
-	buf_printf(lc->errs, fmt, a, b);
+	va_start(ap, fmt);
+	buf_vprintf(lc->errs, fmt, ap);
+	va_end(ap);
 	buf_addc(lc->errs, '\n');
 }
 
@@ -271,7 +279,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 		return 1;
 	}
 	if (!known_section)
-		conf_error(lc, lc->line, "unknown section [%s]%s", section, "");
+		conf_error(lc, lc->line, "unknown section [%s]", section);
 	else
 		conf_error(lc, lc->line, "unknown key '%s' in [%s]", name, section);
 	return 1;   /* keep going: report every error */
@@ -304,9 +312,9 @@ conf_load(struct conf *c, const char *path, struct buf *errs)
 	r = ini_parse_stream(reader, &lc, handler, &lc);
 	fclose(lc.fp);
 	if (r > 0)
-		conf_error(&lc, r, "syntax error (expected [section] or key = value)%s%s", "", "");
+		conf_error(&lc, r, "syntax error (expected [section] or key = value)");
 	else if (r < 0)
-		conf_error(&lc, 0, "cannot read%s%s", "", "");
+		conf_error(&lc, 0, "cannot read");
 	return lc.nerr;
 }
 

@@ -80,6 +80,7 @@ enum {
 	MSG_E_LINE_TOO_LONG,    /* over max_line */
 	MSG_E_NO_HEADER,        /* not a mail message at all */
 	MSG_E_NOMEM,
+	MSG_E_BOUNDARY_TOO_LONG, /* a multipart boundary over max_boundary */
 };
 
 /* Parses raw bytes. Returns a message (caller frees with message_free) even when the

@@ -42,7 +42,9 @@ const char *tmpl_name(const struct tmpl *t);
 typedef const struct tmpl *(*tmpl_lookup_fn)(void *ctx, const char *name);
 
 /* Renders t with data into out (appends). Partials nest at most 16 deep. Returns 0, or -1
- * when out's cap was reached or a partial is missing (then err says which). */
+ * when out's cap was reached, a partial is missing or the render exceeded its work limit
+ * (2^20 steps, against nested sections or partials multiplying work); err says which and
+ * out is left as it was. Values are escaped per t's mode, inside partials too. */
 int tmpl_render(const struct tmpl *t, struct json_object *data, tmpl_lookup_fn lookup,
                 void *lookup_ctx, struct buf *out, struct buf *err);
 

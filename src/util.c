@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gnutls/crypto.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,4 +316,22 @@ util_strcasestr(const char *hay, const char *needle)
 		if (util_strncaseeq(hay, needle, n))
 			return hay;
 	return NULL;
+}
+
+int
+util_fmt(char *out, size_t outlen, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (outlen == 0)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(out, outlen, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		out[0] = '\0';
+		return -1;
+	}
+	return (size_t)n >= outlen ? -1 : 0;
 }

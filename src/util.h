@@ -33,6 +33,10 @@ double util_mono(void);               /* CLOCK_MONOTONIC, seconds */
 /* RFC 5322 date for t ("Tue, 24 Nov 2026 10:00:00 +0000") into out. */
 void util_rfc5322_date(time_t t, char *out, size_t outlen);
 
+/* Checked snprintf: formats into out; returns 0, or -1 when the result was truncated
+ * (out still NUL-terminated). Use this instead of bare snprintf. */
+int util_fmt(char *out, size_t outlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* ASCII case-insensitive helpers that do not depend on the locale. */
 int  util_strcaseeq(const char *a, const char *b);
 int  util_strncaseeq(const char *a, const char *b, size_t n);

@@ -42,3 +42,25 @@ atexit.register(_done)
 TOP = os.environ.get("CODEMAILD_TOP", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 BIN = os.environ.get("CODEMAILD", os.path.join(TOP, "build", "codemaild"))
 SHARED = os.environ.get("SHARED", os.path.join(TOP, "..", "shared"))
+
+
+LOGDIR = os.environ.get("CODEMAILD_TEST_LOGS", os.path.join(os.environ.get("CODEMAILD_BUILD", os.path.join(TOP, "build")), "test-logs"))
+
+
+def sensitive(*values):
+    """Registers strings used in a test (subjects, body phrases, full addresses, passwords)
+    that must never appear in the daemon's logs; tests/it/zz_log_scan.py checks them."""
+    os.makedirs(LOGDIR, exist_ok=True)
+    with open(os.path.join(LOGDIR, "sensitive.txt"), "a") as f:
+        for v in values:
+            if v and "\n" not in v:
+                f.write(v + "\n")
+
+
+def keep_daemon_log(data, origin):
+    """Appends what a codemaild process wrote to stderr to the suite's daemon log."""
+    os.makedirs(LOGDIR, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(LOGDIR, "daemon-logs.txt"), "ab") as f:
+        f.write(f"## {origin}\n".encode() + data + (b"" if data.endswith(b"\n") else b"\n"))

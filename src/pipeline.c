@@ -1,0 +1,595 @@
+/* pipeline — see pipeline.h. */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "answer.h"
+#include "codedb.h"
+#include "conf.h"
+#include "extract.h"
+#include "log.h"
+#include "message.h"
+#include "policy.h"
+#include "quota.h"
+#include "render.h"
+#include "reply.h"
+#include "sender.h"
+#include "util.h"
+
+void
+pipeline_crashpoint(const char *step)
+{
+	static long hits;
+	const char *want = getenv("CODEMAILD_CRASHPOINT");
+	long count = 1;
+
+	if (want == NULL || strcmp(want, step) != 0)
+		return;
+	if (getenv("CODEMAILD_CRASHCOUNT"))
+		util_parse_long(getenv("CODEMAILD_CRASHCOUNT"), 1, 1000000, &count);
+	if (++hits >= count)
+		kill(getpid(), SIGKILL);
+}
+
+void
+decision_init(struct decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	buf_init(&d->reply, 4 * 1024 * 1024);
+}
+
+void
+decision_free(struct decision *d)
+{
+	buf_free(&d->reply);
+}
+
+static void
+set_outcome(struct decision *d, enum st_outcome o, const char *reason, const char *detail)
+{
+	d->h.outcome = o;
+	util_fmt(d->h.reason, sizeof(d->h.reason), "%s", reason);
+	util_fmt(d->h.detail, sizeof(d->h.detail), "%s", detail ? detail : "");
+}
+
+static void
+lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s + 32);
+}
+
+static int
+known_cb(void *ctx, const char *code, enum code_kind kind)
+{
+	return codedb_known_cb(ctx, code, kind);
+}
+
+static int
+compose(struct pipeline *p, const char *source_id, const struct message *m,
+    struct json_object *model, struct decision *d, struct buf *why)
+{
+	struct buf text, html;
+	struct reply_in ri;
+	struct reply_out ro;
+	const char *err = NULL;
+	int r = -1;
+
+	buf_init(&text, 1024 * 1024);
+	buf_init(&html, 2 * 1024 * 1024);
+	if (render_reply(p->rd, model, &text, &html, why) < 0)
+		goto out;
+	memset(&ri, 0, sizeof(ri));
+	ri.conf = p->conf;
+	ri.q = m;
+	ri.source_id = source_id;
+	ri.text = buf_cstr(&text);
+	ri.html = buf_cstr(&html);
+	ri.date = time(NULL);
+	if (reply_compose(&ri, &d->reply, &ro, &err) < 0) {
+		/* no usable recipient is a decision, not an internal error */
+		buf_reset(&d->reply);
+		set_outcome(d, ST_IGNORED, "bad-sender-address", err);
+		d->h.lookups = 0;          /* nothing answered: nothing charged or recorded */
+		d->h.sender_sql = NULL;
+		d->h.notice = NULL;
+		r = 0;
+		goto out;
+	}
+	util_fmt(d->msgid, sizeof(d->msgid), "%s", ro.msgid);
+	util_fmt(d->rcpt, sizeof(d->rcpt), "%s", ro.rcpt);
+	r = 0;
+out:
+	buf_free(&text);
+	buf_free(&html);
+	return r;
+}
+
+/* A non-answer reply (help, status, quota, register, notice) goes at most once per sender
+ * per day and kind; 1 when this one may go. */
+static int
+notice_ok(struct pipeline *p, const char *sender, const char *kind, int64_t now)
+{
+	return p->st == NULL || quota_notices_since(p->st, sender, kind, quota_day_start(now)) == 0;
+}
+
+/* Builds a simple model of kind (help, status, quota, register, notice) with the sender's
+ * allowance; flag (may be NULL) selects the notice's text. */
+static struct json_object *
+simple_model(struct pipeline *p, const char *kind, const char *flag, const struct message *m,
+    const struct quota_info *q)
+{
+	struct json_object *model = answer_simple(kind, m, p->db, p->conf);
+
+	if (model && q)
+		quota_to_json(q, model);
+	if (model && flag)
+		json_object_object_add(model, flag, json_object_new_boolean(1));
+	return model;
+}
+
+/* Commands and allowance: decides the reply kind before any lookup. Returns the model for a
+ * non-answer reply, or NULL with *silent set (no reply: d says why) or both NULL/0 to go on
+ * with the answer. */
+static struct json_object *
+commands(struct pipeline *p, const struct message *m, const struct verdict *v,
+    const struct ex_result *ex, struct quota_info *q, int have_q, int64_t now,
+    struct decision *d, int *silent)
+{
+	const char *sender = d->h.sender;
+	static char token[33];
+
+	*silent = 0;
+	if (have_q && q->tier == TIER_BLOCKED) {
+		set_outcome(d, ST_IGNORED, "blocked", "sender is blocked by the admin");
+		*silent = 1;
+		return NULL;
+	}
+	if (ex->commands & CMD_STOP) {
+		set_outcome(d, ST_IGNORED, "stop", "STOP honoured: no more mail to this sender");
+		d->h.sender_sql = "UPDATE senders SET stopped = 1 WHERE addr = ?1";
+		*silent = 1;
+		return NULL;
+	}
+	if (have_q && q->stopped && !(ex->commands & CMD_START)) {
+		set_outcome(d, ST_IGNORED, "stopped", "sender asked to STOP");
+		*silent = 1;
+		return NULL;
+	}
+	/* registration completed by replying to our token message, or REGISTER <token> */
+	if (have_q && *q->token && !q->registered &&
+	    ((*q->token_msgid && m->in_reply_to && strcmp(m->in_reply_to, q->token_msgid) == 0) ||
+	    ((ex->commands & CMD_REGISTER) && ex->token && strcmp(ex->token, q->token) == 0))) {
+		if (q->token_expires < now || !v->identity_trusted) {
+			if (!notice_ok(p, sender, "register-fail", now))
+				goto quiet;
+			d->h.notice = "register-fail";
+			d->kind = "notice";
+			return simple_model(p, "notice", "n_token_invalid", m, q);
+		}
+		d->h.sender_sql = "UPDATE senders SET registered_at = ?2, token = NULL, "
+		    "token_expires = NULL, token_msgid = NULL WHERE addr = ?1";
+		d->h.notice = "registered";
+		d->kind = "notice";
+		q->tier = q->tier == TIER_GUEST ? TIER_REGISTERED : q->tier;
+		return simple_model(p, "notice", "n_registered", m, q);
+	}
+	if (ex->commands & CMD_REGISTER) {
+		if (!have_q)
+			return simple_model(p, "notice", "n_no_state", m, NULL);
+		if (!notice_ok(p, sender, "register", now))
+			goto quiet;
+		d->h.notice = "register";
+		d->kind = "notice";
+		if (q->registered || q->tier != TIER_GUEST)
+			return simple_model(p, "notice", "n_already_registered", m, q);
+		if (!v->identity_trusted || !v->authenticated)
+			if (*p->conf->authserv_ids && strcmp(p->conf->require_auth, "none") != 0)
+				return simple_model(p, "notice", "n_unauthenticated", m, q);
+		if (ex->token) {
+			d->h.notice = "register-fail";
+			return simple_model(p, "notice", "n_token_invalid", m, q);
+		}
+		quota_new_token(token);
+		d->h.sender_sql = "UPDATE senders SET token = ?3, token_expires = ?4, token_msgid = ?5 "
+		    "WHERE addr = ?1";
+		d->h.sender_arg = token;
+		d->h.sender_num = now + p->conf->token_ttl;
+		d->kind = "register";
+		{
+			struct json_object *model = simple_model(p, "register", NULL, m, q);
+			char when[32];
+			time_t t = (time_t)(now + p->conf->token_ttl);
+			struct tm tm;
+
+			gmtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+			json_object_object_add(model, "token", json_object_new_string(token));
+			json_object_object_add(model, "token_expires", json_object_new_string(when));
+			return model;
+		}
+	}
+	if (ex->commands & CMD_START) {
+		d->h.sender_sql = "UPDATE senders SET stopped = 0 WHERE addr = ?1";
+		d->h.notice = "start";
+		d->kind = "notice";
+		return simple_model(p, "notice", "n_started", m, have_q ? q : NULL);
+	}
+	if (ex->commands & (CMD_HELP | CMD_QUOTA)) {
+		const char *kind = ex->commands & CMD_HELP ? "help" : "status";
+
+		if (!notice_ok(p, sender, kind, now))
+			goto quiet;
+		d->h.notice = kind;
+		d->kind = kind;
+		return simple_model(p, kind, NULL, m, have_q ? q : NULL);
+	}
+	return NULL;
+quiet:
+	set_outcome(d, ST_IGNORED, "notice-limit", "a reply of this kind already went today");
+	d->h.notice = NULL;
+	d->h.sender_sql = NULL;
+	*silent = 1;
+	return NULL;
+}
+
+/* Per-sender, per-domain rate limits: 1 when over (d says why). */
+static int
+rate_limited(struct pipeline *p, const char *sender, int64_t now, struct decision *d)
+{
+	const struct conf *c = p->conf;
+	const char *at = strrchr(sender, '@');
+
+	if (p->st == NULL)
+		return 0;
+	if (c->rate_sender_hour && state_replies_to(p->st, sender, now - 3600) >= c->rate_sender_hour) {
+		set_outcome(d, ST_IGNORED, "rate-sender-hour", "sender over the hourly answer limit");
+		return 1;
+	}
+	if (c->rate_sender_day && state_replies_to(p->st, sender, now - 86400) >= c->rate_sender_day) {
+		set_outcome(d, ST_IGNORED, "rate-sender-day", "sender over the daily answer limit");
+		return 1;
+	}
+	if (at && c->rate_domain_day &&
+	    state_replies_to_domain(p->st, at + 1, now - 86400) >= c->rate_domain_day) {
+		set_outcome(d, ST_IGNORED, "rate-domain-day", "sender domain over the daily limit");
+		return 1;
+	}
+	return 0;
+}
+
+int
+pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size_t len,
+    struct decision *d, struct buf *why)
+{
+	struct message *m = NULL;
+	struct ex_result ex;
+	struct ex_opts eo;
+	struct policy_conf pc;
+	struct verdict v;
+	struct quota_info q;
+	struct json_object *model = NULL;
+	int64_t now = (int64_t)util_now();
+	int lookups = 0, r = -1, have_q = 0, silent = 0;
+
+	memset(&ex, 0, sizeof(ex));
+	memset(&q, 0, sizeof(q));
+	util_fmt(d->h.source_id, sizeof(d->h.source_id), "%s", source_id);
+	util_sha256_hex(raw, len, d->h.raw_sha256);
+	if (len > p->conf->msg_limits.max_size) {
+		set_outcome(d, ST_FAILED, "too-big", "message over the size limit");
+		return 0;
+	}
+	m = message_parse(raw, len, &p->conf->msg_limits);
+	if (m == NULL) {
+		buf_addstr(why, "out of memory parsing a message");
+		return -1;
+	}
+	util_fmt(d->h.message_id, sizeof(d->h.message_id), "%s", m->message_id ? m->message_id : "");
+	util_fmt(d->h.sender, sizeof(d->h.sender), "%s", m->from.addr ? m->from.addr : "");
+	lower(d->h.sender);
+	if (m->error) {
+		set_outcome(d, ST_FAILED, "unparseable", m->error_reason);
+		r = 0;
+		goto out;
+	}
+	policy_conf_from(&pc, p->conf);
+	policy_check(m, &pc, &v);
+	if (!v.answer) {
+		set_outcome(d, ST_IGNORED, v.reason, v.detail);
+		r = 0;
+		goto out;
+	}
+	memset(&eo, 0, sizeof(eo));
+	eo.max_codes = (size_t)p->conf->codes_per_message;
+	if (p->db) {
+		eo.known = known_cb;
+		eo.known_ctx = p->db;
+	}
+	if (extract_run(m->subject, m->question_text, &eo, &ex) < 0) {
+		buf_addstr(why, "out of memory extracting codes");
+		goto out;
+	}
+	if (p->st && *d->h.sender) {
+		if (quota_get(p->st, p->conf, d->h.sender, now, &q) < 0) {
+			buf_printf(why, "state DB: %s", state_errmsg(p->st));
+			goto out;
+		}
+		/* an unauthenticated From is a guest whatever its row says */
+		if (!v.identity_trusted && q.tier != TIER_BLOCKED && q.tier != TIER_GUEST) {
+			q.tier = TIER_GUEST;
+			q.limit = p->conf->quota_guest;
+			q.left = q.limit > q.used ? q.limit - q.used : 0;
+		}
+		have_q = 1;
+	}
+	model = commands(p, m, &v, &ex, &q, have_q, now, d, &silent);
+	if (silent) {
+		r = 0;
+		goto out;
+	}
+	if (rate_limited(p, d->h.sender, now, d)) {
+		d->h.sender_sql = NULL;
+		d->h.notice = NULL;
+		json_object_put(model);
+		model = NULL;
+		r = 0;
+		goto out;
+	}
+	if (model == NULL && ex.ncodes == 0) {
+		if (!notice_ok(p, d->h.sender, "nocode", now)) {
+			set_outcome(d, ST_IGNORED, "notice-limit", "a no-code reply already went today");
+			r = 0;
+			goto out;
+		}
+		d->h.notice = "nocode";
+	}
+	if (model == NULL && ex.ncodes && have_q && q.left == 0) {
+		/* allowance used up: one polite quota reply per period, then silence */
+		if (quota_notices_since(p->st, d->h.sender, "quota", q.period_start) > 0) {
+			set_outcome(d, ST_IGNORED, "quota-exhausted", "allowance used up; quota reply already sent");
+			r = 0;
+			goto out;
+		}
+		d->h.notice = "quota";
+		d->kind = "quota";
+		model = simple_model(p, "quota", NULL, m, &q);
+	}
+	if (model == NULL) {
+		struct answer_in ai;
+
+		memset(&ai, 0, sizeof(ai));
+		ai.conf = p->conf;
+		ai.msg = m;
+		ai.ex = &ex;
+		ai.db = p->db;
+		ai.allowance = !have_q ? -1 : strcmp(p->conf->quota_unit, "message") == 0 ?
+		    (q.left == 0 ? 0 : -1) : q.left;
+		model = answer_build(&ai, &lookups);
+		if (model && have_q) {
+			/* the footer shows what is left after this answer */
+			long charge = strcmp(p->conf->quota_unit, "message") == 0 ? (lookups > 0) : lookups;
+
+			q.used += charge;
+			if (q.left > 0)
+				q.left = q.left > charge ? q.left - charge : 0;
+			quota_to_json(&q, model);
+		}
+		d->kind = ex.ncodes ? "answer" : "nocode";
+		if (strcmp(p->conf->quota_unit, "message") == 0 && lookups > 0)
+			lookups = 1;
+	}
+	if (model == NULL) {
+		buf_addstr(why, "out of memory building an answer");
+		goto out;
+	}
+	d->h.lookups = lookups;
+	set_outcome(d, ST_ANSWERED, v.reason, d->kind);
+	if (compose(p, source_id, m, model, d, why) < 0)
+		goto out;
+	r = 0;
+out:
+	json_object_put(model);
+	extract_result_free(&ex);
+	message_free(m);
+	return r;
+}
+
+static enum src_outcome
+to_src(enum st_outcome o)
+{
+	return o == ST_ANSWERED ? SRC_DONE_ANSWERED : o == ST_IGNORED ? SRC_DONE_IGNORED :
+	    SRC_DONE_FAILED;
+}
+
+static enum src_status
+mark(struct pipeline *p, struct source *src, const struct src_item *it, const struct st_handled *h)
+{
+	enum src_status s = src->ops->mark(src, it, to_src(h->outcome));
+	char sid[11];
+
+	state_short_id(it->id, sid);
+	if (s != SRC_OK) {
+		log_warn("msg=%s mark failed: %s", sid, src->err);
+		return s;
+	}
+	pipeline_crashpoint("marked");
+	if (state_set_marked(p->st, h->id) < 0)
+		log_warn("msg=%s cannot record the mark: %s", sid, state_errmsg(p->st));
+	return SRC_OK;
+}
+
+static enum src_status
+handle(struct pipeline *p, struct source *src, const struct src_item *it)
+{
+	struct st_handled prev;
+	struct decision d;
+	struct buf raw, why;
+	enum src_status s;
+	char sid[11], masked[64];
+	int found;
+
+	state_short_id(it->id, sid);
+	found = state_lookup(p->st, it->id, &prev);
+	if (found < 0) {
+		log_err("msg=%s state DB: %s", sid, state_errmsg(p->st));
+		return SRC_CONN_TEMP;
+	}
+	if (found == 1) {           /* handled before a crash or an unconfirmed mark: re-mark only */
+		p->remarked++;
+		log_info("msg=%s already %s, re-marking", sid, state_outcome_name(prev.outcome));
+		return mark(p, src, it, &prev);
+	}
+	decision_init(&d);
+	buf_init(&raw, p->conf->msg_limits.max_size + 1);
+	buf_init(&why, 4096);
+	if (it->size > p->conf->msg_limits.max_size) {
+		util_fmt(d.h.source_id, sizeof(d.h.source_id), "%s", it->id);
+		set_outcome(&d, ST_FAILED, "too-big", "message over the size limit (not fetched)");
+	} else {
+		s = src->ops->fetch(src, it, &raw);
+		if (s == SRC_MSG_BAD && raw.len >= p->conf->msg_limits.max_size) {
+			util_fmt(d.h.source_id, sizeof(d.h.source_id), "%s", it->id);
+			set_outcome(&d, ST_FAILED, "too-big", "message over the size limit");
+		} else if (s != SRC_OK) {
+			log_warn("msg=%s fetch failed: %s", sid, src->err);
+			goto out_status;
+		} else {
+			pipeline_crashpoint("fetched");
+			/* After a UIDVALIDITY change the same message comes back under a new id */
+			struct st_handled same;
+
+			if (pipeline_decide(p, it->id, buf_cstr(&raw), raw.len, &d, &why) < 0) {
+				log_err("msg=%s cannot decide: %s", sid, buf_cstr(&why));
+				p->errors++;
+				s = SRC_CONN_TEMP;
+				goto out_status;
+			}
+			if (*d.h.message_id && state_lookup_content(p->st, d.h.message_id,
+			    d.h.raw_sha256, &same) == 1) {
+				buf_reset(&d.reply);
+				set_outcome(&d, same.outcome, "rematched", "seen before under another id; not answered again");
+				d.h.lookups = 0;
+			}
+		}
+	}
+	{
+		struct st_reply r;
+		int has_reply = d.reply.len > 0;
+
+		memset(&r, 0, sizeof(r));
+		r.msgid = d.msgid;
+		r.rcpt = d.rcpt;
+		r.env_from = p->conf->envelope_from;
+		r.kind = d.kind ? d.kind : "answer";
+		r.data = d.reply.data;
+		r.len = d.reply.len;
+		if (state_commit_message(p->st, &d.h, has_reply ? &r : NULL) < 0) {
+			log_err("msg=%s cannot commit: %s", sid, errno == EEXIST ?
+			    "already handled by another process" : state_errmsg(p->st));
+			s = SRC_CONN_TEMP;
+			goto out_status;
+		}
+	}
+	pipeline_crashpoint("committed");
+	if (d.h.outcome == ST_ANSWERED)
+		p->answered++;
+	else if (d.h.outcome == ST_IGNORED)
+		p->ignored++;
+	else
+		p->failed++;
+	log_info("msg=%s from=%s %s reason=%s lookups=%d%s%s", sid,
+	    log_addr(d.h.sender, masked, sizeof(masked)), state_outcome_name(d.h.outcome),
+	    d.h.reason, d.h.lookups, d.h.outcome == ST_ANSWERED ? "" : " detail=",
+	    d.h.outcome == ST_ANSWERED ? "" : d.h.detail);
+	s = mark(p, src, it, &d.h);
+out_status:
+	buf_free(&raw);
+	buf_free(&why);
+	decision_free(&d);
+	return s;
+}
+
+enum src_status
+pipeline_pass(struct pipeline *p, struct source *src)
+{
+	struct src_list l;
+	enum src_status s;
+	size_t i;
+
+	memset(&l, 0, sizeof(l));
+	s = src->ops->list_new(src, &l);
+	if (s != SRC_OK)
+		goto out;
+	for (i = 0; i < l.n; i++) {
+		s = handle(p, src, &l.items[i]);
+		if (s == SRC_CONN_TEMP || s == SRC_CONN_FATAL || s == SRC_BOX_BAD)
+			goto out;
+		s = SRC_OK;    /* one bad message does not stop the pass */
+	}
+out:
+	src_list_free(&l);
+	return s;
+}
+
+int
+pipeline_drain(struct pipeline *p, struct sender *snd)
+{
+	struct st_queued items[16];
+	int n, i, left = 0;
+	int64_t now;
+
+	for (;;) {
+		now = (int64_t)util_now();
+		n = state_next_due(p->st, items, 16, now);
+		if (n <= 0)
+			break;
+		for (i = 0; i < n; i++) {
+			char detail[512], masked[64];
+			enum send_status ss;
+
+			detail[0] = '\0';
+			ss = snd->ops->send(snd, items[i].msgid, items[i].env_from, items[i].rcpt,
+			    items[i].data.data, items[i].data.len, detail, sizeof(detail));
+			log_addr(items[i].rcpt, masked, sizeof(masked));
+			switch (ss) {
+			case SEND_OK:
+				pipeline_crashpoint("sent");
+				state_sent(p->st, items[i].id, now);
+				log_info("queue=%lld to=%s sent", (long long)items[i].id, masked);
+				break;
+			case SEND_TEMP:
+				state_retry(p->st, items[i].id, detail, now, p->conf->retry_min,
+				    p->conf->retry_max, p->conf->give_up);
+				log_warn("queue=%lld to=%s deferred: %s", (long long)items[i].id, masked, detail);
+				left++;
+				break;
+			case SEND_PERM:
+				state_perm_fail(p->st, items[i].id, detail, now);
+				log_err("queue=%lld to=%s failed permanently: %s", (long long)items[i].id,
+				    masked, detail);
+				break;
+			case SEND_PAUSE:
+				state_retry(p->st, items[i].id, detail, now, p->conf->retry_min,
+				    p->conf->retry_max, p->conf->give_up);
+				log_err("queue paused: %s", detail);
+				for (; i < n; i++)
+					state_queued_free(&items[i]);
+				snd->ops->flush(snd);
+				return -1;
+			}
+			state_queued_free(&items[i]);
+		}
+		if (left)
+			break;
+	}
+	snd->ops->flush(snd);
+	return left;
+}

@@ -1,0 +1,307 @@
+/* quota — see quota.h. */
+#include "quota.h"
+
+#include <gnutls/crypto.h>
+#include <json-c/json.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "state.h"
+#include "util.h"
+
+static const char *tiers[] = { "guest", "registered", "subscriber", "blocked" };
+
+const char *
+quota_tier_name(enum tier t)
+{
+	return (unsigned)t < 4 ? tiers[t] : "guest";
+}
+
+int
+quota_parse_tier(const char *s, enum tier *t)
+{
+	for (int i = 0; i < 4; i++)
+		if (s && strcmp(s, tiers[i]) == 0) {
+			*t = (enum tier)i;
+			return 0;
+		}
+	return -1;
+}
+
+int64_t
+quota_day_start(int64_t t)
+{
+	return t - t % 86400;
+}
+
+static int64_t
+month_start(int64_t t, int next)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	if (next) {
+		tm.tm_mon++;
+		if (tm.tm_mon == 12) {
+			tm.tm_mon = 0;
+			tm.tm_year++;
+		}
+	}
+	return (int64_t)timegm(&tm);
+}
+
+static const char *
+domain_of(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at ? at + 1 : "";
+}
+
+static int
+domain_in_list(const char *list, const char *domain)
+{
+	return *domain && conf_list_has(list, domain);
+}
+
+int
+quota_get(struct state *st, const struct conf *c, const char *sender, int64_t now,
+    struct quota_info *q)
+{
+	sqlite3 *db = state_db(st);
+	sqlite3_stmt *s = NULL;
+	const char *tier_override = NULL, *period;
+	char tier_buf[16] = "", dtier[16] = "";
+	int64_t reset_at = 0;
+	long amount, grants = 0;
+
+	memset(q, 0, sizeof(*q));
+	if (sqlite3_prepare_v2(db, "SELECT tier, registered_at, token, token_expires, token_msgid, "
+	    "stopped, reset_at FROM senders WHERE addr = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, sender, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		if (sqlite3_column_text(s, 0)) {
+			util_fmt(tier_buf, sizeof(tier_buf), "%s", sqlite3_column_text(s, 0));
+			tier_override = tier_buf;
+		}
+		q->registered = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		if (sqlite3_column_text(s, 2))
+			util_fmt(q->token, sizeof(q->token), "%s", sqlite3_column_text(s, 2));
+		q->token_expires = sqlite3_column_int64(s, 3);
+		if (sqlite3_column_text(s, 4))
+			util_fmt(q->token_msgid, sizeof(q->token_msgid), "%s", sqlite3_column_text(s, 4));
+		q->stopped = sqlite3_column_int(s, 5);
+		reset_at = sqlite3_column_int64(s, 6);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT tier FROM domains WHERE domain = ?1", -1, &s, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_text(s, 1, domain_of(sender), -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+			util_fmt(dtier, sizeof(dtier), "%s", sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (tier_override == NULL || quota_parse_tier(tier_override, &q->tier) < 0) {
+		if (conf_list_has(c->subscriber_addresses, sender))
+			q->tier = TIER_SUBSCRIBER;
+		else if (*dtier && quota_parse_tier(dtier, &q->tier) == 0)
+			;
+		else if (domain_in_list(c->subscriber_domains, domain_of(sender)))
+			q->tier = TIER_SUBSCRIBER;
+		else
+			q->tier = q->registered ? TIER_REGISTERED : TIER_GUEST;
+	}
+	switch (q->tier) {
+	case TIER_SUBSCRIBER: amount = c->quota_subscriber; period = c->quota_subscriber_period; break;
+	case TIER_REGISTERED: amount = c->quota_registered; period = c->quota_registered_period; break;
+	case TIER_BLOCKED: amount = 0; period = "lifetime"; break;
+	default: amount = c->quota_guest; period = c->quota_guest_period; break;
+	}
+	q->period = period;
+	if (strcmp(period, "day") == 0) {
+		q->period_start = quota_day_start(now);
+		q->resets_at = q->period_start + 86400;
+	} else if (strcmp(period, "month") == 0) {
+		q->period_start = month_start(now, 0);
+		q->resets_at = month_start(now, 1);
+	} else {
+		q->period_start = 0;
+		q->resets_at = 0;
+	}
+	if (reset_at > q->period_start)
+		q->period_start = reset_at;
+	if (sqlite3_prepare_v2(db, "SELECT COALESCE(SUM(n),0) FROM grants WHERE sender = ?1 AND "
+	    "at >= ?2", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, sender, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, q->period_start);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			grants = (long)sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	q->used = state_sender_used(st, sender, q->period_start);
+	if (amount < 0) {
+		q->limit = -1;
+		q->left = -1;
+	} else {
+		q->limit = amount + grants;
+		q->left = q->limit > q->used ? q->limit - q->used : 0;
+	}
+	return 0;
+}
+
+long
+quota_notices_since(struct state *st, const char *sender, const char *kind, int64_t t)
+{
+	sqlite3_stmt *s = NULL;
+	long n = 0;
+
+	if (sqlite3_prepare_v2(state_db(st), "SELECT COUNT(*) FROM notices WHERE sender = ?1 AND "
+	    "kind = ?2 AND at >= ?3", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(s, 1, sender, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, t);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+void
+quota_new_token(char out[33])
+{
+	unsigned char r[16];
+	static const char hex[] = "0123456789abcdef";
+
+	gnutls_rnd(GNUTLS_RND_NONCE, r, sizeof(r));
+	for (int i = 0; i < 16; i++) {
+		out[2 * i] = hex[r[i] >> 4];
+		out[2 * i + 1] = hex[r[i] & 15];
+	}
+	out[32] = '\0';
+}
+
+void
+quota_to_json(const struct quota_info *q, struct json_object *m)
+{
+	char when[32] = "never";
+
+	if (q->resets_at) {
+		time_t t = (time_t)q->resets_at;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+	}
+	json_object_object_add(m, "tier", json_object_new_string(quota_tier_name(q->tier)));
+	json_object_object_add(m, "unlimited", json_object_new_boolean(q->limit < 0));
+	json_object_object_add(m, "limit", json_object_new_int64(q->limit));
+	json_object_object_add(m, "used", json_object_new_int64(q->used));
+	json_object_object_add(m, "left", json_object_new_int64(q->left));
+	json_object_object_add(m, "resets", json_object_new_string(when));
+	json_object_object_add(m, "period", json_object_new_string(q->period ? q->period : ""));
+	json_object_object_add(m, "is_guest", json_object_new_boolean(q->tier == TIER_GUEST));
+}
+
+/* One admin change in one transaction: makes sure the senders row exists (for an address),
+ * then runs sql with ?1 = a, ?2 = b (or NULL), ?3 = n, ?4 = t; parameters a statement does
+ * not use are simply not bound (sqlite reports SQLITE_RANGE, ignored). */
+static int
+exec_sql(struct state *st, const char *sql, const char *a, const char *b, int64_t n, int64_t t)
+{
+	sqlite3 *db = state_db(st);
+	sqlite3_stmt *s = NULL;
+	int r = -1;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO senders (addr, created_at) VALUES (?1, ?2)",
+	    -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, t);
+	if (strchr(a, '@') && sqlite3_step(s) != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(s, 2, b, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_int64(s, 3, n);
+	sqlite3_bind_int64(s, 4, t);
+	if (sqlite3_step(s) == SQLITE_DONE)
+		r = 0;
+out:
+	sqlite3_finalize(s);
+	sqlite3_exec(db, r == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+int
+quota_set_tier(struct state *st, const char *addr, const char *tier)
+{
+	return exec_sql(st, "UPDATE senders SET tier = ?2 WHERE addr = ?1",
+	    addr, tier && *tier ? tier : NULL, 0, (int64_t)util_now());
+}
+
+int
+quota_reset(struct state *st, const char *addr, int64_t now)
+{
+	return exec_sql(st, "UPDATE senders SET reset_at = ?4 WHERE addr = ?1", addr, NULL, 0, now);
+}
+
+int
+quota_grant(struct state *st, const char *addr, long n, int64_t now)
+{
+	return exec_sql(st, "INSERT INTO grants (sender, n, at) VALUES (?1, ?3, ?4)",
+	    addr, NULL, n, now);
+}
+
+int
+quota_domain(struct state *st, const char *domain, const char *tier)
+{
+	if (tier == NULL)
+		return exec_sql(st, "DELETE FROM domains WHERE domain = ?1",
+		    domain, NULL, 0, 0);
+	return exec_sql(st, "INSERT INTO domains (domain, tier) VALUES (?1, ?2) ON CONFLICT(domain) "
+	    "DO UPDATE SET tier = excluded.tier", domain, tier, 0, 0);
+}
+
+int
+quota_list(struct state *st, const struct conf *c, const char *tier, int64_t now,
+    void (*cb)(void *ctx, const char *addr, const struct quota_info *q), void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(state_db(st), "SELECT addr FROM senders UNION SELECT DISTINCT sender "
+	    "FROM charges WHERE sender != '' ORDER BY 1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		char addr[330];
+		struct quota_info q;
+
+		util_fmt(addr, sizeof(addr), "%s", sqlite3_column_text(s, 0));
+		if (quota_get(st, c, addr, now, &q) < 0)
+			continue;
+		if (tier && strcmp(tier, quota_tier_name(q.tier)) != 0)
+			continue;
+		cb(ctx, addr, &q);
+		n++;
+	}
+	sqlite3_finalize(s);
+	return n;
+}

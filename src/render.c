@@ -1,0 +1,161 @@
+/* render — see render.h. */
+#include "render.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "limits.h"
+#include "tmpl.h"
+#include "util.h"
+
+#define MAX_TEMPLATES 128
+
+struct render {
+	struct tmpl *t[MAX_TEMPLATES];
+	char name[MAX_TEMPLATES][64];     /* "describe.txt" */
+	size_t n;
+	const char *mode;                 /* "txt" or "html" while rendering */
+};
+
+static int
+find(const struct render *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->name[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+load_dir(struct render *r, const char *dir, int required, struct buf *err)
+{
+	DIR *d;
+	struct dirent *de;
+	int nerr = 0;
+
+	if (dir == NULL || *dir == '\0')
+		return 0;
+	if ((d = opendir(dir)) == NULL) {
+		if (required || errno != ENOENT) {
+			buf_printf(err, "%s:0: cannot read template directory: %s\n", dir, strerror(errno));
+			return 1;
+		}
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char path[PATH_MAX], name[64];
+		size_t len = strlen(de->d_name);
+		struct buf src;
+		struct tmpl *t;
+		int idx;
+
+		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".tmpl") != 0)
+			continue;
+		if (len - 5 >= sizeof(name) || util_fmt(path, sizeof(path), "%s/%s", dir, de->d_name) < 0) {
+			buf_printf(err, "%s/%s:0: name too long\n", dir, de->d_name);
+			nerr++;
+			continue;
+		}
+		memcpy(name, de->d_name, len - 5);
+		name[len - 5] = '\0';
+		if (find(r, name) >= 0)
+			continue;        /* an override already loaded this one */
+		if (r->n == MAX_TEMPLATES) {
+			buf_printf(err, "%s:0: too many templates (max %d)\n", path, MAX_TEMPLATES);
+			nerr++;
+			break;
+		}
+		buf_init(&src, LIM_TEMPLATE_SIZE);
+		if (util_read_file(path, LIM_TEMPLATE_SIZE, &src) < 0) {
+			buf_printf(err, "%s:0: %s\n", path, strerror(errno));
+			buf_free(&src);
+			nerr++;
+			continue;
+		}
+		t = tmpl_compile(buf_cstr(&src), src.len, path,
+		    strstr(name, ".html") ? TMPL_HTML : TMPL_TEXT, err);
+		buf_free(&src);
+		if (t == NULL) {
+			if (err->len && err->data[err->len - 1] != '\n')
+				buf_addc(err, '\n');
+			nerr++;
+			continue;
+		}
+		idx = (int)r->n++;
+		r->t[idx] = t;
+		memcpy(r->name[idx], name, strlen(name) + 1);
+	}
+	closedir(d);
+	return nerr;
+}
+
+struct render *
+render_load(const struct conf *c, struct buf *err)
+{
+	struct render *r = calloc(1, sizeof(*r));
+	int nerr = 0;
+
+	if (r == NULL)
+		return NULL;
+	nerr += load_dir(r, c->templates_override, 0, err);
+	nerr += load_dir(r, c->templates, 1, err);
+	if (!nerr && (find(r, "reply.txt") < 0 || find(r, "reply.html") < 0)) {
+		buf_printf(err, "%s:0: reply.txt.tmpl and reply.html.tmpl are required\n", c->templates);
+		nerr++;
+	}
+	if (nerr) {
+		render_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+render_free(struct render *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++)
+		tmpl_free(r->t[i]);
+	free(r);
+}
+
+size_t
+render_count(const struct render *r)
+{
+	return r->n;
+}
+
+static const struct tmpl *
+lookup(void *ctx, const char *name)
+{
+	struct render *r = ctx;
+	char full[80];
+	int i;
+
+	if (util_fmt(full, sizeof(full), "%s.%s", name, r->mode) < 0)
+		return NULL;
+	i = find(r, full);
+	return i < 0 ? NULL : r->t[i];
+}
+
+int
+render_reply(struct render *r, struct json_object *model, struct buf *text, struct buf *html,
+    struct buf *err)
+{
+	r->mode = "txt";
+	if (tmpl_render(r->t[find(r, "reply.txt")], model, lookup, r, text, err) < 0)
+		return -1;
+	r->mode = "html";
+	if (tmpl_render(r->t[find(r, "reply.html")], model, lookup, r, html, err) < 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,50 @@
+/* reply — composes the RFC 5322 reply. Pure: no I/O.
+ *
+ * From = the consultant address; To = the question's From (Reply-To only with
+ * honour_reply_to); Subject "Re: <original>" with repeated prefixes collapsed; In-Reply-To
+ * and References threading; a Message-ID derived from the question's identity (a re-queued
+ * reply is recognisably the same); Auto-Submitted: auto-replied;
+ * X-Auto-Response-Suppress: All; our loop header; multipart/alternative with text/plain then
+ * text/html, both UTF-8 quoted-printable; CRLF; lines <= 998 octets (QP keeps them <= 76).
+ * Every header value taken from the question is cleaned of control characters and
+ * RFC 2047-encoded when not plain ASCII, so nothing can inject a header. */
+#ifndef CODEMAILD_REPLY_H
+#define CODEMAILD_REPLY_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+
+struct conf;
+struct message;
+
+struct reply_in {
+	const struct conf *conf;
+	const struct message *q;       /* the question (borrowed) */
+	const char *source_id;         /* the question's identity, for the Message-ID */
+	const char *text;              /* text/plain part, UTF-8 (required) */
+	const char *html;              /* text/html part, UTF-8, or NULL for text only */
+	const char *subject;           /* NULL: "Re: " + the question's subject */
+	time_t date;
+};
+
+struct reply_out {
+	char msgid[256];               /* without angle brackets */
+	char rcpt[321];                /* the one recipient */
+};
+
+/* Appends the whole message to out. Returns 0, or -1 with why set (static string):
+ * no usable recipient address, or out's cap reached. */
+int reply_compose(const struct reply_in *in, struct buf *out, struct reply_out *ro,
+                  const char **why);
+
+/* Pieces, exposed for tests. */
+int  reply_subject(const char *orig, struct buf *out);          /* "Re: " + collapsed */
+int  reply_header(struct buf *out, const char *name, const char *value);  /* encoded+folded */
+int  reply_qp(struct buf *out, const char *text);                /* QP body, CRLF */
+void reply_msgid(const char *source_id, const char *question_msgid, const char *host,
+                 char *out, size_t outlen);
+int  reply_addr_ok(const char *addr);                            /* usable as a recipient */
+
+#endif

@@ -1,0 +1,310 @@
+/* smtp — the SMTP sender (libcurl, GnuTLS flavour) behind struct sender_ops (sender.h).
+ *
+ * smtps:// (implicit TLS) or smtp:// with STARTTLS required (CURLUSESSL_ALL, never _TRY);
+ * smtp:// in plain text only with allow_plaintext and a loopback host. libcurl verifies the
+ * certificate and host name (CURLOPT_SSL_VERIFYPEER/HOST, CURLOPT_CAINFO = ca_file).
+ * AUTH PLAIN/LOGIN with a password from password_file, or XOAUTH2 with a bearer token from
+ * oauth2_token_file; the secret is re-read for every connection and never logged.
+ * One recipient per message; our own CRLF bytes through a read callback (no CURLOPT_CRLF);
+ * the envelope sender "" is the null sender <>. One easy handle (so one connection) is
+ * reused across a batch: flush() or batch_size messages end it.
+ *
+ * Classification by the server's reply code (CURLINFO_RESPONSE_CODE), then curl's error:
+ * 530/534/535/538, CURLE_LOGIN_DENIED, certificate and STARTTLS-refused errors -> SEND_PAUSE;
+ * other 5xx -> SEND_PERM with the server's text; 4xx, connection, timeout and TLS handshake
+ * failures -> SEND_TEMP. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "conf.h"
+#include "limits.h"
+#include "log.h"
+#include "secret.h"
+#include "sender.h"
+#include "util.h"
+
+struct smtp {
+	CURL *h;
+	long  in_batch;
+	char  errbuf[CURL_ERROR_SIZE];
+	char  last[512];        /* last server reply line (for detail) */
+	char  lastbad[512];     /* last 4xx/5xx reply line (curl sends QUIT after a failure) */
+	int   down;             /* a connection-level failure in this batch: skip to flush() */
+	char  down_why[256];
+	const char *data;       /* current message, borrowed during send */
+	size_t len, off;
+};
+
+static int curl_ready;
+
+static size_t
+read_cb(char *dst, size_t size, size_t nmemb, void *ud)
+{
+	struct smtp *p = ud;
+	size_t room = size * nmemb, n = p->len - p->off;
+
+	if (n > room)
+		n = room;
+	memcpy(dst, p->data + p->off, n);
+	p->off += n;
+	return n;
+}
+
+/* Keeps the last reply line from the server; nothing we send (credentials) is looked at. */
+static int
+debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
+{
+	struct smtp *p = ud;
+	size_t n = size, i, o = 0;
+
+	(void)h;
+	if (type != CURLINFO_HEADER_IN || size == 0)
+		return 0;
+	while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r'))
+		n--;
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n && o + 1 < sizeof(p->last); i++)
+		p->last[o++] = (data[i] >= 0x20 && data[i] < 0x7f) ? data[i] : ' ';
+	p->last[o] = '\0';
+	if (o >= 3 && (p->last[0] == '4' || p->last[0] == '5'))
+		memcpy(p->lastbad, p->last, o + 1);
+	return 0;
+}
+
+static int
+url_is_loopback(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+	int lo = 0;
+
+	if (u == NULL)
+		return 0;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host != NULL)
+		lo = strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+		     strcmp(host, "[::1]") == 0;
+	curl_free(host);
+	curl_url_cleanup(u);
+	return lo;
+}
+
+/* Ends the session (QUIT on a live connection); the next send opens a new one. */
+static void
+end_session(struct smtp *p)
+{
+	if (p != NULL && p->h != NULL) {
+		curl_easy_cleanup(p->h);
+		p->h = NULL;
+		p->in_batch = 0;
+	}
+}
+
+static void
+smtp_flush(struct sender *s)
+{
+	struct smtp *p = s->priv;
+
+	end_session(p);
+	if (p != NULL)
+		p->down = 0;    /* the next batch tries the server again */
+}
+
+static void
+smtp_close(struct sender *s)
+{
+	smtp_flush(s);
+	free(s->priv);
+	s->priv = NULL;
+}
+
+/* Sets up a fresh handle with URL, TLS, timeouts and credentials. */
+static enum send_status
+setup(struct sender *s, struct smtp *p, char *detail, size_t dlen)
+{
+	const struct conf *c = s->conf;
+	int plain = strncmp(c->smtp_url, "smtp://", 7) == 0;
+	struct buf sec;
+	char err[300];
+	long t = c->smtp_timeout > 0 ? c->smtp_timeout : 600;
+	CURL *h;
+
+	if (plain && c->smtp_allow_plaintext && !url_is_loopback(c->smtp_url)) {
+		snprintf(detail, dlen, "smtp: allow_plaintext works only with a loopback host");
+		return SEND_PAUSE;
+	}
+	h = curl_easy_init();
+	if (h == NULL) {
+		snprintf(detail, dlen, "smtp: curl_easy_init failed");
+		return SEND_TEMP;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, c->smtp_url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, p->errbuf);
+	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, t);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)(t < LIM_NET_TIMEOUT ? t : LIM_NET_TIMEOUT));
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);          /* feeds debug_cb only */
+	curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
+	curl_easy_setopt(h, CURLOPT_DEBUGDATA, p);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(h, CURLOPT_READDATA, p);
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	if (plain)
+		curl_easy_setopt(h, CURLOPT_USE_SSL,
+		                 c->smtp_allow_plaintext ? (long)CURLUSESSL_NONE : (long)CURLUSESSL_ALL);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->smtp_tls_verify ? 1L : 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->smtp_tls_verify ? 2L : 0L);
+	if (!c->smtp_tls_verify)
+		log_warn("smtp: tls_verify = no: the SMTP server certificate is NOT verified");
+	if (*c->smtp_ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->smtp_ca_file);
+	if (strcmp(c->smtp_auth, "none") != 0) {
+		int xo = strcmp(c->smtp_auth, "xoauth2") == 0;
+		int r;
+
+		buf_init(&sec, SECRET_MAX);
+		r = secret_read(xo ? c->smtp_oauth2_token_file : c->smtp_password_file, &sec, err, sizeof(err));
+		if (r != 0) {
+			secret_wipe(&sec);
+			curl_easy_cleanup(h);
+			snprintf(detail, dlen, "smtp: %s", err);
+			return SEND_PAUSE;
+		}
+		curl_easy_setopt(h, CURLOPT_USERNAME, c->smtp_user);
+		if (xo) {
+			curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, buf_cstr(&sec));
+			curl_easy_setopt(h, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+		} else {
+			curl_easy_setopt(h, CURLOPT_PASSWORD, buf_cstr(&sec));
+			curl_easy_setopt(h, CURLOPT_LOGIN_OPTIONS,
+			                 strcmp(c->smtp_auth, "login") == 0 ? "AUTH=LOGIN" : "AUTH=PLAIN");
+		}
+		secret_wipe(&sec);   /* curl keeps its own copy */
+	}
+	p->h = h;
+	p->in_batch = 0;
+	return SEND_OK;
+}
+
+static enum send_status
+classify(CURLcode res, long code)
+{
+	if (res == CURLE_OK)
+		return SEND_OK;
+	if (code == 530 || code == 534 || code == 535 || code == 538 || res == CURLE_LOGIN_DENIED)
+		return SEND_PAUSE;
+	switch (res) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_USE_SSL_FAILED:       /* STARTTLS not offered: never send in clear */
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return SEND_PAUSE;
+	default:
+		break;
+	}
+	if (code >= 500 && code < 600)
+		return SEND_PERM;
+	return SEND_TEMP;   /* 4xx, no code (connection, timeout, TLS handshake) */
+}
+
+static enum send_status
+smtp_send(struct sender *s, const char *id, const char *env_from, const char *rcpt,
+          const char *data, size_t len, char *detail, size_t detail_len)
+{
+	const struct conf *c = s->conf;
+	struct smtp *p = s->priv;
+	struct curl_slist *rcpts = NULL;
+	char from[LIM_ADDR_LEN + 3], to[LIM_ADDR_LEN + 3];
+	enum send_status st;
+	CURLcode res;
+	long code = 0;
+
+	if (detail_len > 0)
+		detail[0] = '\0';
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			snprintf(detail, detail_len, "smtp: curl_global_init failed");
+			return SEND_TEMP;
+		}
+		curl_ready = 1;
+	}
+	if (p == NULL) {
+		p = calloc(1, sizeof(*p));
+		if (p == NULL) {
+			snprintf(detail, detail_len, "smtp: out of memory");
+			return SEND_TEMP;
+		}
+		s->priv = p;
+	}
+	if (rcpt == NULL || *rcpt == '\0' || strlen(rcpt) > LIM_ADDR_LEN ||
+	    strlen(env_from ? env_from : "") > LIM_ADDR_LEN || strpbrk(rcpt, "<>\r\n ") != NULL ||
+	    (env_from != NULL && strpbrk(env_from, "<>\r\n ") != NULL)) {
+		snprintf(detail, detail_len, "smtp: invalid envelope address");
+		return SEND_PERM;
+	}
+	if (p->down) {   /* the server was unreachable a moment ago: no hammering per message */
+		snprintf(detail, detail_len, "%s (not retried within this batch)", p->down_why);
+		return SEND_TEMP;
+	}
+	if (p->h == NULL && (st = setup(s, p, detail, detail_len)) != SEND_OK)
+		return st;
+	snprintf(from, sizeof(from), "<%s>", env_from != NULL ? env_from : "");
+	snprintf(to, sizeof(to), "<%s>", rcpt);
+	rcpts = curl_slist_append(NULL, to);
+	if (rcpts == NULL) {
+		snprintf(detail, detail_len, "smtp: out of memory");
+		return SEND_TEMP;
+	}
+	p->data = data;
+	p->len = len;
+	p->off = 0;
+	p->errbuf[0] = '\0';
+	p->last[0] = '\0';
+	p->lastbad[0] = '\0';
+	curl_easy_setopt(p->h, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(p->h, CURLOPT_MAIL_RCPT, rcpts);
+	curl_easy_setopt(p->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	res = curl_easy_perform(p->h);
+	curl_easy_getinfo(p->h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_setopt(p->h, CURLOPT_MAIL_RCPT, NULL);
+	curl_slist_free_all(rcpts);
+	p->data = NULL;
+	st = classify(res, code);
+	if (st == SEND_OK) {
+		snprintf(detail, detail_len, "%s", p->last[0] ? p->last : "250 accepted");
+		if (++p->in_batch >= (c->batch_size > 0 ? c->batch_size : 1))
+			end_session(p);
+		return SEND_OK;
+	}
+	if (p->lastbad[0] != '\0' && code >= 400)
+		snprintf(detail, detail_len, "%s", p->lastbad);
+	else
+		snprintf(detail, detail_len, "%s (curl: %s)", p->errbuf[0] ? p->errbuf : curl_easy_strerror(res),
+		         curl_easy_strerror(res));
+	/* the server text may name addresses: it goes to the caller (state DB), not the log */
+	log_info("smtp: reply %s: %s (reply code %ld, %s)", id,
+	         st == SEND_TEMP ? "temporary failure" : st == SEND_PERM ? "permanent failure" : "paused",
+	         code, curl_easy_strerror(res));
+	if (st == SEND_TEMP && code == 0) {   /* no reply at all: connection, timeout, TLS */
+		p->down = 1;
+		snprintf(p->down_why, sizeof(p->down_why), "%s", detail);
+	}
+	end_session(p);   /* a failed session is not reused */
+	return st;
+}
+
+const struct sender_ops smtp_ops = {
+	.name = "smtp",
+	.send = smtp_send,
+	.flush = smtp_flush,
+	.close = smtp_close,
+};

@@ -1,0 +1,636 @@
+/* state — see state.h. */
+#include "state.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct state {
+	sqlite3 *db;
+};
+
+/* Migrations: index i brings user_version from i to i+1. Append only. */
+static const char *migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE handled ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source_id TEXT NOT NULL UNIQUE,"
+	"  message_id TEXT NOT NULL DEFAULT '',"
+	"  raw_sha256 TEXT NOT NULL DEFAULT '',"
+	"  sender TEXT NOT NULL DEFAULT '',"
+	"  outcome TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT '',"
+	"  lookups INTEGER NOT NULL DEFAULT 0,"
+	"  handled_at INTEGER NOT NULL,"
+	"  marked_at INTEGER"
+	");"
+	"CREATE INDEX handled_content ON handled(message_id, raw_sha256);"
+	"CREATE INDEX handled_sender ON handled(sender, handled_at);"
+	"CREATE INDEX handled_time ON handled(handled_at);"
+	"CREATE TABLE queue ("
+	"  id INTEGER PRIMARY KEY,"
+	"  handled_id INTEGER REFERENCES handled(id),"
+	"  msgid TEXT NOT NULL UNIQUE,"
+	"  rcpt TEXT NOT NULL,"
+	"  rcpt_domain TEXT NOT NULL DEFAULT '',"
+	"  env_from TEXT NOT NULL DEFAULT '',"
+	"  sender TEXT NOT NULL DEFAULT '',"
+	"  kind TEXT NOT NULL,"
+	"  body BLOB,"
+	"  state TEXT NOT NULL DEFAULT 'queued',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  charged INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  next_try INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  last_error TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX queue_due ON queue(state, next_try);"
+	"CREATE INDEX queue_rcpt ON queue(rcpt, created_at);"
+	"CREATE INDEX queue_domain ON queue(rcpt_domain, created_at);"
+	"CREATE INDEX queue_created ON queue(created_at);"
+	"CREATE TABLE charges ("
+	"  id INTEGER PRIMARY KEY,"
+	"  sender TEXT NOT NULL,"
+	"  lookups INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  queue_id INTEGER"
+	");"
+	"CREATE INDEX charges_sender ON charges(sender, at);",
+	/* 1 -> 2: senders, tiers, registration, notices (quotas issue) */
+	"CREATE TABLE senders ("
+	"  addr TEXT PRIMARY KEY,"
+	"  tier TEXT,"                        /* admin override: guest|registered|subscriber|blocked */
+	"  registered_at INTEGER,"
+	"  token TEXT,"
+	"  token_expires INTEGER,"
+	"  token_msgid TEXT,"
+	"  stopped INTEGER NOT NULL DEFAULT 0,"
+	"  reset_at INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE domains (domain TEXT PRIMARY KEY, tier TEXT NOT NULL);"
+	"CREATE TABLE grants (id INTEGER PRIMARY KEY, sender TEXT NOT NULL, n INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX grants_sender ON grants(sender, at);"
+	"CREATE TABLE notices (id INTEGER PRIMARY KEY, sender TEXT NOT NULL, kind TEXT NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX notices_sender ON notices(sender, kind, at);",
+};
+#define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
+
+static int
+exec1(struct state *st, const char *sql)
+{
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int
+migrate(struct state *st, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int v = 0, i;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (v > NMIGRATIONS) {
+		buf_printf(err, "state DB schema version %d is newer than this codemaild (%d)", v,
+		    NMIGRATIONS);
+		return -1;
+	}
+	for (i = v; i < NMIGRATIONS; i++) {
+		char pragma[64];
+
+		if (exec1(st, "BEGIN IMMEDIATE") < 0)
+			goto fail;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", i + 1);
+		if (exec1(st, migrations[i]) < 0 || exec1(st, pragma) < 0) {
+			buf_printf(err, "state DB migration %d failed: %s", i + 1, sqlite3_errmsg(st->db));
+			exec1(st, "ROLLBACK");
+			return -1;
+		}
+		if (exec1(st, "COMMIT") < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	buf_printf(err, "state DB: %s", sqlite3_errmsg(st->db));
+	return -1;
+}
+
+struct state *
+state_open(const char *path, struct buf *err)
+{
+	struct state *st = calloc(1, sizeof(*st));
+
+	if (st == NULL) {
+		buf_addstr(err, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		buf_printf(err, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	if (exec1(st, "PRAGMA journal_mode=WAL") < 0 || exec1(st, "PRAGMA synchronous=FULL") < 0 ||
+	    exec1(st, "PRAGMA foreign_keys=ON") < 0) {
+		buf_printf(err, "%s: %s", path, sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	if (migrate(st, err) < 0)
+		goto fail;
+	return st;
+fail:
+	state_close(st);
+	return NULL;
+}
+
+void
+state_close(struct state *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_close(st->db);
+	free(st);
+}
+
+const char *
+state_errmsg(struct state *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+struct sqlite3 *
+state_db(struct state *st)
+{
+	return st->db;
+}
+
+const char *
+state_outcome_name(enum st_outcome o)
+{
+	switch (o) {
+	case ST_ANSWERED: return "answered";
+	case ST_IGNORED: return "ignored";
+	case ST_FAILED: return "failed";
+	}
+	return "unknown";
+}
+
+static enum st_outcome
+outcome_from(const char *s)
+{
+	if (s && strcmp(s, "ignored") == 0)
+		return ST_IGNORED;
+	if (s && strcmp(s, "failed") == 0)
+		return ST_FAILED;
+	return ST_ANSWERED;
+}
+
+void
+state_short_id(const char *source_id, char out[11])
+{
+	char hex[65];
+
+	util_sha256_hex(source_id, strlen(source_id), hex);
+	memcpy(out, hex, 10);
+	out[10] = '\0';
+}
+
+static void
+col_copy(sqlite3_stmt *s, int i, char *dst, size_t dstlen)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	snprintf(dst, dstlen, "%s", t ? (const char *)t : "");
+}
+
+static void
+row_to_handled(sqlite3_stmt *s, struct st_handled *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->id = sqlite3_column_int64(s, 0);
+	col_copy(s, 1, h->source_id, sizeof(h->source_id));
+	col_copy(s, 2, h->message_id, sizeof(h->message_id));
+	col_copy(s, 3, h->raw_sha256, sizeof(h->raw_sha256));
+	col_copy(s, 4, h->sender, sizeof(h->sender));
+	h->outcome = outcome_from((const char *)sqlite3_column_text(s, 5));
+	col_copy(s, 6, h->reason, sizeof(h->reason));
+	col_copy(s, 7, h->detail, sizeof(h->detail));
+	h->lookups = sqlite3_column_int(s, 8);
+	h->marked = sqlite3_column_type(s, 9) != SQLITE_NULL;
+}
+
+#define HANDLED_COLS "id, source_id, message_id, raw_sha256, sender, outcome, reason, detail, lookups, marked_at"
+
+static int
+lookup_one(struct state *st, const char *sql, const char *a, const char *b, struct st_handled *out)
+{
+	sqlite3_stmt *s = NULL;
+	int r = -1, rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(s, 2, b, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		row_to_handled(s, out);
+		r = 1;
+	} else if (rc == SQLITE_DONE)
+		r = 0;
+out:
+	sqlite3_finalize(s);
+	return r;
+}
+
+int
+state_lookup(struct state *st, const char *source_id, struct st_handled *out)
+{
+	return lookup_one(st, "SELECT " HANDLED_COLS " FROM handled WHERE source_id = ?1",
+	    source_id, NULL, out);
+}
+
+int
+state_lookup_content(struct state *st, const char *message_id, const char *sha256,
+    struct st_handled *out)
+{
+	return lookup_one(st, "SELECT " HANDLED_COLS " FROM handled WHERE message_id = ?1 AND "
+	    "raw_sha256 = ?2 ORDER BY id LIMIT 1", message_id, sha256, out);
+}
+
+static const char *
+domain_of(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at ? at + 1 : "";
+}
+
+int
+state_commit_message(struct state *st, struct st_handled *h, const struct st_reply *r)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t now = (int64_t)util_now(), qid = 0;
+
+	if (exec1(st, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO handled (source_id, message_id, raw_sha256, "
+	    "sender, outcome, reason, detail, lookups, handled_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+	    -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(s, 1, h->source_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, h->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, h->raw_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, h->sender, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, state_outcome_name(h->outcome), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, h->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, h->detail, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 8, h->lookups);
+	sqlite3_bind_int64(s, 9, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE)
+			errno = EEXIST;
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	h->id = sqlite3_last_insert_rowid(st->db);
+	if (r) {
+		if (sqlite3_prepare_v2(st->db, "INSERT INTO queue (handled_id, msgid, rcpt, "
+		    "rcpt_domain, env_from, sender, kind, body, charged, created_at, next_try) "
+		    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?10)", -1, &s, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_int64(s, 1, h->id);
+		sqlite3_bind_text(s, 2, r->msgid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, r->rcpt, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, domain_of(r->rcpt), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, r->env_from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 6, h->sender, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 7, r->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 8, r->data, (int)r->len, SQLITE_STATIC);
+		sqlite3_bind_int(s, 9, h->lookups);
+		sqlite3_bind_int64(s, 10, now);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+		sqlite3_finalize(s);
+		s = NULL;
+		qid = sqlite3_last_insert_rowid(st->db);
+	}
+	if (h->lookups > 0 && *h->sender) {
+		if (sqlite3_prepare_v2(st->db, "INSERT INTO charges (sender, lookups, at, queue_id) "
+		    "VALUES (?1,?2,?3,?4)", -1, &s, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_text(s, 1, h->sender, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 2, h->lookups);
+		sqlite3_bind_int64(s, 3, now);
+		if (qid)
+			sqlite3_bind_int64(s, 4, qid);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (h->sender_sql && *h->sender) {
+		if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO senders (addr, created_at) "
+		    "VALUES (?1, ?2)", -1, &s, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_text(s, 1, h->sender, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, now);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+		sqlite3_finalize(s);
+		s = NULL;
+		if (sqlite3_prepare_v2(st->db, h->sender_sql, -1, &s, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_text(s, 1, h->sender, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, now);
+		sqlite3_bind_text(s, 3, h->sender_arg ? h->sender_arg : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, h->sender_num);
+		sqlite3_bind_text(s, 5, r ? r->msgid : "", -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (h->notice && *h->sender) {
+		if (sqlite3_prepare_v2(st->db, "INSERT INTO notices (sender, kind, at) VALUES (?1,?2,?3)",
+		    -1, &s, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_text(s, 1, h->sender, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, h->notice, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, now);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (exec1(st, "COMMIT") < 0)
+		goto fail;
+	return 0;
+fail:
+	{
+		int saved = errno;
+
+		sqlite3_finalize(s);
+		exec1(st, "ROLLBACK");
+		errno = saved;
+	}
+	return -1;
+}
+
+/* Runs sql with ?1 = a, ?2 = b, ?3 = t (unused parameters are simply not bound). */
+static int
+exec_bind2(struct state *st, const char *sql, int64_t a, int64_t b, const char *t)
+{
+	sqlite3_stmt *s = NULL;
+	int r = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(s, 1, a);
+	sqlite3_bind_int64(s, 2, b);
+	if (t)
+		sqlite3_bind_text(s, 3, t, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_DONE)
+		r = 0;
+out:
+	sqlite3_finalize(s);
+	return r;
+}
+
+int
+state_set_marked(struct state *st, int64_t handled_id)
+{
+	return exec_bind2(st, "UPDATE handled SET marked_at = ?2 WHERE id = ?1", handled_id,
+	    (int64_t)util_now(), NULL);
+}
+
+int
+state_next_due(struct state *st, struct st_queued *items, int max, int64_t now)
+{
+	sqlite3_stmt *s = NULL;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT id, msgid, rcpt, env_from, sender, attempts, "
+	    "charged, created_at, body FROM queue WHERE state = 'queued' AND next_try <= ?1 "
+	    "ORDER BY next_try, id LIMIT ?2", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, max);
+	while (n < max && sqlite3_step(s) == SQLITE_ROW) {
+		struct st_queued *q = &items[n];
+		const void *body = sqlite3_column_blob(s, 8);
+		int blen = sqlite3_column_bytes(s, 8);
+
+		memset(q, 0, sizeof(*q));
+		q->id = sqlite3_column_int64(s, 0);
+		col_copy(s, 1, q->msgid, sizeof(q->msgid));
+		col_copy(s, 2, q->rcpt, sizeof(q->rcpt));
+		col_copy(s, 3, q->env_from, sizeof(q->env_from));
+		col_copy(s, 4, q->sender, sizeof(q->sender));
+		q->attempts = sqlite3_column_int(s, 5);
+		q->charged = sqlite3_column_int(s, 6);
+		q->created_at = sqlite3_column_int64(s, 7);
+		buf_init(&q->data, (size_t)blen + 1);
+		if (body && buf_add(&q->data, body, (size_t)blen) < 0) {
+			buf_free(&q->data);
+			break;
+		}
+		n++;
+	}
+	sqlite3_finalize(s);
+	return n;
+}
+
+void
+state_queued_free(struct st_queued *q)
+{
+	buf_free(&q->data);
+}
+
+int
+state_sent(struct state *st, int64_t qid, int64_t now)
+{
+	return exec_bind2(st, "UPDATE queue SET state = 'sent', sent_at = ?2, attempts = "
+	    "attempts + 1 WHERE id = ?1", qid, now, NULL);
+}
+
+int
+state_retry(struct state *st, int64_t qid, const char *why, int64_t now, long retry_min,
+    long retry_max, long give_up)
+{
+	sqlite3_stmt *s = NULL;
+	int attempts = 0, r = -1;
+	int64_t created = now, delay;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT attempts, created_at FROM queue WHERE id = ?1",
+	    -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, qid);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		attempts = sqlite3_column_int(s, 0);
+		created = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (now - created >= give_up) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "gave up after %ld s: %s", (long)(now - created), why);
+		return state_perm_fail(st, qid, msg, now);
+	}
+	delay = retry_min;
+	for (int i = 0; i < attempts && delay < retry_max; i++)
+		delay *= 2;
+	if (delay > retry_max)
+		delay = retry_max;
+	if (sqlite3_prepare_v2(st->db, "UPDATE queue SET attempts = attempts + 1, next_try = ?2, "
+	    "last_error = ?3 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, qid);
+	sqlite3_bind_int64(s, 2, now + delay);
+	sqlite3_bind_text(s, 3, why, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_DONE)
+		r = 0;
+	sqlite3_finalize(s);
+	return r;
+}
+
+int
+state_perm_fail(struct state *st, int64_t qid, const char *why, int64_t now)
+{
+	if (exec1(st, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (exec_bind2(st, "UPDATE queue SET state = 'failed', attempts = attempts + 1, "
+	    "sent_at = ?2, last_error = ?3 WHERE id = ?1", qid, now, why) < 0 ||
+	    /* a reply that never arrives is not charged */
+	    exec_bind2(st, "DELETE FROM charges WHERE queue_id = ?1", qid, now, NULL) < 0) {
+		exec1(st, "ROLLBACK");
+		return -1;
+	}
+	return exec1(st, "COMMIT");
+}
+
+/* First column of the first row, or dflt. With t: ?1 = t, ?2 = a; else ?1 = a. */
+static int64_t
+scalar(struct state *st, const char *sql, const char *t, int64_t a, int64_t dflt)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v = dflt;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return dflt;
+	if (t) {
+		sqlite3_bind_text(s, 1, t, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, a);
+	} else
+		sqlite3_bind_int64(s, 1, a);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int64_t
+state_next_due_in(struct state *st, int64_t now)
+{
+	int64_t t = scalar(st, "SELECT MIN(next_try) FROM queue WHERE state = 'queued'",
+	    NULL, now, -1);
+
+	if (t < 0)
+		return -1;
+	return t <= now ? 0 : t - now;
+}
+
+int
+state_queue_depth(struct state *st, int64_t *oldest_created)
+{
+	if (oldest_created)
+		*oldest_created = scalar(st, "SELECT MIN(created_at) FROM queue WHERE state = "
+		    "'queued'", NULL, 0, 0);
+	return (int)scalar(st, "SELECT COUNT(*) FROM queue WHERE state = 'queued'",
+	    NULL, 0, 0);
+}
+
+long
+state_sender_used(struct state *st, const char *sender, int64_t since)
+{
+	return (long)scalar(st, "SELECT COALESCE(SUM(lookups),0) FROM charges WHERE sender = ?1 "
+	    "AND at >= ?2", sender, since, 0);
+}
+
+long
+state_replies_to(struct state *st, const char *rcpt, int64_t since)
+{
+	return (long)scalar(st, "SELECT COUNT(*) FROM queue WHERE rcpt = ?1 AND created_at >= ?2",
+	    rcpt, since, 0);
+}
+
+long
+state_replies_to_domain(struct state *st, const char *domain, int64_t since)
+{
+	return (long)scalar(st, "SELECT COUNT(*) FROM queue WHERE rcpt_domain = ?1 AND "
+	    "created_at >= ?2", domain, since, 0);
+}
+
+long
+state_replies_since(struct state *st, int64_t since)
+{
+	return (long)scalar(st, "SELECT COUNT(*) FROM queue WHERE created_at >= ?1", NULL, since, 0);
+}
+
+int
+state_outcome_counts(struct state *st, int64_t since,
+    void (*cb)(void *ctx, const char *outcome, const char *reason, long n), void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT outcome, reason, COUNT(*) FROM handled WHERE "
+	    "handled_at >= ?1 GROUP BY outcome, reason ORDER BY outcome, reason", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, since);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		cb(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+		    (long)sqlite3_column_int64(s, 2));
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int
+state_queue_failures(struct state *st,
+    void (*cb)(void *ctx, const char *outcome, const char *reason, long n), void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT substr(last_error, 1, 60), COUNT(*) FROM queue "
+	    "WHERE state = 'failed' GROUP BY 1 ORDER BY 2 DESC LIMIT 20", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW)
+		cb(ctx, "send-failed", (const char *)sqlite3_column_text(s, 0),
+		    (long)sqlite3_column_int64(s, 1));
+	sqlite3_finalize(s);
+	return 0;
+}
+
+long
+state_purge(struct state *st, int64_t before)
+{
+	long n = -1;
+
+	if (exec_bind2(st, "UPDATE queue SET body = NULL WHERE body IS NOT NULL AND state != "
+	    "'queued' AND created_at < ?1", before, 0, NULL) == 0)
+		n = sqlite3_changes(st->db);
+	return n;
+}

@@ -1,0 +1,119 @@
+/* state — the state DB (SQLite, WAL, synchronous=FULL): handled messages, the outbound
+ * queue, senders and quotas. Schema versioned with migrations (PRAGMA user_version).
+ *
+ * Invariant: the decision about a message, its queued reply and the quota charge are
+ * written in ONE transaction (state_commit_message); the source marks the message done
+ * only after that commit; a message found here is never answered again, only re-marked. */
+#ifndef CODEMAILD_STATE_H
+#define CODEMAILD_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct state;
+
+enum st_outcome { ST_ANSWERED = 0, ST_IGNORED, ST_FAILED };
+const char *state_outcome_name(enum st_outcome o);
+
+/* A handled message as stored. Strings are fixed-size copies. */
+struct st_handled {
+	int64_t id;
+	char source_id[160];
+	char message_id[256];
+	char raw_sha256[65];
+	char sender[321];             /* lower-cased From address, "" if none */
+	enum st_outcome outcome;
+	char reason[64];              /* stable reason code ("ok", "auto-submitted", …) */
+	char detail[256];             /* human detail, never message content */
+	int  lookups;                 /* lookups charged */
+	int  marked;                  /* 1 once the source confirmed the mark */
+	/* Written in the same transaction (quota.c fills these; borrowed, may be NULL):
+	 * sender_sql is an UPDATE of the senders row with ?1 = sender, ?2 = now,
+	 * ?3 = sender_arg, ?4 = sender_num, ?5 = the queued reply's Message-ID (or "");
+	 * notice records a non-answer reply kind ("quota", "help", …) for once-per-period. */
+	const char *sender_sql;
+	const char *sender_arg;
+	long long   sender_num;
+	const char *notice;
+};
+
+/* A reply to queue with the message's record. */
+struct st_reply {
+	const char *msgid;            /* the reply's Message-ID (without brackets) */
+	const char *rcpt;             /* exactly one recipient */
+	const char *env_from;         /* "" = null sender */
+	const char *kind;             /* "answer", "help", "quota", "register", "notice" */
+	const char *data;             /* CRLF message bytes */
+	size_t len;
+};
+
+struct st_queued {                    /* a due queue item, for the sender */
+	int64_t id;
+	char msgid[256];
+	char rcpt[321];
+	char env_from[321];
+	char sender[321];             /* whose quota it was charged to */
+	int  attempts;
+	int  charged;
+	int64_t created_at;
+	struct buf data;              /* owned: free with buf_free */
+};
+
+/* Opens (creating and migrating) the state DB. NULL on error with err filled. */
+struct state *state_open(const char *path, struct buf *err);
+void state_close(struct state *st);
+const char *state_errmsg(struct state *st);
+
+/* Short, stable id for logs: first 10 hex of sha256(source_id). out must hold 11 bytes. */
+void state_short_id(const char *source_id, char out[11]);
+
+/* 1 found (filled), 0 not found, -1 error. */
+int state_lookup(struct state *st, const char *source_id, struct st_handled *out);
+/* Re-match after a UIDVALIDITY change: by Message-ID and raw hash. */
+int state_lookup_content(struct state *st, const char *message_id, const char *sha256,
+                         struct st_handled *out);
+
+/* One transaction: insert the handled row (h->id set), queue the reply if any, charge
+ * h->lookups to h->sender. Returns 0, or -1 (nothing written). A second call for the same
+ * source_id fails with -1 and errno EEXIST. */
+int state_commit_message(struct state *st, struct st_handled *h, const struct st_reply *r);
+int state_set_marked(struct state *st, int64_t handled_id);
+
+/* Queue. state_next_due fills up to max items due now (next_try <= now). */
+int  state_next_due(struct state *st, struct st_queued *items, int max, int64_t now);
+void state_queued_free(struct st_queued *q);
+int  state_sent(struct state *st, int64_t qid, int64_t now);
+/* Temporary failure: next try after a back-off doubling from retry_min to retry_max;
+ * after give_up seconds since creation the item fails permanently. */
+int  state_retry(struct state *st, int64_t qid, const char *why, int64_t now,
+                 long retry_min, long retry_max, long give_up);
+/* Permanent failure: recorded with the server's text; the charge is refunded. */
+int  state_perm_fail(struct state *st, int64_t qid, const char *why, int64_t now);
+/* Seconds until the next queued item is due (0 = now), or -1 if the queue is empty. */
+int64_t state_next_due_in(struct state *st, int64_t now);
+int  state_queue_depth(struct state *st, int64_t *oldest_created);
+
+/* Sender accounting (quotas issue): lookups charged in the period starting at since. */
+long state_sender_used(struct state *st, const char *sender, int64_t since);
+/* Replies (of any kind) queued to rcpt since t: for rate limits. */
+long state_replies_to(struct state *st, const char *rcpt, int64_t since);
+long state_replies_to_domain(struct state *st, const char *domain, int64_t since);
+long state_replies_since(struct state *st, int64_t since);
+
+/* Counters for status: outcome -> count since t (callback per (outcome, reason)). */
+int state_outcome_counts(struct state *st, int64_t since,
+                         void (*cb)(void *ctx, const char *outcome, const char *reason,
+                                    long n), void *ctx);
+/* Permanent send failures by error text (first 60 characters), for status. */
+int state_queue_failures(struct state *st,
+                         void (*cb)(void *ctx, const char *outcome, const char *reason, long n),
+                         void *ctx);
+/* Retention: deletes reply bodies and raw copies older than before. Returns rows touched. */
+long state_purge(struct state *st, int64_t before);
+
+/* Low-level access for modules that extend the schema (quota.c). Borrowed. */
+struct sqlite3 *state_db(struct state *st);
+
+#endif

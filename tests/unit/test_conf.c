@@ -1,0 +1,149 @@
+/* Unit tests: config parsing (defaults, file:line errors, unknown keys, validation). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "util.h"
+
+static const char *
+write_tmp(const char *text)
+{
+	static char path[128];
+
+	util_fmt(path, sizeof(path), "/tmp/codemaild-test-conf-%ld.conf", (long)getpid());
+	assert_int_equal(util_write_file_atomic(path, text, strlen(text), 0600), 0);
+	return path;
+}
+
+static void
+test_defaults_valid(void **state)
+{
+	struct conf c;
+	struct buf e;
+
+	(void)state;
+	buf_init(&e, 10000);
+	assert_int_equal(conf_defaults(&c), 0);
+	assert_int_equal(conf_validate(&c, &e), 0);
+	assert_string_equal(c.source_type, "maildir");
+	assert_string_equal(c.sender_type, "file");
+	assert_string_equal(c.maildir, "spool/inbox");
+	assert_int_equal(c.poll_interval, 60);
+	assert_int_equal(c.msg_limits.max_size, 10 * 1024 * 1024);
+	assert_int_equal(c.codes_per_message, 25);
+	conf_free(&c);
+	buf_free(&e);
+}
+
+static void
+test_values(void **state)
+{
+	struct conf c;
+	struct buf e;
+	const char *p = write_tmp("# comment\n[source]\npoll_interval = 5m\n[limits]\nmessage_size = 2M\n"
+	    "[general]\nconsultant_address = ask@coders.example\nallow_root = yes\n");
+
+	(void)state;
+	buf_init(&e, 10000);
+	conf_defaults(&c);
+	assert_int_equal(conf_load(&c, p, &e), 0);
+	assert_int_equal(c.poll_interval, 300);
+	assert_int_equal(c.msg_limits.max_size, 2 * 1024 * 1024);
+	assert_string_equal(c.consultant_address, "ask@coders.example");
+	assert_int_equal(c.allow_root, 1);
+	conf_free(&c);
+	buf_free(&e);
+	unlink(p);
+}
+
+static void
+test_all_errors_with_lines(void **state)
+{
+	struct conf c;
+	struct buf e;
+	const char *p = write_tmp("[general]\nconsultant_adress = typo@x.example\n[source]\n"
+	    "type = pop3\npoll_interval = soon\n[nosuch]\nkey = 1\n");
+	char want[256];
+
+	(void)state;
+	buf_init(&e, 10000);
+	conf_defaults(&c);
+	assert_int_equal(conf_load(&c, p, &e), 4);
+	util_fmt(want, sizeof(want), "%s:2: unknown key 'consultant_adress' in [general]", p);
+	assert_non_null(strstr(buf_cstr(&e), want));
+	util_fmt(want, sizeof(want), "%s:4: type:", p);
+	assert_non_null(strstr(buf_cstr(&e), want));
+	util_fmt(want, sizeof(want), "%s:5: poll_interval:", p);
+	assert_non_null(strstr(buf_cstr(&e), want));
+	util_fmt(want, sizeof(want), "%s:7: unknown section [nosuch]", p);
+	assert_non_null(strstr(buf_cstr(&e), want));
+	/* a bad value keeps the default */
+	assert_string_equal(c.source_type, "maildir");
+	conf_free(&c);
+	buf_free(&e);
+	unlink(p);
+}
+
+static void
+test_cross_validation(void **state)
+{
+	struct conf c;
+	struct buf e;
+	const char *p = write_tmp("[source]\ntype = imap\n[sender]\ntype = smtp\nsmtp_url = ftp://x\n");
+
+	(void)state;
+	buf_init(&e, 10000);
+	conf_defaults(&c);
+	assert_int_equal(conf_load(&c, p, &e), 0);
+	assert_true(conf_validate(&c, &e) >= 3);   /* no host, no user, bad url */
+	assert_non_null(strstr(buf_cstr(&e), "needs [imap] host"));
+	assert_non_null(strstr(buf_cstr(&e), "smtp_url must start"));
+	conf_free(&c);
+	buf_free(&e);
+	unlink(p);
+}
+
+static void
+test_lists(void **state)
+{
+	(void)state;
+	assert_true(conf_list_has("a@x.example, B@Y.example ,c@z", "b@y.example"));
+	assert_false(conf_list_has("a@x.example", "x.example"));
+	assert_false(conf_list_has("", "a@x.example"));
+}
+
+static void
+test_key_table(void **state)
+{
+	const char *s, *k, *d, *doc;
+	size_t i;
+
+	(void)state;
+	assert_true(conf_nkeys() > 50);
+	for (i = 0; i < conf_nkeys(); i++) {
+		assert_int_equal(conf_key_info(i, &s, &k, &d, &doc), 0);
+		assert_true(strlen(doc) > 5);     /* every key documented */
+	}
+	assert_int_equal(conf_key_info(i, &s, &k, &d, &doc), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_valid),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_all_errors_with_lines),
+		cmocka_unit_test(test_cross_validation),
+		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_key_table),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

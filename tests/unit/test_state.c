@@ -1,0 +1,205 @@
+/* Unit tests: state DB (exactly-once record, queue, back-off, refunds, migrations). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "util.h"
+
+static char dbpath[256];
+
+static int
+setup(void **st)
+{
+	struct buf err;
+
+	util_fmt(dbpath, sizeof(dbpath), "/tmp/codemaild-test-state-%ld.db", (long)getpid());
+	unlink(dbpath);
+	buf_init(&err, 1000);
+	*st = state_open(dbpath, &err);
+	buf_free(&err);
+	return *st ? 0 : -1;
+}
+
+static int
+teardown(void **st)
+{
+	char p[300];
+
+	state_close(*st);
+	unlink(dbpath);
+	util_fmt(p, sizeof(p), "%s-wal", dbpath);
+	unlink(p);
+	util_fmt(p, sizeof(p), "%s-shm", dbpath);
+	unlink(p);
+	return 0;
+}
+
+static void
+fill(struct st_handled *h, const char *sid, const char *sender, int lookups)
+{
+	memset(h, 0, sizeof(*h));
+	util_fmt(h->source_id, sizeof(h->source_id), "%s", sid);
+	util_fmt(h->message_id, sizeof(h->message_id), "m-%s", sid);
+	util_fmt(h->raw_sha256, sizeof(h->raw_sha256), "%064d", 7);
+	util_fmt(h->sender, sizeof(h->sender), "%s", sender);
+	util_fmt(h->reason, sizeof(h->reason), "ok");
+	h->outcome = ST_ANSWERED;
+	h->lookups = lookups;
+}
+
+static struct st_reply
+reply_for(const char *msgid)
+{
+	struct st_reply r = { msgid, "a@b.example", "", "answer", "body\r\n", 6 };
+
+	return r;
+}
+
+static void
+test_commit_once(void **st)
+{
+	struct st_handled h, got;
+	struct st_reply r = reply_for("r1@x");
+
+	fill(&h, "maildir:1", "a@b.example", 2);
+	assert_int_equal(state_commit_message(*st, &h, &r), 0);
+	assert_true(h.id > 0);
+	assert_int_equal(state_lookup(*st, "maildir:1", &got), 1);
+	assert_int_equal(got.outcome, ST_ANSWERED);
+	assert_int_equal(got.marked, 0);
+	assert_int_equal(state_set_marked(*st, h.id), 0);
+	assert_int_equal(state_lookup(*st, "maildir:1", &got), 1);
+	assert_int_equal(got.marked, 1);
+	/* the same message again: refused, nothing queued twice */
+	fill(&h, "maildir:1", "a@b.example", 2);
+	errno = 0;
+	assert_int_equal(state_commit_message(*st, &h, &r), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(state_queue_depth(*st, NULL), 1);
+	assert_int_equal(state_sender_used(*st, "a@b.example", 0), 2);
+	assert_int_equal(state_lookup(*st, "maildir:2", &got), 0);
+	assert_int_equal(state_lookup_content(*st, "m-maildir:1", h.raw_sha256, &got), 1);
+}
+
+static void
+test_queue_backoff(void **st)
+{
+	struct st_handled h;
+	struct st_reply r = reply_for("r2@x");
+	struct st_queued q[4];
+	int64_t now = 1000000;
+
+	fill(&h, "maildir:2", "c@d.example", 1);
+	assert_int_equal(state_commit_message(*st, &h, &r), 0);
+	assert_int_equal(state_next_due(*st, q, 4, (int64_t)util_now()), 1);
+	assert_string_equal(q[0].rcpt, "a@b.example");
+	assert_int_equal(q[0].data.len, 6);
+	/* temporary failures double the delay: 60, 120, 240 … capped at 3600 */
+	assert_int_equal(state_retry(*st, q[0].id, "421 busy", now, 60, 3600, 172800), 0);
+	assert_int_equal(state_next_due_in(*st, now), 60);
+	assert_int_equal(state_retry(*st, q[0].id, "421 busy", now, 60, 3600, 172800), 0);
+	assert_int_equal(state_next_due_in(*st, now), 120);
+	for (int i = 0; i < 10; i++)
+		state_retry(*st, q[0].id, "421 busy", now, 60, 3600, 172800);
+	assert_int_equal(state_next_due_in(*st, now), 3600);
+	/* nothing due before its time */
+	state_queued_free(&q[0]);
+	assert_int_equal(state_next_due(*st, q, 4, now), 0);
+	assert_int_equal(state_next_due(*st, q, 4, now + 3600), 1);
+	assert_int_equal(state_sent(*st, q[0].id, now), 0);
+	state_queued_free(&q[0]);
+	assert_int_equal(state_queue_depth(*st, NULL), 0);
+	assert_int_equal(state_next_due_in(*st, now), -1);
+}
+
+static void
+test_perm_fail_refunds(void **st)
+{
+	struct st_handled h;
+	struct st_reply r = reply_for("r3@x");
+	struct st_queued q[2];
+
+	fill(&h, "maildir:3", "e@f.example", 3);
+	assert_int_equal(state_commit_message(*st, &h, &r), 0);
+	assert_int_equal(state_sender_used(*st, "e@f.example", 0), 3);
+	assert_int_equal(state_next_due(*st, q, 2, (int64_t)util_now() + 1), 1);
+	assert_int_equal(state_perm_fail(*st, q[0].id, "550 no such user", (int64_t)util_now()), 0);
+	state_queued_free(&q[0]);
+	assert_int_equal(state_sender_used(*st, "e@f.example", 0), 0);
+	assert_int_equal(state_queue_depth(*st, NULL), 0);
+}
+
+static void
+test_give_up(void **st)
+{
+	struct st_handled h;
+	struct st_reply r = reply_for("r4@x");
+	struct st_queued q[2];
+	int64_t now = (int64_t)util_now();
+
+	fill(&h, "maildir:4", "g@h.example", 1);
+	assert_int_equal(state_commit_message(*st, &h, &r), 0);
+	assert_int_equal(state_next_due(*st, q, 2, now + 1), 1);
+	/* past give_up: the retry turns into a permanent failure */
+	assert_int_equal(state_retry(*st, q[0].id, "421", now + 200000, 60, 3600, 172800), 0);
+	state_queued_free(&q[0]);
+	assert_int_equal(state_queue_depth(*st, NULL), 0);
+	assert_int_equal(state_sender_used(*st, "g@h.example", 0), 0);
+}
+
+static void
+test_ignored_no_reply(void **st)
+{
+	struct st_handled h, got;
+
+	fill(&h, "maildir:5", "robot@x.example", 0);
+	h.outcome = ST_IGNORED;
+	util_fmt(h.reason, sizeof(h.reason), "auto-submitted");
+	assert_int_equal(state_commit_message(*st, &h, NULL), 0);
+	assert_int_equal(state_lookup(*st, "maildir:5", &got), 1);
+	assert_int_equal(got.outcome, ST_IGNORED);
+	assert_string_equal(got.reason, "auto-submitted");
+	assert_int_equal(state_queue_depth(*st, NULL), 0);
+}
+
+static void
+test_reopen_keeps_schema(void **st)
+{
+	struct buf err;
+	struct state *again;
+	struct st_handled got;
+
+	struct st_handled h;
+
+	fill(&h, "maildir:1", "a@b.example", 1);
+	assert_int_equal(state_commit_message(*st, &h, NULL), 0);
+	buf_init(&err, 1000);
+	again = state_open(dbpath, &err);     /* migrations are idempotent */
+	assert_non_null(again);
+	assert_int_equal(state_lookup(again, "maildir:1", &got), 1);
+	state_close(again);
+	buf_free(&err);
+	(void)st;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_commit_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_backoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_perm_fail_refunds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_give_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ignored_no_reply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
