@@ -346,7 +346,8 @@ static const char pat_mod[] =
 /* A command alone on the line (any case, optional token), or upper-case at line start. */
 static const char pat_cmd[] =
 	"[ \\t]*[^\\w\\s]*[ \\t]*(?:"
-	"(?<w1>help|register|quota|status|stop|unsubscribe|start)[ \\t:.!]*(?<t1>[A-Za-z0-9_-]{8,64})?[ \\t.!?]*$"
+	"(?<w1>help|register|quota|status|stop|unsubscribe|start)[ \\t:.!]*(?<t1>[A-Za-z0-9_-]{8,64})?"
+	"(?:[ \\t,.!]+(?:me|please|pls|now|thanks|thank[ \\t]+you))*[ \\t.!?]*$"
 	"|(?-i:(?<w2>HELP|REGISTER|QUOTA|STATUS|STOP|UNSUBSCRIBE|START))\\b(?:[ \\t:]+(?<t2>[A-Za-z0-9_-]{8,64})\\b)?"
 	")";
 
@@ -784,7 +785,7 @@ static const struct { unsigned bit; const char *const *words; } word_lists[] = {
 	{WL_CODE, (const char *const[]){"cpt", "cpts", "hcpcs", "code", "codes", "procedure", "procedures", "proc", "px", "cpt4", "level", "category", "cat", "billing", "billed", "bill", "coded", "coding", "report", "reported", "reporting", NULL}},
 	{WL_ICD, (const char *const[]){"icd", "icd10", "dx", "diagnosis", "diagnoses", "diag", "dxs", "cm", NULL}},
 	{WL_SKIP, (const char *const[]){"and", "or", "vs", "versus", "with", "w", "plus", "also", "the", "a", "an", "is", "are", "of", "for", "ii", "iii", "i", "10", "9", "using", "use", "under", "as", "to", NULL}},
-	{WL_STRONG, (const char *const[]){"claim", "claims", "ticket", "invoice", "inv", "account", "acct", "member", "mbr", "policy", "reference", "ref", "confirmation", "tracking", "authorization", "auth", "control", "icn", "dcn", "tcn", "po", "box", "suite", "ste", "apt", "room", "rm", "ext", "extension", "zip", "zipcode", "npi", "tin", "ein", "fax", "phone", "tel", "mrn", "chart", "batch", "eft", "trace", "license", "lic", "dea", "ptan", "ssn", "subscriber", "medicaid", "mbi", "hicn", "check", "cheque", "serial", "invoices", "tickets", "pin", "otp", "passcode", "order", "case", "id", "acc", "group", "grp", "record", "job", "issue", "bug", "pr", NULL}},
+	{WL_STRONG, (const char *const[]){"claim", "claims", "ticket", "invoice", "inv", "account", "acct", "member", "mbr", "policy", "reference", "ref", "confirmation", "tracking", "authorization", "auth", "control", "icn", "dcn", "tcn", "po", "box", "suite", "ste", "apt", "room", "rm", "ext", "extension", "zip", "zipcode", "npi", "tin", "ein", "fax", "phone", "tel", "mrn", "chart", "batch", "eft", "trace", "license", "lic", "dea", "ptan", "ssn", "subscriber", "medicaid", "mbi", "hicn", "check", "cheque", "serial", "invoices", "tickets", "pin", "otp", "passcode", "order", "case", "id", "acc", "group", "grp", "record", "job", "issue", "bug", "pr", "userid", "uid", "gid", "pid", "port", "length", "size", "checksum", "build", "revision", "rev", "patch", "pager", "cell", "mobile", "fein", "routing", "transaction", "txn", NULL}},
 	{WL_WEAK, (const char *const[]){"order", "case", "id", "acc", "group", "grp", "record", "job", "issue", "bug", "pr", "check", NULL}},
 	{WL_NUMW, (const char *const[]){"no", "number", "num", "nbr", "nr", "is", "was", NULL}},
 	{WL_QTY, (const char *const[]){"dollars", "usd", "patients", "people", "persons", "miles", "lbs", "pounds", "kg", "feet", "ft", "mm", "cm", "km", "words", "calories", "bytes", "kb", "mb", "gb", "employees", "beds", "acres", "copies", "members", "steps", "seconds", "pages", "rows", "lines", "records", "messages", "emails", NULL}},
@@ -1287,10 +1288,12 @@ claim_context(const struct scan *s, size_t pos)
 
 	for (q = pos; q > 0 && pos - q < 6; q--) {
 		int c = (unsigned char)s->t[q - 1];
-		if (c == '#')
+		if (c == '#' || c == '=')
 			hash = 1;
-		else if (c != ' ' && c != '\t' && c != ':')
+		else if (c != ' ' && c != '\t' && c != ':' && c != '"' && c != '\'')
 			break;
+		if (c == '=')
+			return 1;                 /* "id=01956", "checksum=\"39475\"" */
 	}
 	if (hash && (q == 0 || !is_alnum((unsigned char)s->t[q - 1])))
 		return 1;                     /* "# 12345", "#: 12345" */
@@ -1687,14 +1690,23 @@ reject(struct scan *s, size_t a, size_t b)
 	(void)b;
 	if (span_at(s, a, &kind))
 		return kind == SP_REMARK ? "remark code" : "in a URL, address, date, phone or amount";
-	if (a >= 2 && s->t[a - 1] == '.' && is_digit((unsigned char)s->t[a - 2]))
-		return "part of a number";
+	if (a >= 2 && s->t[a - 1] == '.' && is_alnum((unsigned char)s->t[a - 2]))
+		return "part of a number or dotted name";      /* "1.23456", "Helpdesk.13439" */
+	if (a >= 2 && s->t[a - 1] == '(' && is_digit((unsigned char)s->t[a - 2]))
+		return "part of an identifier";                 /* "2283630(16235)" */
 	if (a >= 2 && s->t[a - 1] == ',' && is_digit((unsigned char)s->t[a - 2])) {
 		size_t q = a - 1;
 		while (q > 0 && is_digit((unsigned char)s->t[q - 1]) && a - q < 6)
 			q--;
 		if (a - 1 - q <= 3)
 			return "part of a number";       /* "1,23456" */
+	}
+	if (a >= 2 && s->t[a - 1] == '-' && is_digit((unsigned char)s->t[a - 2])) {
+		size_t q = a - 1;
+		while (q > 0 && is_digit((unsigned char)s->t[q - 1]) && a - q < 8)
+			q--;
+		if (a - 1 - q != 5 || (q > 0 && is_alnum((unsigned char)s->t[q - 1])))
+			return "part of an identifier";   /* "148226-12799"; "99215-99213" stays */
 	}
 	if (claim_context(s, a))
 		return "claim or ticket number";
@@ -1745,12 +1757,19 @@ do_numeric(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t
 	c.why = c.kind == CODE_CPT1 ? "5 digits" : c.kind == CODE_CPT2 ? "4 digits + F" :
 	    c.kind == CODE_CPT3 ? "4 digits + T" : "4 digits + U";
 	/* what follows the bare number */
-	if (b + 1 < s->n && s->t[b] == '.' && is_digit((unsigned char)s->t[b + 1]))
-		return;                                  /* 12345.67 */
+	if (b + 1 < s->n && s->t[b] == '.' && is_alnum((unsigned char)s->t[b + 1]))
+		return;                                  /* 12345.67, 10184.clog */
 	if (b + 3 < s->n && s->t[b] == ',' && is_digit((unsigned char)s->t[b + 1]) &&
 	    is_digit((unsigned char)s->t[b + 2]) && is_digit((unsigned char)s->t[b + 3]) &&
 	    (b + 4 >= s->n || !is_digit((unsigned char)s->t[b + 4])))
 		return;                                  /* 12345,678 */
+	if (b + 1 < s->n && s->t[b] == '-' && is_digit((unsigned char)s->t[b + 1])) {
+		size_t q = b + 1;
+		while (q < s->n && is_digit((unsigned char)s->t[q]) && q - b < 8)
+			q++;
+		if (q - b - 1 != 5 && !(q - b - 1 == 2 && mod_at(s, b + 1, 0)))
+			return;                          /* "01956-02-2", "70060-03": an id */
+	}
 	if (c.kind == CODE_CPT1 && (zip_context(s, a, c.code) || quantity_after(s, *end) ||
 	    match_at(RE_STREET, s, *end, 0) > 0))
 		return;
@@ -1792,6 +1811,13 @@ do_icd(struct acc *ac, struct scan *s, size_t a, size_t b, size_t *end, const ch
 	ctx = code_context(s, a);
 	loc = (ctx & CTX_ICD) != 0;
 	if (dotted) {
+		const char *dot = memchr(s->t + a, '.', n);
+		size_t k;
+		int dig = 0;
+		for (k = (size_t)(dot - (s->t + a)) + 1; k < n; k++)
+			dig |= is_digit((unsigned char)s->t[a + k]);
+		if (!dig)
+			return;                           /* "B05.gif": a file name */
 		c.why = why ? why : "ICD-10 shape with a dot";
 	} else if (n == 3) {
 		if (!loc && !(s->icd_words && has_known(ac) && known_p(ac, c.code, CODE_ICD10)))
@@ -1861,6 +1887,8 @@ do_letter4(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t
 			c.unknown = 1;
 		}
 	} else {
+		if (hc_ok && !loc && !hcpcs_in_range(c.code) && !s->icd_words)
+			return;          /* "H3670" (a product), unless diagnosis wording makes it H36.70 */
 		want_icd = !hc_ok || loc || (!hcpcs_in_range(c.code) && icd_ok);
 	}
 	if (want_icd) {
@@ -2115,7 +2143,6 @@ set_token(struct acc *ac, const struct scan *s, size_t a, size_t b)
 static void
 scan_cmd_line(struct acc *ac, struct scan *s, size_t ls, size_t le)
 {
-	size_t a, b;
 	int rc;
 
 	/* strip "Re:", "Fwd:", "Fw:", "AW:" prefixes */
@@ -2136,12 +2163,34 @@ scan_cmd_line(struct acc *ac, struct scan *s, size_t ls, size_t le)
 		line.n = le;
 		rc = pcre2_match(re[RE_CMD], (PCRE2_SPTR)s->t, le, ls, PCRE2_NO_UTF_CHECK, md, NULL);
 		if (rc > 0) {
-			if (grp_set(gk.w1, &a, &b))
-				ac->r->commands |= cmd_bit(s, a, b);
-			else if (grp_set(gk.w2, &a, &b))
-				ac->r->commands |= cmd_bit(s, a, b);
-			if (grp_set(gk.t1, &a, &b) || grp_set(gk.t2, &a, &b))
-				set_token(ac, s, a, b);
+			size_t wa = 0, wb = 0, ta = 0, tb = 0, i;
+			int bit = 0, tok = grp_set(gk.t1, &ta, &tb) || grp_set(gk.t2, &ta, &tb), ok = 1;
+			int upper = 0;
+			if (grp_set(gk.w1, &wa, &wb) || grp_set(gk.w2, &wa, &wb)) {
+				bit = cmd_bit(s, wa, wb);
+				upper = 1;
+				for (i = wa; i < wb; i++)
+					if (s->t[i] < 'A' || s->t[i] > 'Z')
+						upper = 0;
+			}
+			if (tok) {
+				/* only REGISTER takes a token, and a token is not a word: it has a
+				 * digit, '_' or '-' ("Start treatment", "Register patients") */
+				int sym = 0;
+				for (i = ta; i < tb; i++)
+					if (is_digit((unsigned char)s->t[i]) || s->t[i] == '_' || s->t[i] == '-')
+						sym = 1;
+				ok = bit == CMD_REGISTER && sym;
+				if (!ok && upper && bit != CMD_REGISTER) {
+					ok = 1;                 /* "STOP reminders": STOP, no token */
+					tok = 0;
+				}
+			}
+			if (ok) {
+				ac->r->commands |= bit;
+				if (tok)
+					set_token(ac, s, ta, tb);
+			}
 		}
 		s->t[le] = save;
 		(void)line;
