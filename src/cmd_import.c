@@ -50,6 +50,8 @@ cmd_import(struct cmdctx *cx)
 
 	import_opts_init(&o);
 	o.db_path = cx->conf.reference_db;
+	if (cx->conf.cpt_columns && *cx->conf.cpt_columns)
+		o.columns = cx->conf.cpt_columns;
 	optind = 1;
 	opterr = 1;
 	while ((c = getopt_long(cx->argc, cx->argv, "+d:sqh", lopts, NULL)) != -1) {

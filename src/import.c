@@ -1123,7 +1123,8 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 		}
 	}
 	im.f = NULL;
-	if (im.bar >= 0)
+	/* a last line: always on a TTY; in plain mode only after periodic lines were shown */
+	if (im.bar == 1 || (im.bar == 0 && util_mono() - im.t0 >= 2.0))
 		progress_show(&im, 0, 1);
 	{
 		long long loaded = 0;
@@ -1142,7 +1143,7 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 		rc = EX_DATAERR;
 		goto out;
 	}
-	if (im.bar >= 0)
+	if (im.bar == 1 || (im.bar == 0 && util_mono() - im.t0 >= 2.0))
 		fprintf(stderr, "import %s: copying the other datasets, indexing, checking\n", k->name);
 	if (copy_forward(&im, o->db_path, err, old_rows) < 0) {
 		rc = EX_DATAERR;

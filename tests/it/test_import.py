@@ -220,6 +220,11 @@ def run(tmp):
     eq((rc, counts(err, "cpt2026.tsv")), (0, (2, 2, 0)), "cpt TSV with --columns code=2,long=1")
     eq(q(alt, "code", "99214").get("descriptor"), "Made-up long text (fixture)", "cpt column map applied")
     eq(imp(alt, "cpt", ct, extra=("--columns", "code=x"))[0], EX_DATAERR, "bad --columns refused")
+    cf = os.path.join(tmp, "cpt.conf")
+    open(cf, "w").write("[general]\ncpt_columns = code=2,short=1\n")
+    p = subprocess.run([BIN, "-c", cf, "import", "--db", alt, "cpt", ct], capture_output=True, text=True)
+    eq((p.returncode, counts(p.stderr, "cpt2026.tsv")), (0, (2, 2, 0)), "cpt column map from the config (cpt_columns)")
+    eq(q(alt, "code", "27447").get("descriptor"), "", "config map put the text in the short column")
 
     # ---- bad rows, --strict ----
     lines = open(F["ptp"], "rb").read().split(b"\r\n")
