@@ -1145,7 +1145,10 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 	}
 	if (im.bar == 1 || (im.bar == 0 && util_mono() - im.t0 >= 2.0))
 		fprintf(stderr, "import %s: copying the other datasets, indexing, checking\n", k->name);
-	if (copy_forward(&im, o->db_path, err, old_rows) < 0) {
+	if (o->fresh || im.lay_sample) {
+		for (i = 0; i < NDS; i++)
+			old_rows[i] = -1;
+	} else if (copy_forward(&im, o->db_path, err, old_rows) < 0) {
 		rc = EX_DATAERR;
 		goto out;
 	}
