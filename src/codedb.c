@@ -1428,3 +1428,20 @@ codedb_gem(struct codedb *db, const char *icd10, cdb_gem_cb cb, void *ctx)
 	sqlite3_reset(s);
 	return n;
 }
+
+/* ---- read snapshots -------------------------------------------------------------------- */
+
+int
+codedb_read_begin(struct codedb *db)
+{
+	if (db == NULL || !sqlite3_get_autocommit(db->h))
+		return 0;
+	return sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 1 : -1;
+}
+
+void
+codedb_read_end(struct codedb *db)
+{
+	if (db && !sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+}

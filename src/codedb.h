@@ -220,6 +220,12 @@ typedef int (*cdb_gem_cb)(void *ctx, const struct cdb_gem *g);
 /* ICD-10-CM -> ICD-9-CM mappings of code (both GEM directions). Returns count or -1. */
 int  codedb_gem(struct codedb *db, const char *icd10, cdb_gem_cb cb, void *ctx);
 
+/* Many lookups in a row (one answer): one read transaction around them takes the file
+ * lock once instead of once per statement. codedb_read_begin returns 1 when it opened one
+ * (then call codedb_read_end), 0 when one was already open or db is NULL, -1 on error. */
+int  codedb_read_begin(struct codedb *db);
+void codedb_read_end(struct codedb *db);
+
 /* ---- helpers shared with import.c ---- */
 
 /* Family of a (normalised, 5-char) CPT/HCPCS code by its shape: "cpt1","cpt2","cpt3",
