@@ -174,7 +174,7 @@ imp_file_sha(struct imp_file *f)
 	for (off = 0; off < f->size; off += n) {
 		n = f->size - off < (8u << 20) ? f->size - off : (8u << 20);
 		gnutls_hash(h, f->data + off, n);
-		if (n == (8u << 20))
+		if (n == (8u << 20) && f->mapped)
 			madvise((char *)(uintptr_t)f->data + off, n, MADV_DONTNEED);
 	}
 	gnutls_hash_deinit(h, md);
@@ -474,7 +474,7 @@ imp_progress(struct imp *im, size_t pos)
 	double now;
 
 	/* give back the pages of the mapped file already parsed (keeps RSS low on big files) */
-	if (im->f && im->f->data && pos > im->f->dropped + (8u << 20)) {
+	if (im->f && im->f->mapped && pos > im->f->dropped + (8u << 20)) {
 		size_t pg = 4096, from = im->f->dropped, to = pos & ~(pg - 1);
 
 		if (to > from) {
@@ -604,6 +604,7 @@ map_file(struct imp_file *f, struct buf *err)
 		}
 		madvise(p, f->size, MADV_SEQUENTIAL);
 		f->data = p;
+		f->mapped = 1;
 	}
 	close(fd);
 	return 0;
@@ -1122,7 +1123,8 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 		}
 	}
 	im.f = NULL;
-	if (im.bar >= 0)
+	/* a last line: always on a TTY; in plain mode only after periodic lines were shown */
+	if (im.bar == 1 || (im.bar == 0 && util_mono() - im.t0 >= 2.0))
 		progress_show(&im, 0, 1);
 	{
 		long long loaded = 0;
@@ -1141,9 +1143,12 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 		rc = EX_DATAERR;
 		goto out;
 	}
-	if (im.bar >= 0)
+	if (im.bar == 1 || (im.bar == 0 && util_mono() - im.t0 >= 2.0))
 		fprintf(stderr, "import %s: copying the other datasets, indexing, checking\n", k->name);
-	if (copy_forward(&im, o->db_path, err, old_rows) < 0) {
+	if (o->fresh || im.lay_sample) {
+		for (i = 0; i < NDS; i++)
+			old_rows[i] = -1;
+	} else if (copy_forward(&im, o->db_path, err, old_rows) < 0) {
 		rc = EX_DATAERR;
 		goto out;
 	}

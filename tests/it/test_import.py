@@ -190,6 +190,42 @@ def run(tmp):
     eq((r.get("licensed"), r.get("descriptor")),
        ("1", "Made-up test descriptor for an established visit (codemaild fixture)"), "cpt import (made-up fixture)")
 
+    # ---- hospital PTP and MUE settings, ICD plain codes file, CPT TSV with a column map ----
+    alt = os.path.join(tmp, "alt.db")
+    shutil.copy(db, alt)
+    hp = os.path.join(tmp, "ccioph-v322r0-f1.TXT")
+    shutil.copy(F["ptp"], hp)
+    rc, err, _ = imp(alt, "ncci-ptp", hp)
+    ok(rc == 0 and "-> ptp_hospital" in err, "ccioph file goes to the hospital PTP dataset", err.strip()[-200:])
+    rc, err, _ = imp(alt, "mue", F["mue"], extra=("--setting", "hospital"))
+    ok(rc == 0 and "-> mue_hospital" in err, "mue --setting hospital")
+    eq(q(alt, "datasets").get("count"), "9", "hospital datasets added, practitioner ones kept")
+    eq(q(alt, "ptp", "0001U", "0030U").get("setting"), "practitioner", "PTP lookup prefers the practitioner edit")
+    eq(q(alt, "mue", "J1885").get("setting"), "practitioner", "MUE lookup prefers the practitioner table")
+    codes = os.path.join(tmp, "icd10cm-codes-2021.txt")
+    n = 0
+    with open(F["icd10cm"], encoding="ascii") as fi, open(codes, "w", newline="\r\n") as fo:
+        for line in fi:
+            if line[14] == "1" and line[6:9] in ("E11", "I10", "J06"):
+                fo.write("%-7s %s\n" % (line[6:13].strip(), line[77:].rstrip()))
+                n += 1
+    rc, err, _ = imp(alt, "icd10cm", codes)
+    eq((rc, counts(err, os.path.basename(codes))), (0, (n, n, 0)), "ICD-10-CM plain codes file format")
+    r = q(alt, "icd", "E11.65")
+    eq((r.get("billable"), r.get("long")), ("1", "Type 2 diabetes mellitus with hyperglycemia"), "codes-file title")
+    eq(q(alt, "icd", "E11.4").get("found"), "0", "codes file replaced the order-file dataset")
+    ct = os.path.join(tmp, "cpt2026.tsv")
+    open(ct, "w").write("notice line\nlong\tcode\nMade-up long text (fixture)\t99214\nMade-up too\t27447\n")
+    rc, err, _ = imp(alt, "cpt", ct, extra=("--columns", "code=2,long=1"))
+    eq((rc, counts(err, "cpt2026.tsv")), (0, (2, 2, 0)), "cpt TSV with --columns code=2,long=1")
+    eq(q(alt, "code", "99214").get("descriptor"), "Made-up long text (fixture)", "cpt column map applied")
+    eq(imp(alt, "cpt", ct, extra=("--columns", "code=x"))[0], EX_DATAERR, "bad --columns refused")
+    cf = os.path.join(tmp, "cpt.conf")
+    open(cf, "w").write("[general]\ncpt_columns = code=2,short=1\n")
+    p = subprocess.run([BIN, "-c", cf, "import", "--db", alt, "cpt", ct], capture_output=True, text=True)
+    eq((p.returncode, counts(p.stderr, "cpt2026.tsv")), (0, (2, 2, 0)), "cpt column map from the config (cpt_columns)")
+    eq(q(alt, "code", "27447").get("descriptor"), "", "config map put the text in the short column")
+
     # ---- bad rows, --strict ----
     lines = open(F["ptp"], "rb").read().split(b"\r\n")
     bad = lines[:]
