@@ -685,6 +685,17 @@ def _cleanup():
 atexit.register(_cleanup)
 
 
+def _on_signal(signum, _frame):
+    _cleanup()
+    os._exit(128 + signum)
+
+
+# a test killed by a timeout (SIGTERM/SIGHUP/SIGINT) still stops its servers
+for _sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+    if signal.getsignal(_sig) in (signal.SIG_DFL, signal.default_int_handler):
+        signal.signal(_sig, _on_signal)
+
+
 if __name__ == "__main__":  # manual smoke test: python3 mailstack.py
     t0 = time.monotonic()
     with MailStack() as st:
