@@ -26,7 +26,9 @@ import socket
 import ssl
 import subprocess
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 USERS = ["consult", "coder1", "coder2", "coder3", "other"]
 DOMAIN = "example.test"
@@ -103,6 +105,9 @@ class MailStack:
         self.smtp_port = free_port()
         self.submission_port = free_port()
         self.smtps_port = free_port()
+        self.oauth_port = free_port()
+        self.oauth_tokens = {}   # access token -> user address (XOAUTH2 introspection)
+        self._oauth_srv = None
         # extra TLS servers (openssl s_server) for the certificate tests
         self.bad_servers = {}
         self._dovecot_started = False
@@ -115,6 +120,7 @@ class MailStack:
     def start(self):
         try:
             self._make_certs()
+            self._start_oauth()
             self._write_dovecot()
             self._write_postfix()
             self.start_dovecot()
@@ -158,6 +164,32 @@ class MailStack:
                      "-extensions", sect, cwd=c)
         for fn in os.listdir(c):
             os.chmod(os.path.join(c, fn), 0o644)
+
+    def _start_oauth(self):
+        """A tiny OAuth2 'userinfo' endpoint for Dovecot's oauth2 passdb (introspection_mode =
+        auth): a known bearer token maps to its user's address, anything else is 401."""
+        stack = self
+
+        class H(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                auth = self.headers.get("Authorization", "")
+                tok = auth[7:] if auth.startswith("Bearer ") else ""
+                user = stack.oauth_tokens.get(tok)
+                body = ('{"email": "%s"}' % user if user else '{"error": "invalid_token"}').encode()
+                self.send_response(200 if user else 401)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *a):
+                pass
+
+        self._oauth_srv = HTTPServer(("127.0.0.1", self.oauth_port), H)
+        threading.Thread(target=self._oauth_srv.serve_forever, daemon=True).start()
+
+    def add_oauth_token(self, user, token):
+        self.oauth_tokens[token] = self.addr(user)
 
     def cert_fingerprint(self, name="server"):
         """SHA-256 of the DER certificate, lower-case hex without colons."""
@@ -207,7 +239,7 @@ ssl_cert = <{c}/server.crt
 ssl_key = <{c}/server.key
 {dh}
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
 mail_privileged_group =
@@ -217,7 +249,13 @@ namespace inbox {{
 }}
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {users}
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {d}/etc/oauth2.conf.ext
 }}
 userdb {{
   driver = passwd-file
@@ -263,6 +301,9 @@ protocol imap {{
 """.format(d=d, c=self.certs, port=self.imap_port, dh=("ssl_dh = <" + dh) if os.path.exists(dh) else "",
            users=users, imap=self.imap_port, imaps=self.imaps_port, lmtp=self.lmtp_port,
            q=self.pf_queue, dom=self.domain)
+        with open(os.path.join(d, "etc", "oauth2.conf.ext"), "w") as f:
+            f.write("introspection_mode = auth\nintrospection_url = http://127.0.0.1:%d/userinfo\n"
+                    "username_attribute = email\n" % self.oauth_port)
         self.dovecot_conf = os.path.join(d, "etc", "dovecot.conf")
         with open(self.dovecot_conf, "w") as f:
             f.write(conf)
@@ -495,6 +536,10 @@ postlog   unix-dgram n  -       n       -       1       postlogd
                 os.kill(pid, signal.SIGKILL)
             except (OSError, ValueError, IndexError):
                 pass
+        if self._oauth_srv is not None:
+            self._oauth_srv.shutdown()
+            self._oauth_srv.server_close()
+            self._oauth_srv = None
         if self in _live:
             _live.remove(self)
         if os.environ.get("MAILSTACK_KEEP"):
