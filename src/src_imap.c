@@ -707,6 +707,10 @@ imap_list_new(struct source *s, struct src_list *out)
 			return st;
 	}
 	from = sweep ? 1 : p->last_uid + 1;
+	/* an EXISTS the server sends after this search (during our fetches and moves) must
+	 * end the next wait() at once: the server will not repeat it once IDLE starts */
+	if (p->m->imap_selection_info != NULL)
+		p->m->imap_selection_info->sel_has_exists = 0;
 	if ((st = search(s, from, &uids, &n)) != SRC_OK)
 		return st;
 	if (n > 0) {
@@ -1015,6 +1019,9 @@ imap_wait(struct source *s, int timeout_ms)
 		return -(int)st;
 	if (p->need_sweep || now >= p->next_sweep)
 		return 1;
+	if (p->m != NULL && p->m->imap_selection_info != NULL &&
+	    p->m->imap_selection_info->sel_has_exists)
+		return 1;   /* new mail announced while we were busy */
 	until = now + timeout_ms / 1000.0;
 	if (until > p->next_sweep)
 		until = p->next_sweep;
