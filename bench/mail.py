@@ -95,6 +95,33 @@ def pct(xs, p):
     return xs[k]
 
 
+def idle_notify_delay(st, samples=5):
+    """The server's own share of the latency: SMTP acceptance of a message -> the EXISTS an
+    IDLEing plain imaplib client receives (Dovecot batches notifications: mailbox-watch.c
+    NOTIFY_DELAY_MSECS = 500)."""
+    m = st.imap("coder3")
+    m.select("INBOX")
+    out = []
+    try:
+        for i in range(samples):
+            tag = m._new_tag().decode()
+            m.send(("%s IDLE\r\n" % tag).encode())
+            m.readline()   # "+ idling"
+            frm, raw = question(900000 + i, "notify")
+            with smtplib.SMTP("127.0.0.1", st.smtp_port, timeout=30) as s:
+                s.sendmail(frm, ["coder3@example.test"], raw.encode())
+                t = time.time()
+            while b"EXISTS" not in m.readline():
+                pass
+            out.append(time.time() - t)
+            m.send(b"DONE\r\n")
+            while not m.readline().startswith(tag.encode()):
+                pass
+    finally:
+        m.logout()
+    return out
+
+
 def make_handled_maildir(st, folder, n):
     """Writes n small messages straight into Dovecot's Maildir for folder, every one carrying
     the keyword $CodemaildAnswered (Maildir flag letter 'a' via dovecot-keywords)."""
@@ -207,6 +234,11 @@ def main():
         if lats:
             print("(c) latency question accepted -> reply accepted, IDLE, n=%d: p50 %.3f s, p99 %.3f s, "
                   "max %.3f s (target p50 < 0.5 s)" % (len(lats), pct(lats, 50), pct(lats, 99), max(lats)))
+        srv = idle_notify_delay(st)
+        if srv and lats:
+            print("    of which the server's own IDLE notification delay (plain imaplib client, n=%d): "
+                  "p50 %.3f s; the daemon's share of p50: %.3f s" % (len(srv), pct(srv, 50),
+                                                                    pct(lats, 50) - pct(srv, 50)))
         print("    daemon peak RSS (VmHWM): %.1f MiB" % (rss_peak_kb(d.pid) / 1024.0))
         d.send_signal(signal.SIGTERM)
         d.wait(30)
