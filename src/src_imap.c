@@ -60,7 +60,8 @@ struct imap {
 	int       selected;
 	uint32_t  uidvalidity;      /* of the selected mailbox */
 	uint32_t  known_uidv;       /* first seen by this process (0 = none yet) */
-	uint32_t  last_uid;         /* highest UID listed so far */
+	uint32_t  last_uid;         /* highest UID listed or known to exist at a sweep */
+	uint32_t  uidnext_select;   /* UIDNEXT reported by the last SELECT (0 = none) */
 	int       has_move, has_uidplus, has_idle;
 	int       need_sweep;
 	double    next_sweep;
@@ -341,6 +342,7 @@ select_box(struct source *s)
 		return SRC_BOX_BAD;
 	}
 	uidv = p->m->imap_selection_info != NULL ? p->m->imap_selection_info->sel_uidvalidity : 0;
+	p->uidnext_select = p->m->imap_selection_info != NULL ? p->m->imap_selection_info->sel_uidnext : 0;
 	p->selected = 1;
 	p->need_sweep = 1;
 	if (p->known_uidv != 0 && uidv != p->known_uidv) {
@@ -726,6 +728,11 @@ imap_list_new(struct source *s, struct src_list *out)
 	}
 	free(uids);
 	if (st == SRC_OK && sweep) {
+		/* every UID below the UIDNEXT of the SELECT that preceded this full search was
+		 * covered by it: later incremental searches start above, even when all of those
+		 * messages were already handled (flag mode) and none was listed */
+		if (p->uidnext_select > 1 && p->uidnext_select - 1 > p->last_uid)
+			p->last_uid = p->uidnext_select - 1;
 		p->need_sweep = 0;
 		p->next_sweep = util_mono() + (double)s->conf->imap_sweep_interval;
 	}
