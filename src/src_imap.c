@@ -1123,7 +1123,9 @@ imap_wait(struct source *s, int timeout_ms)
 	until = now + timeout_ms / 1000.0;
 	if (until > p->next_sweep)
 		until = p->next_sweep;
-	if (!p->has_idle) {
+	if (!p->has_idle) {   /* poll at poll_interval */
+		if (c->poll_interval > 0 && until > now + (double)c->poll_interval)
+			until = now + (double)c->poll_interval;
 		nap((int)((until - now) * 1000));
 		r = mailimap_noop(p->m);   /* notices a dead connection and new EXISTS */
 		if (r != MAILIMAP_NO_ERROR) {

@@ -86,7 +86,7 @@ def _openssl(*args, cwd):
 
 
 class MailStack:
-    def __init__(self, users=None, quiet=True):
+    def __init__(self, users=None, quiet=True, imap_capability=""):
         self.users = users or USERS
         self.password = PASSWORD
         self.domain = DOMAIN
@@ -114,6 +114,7 @@ class MailStack:
         self._postfix_started = False
         self._procs = []
         self.quiet = quiet
+        self.imap_capability = imap_capability   # "" = Dovecot's own list
         _live.append(self)
 
     # ---------------------------------------------------------------- set-up
@@ -208,10 +209,10 @@ class MailStack:
     def _write_dovecot(self):
         d = self.dovecot_dir
         for sub in ("run", "state", "etc"):
-            os.makedirs(os.path.join(d, sub))
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
         os.chmod(os.path.join(d, "run"), 0o755)
         uid, gid = self._mail_ids()
-        os.makedirs(self.mail_dir)
+        os.makedirs(self.mail_dir, exist_ok=True)
         os.chown(self.mail_dir, uid, gid)
         users = os.path.join(d, "etc", "users")
         with open(users, "w") as f:
@@ -297,10 +298,12 @@ protocol lmtp {{
 }}
 protocol imap {{
   mail_max_userip_connections = 100
+  {caps}
 }}
 """.format(d=d, c=self.certs, port=self.imap_port, dh=("ssl_dh = <" + dh) if os.path.exists(dh) else "",
            users=users, imap=self.imap_port, imaps=self.imaps_port, lmtp=self.lmtp_port,
-           q=self.pf_queue, dom=self.domain)
+           q=self.pf_queue, dom=self.domain,
+           caps=("imap_capability = " + self.imap_capability) if self.imap_capability else "")
         with open(os.path.join(d, "etc", "oauth2.conf.ext"), "w") as f:
             f.write("introspection_mode = auth\nintrospection_url = http://127.0.0.1:%d/userinfo\n"
                     "username_attribute = email\n" % self.oauth_port)
@@ -460,6 +463,14 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             if tag in cmd:
                 pids.append(int(d))
         return pids
+
+    def set_imap_capability(self, caps):
+        """Rewrites Dovecot's advertised IMAP capabilities ("" = its own) and restarts it."""
+        self.imap_capability = caps
+        self.stop_dovecot()
+        wait_for(lambda: not port_open(self.imap_port), 5)
+        self._write_dovecot()
+        self.start_dovecot()
 
     def restart_dovecot(self):
         self.stop_dovecot()
