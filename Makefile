@@ -80,6 +80,7 @@ check: deps
 	@sh tests/run.sh $(BUILD)
 
 asan: deps
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" build-asan/codemaild tests-asan

@@ -21,7 +21,7 @@
 # and the state/spool directories with systemd-tmpfiles (owned by codemaild); the config
 # becomes root:codemaild. With DESTDIR set the system's users are never touched.
 # Uninstall removes what install installed, never the config, the state or the spool.
-# Environment: LOCALSTATEDIR (default /var).
+# Environment: LOCALSTATEDIR (default /var); INSTALL_NO_SYSTEMCTL=1 skips daemon-reload.
 set -eu
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,7 +64,8 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 live() { [ -z "$DESTDIR" ]; }           # installing onto this very system
 have_user() { getent passwd "$SVCUSER" >/dev/null 2>&1; }
 have() { command -v "$1" >/dev/null 2>&1; }
-systemd_running() { [ -d /run/systemd/system ]; }
+# INSTALL_NO_SYSTEMCTL=1: never call systemctl (tests install in a private mount namespace)
+systemd_running() { [ -d /run/systemd/system ] && [ -z "${INSTALL_NO_SYSTEMCTL:-}" ]; }
 
 # put MODE SRC DST: install one file, creating its directory.
 put() {
@@ -212,10 +213,17 @@ do_install() {
 		sample=/dev/null
 	fi
 	tmp="$DESTDIR$CONFDIR/.codemaild.conf.$$"
-	{
-		echo "# codemaild.conf — installed by make install; see codemaild.conf(5)."
-		gen_conf "$sample"
-	} >"$tmp"
+	(
+		umask 077
+		{
+			echo "# codemaild.conf — installed by make install; see codemaild.conf(5)."
+			echo "# The path keys marked \"(path set by make install)\" point at the installed"
+			echo "# system: $STATEDIR, $SPOOLDIR, $DATADIR, $CONFDIR."
+			echo "# Where the text below speaks of the embedded mode, read these instead."
+			echo "#"
+			gen_conf "$sample"
+		} >"$tmp"
+	)
 	chmod 0640 "$tmp"
 	dst="$DESTDIR$CONFDIR/codemaild.conf"
 	if [ ! -e "$dst" ]; then

@@ -15,6 +15,7 @@
 #include "extract.h"
 #include "log.h"
 #include "pipeline.h"
+#include "quota.h"
 #include "render.h"
 #include "state.h"
 #include "util.h"
@@ -135,6 +136,19 @@ count_cb(void *ctx, const char *outcome, const char *reason, long n)
 	json_object_array_add(c->arr, o);
 }
 
+static void
+tier_cb(void *ctx, const char *addr, const struct quota_info *q)
+{
+	struct json_object *o = ctx, *n;
+	const char *t = quota_tier_name(q->tier);
+
+	(void)addr;
+	if (json_object_object_get_ex(o, t, &n))
+		json_object_set_int64(n, json_object_get_int64(n) + 1);
+	else
+		json_object_object_add(o, t, json_object_new_int64(1));
+}
+
 static int
 ds_cb(void *ctx, const struct cdb_dataset *ds)
 {
@@ -170,8 +184,8 @@ cmd_status(struct cmdctx *cx)
 		if (json_object_object_get_ex(daemon, "pid", &pid) &&
 		    json_object_object_get_ex(daemon, "state", &state) &&
 		    strcmp(json_object_get_string(state), "running") == 0 &&
-		    kill((pid_t)json_object_get_int64(pid), 0) == 0)
-			running = 1;
+		    (kill((pid_t)json_object_get_int64(pid), 0) == 0 || errno == EPERM))
+			running = 1;     /* EPERM: alive, but another user's (the service user) */
 		json_object_object_add(o, "daemon", daemon);
 	}
 	json_object_object_add(o, "running", json_object_new_boolean(running));
@@ -183,6 +197,15 @@ cmd_status(struct cmdctx *cx)
 		cnt.arr = json_object_new_array();
 		state_outcome_counts(st, day, count_cb, &cnt);
 		json_object_object_add(o, "today", cnt.arr);
+		cnt.arr = json_object_new_array();
+		state_queue_failures(st, count_cb, &cnt);
+		json_object_object_add(o, "send_failures", cnt.arr);
+		{
+			struct json_object *tiers = json_object_new_object();
+
+			quota_list(st, &cx->conf, NULL, (int64_t)now, tier_cb, tiers);
+			json_object_object_add(o, "senders", tiers);
+		}
 		state_close(st);
 	}
 	db = codedb_open(cx->conf.reference_db, &err);
@@ -199,9 +222,28 @@ cmd_status(struct cmdctx *cx)
 		struct json_object *v;
 
 		printf("daemon:      %s\n", running ? "running" : "not running");
+		if (daemon && running) {
+			struct json_object *c, *lp, *le;
+
+			if (json_object_object_get_ex(daemon, "connected", &c))
+				printf("mailbox:     %s\n", json_object_get_boolean(c) ? "connected" : "not connected");
+			if (json_object_object_get_ex(daemon, "last_poll", &lp) && json_object_get_int64(lp))
+				printf("last poll:   %lld s ago\n", (long long)(now - json_object_get_int64(lp)));
+			if (json_object_object_get_ex(daemon, "last_event", &le) && json_object_get_int64(le))
+				printf("last answer: %lld s ago\n", (long long)(now - json_object_get_int64(le)));
+		}
 		if (json_object_object_get_ex(o, "queue_depth", &v))
-			printf("queue:       %d queued%s\n", json_object_get_int(v), oldest ?
-			    " (oldest waiting since the time in --json)" : "");
+			printf("queue:       %d queued%s", json_object_get_int(v), oldest ? ", oldest " : "\n");
+		if (oldest)
+			printf("%lld s old\n", (long long)(now - oldest));
+		if (json_object_object_get_ex(o, "senders", &v)) {
+			printf("senders:    ");
+			json_object_object_foreach(v, k, n)
+				printf(" %s %lld", k, (long long)json_object_get_int64(n));
+			printf("\n");
+		}
+		if (json_object_object_get_ex(o, "send_failures", &v) && json_object_array_length(v))
+			printf("send failures: %zu reasons (see --json)\n", json_object_array_length(v));
 		if (json_object_object_get_ex(o, "today", &v)) {
 			size_t i;
 

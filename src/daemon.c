@@ -2,6 +2,8 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
@@ -59,9 +61,10 @@ struct run {
 	struct source *src;
 	struct sender *snd;
 	const char *conf_path;
+	int lockfd;
 	/* status */
 	int connected;
-	time_t last_event, started;
+	time_t last_event, last_poll, started;
 	char last_error[256];
 	long answered, ignored, failed;
 };
@@ -80,6 +83,7 @@ write_status(struct run *r, const char *state)
 	json_object_object_add(o, "connected", json_object_new_boolean(r->connected));
 	json_object_object_add(o, "started", json_object_new_int64(r->started));
 	json_object_object_add(o, "last_event", json_object_new_int64(r->last_event));
+	json_object_object_add(o, "last_poll", json_object_new_int64(r->last_poll));
 	json_object_object_add(o, "updated", json_object_new_int64(time(NULL)));
 	json_object_object_add(o, "last_error", json_object_new_string(r->last_error));
 	json_object_object_add(o, "queue_depth", json_object_new_int(depth));
@@ -106,9 +110,36 @@ write_status(struct run *r, const char *state)
 	json_object_put(o);
 }
 
+/* One daemon per state DB: an exclusive lock on STATE_DB.lock, held until exit (the kernel
+ * drops it when the process dies, even by SIGKILL). */
+static int
+lock_state(const char *state_db, struct buf *err)
+{
+	char path[4096];
+	int fd;
+
+	if (util_fmt(path, sizeof(path), "%s.lock", state_db) < 0) {
+		buf_addstr(err, "state_db path too long");
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		buf_printf(err, "another codemaild is running on %s", state_db);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int
 open_all(struct run *r, struct buf *err)
 {
+	if ((r->lockfd = lock_state(r->conf.state_db, err)) < 0)
+		return EX_TEMPFAIL;
 	r->st = state_open(r->conf.state_db, err);
 	if (r->st == NULL)
 		return EX_CANTCREAT;
@@ -139,6 +170,9 @@ close_all(struct run *r)
 	render_free(r->rd);
 	codedb_close(r->db);
 	state_close(r->st);
+	if (r->lockfd > 0)
+		close(r->lockfd);
+	r->lockfd = -1;
 	r->src = NULL;
 	r->snd = NULL;
 	r->rd = NULL;
@@ -268,8 +302,10 @@ daemon_main(struct conf *c, const char *conf_path, int once)
 				r.last_error[0] = '\0';
 			}
 		}
-		if (s == SRC_OK)
+		if (s == SRC_OK) {
 			s = pipeline_pass(&p, r.src);
+			r.last_poll = time(NULL);
+		}
 		r.answered += p.answered;
 		r.ignored += p.ignored;
 		r.failed += p.failed;

@@ -1,7 +1,6 @@
 /* html2text — HTML -> text with libxml2. See html2text.h. */
 #include "html2text.h"
 
-#include <limits.h>
 #include <string.h>
 
 #include <libxml/HTMLparser.h>
@@ -16,7 +15,21 @@ struct out {
 	int nl;          /* newlines at the end of the output (0 = mid-line) */
 	int space;       /* a space is pending */
 	int cell;        /* cells written in the current row */
+	int bq;          /* <blockquote> depth: lines get "> " prefixes, as in plain mail */
+	int linestart;   /* nothing written on the current line yet */
 };
+
+static void
+line_prefix(struct out *o)
+{
+	int i;
+
+	if (!o->linestart)
+		return;
+	o->linestart = 0;
+	for (i = 0; i < o->bq && i < 16; i++)
+		(void)buf_add(&o->b, "> ", 2);
+}
 
 static void
 put_nl(struct out *o, int want)
@@ -28,6 +41,7 @@ put_nl(struct out *o, int want)
 		(void)buf_addc(&o->b, '\n');
 		o->nl++;
 	}
+	o->linestart = 1;
 }
 
 static void
@@ -41,8 +55,11 @@ put_text(struct out *o, const char *s, int pre)
 		if (pre) {
 			if (ch == '\r')
 				continue;
+			if (ch != '\n')
+				line_prefix(o);
 			(void)buf_addc(&o->b, ch);
 			o->nl = ch == '\n' ? o->nl + 1 : 0;
+			o->linestart = ch == '\n';
 			continue;
 		}
 		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f') {
@@ -57,10 +74,11 @@ put_text(struct out *o, const char *s, int pre)
 			i++;
 			continue;
 		}
-		if (o->space) {
+		if (o->space && !o->linestart) {
 			(void)buf_addc(&o->b, ' ');
-			o->space = 0;
 		}
+		o->space = 0;
+		line_prefix(o);
 		(void)buf_addc(&o->b, ch);
 		o->nl = 0;
 	}
@@ -100,6 +118,7 @@ enter(struct out *o, xmlNodePtr n)
 	if (util_strcaseeq(name, "td") || util_strcaseeq(name, "th")) {
 		if (o->cell > 0) {
 			o->space = 0;
+			line_prefix(o);
 			(void)buf_addc(&o->b, '\t');
 			o->nl = 0;
 		}
@@ -108,6 +127,11 @@ enter(struct out *o, xmlNodePtr n)
 	}
 	if (util_strcaseeq(name, "tr"))
 		o->cell = 0;
+	if (name_in(name, para_tags) && util_strcaseeq(name, "blockquote")) {
+		put_nl(o, 2);
+		o->bq++;
+		return;
+	}
 	if (name_in(name, para_tags))
 		put_nl(o, 2);
 	else if (name_in(name, block_tags))
@@ -119,6 +143,11 @@ leave(struct out *o, xmlNodePtr n)
 {
 	const char *name = (const char *)n->name;
 
+	if (util_strcaseeq(name, "blockquote") && o->bq > 0) {
+		put_nl(o, 2);
+		o->bq--;
+		return;
+	}
 	if (name_in(name, para_tags))
 		put_nl(o, 2);
 	else if (name_in(name, block_tags))
@@ -135,9 +164,10 @@ html_to_text(const char *html, size_t n, size_t max)
 	char *r;
 
 	memset(&o, 0, sizeof(o));
+	o.linestart = 1;
 	buf_init(&o.b, max + 8);
-	if (n > INT_MAX)
-		n = INT_MAX;
+	if (n > 0x7fffffffu)     /* libxml2 takes an int size */
+		n = 0x7fffffffu;
 	doc = htmlReadMemory(html, (int)n, NULL, "UTF-8",
 	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
 	    HTML_PARSE_NOBLANKS | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);

@@ -25,6 +25,7 @@ struct imp_file {
 	char        release[64];   /* as read from the file name / content */
 	char        effective[11];
 	char        sha[65];       /* computed once, lazily (imp_file_sha) */
+	size_t      dropped;       /* bytes already released from memory (MADV_DONTNEED) */
 };
 
 struct imp {
@@ -94,6 +95,15 @@ int  imp_number(const char *s, double *out);
 int  imp_cp1252(const char *in, size_t len, struct buf *out);
 /* Month name/number in a file name -> quarter helpers. */
 int  imp_month_of(const char *name, int *year, int *month);
+
+/* CSV/TSV reader (libcsv) over the mapped file: calls fn once per record with the fields
+ * (NUL-terminated, raw bytes; borrowed for the call) and im->line set to the physical line
+ * where the record starts. Quoted fields may span lines. A malformed line is rejected and
+ * reading resumes at the next line. fn returns 0 to go on, -1 to stop with an error.
+ * Returns 0, or -1 (fatal; reason in im->err). */
+#define IMP_CSV_MAXF 64
+typedef int (*imp_csv_fn)(struct imp *im, void *ctx, char **fld, size_t *len, int nf);
+int  imp_csv(struct imp *im, struct imp_file *f, unsigned char delim, imp_csv_fn fn, void *ctx);
 
 /* Parsers: return 0 when the file was read (rows may have been rejected), -1 when the
  * file was refused or a DB error happened (reason in im->err). */

@@ -153,9 +153,6 @@ imp_parse_ptp(struct imp *im, struct imp_file *f)
 	char rel[64], eff[11], text[512];
 	long e, d;
 
-	setting = setting_of(im, f->base);
-	if (setting < 0)
-		return imp_refuse(im, "--setting must be practitioner or hospital for ncci-ptp");
 	ptp_release(f->base, rel, sizeof(rel), eff);
 	if (im->o->release)
 		snprintf(rel, sizeof(rel), "%s", im->o->release);
@@ -176,6 +173,9 @@ imp_parse_ptp(struct imp *im, struct imp_file *f)
 			return imp_refuse(im, "not an NCCI PTP file (line 3 should start with"
 			    " 'Column 1<TAB>Column 2')");
 	}
+	setting = setting_of(im, f->base);
+	if (setting < 0)
+		return imp_refuse(im, "--setting must be practitioner or hospital for ncci-ptp");
 	imp_dataset(im, setting == 1 ? DS_PTP_PRAC : DS_PTP_HOSP, rel, eff, NULL);
 	fileid = imp_ptp_text(im, setting, "file", f->base, rel);
 	if (fileid < 0)
@@ -209,8 +209,10 @@ imp_parse_ptp(struct imp *im, struct imp_file *f)
 			p = tab + 1;
 		}
 		if (nf != 7) {
-			if (!it.last_had_nl)
-				return imp_refuse(im, "truncated: the last line has %d of 7 fields", nf);
+			if (!it.last_had_nl) {
+				imp_refuse(im, "truncated: the last line has %d of 7 fields", nf);
+				goto out;
+			}
 			imp_reject(im, "%d fields, want 7 tab-separated", nf);
 			continue;
 		}

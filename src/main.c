@@ -10,27 +10,29 @@
 #include "cmd.h"
 #include "conf.h"
 #include "log.h"
+#include "privdrop.h"
 
 struct subcmd {
 	const char *name;
 	int (*fn)(struct cmdctx *);
 	int needs_conf;     /* 1: config must load and validate before the command runs */
+	int state_user;     /* 1: touches the state/reference DB: run as [general] user */
 	const char *args, *help;
 };
 
 static const struct subcmd cmds[] = {
-	{ "run", cmd_run, 1, "", "run the daemon in the foreground (SIGTERM stops, SIGHUP reloads)" },
-	{ "once", cmd_once, 1, "", "one pass: read new mail, answer, send; exit code says what happened" },
-	{ "parse", cmd_parse, 1, "[--jsonl] FILE|DIR|- ...", "print what was read from a message as JSON" },
-	{ "answer", cmd_answer, 1, "FILE|-", "print the reply that would be sent, touching no state" },
-	{ "import", cmd_import, 1, "[--db PATH] [--strict] [--quiet] KIND FILE...", "import official data into the reference DB" },
-	{ "info", cmd_info, 1, "[--db PATH]", "show the vintage of every dataset in the reference DB" },
-	{ "check-config", cmd_check_config, 0, "", "validate the config file and every template" },
-	{ "status", cmd_status, 1, "[--json]", "daemon, queue, failures, answers today, senders, data" },
-	{ "purge", cmd_purge, 1, "", "purge raw messages and reply bodies past retention" },
-	{ "sender", cmd_sender, 1, "show ADDR | list [--tier T] | set ADDR --tier T", "manage senders" },
-	{ "quota", cmd_quota, 1, "reset ADDR | grant ADDR N", "manage quotas" },
-	{ "domain", cmd_domain, 1, "add|remove DOMAIN --tier T", "manage subscriber domains" },
+	{ "run", cmd_run, 1, 0, "", "run the daemon in the foreground (SIGTERM stops, SIGHUP reloads)" },
+	{ "once", cmd_once, 1, 0, "", "one pass: read new mail, answer, send; exit code says what happened" },
+	{ "parse", cmd_parse, 1, 0, "[--jsonl] FILE|DIR|- ...", "print what was read from a message as JSON" },
+	{ "answer", cmd_answer, 1, 0, "FILE|-", "print the reply that would be sent, touching no state" },
+	{ "import", cmd_import, 1, 1, "[--db PATH] [--strict] [--quiet] KIND FILE...", "import official data into the reference DB" },
+	{ "info", cmd_info, 1, 1, "[--db PATH]", "show the vintage of every dataset in the reference DB" },
+	{ "check-config", cmd_check_config, 0, 0, "", "validate the config file and every template" },
+	{ "status", cmd_status, 1, 1, "[--json]", "daemon, queue, failures, answers today, senders, data" },
+	{ "purge", cmd_purge, 1, 1, "", "purge raw messages and reply bodies past retention" },
+	{ "sender", cmd_sender, 1, 1, "show ADDR | list [--tier T] | set ADDR --tier T", "manage senders" },
+	{ "quota", cmd_quota, 1, 1, "reset ADDR | grant ADDR N", "manage quotas" },
+	{ "domain", cmd_domain, 1, 1, "add|remove DOMAIN --tier T", "manage subscriber domains" },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -119,6 +121,21 @@ main(int argc, char **argv)
 	    strcmp(cx.conf.log_destination, "syslog") == 0 ? LOG_DEST_SYSLOG : LOG_DEST_AUTO;
 	log_init("codemaild", dest, lvl, cx.conf.log_show_addresses);
 
+	/* admin commands run as root (sudo codemaild status …) would leave root-owned state
+	 * files the service cannot open: become the service user first (run/once do it
+	 * themselves, after their checks) */
+	if (sc->state_user && geteuid() == 0 && *cx.conf.user) {
+		struct buf perr;
+
+		buf_init(&perr, 1024);
+		if (privdrop(cx.conf.user, 1, &perr) < 0) {
+			fprintf(stderr, "codemaild: %s\n", buf_cstr(&perr));
+			buf_free(&perr);
+			conf_free(&cx.conf);
+			return EX_NOPERM;
+		}
+		buf_free(&perr);
+	}
 	rc = sc->fn(&cx);
 	conf_free(&cx.conf);
 	return rc;

@@ -45,11 +45,22 @@ notify_watchdog_usec(void)
 	return 0;
 }
 
+/* At most one keep-alive a second: cheap enough to call from transfer progress callbacks
+ * (curl's XFERINFOFUNCTION runs many times a second). */
 void
 notify_watchdog(void)
 {
-	if (notify_watchdog_usec() > 0)
-		(void)sd_notify(0, "WATCHDOG=1");
+	static struct timespec last;
+	struct timespec now;
+
+	if (notify_watchdog_usec() == 0)
+		return;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == 0) {
+		if ((last.tv_sec != 0 || last.tv_nsec != 0) && now.tv_sec - last.tv_sec < 1)
+			return;
+		last = now;
+	}
+	(void)sd_notify(0, "WATCHDOG=1");
 }
 
 void

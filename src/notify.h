@@ -18,7 +18,10 @@
 void notify_ready(void);                 /* READY=1 */
 void notify_reloading(void);             /* RELOADING=1 + MONOTONIC_USEC (systemd >= 253) */
 void notify_stopping(void);              /* STOPPING=1 */
-/* WATCHDOG=1, sent only when the manager asked for it ($WATCHDOG_USEC set for this pid). */
+/* WATCHDOG=1, sent only when the manager asked for it ($WATCHDOG_USEC set for this pid),
+ * and at most once a second: safe to call from the main loop AND from progress callbacks
+ * of long network operations (curl XFERINFOFUNCTION, libetpan progress), which is where a
+ * blocking SMTP/IMAP exchange longer than WatchdogSec must feed it. */
 void notify_watchdog(void);
 /* The watchdog timeout in microseconds, 0 when there is none: feed at half of it. */
 unsigned long long notify_watchdog_usec(void);

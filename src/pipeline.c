@@ -97,6 +97,9 @@ compose(struct pipeline *p, const char *source_id, const struct message *m,
 		/* no usable recipient is a decision, not an internal error */
 		buf_reset(&d->reply);
 		set_outcome(d, ST_IGNORED, "bad-sender-address", err);
+		d->h.lookups = 0;          /* nothing answered: nothing charged or recorded */
+		d->h.sender_sql = NULL;
+		d->h.notice = NULL;
 		r = 0;
 		goto out;
 	}

@@ -101,6 +101,7 @@ policy_conf_from(struct policy_conf *pc, const struct conf *c)
 	pc->max_received = c->max_received;
 	pc->require_recipient = c->require_recipient;
 	pc->loop_header = c->loop_header;
+	pc->honour_reply_to = c->honour_reply_to;
 }
 
 static int
@@ -331,32 +332,44 @@ addr_matches(const char *cand, const char *ours)
 	return clen == olen && util_strncaseeq(cand, ours, clen);
 }
 
-struct ours_ctx {
-	const char *cand;
-	int substring;          /* match anywhere in cand (X-Loop values) */
-};
-
 static int
 ours_cb(void *ctx, const char *item)
 {
-	const struct ours_ctx *oc = ctx;
-
-	if (oc->substring)
-		return util_strcasestr(oc->cand, item) != NULL;
-	return addr_matches(oc->cand, item);
+	return addr_matches((const char *)ctx, item);
 }
 
 static int
-is_ours(const struct policy_conf *pc, const char *cand, int substring)
+is_ours(const struct policy_conf *pc, const char *cand)
 {
-	struct ours_ctx oc = { cand, substring };
-
 	if (!cand || !*cand)
 		return 0;
 	if (pc->consultant_address && *pc->consultant_address &&
-	    ours_cb(&oc, pc->consultant_address))
+	    addr_matches(cand, pc->consultant_address))
 		return 1;
-	return conf_list_each(pc->aliases, ours_cb, &oc) == 1;
+	return conf_list_each(pc->aliases, ours_cb, (void *)cand) == 1;
+}
+
+/* 1 if any address-like word of an X-Loop value (split at white space, ',', '<', '>',
+ * '(' and ')') is ours. */
+static int
+x_loop_is_ours(const struct policy_conf *pc, const char *v)
+{
+	char word[LIM_ADDR_LEN + 1];
+
+	while (v && *v) {
+		size_t n = strcspn(v, " \t\r\n,<>()");
+
+		if (n > 0 && n < sizeof(word)) {
+			memcpy(word, v, n);
+			word[n] = '\0';
+			if (strchr(word, '@') && is_ours(pc, word))
+				return 1;
+		}
+		v += n;
+		if (*v)
+			v++;
+	}
+	return 0;
 }
 
 static int
@@ -365,10 +378,10 @@ addressed_to_us(const struct message *m, const struct policy_conf *pc)
 	size_t i;
 
 	for (i = 0; i < m->nto; i++)
-		if (m->to && is_ours(pc, m->to[i].addr, 0))
+		if (m->to && is_ours(pc, m->to[i].addr))
 			return 1;
 	for (i = 0; i < m->ncc; i++)
-		if (m->cc && is_ours(pc, m->cc[i].addr, 0))
+		if (m->cc && is_ours(pc, m->cc[i].addr))
 			return 1;
 	return 0;
 }
@@ -917,7 +930,8 @@ int
 policy_check(const struct message *m, const struct policy_conf *pc, struct verdict *v)
 {
 	char val[48], local[LIM_ADDR_LEN + 1], rp[LIM_ADDR_LEN + 1], why[128];
-	const char *from, *s, *code, *name;
+	const struct msg_header *h;
+	const char *from, *replyto, *s, *code, *name;
 	size_t i, n;
 	int null_rp = 0, have_rp = 0;
 
@@ -948,14 +962,19 @@ policy_check(const struct message *m, const struct policy_conf *pc, struct verdi
 		set_detail(v, "%s present", pc->loop_header);
 		return say_no(v, "own-loop-header");
 	}
-	for (i = 0; hdr(m, "X-Loop", i) != NULL; i++)
-		if (is_ours(pc, hdr(m, "X-Loop", i)->value, 1)) {
+	for (i = 0; (h = hdr(m, "X-Loop", i)) != NULL; i++)
+		if (x_loop_is_ours(pc, h->value)) {
 			set_detail(v, "X-Loop names our address");
 			return say_no(v, "own-loop-header");
 		}
 	/* 3. */
-	if (is_ours(pc, from, 0)) {
+	if (is_ours(pc, from)) {
 		set_detail(v, "From is our own address or alias");
+		return say_no(v, "own-address");
+	}
+	replyto = pc->honour_reply_to && m->reply_to.addr ? m->reply_to.addr : "";
+	if (is_ours(pc, replyto)) {
+		set_detail(v, "Reply-To is our own address or alias");
 		return say_no(v, "own-address");
 	}
 	/* 4. */
@@ -988,8 +1007,8 @@ policy_check(const struct message *m, const struct policy_conf *pc, struct verdi
 		}
 	}
 	/* 8. */
-	for (i = 0; hdr(m, "Auto-Submitted", i); i++) {
-		const char *as = hdr(m, "Auto-Submitted", i)->value;
+	for (i = 0; (h = hdr(m, "Auto-Submitted", i)) != NULL; i++) {
+		const char *as = h->value;
 		char tok[16];
 
 		first_token(as ? as : "", tok, sizeof(tok));
@@ -1005,8 +1024,8 @@ policy_check(const struct message *m, const struct policy_conf *pc, struct verdi
 		return say_no(v, "auto-reply-header");
 	}
 	/* 10. */
-	for (i = 0; hdr(m, "X-Auto-Response-Suppress", i); i++) {
-		const char *xs = hdr(m, "X-Auto-Response-Suppress", i)->value;
+	for (i = 0; (h = hdr(m, "X-Auto-Response-Suppress", i)) != NULL; i++) {
+		const char *xs = h->value;
 
 		if (xs && suppress_autoreply(xs)) {
 			sanitize(val, sizeof(val), xs);
@@ -1051,6 +1070,14 @@ policy_check(const struct message *m, const struct policy_conf *pc, struct verdi
 		if ((code = robot_local_part(local)) != NULL) {
 			sanitize(val, sizeof(val), local);
 			set_detail(v, "Return-Path local part \"%s\"", val);
+			return say_no(v, code);
+		}
+	}
+	if (*replyto) {
+		local_part(replyto, local, sizeof(local));
+		if ((code = robot_local_part(local)) != NULL) {
+			sanitize(val, sizeof(val), local);
+			set_detail(v, "Reply-To local part \"%s\"", val);
 			return say_no(v, code);
 		}
 	}

@@ -6,7 +6,8 @@
  *   1. the parser gave up (msg->error)                                      [unparseable]
  *   2. our loop header is present (any value), or X-Loop names one of our
  *      addresses                                                             [own-loop-header]
- *   3. From is the consultant address or an alias (+detail ignored)         [own-address]
+ *   3. From is the consultant address or an alias (+detail ignored); with
+ *      honour_reply_to also a Reply-To naming us                             [own-address]
  *   4. more than max_received Received: fields                              [too-many-hops]
  *   5. multipart/report; report-type=delivery-status, or a top-level
  *      message/(global-)delivery-status                                      [dsn]
@@ -29,6 +30,8 @@
  *      LISTSERV, majordomo, majordom, listproc, mailman (RFC 5230 4.5)       [list-sender]
  *  16. From or Return-Path local part containing noreply / donotreply once
  *      '-', '_' and '.' are removed (no-reply, do_not_reply ...)              [noreply-sender]
+ *      (14.-16. also look at Reply-To when honour_reply_to is set, since the
+ *      answer would go there)
  *  17. Subject starting with a well-known auto-reply prefix ("Automatic
  *      reply:", "Auto-Reply:", "Out of Office:", "Abwesenheitsnotiz:" ...)    [auto-reply-subject]
  *  18. require_recipient and no consultant address/alias in To or Cc          [not-addressed-to-us]
@@ -95,6 +98,7 @@ struct policy_conf {
 	long        max_received;       /* more Received: fields than this = loop; <= 0 = off */
 	int         require_recipient;  /* consultant address/alias must be in To or Cc */
 	const char *loop_header;        /* our loop header's field name; "" = rule off */
+	int         honour_reply_to;    /* replies go to Reply-To: vet that address too */
 };
 
 /* Fills pc from c (borrowing c's strings: c must outlive pc). Unknown enum texts fall back

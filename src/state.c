@@ -608,6 +608,22 @@ state_outcome_counts(struct state *st, int64_t since,
 	return 0;
 }
 
+int
+state_queue_failures(struct state *st,
+    void (*cb)(void *ctx, const char *outcome, const char *reason, long n), void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT substr(last_error, 1, 60), COUNT(*) FROM queue "
+	    "WHERE state = 'failed' GROUP BY 1 ORDER BY 2 DESC LIMIT 20", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW)
+		cb(ctx, "send-failed", (const char *)sqlite3_column_text(s, 0),
+		    (long)sqlite3_column_int64(s, 1));
+	sqlite3_finalize(s);
+	return 0;
+}
+
 long
 state_purge(struct state *st, int64_t before)
 {

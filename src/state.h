@@ -106,6 +106,10 @@ long state_replies_since(struct state *st, int64_t since);
 int state_outcome_counts(struct state *st, int64_t since,
                          void (*cb)(void *ctx, const char *outcome, const char *reason,
                                     long n), void *ctx);
+/* Permanent send failures by error text (first 60 characters), for status. */
+int state_queue_failures(struct state *st,
+                         void (*cb)(void *ctx, const char *outcome, const char *reason, long n),
+                         void *ctx);
 /* Retention: deletes reply bodies and raw copies older than before. Returns rows touched. */
 long state_purge(struct state *st, int64_t before);
 

@@ -932,7 +932,9 @@ out_value(struct rstate *rs, const struct tmpl *t, const struct node *nd, json_o
 	case json_type_double:
 		snprintf(num, sizeof(num), "%.2f", json_object_get_double(v));
 		s = num;
-		n = strlen(num);
+		if (strcmp(num, "-0.00") == 0)      /* a tiny negative is no debt */
+			s++;
+		n = strlen(s);
 		break;
 	case json_type_boolean:
 		s = json_object_get_boolean(v) ? "true" : "false";

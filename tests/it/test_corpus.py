@@ -79,3 +79,38 @@ for field, want in THRESHOLDS.items():
 for field in ("from_addr", "message_id", "in_reply_to"):
     got = table.get(field, (0, 0, 0.0, 0, 0, 0.0))[5]
     ok(got >= 95.0, "%s agreement on certain records >= 95%% (got %.1f%%)" % (field, got))
+
+# ---- the command line itself: single file, stdin, directory, exit codes
+one = files[0]
+p = subprocess.run([BIN, "parse", one], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+eq(p.returncode, 0, "parse FILE exits 0")
+r = json.loads(p.stdout.decode("utf-8"))
+want = {"subject", "from_addr", "from_name", "to", "message_id", "in_reply_to", "references",
+        "date", "body_text", "body_source", "question_text", "quoted_text", "signature",
+        "attachments", "codes", "intents", "commands", "dates", "skipped", "warnings"}
+eq(sorted(want - set(r)), [], "parse FILE prints every field")
+ok("error" not in r and "file" not in r, "no error and no file field for a good single file")
+with open(one, "rb") as fh:
+    p2 = subprocess.run([BIN, "parse", "-"], stdin=fh, stdout=subprocess.PIPE, timeout=30)
+eq(json.loads(p2.stdout.decode("utf-8")), r, "parse - reads stdin, same result")
+d = os.path.join(CORPUS, "cpython")
+p = subprocess.run([BIN, "parse", "--jsonl", d], stdout=subprocess.PIPE, timeout=60)
+got = [json.loads(x)["file"] for x in p.stdout.decode("utf-8").splitlines()]
+eq(got, sorted(os.path.join(d, x) for x in os.listdir(d) if not x.startswith(".")),
+   "parse --jsonl DIR: every file, sorted, path as found")
+p = subprocess.run([BIN, "parse", "--jsonl", "/nonexistent/x.eml", one], stdout=subprocess.PIPE,
+                   stderr=subprocess.PIPE, timeout=30)
+eq(p.returncode, 66, "unreadable file: EX_NOINPUT")
+ls = p.stdout.decode("utf-8").splitlines()
+eq(len(ls), 2, "unreadable file: still one line per input")
+ok("error" in json.loads(ls[0]) and "error" not in json.loads(ls[1]),
+   "unreadable file: its line carries the error, the next file is parsed")
+with tempfile.NamedTemporaryFile("wb", suffix=".eml", delete=False) as fh:
+    fh.write(b"no header here\n")
+    nohdr = fh.name
+p = subprocess.run([BIN, "parse", nohdr], stdout=subprocess.PIPE, timeout=30)
+os.unlink(nohdr)
+eq(p.returncode, 65, "message with an error: EX_DATAERR")
+ok(json.loads(p.stdout.decode("utf-8")).get("error"), "message with an error: JSON says why")
+p = subprocess.run([BIN, "parse"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+eq(p.returncode, 64, "no argument: EX_USAGE")

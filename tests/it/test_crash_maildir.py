@@ -56,6 +56,7 @@ reps = inst.replies()
 irts = [str(parse(raw)["In-Reply-To"]).strip("<>") for _, raw in reps]
 eq(len(reps), N, "one reply file per question")
 eq(sorted(irts), sorted(sent_ids), "each question has its own reply, none twice")
+ok(not [n for n in os.listdir(inst.outbox) if ".tmp." in n], "no temporary file left in the outbox")
 left_new = os.listdir(os.path.join(inst.inbox, "new"))
 left_unseen = [n for n in os.listdir(os.path.join(inst.inbox, "cur")) if not n.endswith("S")]
 eq(left_new + left_unseen, [], "no message left unhandled in the Maildir")

@@ -162,8 +162,111 @@ def check_users_and_dirs(tmp):
         eq((st.st_uid, st.st_gid), (uid, gid), f"/{d} is owned by codemaild")
 
 
+def _set_mdwe():
+    """preexec_fn: PR_SET_MDWE(PR_MDWE_REFUSE_EXEC_GAIN) — the kernel's own form of
+    MemoryDenyWriteExecute= (Linux >= 6.3), inherited across execve."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(65, 1, 0, 0, 0) != 0:
+        os._exit(99)
+
+
+def check_mdwe():
+    """The unit sets MemoryDenyWriteExecute=yes, under which PCRE2 cannot JIT: the extractor
+    must fall back to the interpreter and answer exactly the same."""
+    import glob
+    qs = sorted(glob.glob(os.path.join(TOP, "examples", "questions", "*.eml")))
+    if not qs or not os.access(BIN, os.X_OK):
+        skip("MemoryDenyWriteExecute: same answers without JIT", "no binary or example questions")
+        return
+    probe = subprocess.run(["/usr/bin/python3", "-c",
+                            "import mmap; mmap.mmap(-1, 4096, prot=7)"],
+                           capture_output=True, text=True, preexec_fn=_set_mdwe, timeout=30)
+    if probe.returncode == 99:
+        skip("MemoryDenyWriteExecute: same answers without JIT", "kernel without PR_SET_MDWE")
+        return
+    ok(probe.returncode != 0 and "ermission" in probe.stderr,
+       "PR_SET_MDWE refuses a writable+executable mapping", probe.stderr.strip()[-200:])
+
+    def answer(q, pre):
+        r = subprocess.run([BIN, "-c", "/dev/null", "answer", q], capture_output=True, timeout=60, preexec_fn=pre,
+                           cwd=TOP)
+        body = b"\n".join(l for l in r.stdout.splitlines()
+                          if not l.startswith((b"Date:", b"Message-ID:")))
+        return r.returncode, body
+
+    same = []
+    for q in qs:
+        a, b = answer(q, None), answer(q, _set_mdwe)
+        if a[0] == 0 and a == b:
+            same.append(q)
+    eq(len(same), len(qs), "MemoryDenyWriteExecute: every example question gets the same "
+       "reply with the PCRE2 interpreter as with the JIT")
+
+
+def check_notify():
+    """What the unit's Type=notify, WatchdogSec= and ExecReload= rely on, without systemd:
+    the daemon started with $NOTIFY_SOCKET and $WATCHDOG_USEC says READY=1, feeds the
+    watchdog, answers SIGHUP with RELOADING=1 then READY=1, and SIGTERM with STOPPING=1."""
+    import signal
+    import socket
+    import time
+    try:
+        from cmdhelp import Instance
+    except ImportError as e:
+        skip("daemon speaks sd_notify", f"no cmdhelp: {e}")
+        return
+    if not os.access(BIN, os.X_OK):
+        skip("daemon speaks sd_notify", "binary not built")
+        return
+    inst = Instance()
+    sock_path = os.path.join(inst.dir, "notify.sock")
+    sk = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sk.bind(sock_path)
+    sk.settimeout(0.5)
+    got = []
+
+    def wait_msg(pred, timeout):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                m = sk.recv(4096).decode(errors="replace")
+            except socket.timeout:
+                continue
+            got.append(m)
+            if pred(m):
+                return m
+        return None
+
+    proc = inst.start("run", env={"NOTIFY_SOCKET": sock_path, "WATCHDOG_USEC": "4000000"})
+    try:
+        ok(wait_msg(lambda m: "READY=1" in m, 20), "daemon sends READY=1 when started", str(got))
+        ok(wait_msg(lambda m: m == "WATCHDOG=1", 10),
+           "daemon feeds the watchdog (WATCHDOG=1)", str(got[-5:]))
+        proc.send_signal(signal.SIGHUP)
+        ok(wait_msg(lambda m: m.startswith("RELOADING=1"), 10), "SIGHUP: RELOADING=1",
+           str(got[-5:]))
+        ok(wait_msg(lambda m: "READY=1" in m, 10), "SIGHUP: READY=1 again after the reload",
+           str(got[-5:]))
+        proc.send_signal(signal.SIGTERM)
+        ok(wait_msg(lambda m: "STOPPING=1" in m, 10), "SIGTERM: STOPPING=1", str(got[-5:]))
+        try:
+            rc = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            rc = None
+        eq(rc, 0, "daemon exits 0 on SIGTERM")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        sk.close()
+        inst.cleanup()
+
+
 def main():
     check_static()
+    check_mdwe()
+    check_notify()
     with tempfile.TemporaryDirectory(prefix="codemaild-systemd-") as tmp:
         check_verify(tmp)
         check_users_and_dirs(tmp)

@@ -114,6 +114,12 @@ test_watchdog_only_when_asked(void **state)
 	assert_int_equal(notify_watchdog_usec(), 60000000ULL);
 	notify_watchdog();
 	assert_string_equal(next_msg(f), "WATCHDOG=1");
+	notify_watchdog();                              /* within a second: rate-limited */
+	notify_watchdog();
+	assert_string_equal(next_msg(f), "");
+	sleep(1);
+	notify_watchdog();
+	assert_string_equal(next_msg(f), "WATCHDOG=1");
 
 	setenv("WATCHDOG_PID", "1", 1);                 /* meant for another process */
 	assert_int_equal(notify_watchdog_usec(), 0);

@@ -1,9 +1,8 @@
 /* Unit tests: policy (answer-or-not verdicts, reason codes, Authentication-Results parser)
  * and the must-not-answer / must-answer corpora in tests/corpus/.
  *
- * Rule tests build struct message by hand. The corpus test parses the .eml files with
- * message_parse() when src/message.c exists; until the parser is merged it uses a small
- * header-only stand-in loader below (headers, From/To/Cc, Content-Type, report-type). */
+ * Rule tests build struct message by hand; the corpus tests parse every .eml file with
+ * message_parse() and run policy_check() with the settings in corpus_pc(). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,12 +19,6 @@
 #include "message.h"
 #include "policy.h"
 #include "util.h"
-
-#if defined(__has_include)
-#if __has_include("message.c")
-#define HAVE_MESSAGE_PARSER 1
-#endif
-#endif
 
 /* ---- hand-built messages ---- */
 
@@ -229,7 +222,9 @@ test_x_loop_naming_us(void **state)
 	pc_base(&pc);
 	tm_hdr(&t, "X-Loop", "someone-else@example.test");
 	expect(&t, &pc, "ok");
-	tm_hdr(&t, "X-Loop", "HELP@codes.example.com");
+	tm_hdr(&t, "X-Loop", "xhelp@codes.example.com");          /* not a substring match */
+	expect(&t, &pc, "ok");
+	tm_hdr(&t, "X-Loop", "Codes Help <HELP@codes.example.com> (procmail)");
 	expect(&t, &pc, "own-loop-header");
 }
 
@@ -250,6 +245,30 @@ test_own_address_and_aliases(void **state)
 	expect(&t, &pc, "own-address");
 	tm_from(&t, "consultant@codes.example.com");      /* a colleague, not us */
 	expect(&t, &pc, "auth-fail");                     /* From domain != dmarc header.from */
+}
+
+static void
+test_reply_to_when_honoured(void **state)
+{
+	struct tmsg t;
+	struct policy_conf pc;
+
+	(void)state;
+	pc_base(&pc);
+	tm_base(&t);
+	t.m.reply_to.name = (char *)"";
+	t.m.reply_to.addr = (char *)"help@codes.example.com";
+	expect(&t, &pc, "ok");                  /* Reply-To not used: not looked at */
+	pc.honour_reply_to = 1;
+	expect(&t, &pc, "own-address");
+	t.m.reply_to.addr = (char *)"no-reply@tickets.example.test";
+	expect(&t, &pc, "noreply-sender");
+	t.m.reply_to.addr = (char *)"coders-request@lists.example.test";
+	expect(&t, &pc, "list-sender");
+	t.m.reply_to.addr = (char *)"bob@example.test";
+	expect(&t, &pc, "ok");
+	t.m.reply_to.addr = NULL;
+	expect(&t, &pc, "ok");
 }
 
 static void
@@ -1092,6 +1111,7 @@ test_conf_from(void **state)
 	assert_int_equal(pc.max_received, 30);
 	assert_int_equal(pc.require_recipient, 1);
 	assert_string_equal(pc.loop_header, "X-Codemaild-Loop");
+	assert_int_equal(pc.honour_reply_to, 0);
 	assert_non_null(policy_conf_warning(&pc));      /* no authserv_id by default */
 	free(c.require_auth);
 	c.require_auth = strdup("aligned");
@@ -1129,184 +1149,6 @@ test_detail_has_no_addresses(void **state)
 
 /* ---- corpus ---- */
 
-#ifndef HAVE_MESSAGE_PARSER
-/* Stand-in loader (header block only) until src/message.c is merged. */
-struct lmsg {
-	struct message m;
-	struct msg_header h[256];
-	struct msg_addr to[32], cc[32];
-	char *text;
-};
-
-static char *
-xstrndup(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-
-	assert_non_null(p);
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
-static char *
-first_addr(const char *s, const char **rest)
-{
-	const char *end, *lt, *a;
-	int q = 0;
-
-	for (end = s; *end && (q || *end != ','); end++)
-		if (*end == '"')
-			q = !q;
-	*rest = *end ? end + 1 : end;
-	lt = memchr(s, '<', (size_t)(end - s));
-	if (lt) {
-		const char *gt = memchr(lt, '>', (size_t)(end - lt));
-
-		return xstrndup(lt + 1, gt ? (size_t)(gt - lt - 1) : 0);
-	}
-	while (s < end && (*s == ' ' || *s == '\t'))
-		s++;
-	for (a = s; a < end && *a != ' ' && *a != '\t' && *a != '('; a++)
-		;
-	return xstrndup(s, memchr(s, '@', (size_t)(a - s)) ? (size_t)(a - s) : 0);
-}
-
-static void
-addr_list(const char *v, struct msg_addr *out, size_t *n, size_t max)
-{
-	const char *rest;
-
-	if (strchr(v, ':') && strchr(v, ';') && !strchr(v, '@'))
-		return;                 /* group syntax "undisclosed-recipients:;" */
-	while (v && *v && *n < max) {
-		char *a = first_addr(v, &rest);
-
-		if (*a) {
-			out[*n].name = xstrndup("", 0);
-			out[*n].addr = a;
-			(*n)++;
-		} else {
-			free(a);
-		}
-		v = rest;
-	}
-}
-
-static void
-lmsg_load(struct lmsg *l, const char *raw)
-{
-	const char *p = raw, *ct, *rt;
-	size_t i;
-
-	memset(l, 0, sizeof(*l));
-	l->m.headers = l->h;
-	l->m.to = l->to;
-	l->m.cc = l->cc;
-	while (*p && *p != '\r' && *p != '\n' && l->m.nheaders < 256) {
-		const char *colon = strchr(p, ':');
-		struct buf v;
-		struct msg_header *h = &l->h[l->m.nheaders++];
-
-		assert_non_null(colon);
-		h->name = xstrndup(p, (size_t)(colon - p));
-		buf_init(&v, 1u << 20);
-		p = colon + 1;
-		for (;;) {
-			const char *eol = strchr(p, '\n');
-			size_t n = eol ? (size_t)(eol - p) : strlen(p);
-
-			if (n && p[n - 1] == '\r')
-				n--;
-			assert_int_equal(buf_add(&v, p, n), 0);
-			p = eol ? eol + 1 : p + strlen(p);
-			if (*p != ' ' && *p != '\t')
-				break;
-		}
-		{
-			const char *s = buf_cstr(&v), *e = s + v.len;
-
-			while (*s == ' ' || *s == '\t')
-				s++;
-			while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-				e--;
-			h->value = xstrndup(s, (size_t)(e - s));
-			h->raw = xstrndup(s, (size_t)(e - s));
-		}
-		buf_free(&v);
-	}
-	l->m.subject = xstrndup("", 0);
-	for (i = 0; i < l->m.nheaders; i++) {
-		const char *n = l->h[i].name, *v = l->h[i].value;
-
-		if (util_strcaseeq(n, "From") && !l->m.from.addr) {
-			const char *rest;
-
-			l->m.from.addr = first_addr(v, &rest);
-		} else if (util_strcaseeq(n, "To")) {
-			addr_list(v, l->to, &l->m.nto, 32);
-		} else if (util_strcaseeq(n, "Cc")) {
-			addr_list(v, l->cc, &l->m.ncc, 32);
-		} else if (util_strcaseeq(n, "Subject")) {
-			free(l->m.subject);
-			l->m.subject = xstrndup(v, strlen(v));
-		}
-	}
-	if (!l->m.from.addr)
-		l->m.from.addr = xstrndup("", 0);
-	ct = NULL;
-	for (i = 0; i < l->m.nheaders; i++)
-		if (util_strcaseeq(l->h[i].name, "Content-Type"))
-			ct = l->h[i].value;
-	if (!ct)
-		ct = "text/plain";
-	{
-		size_t n = strcspn(ct, "; \t");
-		char *c = xstrndup(ct, n);
-
-		for (i = 0; c[i]; i++)
-			if (c[i] >= 'A' && c[i] <= 'Z')
-				c[i] = (char)(c[i] + 32);
-		l->m.content_type = c;
-	}
-	rt = util_strcasestr(ct, "report-type=");
-	if (rt) {
-		rt += strlen("report-type=");
-		if (*rt == '"')
-			rt++;
-		l->m.report_type = xstrndup(rt, strcspn(rt, "\"; \t"));
-		for (i = 0; l->m.report_type[i]; i++)
-			if (l->m.report_type[i] >= 'A' && l->m.report_type[i] <= 'Z')
-				l->m.report_type[i] = (char)(l->m.report_type[i] + 32);
-	} else {
-		l->m.report_type = xstrndup("", 0);
-	}
-}
-
-static void
-lmsg_free(struct lmsg *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->m.nheaders; i++) {
-		free(l->h[i].name);
-		free(l->h[i].value);
-		free(l->h[i].raw);
-	}
-	for (i = 0; i < l->m.nto; i++) {
-		free(l->to[i].name);
-		free(l->to[i].addr);
-	}
-	for (i = 0; i < l->m.ncc; i++) {
-		free(l->cc[i].name);
-		free(l->cc[i].addr);
-	}
-	free(l->m.from.addr);
-	free(l->m.subject);
-	free(l->m.content_type);
-	free(l->m.report_type);
-}
-#endif
 
 static const char *
 top(void)
@@ -1335,7 +1177,6 @@ corpus_verdict(const char *path, struct verdict *v)
 	buf_init(&raw, LIM_MESSAGE_SIZE);
 	if (util_read_file(path, LIM_MESSAGE_SIZE, &raw) != 0)
 		fail_msg("cannot read %s", path);
-#ifdef HAVE_MESSAGE_PARSER
 	{
 		struct message *m = message_parse(buf_cstr(&raw), raw.len, NULL);
 
@@ -1343,15 +1184,6 @@ corpus_verdict(const char *path, struct verdict *v)
 		policy_check(m, &pc, v);
 		message_free(m);
 	}
-#else
-	{
-		struct lmsg l;
-
-		lmsg_load(&l, buf_cstr(&raw));
-		policy_check(&l.m, &pc, v);
-		lmsg_free(&l);
-	}
-#endif
 	buf_free(&raw);
 	return v->reason;
 }
@@ -1454,6 +1286,7 @@ main(void)
 		cmocka_unit_test(test_own_loop_header_any_value),
 		cmocka_unit_test(test_x_loop_naming_us),
 		cmocka_unit_test(test_own_address_and_aliases),
+		cmocka_unit_test(test_reply_to_when_honoured),
 		cmocka_unit_test(test_received_hops),
 		cmocka_unit_test(test_dsn),
 		cmocka_unit_test(test_mdn_and_other_reports),
