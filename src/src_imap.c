@@ -19,8 +19,10 @@
  * UID MOVE (RFC 6851) into the outcome's folder (created when missing), or UID COPY
  * + UID STORE +FLAGS.SILENT (\Deleted) + UID EXPUNGE (UIDPLUS), or only the copy and the
  * \Deleted flag when UIDPLUS is missing (never a bare EXPUNGE), or a keyword in flag mode.
- * wait(): IDLE with our own deadline (poll() on the socket, re-issued at most every
- * idle_restart, the stream timeout as watchdog) or a sleep of poll_interval without IDLE.
+ * wait(): IDLE written and read by hand (idle_raw: libetpan's mailimap_idle() can block when
+ * untagged data precedes "+ idling"), with our own deadline (poll() on the socket, IDLE
+ * re-issued at most every idle_restart, each read bounded by the stream timeout as the
+ * watchdog), or a sleep of poll_interval and a NOOP without IDLE.
  * Reconnects back off exponentially with jitter (1 s .. 5 min); authentication and
  * certificate failures are SRC_CONN_FATAL and back off at once to the maximum. */
 #include <errno.h>
@@ -58,7 +60,8 @@ struct imap {
 	int       selected;
 	uint32_t  uidvalidity;      /* of the selected mailbox */
 	uint32_t  known_uidv;       /* first seen by this process (0 = none yet) */
-	uint32_t  last_uid;         /* highest UID listed so far */
+	uint32_t  last_uid;         /* highest UID listed or known to exist at a sweep */
+	uint32_t  uidnext_select;   /* UIDNEXT reported by the last SELECT (0 = none) */
 	int       has_move, has_uidplus, has_idle;
 	int       need_sweep;
 	double    next_sweep;
@@ -339,6 +342,7 @@ select_box(struct source *s)
 		return SRC_BOX_BAD;
 	}
 	uidv = p->m->imap_selection_info != NULL ? p->m->imap_selection_info->sel_uidvalidity : 0;
+	p->uidnext_select = p->m->imap_selection_info != NULL ? p->m->imap_selection_info->sel_uidnext : 0;
 	p->selected = 1;
 	p->need_sweep = 1;
 	if (p->known_uidv != 0 && uidv != p->known_uidv) {
@@ -707,6 +711,10 @@ imap_list_new(struct source *s, struct src_list *out)
 			return st;
 	}
 	from = sweep ? 1 : p->last_uid + 1;
+	/* an EXISTS the server sends after this search (during our fetches and moves) must
+	 * end the next wait() at once: the server will not repeat it once IDLE starts */
+	if (p->m->imap_selection_info != NULL)
+		p->m->imap_selection_info->sel_has_exists = 0;
 	if ((st = search(s, from, &uids, &n)) != SRC_OK)
 		return st;
 	if (n > 0) {
@@ -720,6 +728,11 @@ imap_list_new(struct source *s, struct src_list *out)
 	}
 	free(uids);
 	if (st == SRC_OK && sweep) {
+		/* every UID below the UIDNEXT of the SELECT that preceded this full search was
+		 * covered by it: later incremental searches start above, even when all of those
+		 * messages were already handled (flag mode) and none was listed */
+		if (p->uidnext_select > 1 && p->uidnext_select - 1 > p->last_uid)
+			p->last_uid = p->uidnext_select - 1;
 		p->need_sweep = 0;
 		p->next_sweep = util_mono() + (double)s->conf->imap_sweep_interval;
 	}
@@ -989,6 +1002,95 @@ nap(int ms)
 		poll(NULL, 0, ms);
 }
 
+/* Reads one response line (CRLF removed) into line. 0 ok, -1 stream error/timeout. */
+static int
+read_line(struct imap *p, MMAPString *line)
+{
+	return mailstream_read_line_remove_eol(p->m->imap_stream, line) != NULL ? 0 : -1;
+}
+
+static int
+is_exists(const char *l)
+{
+	return l[0] == '*' && (util_strcasestr(l, " EXISTS") != NULL || util_strcasestr(l, " RECENT") != NULL);
+}
+
+/* IDLE (RFC 2177) by hand: libetpan 1.9.4's mailimap_idle() blocks until the stream timeout
+ * when the server sends untagged data before "+ idling". Here every line is read only when
+ * poll() (or the stream's own buffer) says data is there, each read is bounded by the stream
+ * timeout (our watchdog), and the whole IDLE by `until`. 1 new mail announced, 0 nothing
+ * (deadline or a signal), <0 a negated src_status (the connection is dropped). */
+static int
+idle_raw(struct source *s, double until)
+{
+	static const char tag[] = "cmdidle";
+	struct imap *p = P(s);
+	mailstream *ms = p->m->imap_stream;
+	MMAPString *line = mmap_string_new("");
+	int ready = 0, fd, ms_left, r;
+
+	if (line == NULL)
+		return -(int)SRC_CONN_TEMP;
+	if (mailstream_write(ms, "cmdidle IDLE\r\n", 14) != 14 || mailstream_flush(ms) < 0)
+		goto lost;
+	for (;;) {   /* until the continuation: untagged data may come first */
+		if (read_line(p, line) < 0)
+			goto lost;
+		if (line->str[0] == '+')
+			break;
+		if (strncmp(line->str, tag, sizeof(tag) - 1) == 0) {   /* IDLE refused */
+			log_warn("imap %s: IDLE refused; polling instead", s->conf->imap_host);
+			p->has_idle = 0;
+			mmap_string_free(line);
+			return 1;
+		}
+		if (util_strncaseeq(line->str, "* BYE", 5))
+			goto lost;
+		if (is_exists(line->str))
+			ready = 1;
+	}
+	fd = mailstream_low_get_fd(mailstream_get_low(ms));
+	while (!ready) {
+		if (ms->read_buffer_len == 0) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+			ms_left = (int)((until - util_mono()) * 1000);
+			if (ms_left <= 0)
+				break;
+			r = poll(&pfd, 1, ms_left);
+			if (r < 0 && errno == EINTR)
+				break;   /* a signal: the caller looks at its flags */
+			if (r == 0)
+				break;
+			if (r < 0)
+				goto lost;
+		}
+		if (read_line(p, line) < 0)
+			goto lost;
+		if (util_strncaseeq(line->str, "* BYE", 5))
+			goto lost;
+		if (is_exists(line->str))
+			ready = 1;
+	}
+	if (mailstream_write(ms, "DONE\r\n", 6) != 6 || mailstream_flush(ms) < 0)
+		goto lost;
+	for (;;) {   /* drain up to our tagged reply; each read bounded by the stream timeout */
+		if (read_line(p, line) < 0)
+			goto lost;
+		if (strncmp(line->str, tag, sizeof(tag) - 1) == 0)
+			break;
+		if (is_exists(line->str))
+			ready = 1;
+	}
+	mmap_string_free(line);
+	return ready;
+lost:
+	mmap_string_free(line);
+	seterr(s, "imap %s: connection lost or timed out during IDLE", s->conf->imap_host);
+	drop(s);
+	return -(int)SRC_CONN_TEMP;
+}
+
 static int
 imap_wait(struct source *s, int timeout_ms)
 {
@@ -996,7 +1098,7 @@ imap_wait(struct source *s, int timeout_ms)
 	const struct conf *c = s->conf;
 	double now = util_mono(), until;
 	enum src_status st;
-	int r, ms, fd, ready = 0;
+	int r, ms;
 
 	if (p->m == NULL || !p->selected) {
 		if (now < p->next_connect) {
@@ -1015,10 +1117,15 @@ imap_wait(struct source *s, int timeout_ms)
 		return -(int)st;
 	if (p->need_sweep || now >= p->next_sweep)
 		return 1;
+	if (p->m != NULL && p->m->imap_selection_info != NULL &&
+	    p->m->imap_selection_info->sel_has_exists)
+		return 1;   /* new mail announced while we were busy */
 	until = now + timeout_ms / 1000.0;
 	if (until > p->next_sweep)
 		until = p->next_sweep;
-	if (!p->has_idle) {
+	if (!p->has_idle) {   /* poll at poll_interval */
+		if (c->poll_interval > 0 && until > now + (double)c->poll_interval)
+			until = now + (double)c->poll_interval;
 		nap((int)((until - now) * 1000));
 		r = mailimap_noop(p->m);   /* notices a dead connection and new EXISTS */
 		if (r != MAILIMAP_NO_ERROR) {
@@ -1029,38 +1136,8 @@ imap_wait(struct source *s, int timeout_ms)
 	}
 	if (until > now + (double)c->imap_idle_restart)
 		until = now + (double)c->imap_idle_restart;
-	r = mailimap_idle(p->m);
-	if (r != MAILIMAP_NO_ERROR) {
-		st = fail(s, r, "IDLE");
-		return -(int)(st == SRC_MSG_BAD ? SRC_CONN_TEMP : st);
-	}
-	fd = mailimap_idle_get_fd(p->m);
-	if (p->m->imap_stream != NULL && p->m->imap_stream->read_buffer_len > 0) {
-		ready = 1;   /* the server already said something */
-	} else {
-		for (;;) {
-			struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-			ms = (int)((until - util_mono()) * 1000);
-			if (ms <= 0)
-				break;
-			r = poll(&pfd, 1, ms);
-			if (r < 0 && errno == EINTR)
-				break;   /* a signal: let the caller look at its flags */
-			if (r != 0) {
-				ready = 1;
-				break;
-			}
-		}
-	}
-	r = mailimap_idle_done(p->m);   /* reads the untagged data, up to the tagged OK */
-	if (r != MAILIMAP_NO_ERROR) {
-		st = fail(s, r, "IDLE DONE");
-		return -(int)(st == SRC_MSG_BAD ? SRC_CONN_TEMP : st);
-	}
-	if (p->m->imap_selection_info != NULL && p->m->imap_selection_info->sel_has_exists)
-		ready = 1;
-	return ready || util_mono() >= p->next_sweep;
+	r = idle_raw(s, until);
+	return r < 0 ? r : (r || util_mono() >= p->next_sweep);
 }
 
 const struct source_ops src_imap_ops = {
