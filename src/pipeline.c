@@ -278,6 +278,7 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 	struct json_object *model = NULL;
 	int64_t now = (int64_t)util_now();
 	int lookups = 0, r = -1, have_q = 0, silent = 0;
+	char rcpt_addr[sizeof(d->h.sender)];     /* the From address itself, lower-cased */
 
 	memset(&ex, 0, sizeof(ex));
 	memset(&q, 0, sizeof(q));
@@ -317,25 +318,45 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 		buf_addstr(why, "out of memory extracting codes");
 		goto out;
 	}
-	if (p->st && *d->h.sender) {
+	util_fmt(rcpt_addr, sizeof(rcpt_addr), "%s", d->h.sender);
+	if (p->st && *d->h.sender && v.identity_trusted) {
 		if (quota_get(p->st, p->conf, d->h.sender, now, &q) < 0) {
 			buf_printf(why, "state DB: %s", state_errmsg(p->st));
 			goto out;
 		}
-		/* an unauthenticated From is a guest whatever its row says */
-		if (!v.identity_trusted && q.tier != TIER_BLOCKED && q.tier != TIER_GUEST) {
-			q.tier = TIER_GUEST;
-			q.limit = p->conf->quota_guest;
-			q.left = q.limit > q.used ? q.limit - q.used : 0;
+		have_q = 1;
+	} else if (p->st && *d->h.sender) {
+		/* An unauthenticated From (unauth_action = answer) is not an identity: it must
+		 * neither use nor change the allowance, registration, STOP or START of the
+		 * address it claims. Its lookups, notices and commands are kept under
+		 * "unauth:ADDR" with the guest allowance; the real address's STOP or block
+		 * still silences it. */
+		struct quota_info realq;
+
+		if (quota_get(p->st, p->conf, rcpt_addr, now, &realq) < 0) {
+			buf_printf(why, "state DB: %s", state_errmsg(p->st));
+			goto out;
+		}
+		util_fmt(d->h.sender, sizeof(d->h.sender), "%s%s", QUOTA_UNAUTH_PREFIX, rcpt_addr);
+		if (quota_get_guest(p->st, p->conf, d->h.sender, now, &q) < 0) {
+			buf_printf(why, "state DB: %s", state_errmsg(p->st));
+			goto out;
 		}
 		have_q = 1;
+		if (realq.tier == TIER_BLOCKED || realq.stopped) {
+			set_outcome(d, ST_IGNORED, realq.stopped ? "stopped" : "blocked",
+			    realq.stopped ? "the address asked to STOP (message not authenticated)" :
+			    "sender is blocked by the admin (message not authenticated)");
+			r = 0;
+			goto out;
+		}
 	}
 	model = commands(p, m, &v, &ex, &q, have_q, now, d, &silent);
 	if (silent) {
 		r = 0;
 		goto out;
 	}
-	if (rate_limited(p, d->h.sender, now, d)) {
+	if (rate_limited(p, rcpt_addr, now, d)) {
 		d->h.sender_sql = NULL;
 		d->h.notice = NULL;
 		json_object_put(model);
