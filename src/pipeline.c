@@ -560,6 +560,63 @@ out:
 	return s;
 }
 
+/* Global outbound circuit breaker ([rate] global_per_minute): replies the server accepted
+ * in the last 60 s, counted per second in memory (a restart starts a new window). When the
+ * limit is reached, sending pauses (replies stay queued) and an error is logged once; it
+ * resumes, with a log line, when the last minute holds fewer. */
+static struct {
+	int64_t sec;
+	long    n;
+} sent_win[60];
+static int breaker_open;
+
+static long
+sent_last_minute(int64_t now)
+{
+	long n = 0;
+
+	for (int i = 0; i < 60; i++)
+		if (sent_win[i].sec > now - 60 && sent_win[i].sec <= now)
+			n += sent_win[i].n;
+	return n;
+}
+
+static void
+sent_note(int64_t now)
+{
+	int i = (int)(now % 60);
+
+	if (sent_win[i].sec != now) {
+		sent_win[i].sec = now;
+		sent_win[i].n = 0;
+	}
+	sent_win[i].n++;
+}
+
+/* 1 when the breaker holds the queue. */
+static int
+breaker_check(struct pipeline *p, int64_t now)
+{
+	long lim = p->conf->rate_global_minute, n;
+
+	if (lim <= 0) {
+		breaker_open = 0;
+		return 0;
+	}
+	n = sent_last_minute(now);
+	if (n >= lim) {
+		if (!breaker_open)
+			log_err("circuit breaker tripped: %ld replies sent in the last minute "
+			    "([rate] global_per_minute = %ld); sending paused, replies stay queued", n, lim);
+		breaker_open = 1;
+		return 1;
+	}
+	if (breaker_open)
+		log_warn("circuit breaker closed: sending resumes");
+	breaker_open = 0;
+	return 0;
+}
+
 int
 pipeline_drain(struct pipeline *p, struct sender *snd)
 {
@@ -577,11 +634,18 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 			enum send_status ss;
 
 			detail[0] = '\0';
+			if (breaker_check(p, (int64_t)util_now())) {
+				for (; i < n; i++)
+					state_queued_free(&items[i]);
+				snd->ops->flush(snd);
+				return -1;
+			}
 			ss = snd->ops->send(snd, items[i].msgid, items[i].env_from, items[i].rcpt,
 			    items[i].data.data, items[i].data.len, detail, sizeof(detail));
 			log_addr(items[i].rcpt, masked, sizeof(masked));
 			switch (ss) {
 			case SEND_OK:
+				sent_note((int64_t)util_now());
 				pipeline_crashpoint("sent");
 				state_sent(p->st, items[i].id, now);
 				log_info("queue=%lld to=%s sent", (long long)items[i].id, masked);
