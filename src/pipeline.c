@@ -617,6 +617,29 @@ breaker_check(struct pipeline *p, int64_t now)
 	return 0;
 }
 
+/* The server's reply text often echoes the recipient ("554 5.7.1 <a@b>: Recipient address
+ * rejected"): for the log, every copy of rcpt (any case) becomes its masked form. */
+static const char *
+log_detail(const char *detail, const char *rcpt, const char *masked, char *out, size_t outlen)
+{
+	struct buf b;
+	const char *s = detail, *hit;
+	size_t n = strlen(rcpt);
+
+	if (n == 0 || util_strcasestr(detail, rcpt) == NULL)
+		return detail;
+	buf_init(&b, outlen);
+	while ((hit = util_strcasestr(s, rcpt)) != NULL) {
+		buf_add(&b, s, (size_t)(hit - s));
+		buf_addstr(&b, masked);
+		s = hit + n;
+	}
+	buf_addstr(&b, s);
+	util_fmt(out, outlen, "%s", buf_cstr(&b));
+	buf_free(&b);
+	return out;
+}
+
 int
 pipeline_drain(struct pipeline *p, struct sender *snd)
 {
@@ -630,7 +653,7 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 		if (n <= 0)
 			break;
 		for (i = 0; i < n; i++) {
-			char detail[512], masked[64];
+			char detail[512], masked[64], safe[512];
 			enum send_status ss;
 
 			detail[0] = '\0';
@@ -653,18 +676,20 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 			case SEND_TEMP:
 				state_retry(p->st, items[i].id, detail, now, p->conf->retry_min,
 				    p->conf->retry_max, p->conf->give_up);
-				log_warn("queue=%lld to=%s deferred: %s", (long long)items[i].id, masked, detail);
+				log_warn("queue=%lld to=%s deferred: %s", (long long)items[i].id, masked,
+				    log_detail(detail, items[i].rcpt, masked, safe, sizeof(safe)));
 				left++;
 				break;
 			case SEND_PERM:
 				state_perm_fail(p->st, items[i].id, detail, now);
 				log_err("queue=%lld to=%s failed permanently: %s", (long long)items[i].id,
-				    masked, detail);
+				    masked, log_detail(detail, items[i].rcpt, masked, safe, sizeof(safe)));
 				break;
 			case SEND_PAUSE:
 				state_retry(p->st, items[i].id, detail, now, p->conf->retry_min,
 				    p->conf->retry_max, p->conf->give_up);
-				log_err("queue paused: %s", detail);
+				log_err("queue paused: %s", log_detail(detail, items[i].rcpt, masked, safe,
+				    sizeof(safe)));
 				for (; i < n; i++)
 					state_queued_free(&items[i]);
 				snd->ops->flush(snd);
