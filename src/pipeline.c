@@ -181,6 +181,11 @@ commands(struct pipeline *p, const struct message *m, const struct verdict *v,
 		q->tier = q->tier == TIER_GUEST ? TIER_REGISTERED : q->tier;
 		return simple_model(p, "notice", "n_registered", m, q);
 	}
+	/* A message with codes is a question even when its subject or first line reads like a
+	 * command: "Re: HELP", "Re: START", "Re: Re: REGISTER" are replies to our notices. */
+	if ((ex->commands & CMD_REGISTER) && ex->ncodes > 0 && have_q &&
+	    (q->registered || q->tier != TIER_GUEST))
+		return NULL;
 	if (ex->commands & CMD_REGISTER) {
 		if (!have_q)
 			return simple_model(p, "notice", "n_no_state", m, NULL);
@@ -217,11 +222,21 @@ commands(struct pipeline *p, const struct message *m, const struct verdict *v,
 		}
 	}
 	if (ex->commands & CMD_START) {
+		/* START takes effect even when no welcome goes (a question, or one welcome today) */
 		d->h.sender_sql = "UPDATE senders SET stopped = 0 WHERE addr = ?1";
+		if (ex->ncodes > 0)
+			return NULL;
+		if (!notice_ok(p, sender, "start", now)) {
+			set_outcome(d, ST_IGNORED, "notice-limit", "a reply of this kind already went today");
+			*silent = 1;
+			return NULL;
+		}
 		d->h.notice = "start";
 		d->kind = "notice";
 		return simple_model(p, "notice", "n_started", m, have_q ? q : NULL);
 	}
+	if ((ex->commands & (CMD_HELP | CMD_QUOTA)) && ex->ncodes > 0)
+		return NULL;
 	if (ex->commands & (CMD_HELP | CMD_QUOTA)) {
 		const char *kind = ex->commands & CMD_HELP ? "help" : "status";
 
