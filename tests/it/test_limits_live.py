@@ -92,6 +92,9 @@ try:
     eq((row[:2], rep), (("ignored", "stopped"), None), "unauthenticated mail to a STOPped address: silence")
     row, rep = ask("coder2", "START")
     ok(rep is not None and "again" in text_of(rep), "an authenticated START re-enables")
+    row, rep = ask("coder2", "START")
+    eq((row[:2], rep), (("ignored", "notice-limit"), None), "a second START the same day: no second welcome")
+    ok("STOPPED" not in show("coder2"), "coder2 not stopped")
 
     # ============ refunds
     row, rep = ask("policy-reject@example.test", "two", "99213 and 99214")
@@ -113,8 +116,10 @@ try:
     eq((row[0], con.queue()[-1][0]), ("answered", "help"), "HELP answered (reply 1 this hour)")
     row, rep = ask("other", "HELP")
     eq((row[:2], rep), (("ignored", "notice-limit"), None), "second HELP the same day: silence")
+    helprep = st.fetch("other")[-1]
     for i, code in enumerate(("99213", "99214", "99215", "93000")):
-        row, rep = ask("other", "q%d" % i, "What is %s?" % code)
+        # the first is a reply to the HELP reply ("Re: Re: HELP"): a question, not a HELP
+        row, rep = ask("other", "Re: " + str(helprep["Subject"]) if i == 0 else "q%d" % i, "What is %s?" % code)
         eq((row[0], rep is not None), ("answered", True), "question %d answered (reply %d this hour)" % (i + 1, i + 2))
     row, rep = ask("other", "q", "36415?")
     eq((row[:2], rep), (("ignored", "rate-sender-hour"), None), "reply 6 this hour: rate-sender-hour, silence")
