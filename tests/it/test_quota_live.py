@@ -131,7 +131,9 @@ try:
     out = show("coder2")
     ok(re.search(r"registered\s+used 0\s+of 4\s+left 4", out) and "registered: yes" in out,
        "sender show: registered, 4 left", out)
-    row, rep, _ = ask("coder2", "two codes", "99213 and 99214 please")
+    # the next question is a reply to that notice: "Re: Re: REGISTER" with codes is a question
+    row, rep, _ = ask("coder2", "Re: " + str(rep["Subject"]), "Thanks! 99213 and 99214 please",
+                      extra="In-Reply-To: %s\r\n" % rep["Message-ID"])
     eq((row[0], row[4]), ("answered", 2), "registered q1: 2 lookups")
     eq(footer_left(text_of(rep)) if rep else None, (2, 4, "registered"), "footer: 2 of 4 left, registered")
     row, rep, _ = ask("coder2", "three codes", "93000, 36415 and 97110?")
@@ -221,8 +223,10 @@ try:
     eq((row[:2], rep), (("ignored", "stopped"), None), "HELP after STOP: silence")
     row, rep, _ = ask("dana@partner.example.test", "START")
     ok(rep and rep != "UNEXPECTED" and "answer your questions again" in text_of(rep), "START: welcome back reply")
-    row, rep, _ = ask("dana@partner.example.test", "after start", "99214?")
-    eq((row[0], row[4]), ("answered", 1), "answered again after START")
+    row, rep, _ = ask("dana@partner.example.test", "Re: " + str(rep["Subject"]), "99214?",
+                      extra="In-Reply-To: %s\r\n" % rep["Message-ID"])
+    eq((row[0], row[4]), ("answered", 1), "answered again after START (a reply to the welcome, 'Re: Re: START')")
+    ok(rep and rep != "UNEXPECTED" and "99214" in text_of(rep), "the reply is the answer, not another welcome")
 
     # ================= admin CLI while the daemon runs
     rc, out = con.cli("quota", "grant", "coder1@example.test", "2")
