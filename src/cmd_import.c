@@ -20,11 +20,12 @@ import_usage(FILE *fp)
 
 	fprintf(fp, "usage: codemaild import [--db PATH] [--strict] [--quiet] [--progress|--no-progress]\n"
 	    "          [--setting practitioner|hospital|dme] [--release TEXT] [--effective YYYY-MM-DD]\n"
-	    "          [--columns code=1,short=2,long=3] [--full-check] KIND FILE...\n\nkinds:\n");
+	    "          [--columns code=1,short=2,long=3] [--full-check] [--fresh] KIND FILE...\n\nkinds:\n");
 	for (i = 0; import_kind_info(i, &name, &help) == 0; i++)
 		fprintf(fp, "  %-9s %s\n", name, help);
 	fprintf(fp, "\nThe new DB is built beside PATH and swapped in only when complete and checked;\n"
-	    "datasets not named by this import are kept from the live DB.\n");
+	    "datasets not named by this import are kept from the live DB (unless --fresh, or\n"
+	    "when importing the bundled sample, which always makes a DB of its own).\n");
 }
 
 int
@@ -41,6 +42,7 @@ cmd_import(struct cmdctx *cx)
 		{ "release", required_argument, NULL, 'r' },
 		{ "effective", required_argument, NULL, 'e' },
 		{ "full-check", no_argument, NULL, 'F' },
+		{ "fresh", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -50,6 +52,8 @@ cmd_import(struct cmdctx *cx)
 
 	import_opts_init(&o);
 	o.db_path = cx->conf.reference_db;
+	if (cx->conf.cpt_columns && *cx->conf.cpt_columns)
+		o.columns = cx->conf.cpt_columns;
 	optind = 1;
 	opterr = 1;
 	while ((c = getopt_long(cx->argc, cx->argv, "+d:sqh", lopts, NULL)) != -1) {
@@ -64,6 +68,7 @@ cmd_import(struct cmdctx *cx)
 		case 'r': o.release = optarg; break;
 		case 'e': o.effective = optarg; break;
 		case 'F': o.full_check = 1; break;
+		case 'N': o.fresh = 1; break;
 		case 'h': import_usage(stdout); return EX_OK;
 		default: import_usage(stderr); return EX_USAGE;
 		}
@@ -90,10 +95,10 @@ static int
 info_ds(void *ctx, const struct cdb_dataset *ds)
 {
 	(void)ctx;
-	printf("%-17s %-26s %-8s %9lld rows  %s%s\n", ds->name, ds->release[0] ? ds->release : "-",
+	printf("%-17s %-20s %-10s %9lld  %s%s\n", ds->name, ds->release[0] ? ds->release : "-",
 	    ds->effective[0] ? ds->effective : "-", ds->rows, ds->sample ? "[sample] " : "",
 	    ds->source);
-	printf("%-17s imported %s sha256 %.16s…\n", "", ds->imported_at, ds->sha256[0] ? ds->sha256 : "-");
+	printf("%-17s imported %s, sha256 %.16s…\n", "", ds->imported_at, ds->sha256[0] ? ds->sha256 : "-");
 	return 0;
 }
 
@@ -138,7 +143,7 @@ cmd_info(struct cmdctx *cx)
 	printf("vintage:      %s\n", buf_cstr(&v));
 	printf("sample data:  %s\n\n", codedb_is_sample(db) ? "yes (not for billing)" : "no");
 	buf_free(&v);
-	printf("%-17s %-26s %-8s %14s  %s\n", "dataset", "release", "effective", "", "source");
+	printf("%-17s %-20s %-10s %9s  %s\n", "dataset", "release", "effective", "rows", "source");
 	n = codedb_datasets(db, info_ds, NULL);
 	if (n == 0)
 		printf("(no datasets)\n");

@@ -97,6 +97,9 @@ compose(struct pipeline *p, const char *source_id, const struct message *m,
 		/* no usable recipient is a decision, not an internal error */
 		buf_reset(&d->reply);
 		set_outcome(d, ST_IGNORED, "bad-sender-address", err);
+		d->h.lookups = 0;          /* nothing answered: nothing charged or recorded */
+		d->h.sender_sql = NULL;
+		d->h.notice = NULL;
 		r = 0;
 		goto out;
 	}
@@ -178,6 +181,11 @@ commands(struct pipeline *p, const struct message *m, const struct verdict *v,
 		q->tier = q->tier == TIER_GUEST ? TIER_REGISTERED : q->tier;
 		return simple_model(p, "notice", "n_registered", m, q);
 	}
+	/* A message with codes is a question even when its subject or first line reads like a
+	 * command: "Re: HELP", "Re: START", "Re: Re: REGISTER" are replies to our notices. */
+	if ((ex->commands & CMD_REGISTER) && ex->ncodes > 0 && have_q &&
+	    (q->registered || q->tier != TIER_GUEST))
+		return NULL;
 	if (ex->commands & CMD_REGISTER) {
 		if (!have_q)
 			return simple_model(p, "notice", "n_no_state", m, NULL);
@@ -214,11 +222,21 @@ commands(struct pipeline *p, const struct message *m, const struct verdict *v,
 		}
 	}
 	if (ex->commands & CMD_START) {
+		/* START takes effect even when no welcome goes (a question, or one welcome today) */
 		d->h.sender_sql = "UPDATE senders SET stopped = 0 WHERE addr = ?1";
+		if (ex->ncodes > 0)
+			return NULL;
+		if (!notice_ok(p, sender, "start", now)) {
+			set_outcome(d, ST_IGNORED, "notice-limit", "a reply of this kind already went today");
+			*silent = 1;
+			return NULL;
+		}
 		d->h.notice = "start";
 		d->kind = "notice";
 		return simple_model(p, "notice", "n_started", m, have_q ? q : NULL);
 	}
+	if ((ex->commands & (CMD_HELP | CMD_QUOTA)) && ex->ncodes > 0)
+		return NULL;
 	if (ex->commands & (CMD_HELP | CMD_QUOTA)) {
 		const char *kind = ex->commands & CMD_HELP ? "help" : "status";
 
@@ -275,6 +293,7 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 	struct json_object *model = NULL;
 	int64_t now = (int64_t)util_now();
 	int lookups = 0, r = -1, have_q = 0, silent = 0;
+	char rcpt_addr[sizeof(d->h.sender)];     /* the From address itself, lower-cased */
 
 	memset(&ex, 0, sizeof(ex));
 	memset(&q, 0, sizeof(q));
@@ -314,25 +333,45 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 		buf_addstr(why, "out of memory extracting codes");
 		goto out;
 	}
-	if (p->st && *d->h.sender) {
+	util_fmt(rcpt_addr, sizeof(rcpt_addr), "%s", d->h.sender);
+	if (p->st && *d->h.sender && v.identity_trusted) {
 		if (quota_get(p->st, p->conf, d->h.sender, now, &q) < 0) {
 			buf_printf(why, "state DB: %s", state_errmsg(p->st));
 			goto out;
 		}
-		/* an unauthenticated From is a guest whatever its row says */
-		if (!v.identity_trusted && q.tier != TIER_BLOCKED && q.tier != TIER_GUEST) {
-			q.tier = TIER_GUEST;
-			q.limit = p->conf->quota_guest;
-			q.left = q.limit > q.used ? q.limit - q.used : 0;
+		have_q = 1;
+	} else if (p->st && *d->h.sender) {
+		/* An unauthenticated From (unauth_action = answer) is not an identity: it must
+		 * neither use nor change the allowance, registration, STOP or START of the
+		 * address it claims. Its lookups, notices and commands are kept under
+		 * "unauth:ADDR" with the guest allowance; the real address's STOP or block
+		 * still silences it. */
+		struct quota_info realq;
+
+		if (quota_get(p->st, p->conf, rcpt_addr, now, &realq) < 0) {
+			buf_printf(why, "state DB: %s", state_errmsg(p->st));
+			goto out;
+		}
+		util_fmt(d->h.sender, sizeof(d->h.sender), "%s%s", QUOTA_UNAUTH_PREFIX, rcpt_addr);
+		if (quota_get_guest(p->st, p->conf, d->h.sender, now, &q) < 0) {
+			buf_printf(why, "state DB: %s", state_errmsg(p->st));
+			goto out;
 		}
 		have_q = 1;
+		if (realq.tier == TIER_BLOCKED || realq.stopped) {
+			set_outcome(d, ST_IGNORED, realq.stopped ? "stopped" : "blocked",
+			    realq.stopped ? "the address asked to STOP (message not authenticated)" :
+			    "sender is blocked by the admin (message not authenticated)");
+			r = 0;
+			goto out;
+		}
 	}
 	model = commands(p, m, &v, &ex, &q, have_q, now, d, &silent);
 	if (silent) {
 		r = 0;
 		goto out;
 	}
-	if (rate_limited(p, d->h.sender, now, d)) {
+	if (rate_limited(p, rcpt_addr, now, d)) {
 		d->h.sender_sql = NULL;
 		d->h.notice = NULL;
 		json_object_put(model);
@@ -536,6 +575,86 @@ out:
 	return s;
 }
 
+/* Global outbound circuit breaker ([rate] global_per_minute): replies the server accepted
+ * in the last 60 s, counted per second in memory (a restart starts a new window). When the
+ * limit is reached, sending pauses (replies stay queued) and an error is logged once; it
+ * resumes, with a log line, when the last minute holds fewer. */
+static struct {
+	int64_t sec;
+	long    n;
+} sent_win[60];
+static int breaker_open;
+
+static long
+sent_last_minute(int64_t now)
+{
+	long n = 0;
+
+	for (int i = 0; i < 60; i++)
+		if (sent_win[i].sec > now - 60 && sent_win[i].sec <= now)
+			n += sent_win[i].n;
+	return n;
+}
+
+static void
+sent_note(int64_t now)
+{
+	int i = (int)(now % 60);
+
+	if (sent_win[i].sec != now) {
+		sent_win[i].sec = now;
+		sent_win[i].n = 0;
+	}
+	sent_win[i].n++;
+}
+
+/* 1 when the breaker holds the queue. */
+static int
+breaker_check(struct pipeline *p, int64_t now)
+{
+	long lim = p->conf->rate_global_minute, n;
+
+	if (lim <= 0) {
+		breaker_open = 0;
+		return 0;
+	}
+	n = sent_last_minute(now);
+	if (n >= lim) {
+		if (!breaker_open)
+			log_err("circuit breaker tripped: %ld replies sent in the last minute "
+			    "([rate] global_per_minute = %ld); sending paused, replies stay queued", n, lim);
+		breaker_open = 1;
+		return 1;
+	}
+	if (breaker_open)
+		log_warn("circuit breaker closed: sending resumes");
+	breaker_open = 0;
+	return 0;
+}
+
+/* The server's reply text often echoes the recipient ("554 5.7.1 <a@b>: Recipient address
+ * rejected"): for the log, every copy of rcpt (any case) becomes its masked form. */
+static const char *
+log_detail(const char *detail, const char *rcpt, const char *masked, char *out, size_t outlen)
+{
+	struct buf b;
+	const char *s = detail, *hit;
+	size_t n = strlen(rcpt);
+
+	if (n == 0 || util_strcasestr(detail, rcpt) == NULL)
+		return detail;
+	buf_init(&b, outlen);
+	while ((hit = util_strcasestr(s, rcpt)) != NULL) {
+		buf_add(&b, s, (size_t)(hit - s));
+		buf_addstr(&b, masked);
+		s = hit + n;
+	}
+	buf_addstr(&b, s);
+	util_fmt(out, outlen, "%s", buf_cstr(&b));
+	buf_free(&b);
+	return out;
+}
+
 int
 pipeline_drain(struct pipeline *p, struct sender *snd)
 {
@@ -549,15 +668,22 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 		if (n <= 0)
 			break;
 		for (i = 0; i < n; i++) {
-			char detail[512], masked[64];
+			char detail[512], masked[64], safe[512];
 			enum send_status ss;
 
 			detail[0] = '\0';
+			if (breaker_check(p, (int64_t)util_now())) {
+				for (; i < n; i++)
+					state_queued_free(&items[i]);
+				snd->ops->flush(snd);
+				return -1;
+			}
 			ss = snd->ops->send(snd, items[i].msgid, items[i].env_from, items[i].rcpt,
 			    items[i].data.data, items[i].data.len, detail, sizeof(detail));
 			log_addr(items[i].rcpt, masked, sizeof(masked));
 			switch (ss) {
 			case SEND_OK:
+				sent_note((int64_t)util_now());
 				pipeline_crashpoint("sent");
 				state_sent(p->st, items[i].id, now);
 				log_info("queue=%lld to=%s sent", (long long)items[i].id, masked);
@@ -565,18 +691,20 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 			case SEND_TEMP:
 				state_retry(p->st, items[i].id, detail, now, p->conf->retry_min,
 				    p->conf->retry_max, p->conf->give_up);
-				log_warn("queue=%lld to=%s deferred: %s", (long long)items[i].id, masked, detail);
+				log_warn("queue=%lld to=%s deferred: %s", (long long)items[i].id, masked,
+				    log_detail(detail, items[i].rcpt, masked, safe, sizeof(safe)));
 				left++;
 				break;
 			case SEND_PERM:
 				state_perm_fail(p->st, items[i].id, detail, now);
 				log_err("queue=%lld to=%s failed permanently: %s", (long long)items[i].id,
-				    masked, detail);
+				    masked, log_detail(detail, items[i].rcpt, masked, safe, sizeof(safe)));
 				break;
 			case SEND_PAUSE:
 				state_retry(p->st, items[i].id, detail, now, p->conf->retry_min,
 				    p->conf->retry_max, p->conf->give_up);
-				log_err("queue paused: %s", detail);
+				log_err("queue paused: %s", log_detail(detail, items[i].rcpt, masked, safe,
+				    sizeof(safe)));
 				for (; i < n; i++)
 					state_queued_free(&items[i]);
 				snd->ops->flush(snd);

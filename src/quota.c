@@ -70,9 +70,9 @@ domain_in_list(const char *list, const char *domain)
 	return *domain && conf_list_has(list, domain);
 }
 
-int
-quota_get(struct state *st, const struct conf *c, const char *sender, int64_t now,
-    struct quota_info *q)
+static int
+quota_fill(struct state *st, const struct conf *c, const char *sender, int64_t now,
+    struct quota_info *q, int as_guest)
 {
 	sqlite3 *db = state_db(st);
 	sqlite3_stmt *s = NULL;
@@ -110,7 +110,12 @@ quota_get(struct state *st, const struct conf *c, const char *sender, int64_t no
 		sqlite3_finalize(s);
 		s = NULL;
 	}
-	if (tier_override == NULL || quota_parse_tier(tier_override, &q->tier) < 0) {
+	if (as_guest) {
+		/* only an admin block counts: no tier, registration or subscriber list */
+		q->tier = tier_override && strcmp(tier_override, "blocked") == 0 ? TIER_BLOCKED :
+		    TIER_GUEST;
+		q->registered = 0;
+	} else if (tier_override == NULL || quota_parse_tier(tier_override, &q->tier) < 0) {
 		if (conf_list_has(c->subscriber_addresses, sender))
 			q->tier = TIER_SUBSCRIBER;
 		else if (*dtier && quota_parse_tier(dtier, &q->tier) == 0)
@@ -156,6 +161,20 @@ quota_get(struct state *st, const struct conf *c, const char *sender, int64_t no
 		q->left = q->limit > q->used ? q->limit - q->used : 0;
 	}
 	return 0;
+}
+
+int
+quota_get(struct state *st, const struct conf *c, const char *sender, int64_t now,
+    struct quota_info *q)
+{
+	return quota_fill(st, c, sender, now, q, 0);
+}
+
+int
+quota_get_guest(struct state *st, const struct conf *c, const char *key, int64_t now,
+    struct quota_info *q)
+{
+	return quota_fill(st, c, key, now, q, 1);
 }
 
 long

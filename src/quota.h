@@ -36,6 +36,13 @@ struct quota_info {
 /* Fills q for sender at time now. 0 ok, -1 DB error. */
 int quota_get(struct state *st, const struct conf *c, const char *sender, int64_t now,
               struct quota_info *q);
+/* Like quota_get, but key is always a guest (or blocked, if the admin blocked key): no tier
+ * override, registration, subscriber address or domain applies. For mail whose From is not
+ * an authenticated identity, counted under its own key (see pipeline.c). */
+int quota_get_guest(struct state *st, const struct conf *c, const char *key, int64_t now,
+                    struct quota_info *q);
+/* Prefix of the quota key of an unauthenticated From ("unauth:" + address). */
+#define QUOTA_UNAUTH_PREFIX "unauth:"
 /* Non-answer replies of kind sent to sender since t (for once-per-period notices). */
 long quota_notices_since(struct state *st, const char *sender, const char *kind, int64_t t);
 /* Start of the current day (UTC) for t. */
