@@ -318,9 +318,11 @@ authenticate(struct source *s)
 			seterr(s, "imap %s: connection lost during authentication", c->imap_host);
 			return SRC_CONN_TEMP;
 		}
+		char masked[64];
+
 		seterr(s, "imap %s: authentication failed for user %s (%s); not retrying soon "
-		       "to avoid an account lock-out: check the credentials", c->imap_host, c->imap_user,
-		       etpan_err(r));
+		       "to avoid an account lock-out: check the credentials", c->imap_host,
+		       log_addr(c->imap_user, masked, sizeof(masked)), etpan_err(r));
 		return SRC_CONN_FATAL;
 	}
 	return SRC_OK;
