@@ -146,6 +146,9 @@ try:
     t = text_of(rep) if rep else ""
     ok("allowance of 4 lookups is used up" in t and "subject REGISTER" not in t,
        "registered quota reply: 4 used up, no registration advice", t[:500])
+    now = time.gmtime()
+    nxt = "%04d-%02d-01" % (now.tm_year + (now.tm_mon == 12), now.tm_mon % 12 + 1)
+    ok("resets: %s" % nxt in t, "registered quota reply: resets on the first of next month (%s)" % nxt, t[:600])
     row, rep, _ = ask("coder2", "20610?", "20610 please")
     eq((row[1], rep), ("quota-exhausted", None), "registered q4: silence")
     ok(re.search(r"registered\s+used 4\s+of 4\s+left 0", show("coder2")), "sender show: registered used 4 of 4")
