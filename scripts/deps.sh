@@ -9,6 +9,8 @@ libjson-c-dev libxml2-dev libgnutls28-dev libsystemd-dev
 libcmocka-dev clang libclang-rt-14-dev sqlite3 python3 time
 dovecot-core dovecot-imapd dovecot-lmtpd dovecot-sieve dovecot-managesieved postfix
 openssl ca-certificates procps iproute2 netcat-openbsd man-db groff-base systemd"
+# Not installed here (a big package): scripts/screenshots.sh (make screenshots) installs it.
+OPTIONAL_PKGS="chromium"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing="$missing $p"

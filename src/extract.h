@@ -1,8 +1,33 @@
 /* extract — text -> codes, modifiers, units, ranges, dates, intents and commands.
- * Pure: PCRE2 patterns compiled once (with JIT) by extract_init(); no I/O.
+ * Pure: PCRE2 patterns compiled once (with JIT) by extract_init(); no I/O. Not thread-safe
+ * (one shared match block); extract_run() calls extract_init() itself if needed.
  *
- * Every extracted item carries its byte offset in the text it came from and a short
- * confidence reason (a static string), so answers and tests can explain themselves. */
+ * Every extracted item carries its byte offset in the text it came from (the caller's
+ * bytes: Unicode dashes, NBSP, '×' and full-width digits are normalised internally with a
+ * position map) and a short confidence reason (a static string), so answers and tests can
+ * explain themselves.
+ *
+ * Decisions worth knowing (the case table tests/extract_cases.tsv shows each one):
+ *  - letter + 4 digits: with known(), a known HCPCS code wins, else a known ICD-10 code
+ *    (E1140 -> E11.40); when both exist, HCPCS unless "dx"/"ICD"/"diagnosis" comes right
+ *    before. Without known(): ICD-10 for letters that are never HCPCS (I N O W X Y Z),
+ *    for numbers outside the 2026 HCPCS range of that letter (D and F have none;
+ *    R0600 -> R06.00, T8130 -> T81.30, M5416 -> M54.16) or after diagnosis words;
+ *    HCPCS otherwise (E1140 is a real HCPCS code: a wheelchair).
+ *  - undotted ICD-10 of 3-4 characters ("E11", "E119") needs diagnosis wording nearby or a
+ *    known() hit; 3 characters alone ("B12", "A1C") are not taken.
+ *  - a bare number after a code is a modifier only if it is a modifier in our table
+ *    (CPT numeric + the 2026 HCPCS modifiers) and not followed by a quantity word; letter
+ *    modifiers after a space must be upper-case and not a common word (ER, PT, MD ...).
+ *  - ranges: see EX_RANGE_EXPAND_MAX below; families ("992xx") are listed, not expanded.
+ *  - remark and reason codes (CO-97, PR-1, N362, MA130, "remark code N130") are not codes:
+ *    they are dropped and counted in nremarks, so an answer can say they are not covered;
+ *    "N362" after "dx" is ICD-10 N36.2.
+ *  - rejected look-alikes: ZIP (after a state whose ZIP prefix matches, "zip", ZIP+4),
+ *    phone numbers, NPIs and longer digit runs, dates, times, money, percentages, street
+ *    numbers, quantities ("12345 patients"), claim/ticket/account/member/policy/order/case
+ *    numbers ("claim #12345", "ticket 99213"; "case"/"order"/"id" only with '#', ':' or
+ *    "no."/"number"), URLs, e-mail addresses, version strings. */
 #ifndef CODEMAILD_EXTRACT_H
 #define CODEMAILD_EXTRACT_H
 

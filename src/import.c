@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gnutls/crypto.h>
 #include <iconv.h>
 #include <limits.h>
 #include <signal.h>
@@ -158,8 +159,30 @@ imp_dataset(struct imp *im, enum ds_id ds, const char *release, const char *effe
 const char *
 imp_file_sha(struct imp_file *f)
 {
-	if (f->sha[0] == '\0')
+	static const char hex[] = "0123456789abcdef";
+	gnutls_hash_hd_t h;
+	unsigned char md[32];
+	size_t off, n, i;
+
+	if (f->sha[0] != '\0')
+		return f->sha;
+	if (f->size == 0 || gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0) {
 		util_sha256_hex(f->data ? f->data : "", f->size, f->sha);
+		return f->sha;
+	}
+	/* in 8 MB steps, releasing each step's pages: a big file never sits whole in RSS */
+	for (off = 0; off < f->size; off += n) {
+		n = f->size - off < (8u << 20) ? f->size - off : (8u << 20);
+		gnutls_hash(h, f->data + off, n);
+		if (n == (8u << 20) && f->mapped)
+			madvise((char *)(uintptr_t)f->data + off, n, MADV_DONTNEED);
+	}
+	gnutls_hash_deinit(h, md);
+	for (i = 0; i < 32; i++) {
+		f->sha[2 * i] = hex[md[i] >> 4];
+		f->sha[2 * i + 1] = hex[md[i] & 15];
+	}
+	f->sha[64] = '\0';
 	return f->sha;
 }
 
@@ -438,8 +461,9 @@ progress_show(struct imp *im, size_t pos, int final)
 		    pct, im->rows_all, rate, etas, final ? "\n" : "");
 		fflush(stderr);
 	} else if (im->bar == 0) {
-		log_info("import %s: %d%% of %llu bytes, %lld rows, %.0f rows/s, ETA %s", im->kind,
-		    pct, im->bytes_total, im->rows_all, rate, etas);
+		/* plain lines on stderr (not the log: a non-TTY log may go to the journal) */
+		fprintf(stderr, "import %s: %d%% of %llu bytes, %lld rows, %.0f rows/s, ETA %s\n",
+		    im->kind, pct, im->bytes_total, im->rows_all, rate, etas);
 	}
 	im->last_report = now;
 }
@@ -449,10 +473,19 @@ imp_progress(struct imp *im, size_t pos)
 {
 	double now;
 
+	/* give back the pages of the mapped file already parsed (keeps RSS low on big files) */
+	if (im->f && im->f->mapped && pos > im->f->dropped + (8u << 20)) {
+		size_t pg = 4096, from = im->f->dropped, to = pos & ~(pg - 1);
+
+		if (to > from) {
+			madvise((char *)(uintptr_t)im->f->data + from, to - from, MADV_DONTNEED);
+			im->f->dropped = to;
+		}
+	}
 	if (im->bar < 0)
 		return;
 	now = util_mono();
-	if (now - im->last_report < (im->bar == 1 ? 0.2 : 5.0))
+	if (now - im->last_report < (im->bar == 1 ? 0.2 : 2.0))
 		return;
 	progress_show(im, pos, 0);
 }
@@ -571,6 +604,7 @@ map_file(struct imp_file *f, struct buf *err)
 		}
 		madvise(p, f->size, MADV_SEQUENTIAL);
 		f->data = p;
+		f->mapped = 1;
 	}
 	close(fd);
 	return 0;
@@ -1068,7 +1102,7 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 		goto out;
 	}
 	if (exec1(im.h, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-	    " PRAGMA locking_mode=EXCLUSIVE; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;",
+	    " PRAGMA locking_mode=EXCLUSIVE; PRAGMA temp_store=DEFAULT; PRAGMA cache_size=-16384;",
 	    err) < 0 || codedb_create_schema(im.h, err) < 0 || exec1(im.h, "BEGIN", err) < 0) {
 		rc = EX_CANTCREAT;
 		goto out;
@@ -1089,7 +1123,8 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 		}
 	}
 	im.f = NULL;
-	if (im.bar >= 0)
+	/* a last line: always on a TTY; in plain mode only after periodic lines were shown */
+	if (im.bar == 1 || (im.bar == 0 && util_mono() - im.t0 >= 2.0))
 		progress_show(&im, 0, 1);
 	{
 		long long loaded = 0;
@@ -1108,7 +1143,12 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 		rc = EX_DATAERR;
 		goto out;
 	}
-	if (copy_forward(&im, o->db_path, err, old_rows) < 0) {
+	if (im.bar == 1 || (im.bar == 0 && util_mono() - im.t0 >= 2.0))
+		fprintf(stderr, "import %s: copying the other datasets, indexing, checking\n", k->name);
+	if (o->fresh || im.lay_sample) {
+		for (i = 0; i < NDS; i++)
+			old_rows[i] = -1;
+	} else if (copy_forward(&im, o->db_path, err, old_rows) < 0) {
 		rc = EX_DATAERR;
 		goto out;
 	}
@@ -1149,8 +1189,14 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 	print_summary(&im, files, npaths, util_mono() - t0);
 	rc = EX_OK;
 out:
-	if (im.h)
+	if (im.h) {
+		sqlite3_stmt *st;
+
+		/* a parser that stopped early may leave statements behind */
+		while ((st = sqlite3_next_stmt(im.h, NULL)) != NULL)
+			sqlite3_finalize(st);
 		sqlite3_close(im.h);
+	}
 	if (g_newpath[0]) {
 		unlink(g_newpath);
 		g_newpath[0] = '\0';

@@ -34,6 +34,8 @@ struct import_opts {
 	const char *effective;     /* override the effective date (YYYY-MM-DD) */
 	int   full_check;          /* PRAGMA integrity_check instead of quick_check */
 	int   max_errors_shown;    /* bad rows reported individually (default 10) */
+	int   fresh;               /* do not copy forward the live DB's other datasets (the new
+	                              DB holds only this import; implied by the bundled sample) */
 	FILE *report;              /* summary and bad-row lines (default stderr) */
 };
 

@@ -1,5 +1,5 @@
 /* import_cpt — a licensed CPT descriptor file (from the AMA or a licensed distributor):
- * CSV or TSV (tab if the first line has a tab), with the columns given by --columns
+ * CSV or TSV (tab for *.tsv or when tabs outnumber commas), with the columns given by --columns
  * "code=1,short=2,long=3" (1-based; default exactly that). A first line whose code column
  * is not a code is taken as a header; lines before the first code (notices) are skipped.
  * The text is stored as licensed (replies carry the AMA notice); nothing here is printed. */
@@ -122,7 +122,6 @@ imp_parse_cpt(struct imp *im, struct imp_file *f)
 	char rel[64] = "", tmp[16];
 	int y, m, rc;
 	unsigned char delim = ',';
-	const char *nl;
 
 	memset(&c, 0, sizeof(c));
 	if (parse_columns(im->o->columns, &c) < 0)
@@ -130,9 +129,17 @@ imp_parse_cpt(struct imp *im, struct imp_file *f)
 		    im->o->columns);
 	if (f->size == 0)
 		return imp_refuse(im, "empty file");
-	nl = memchr(f->data, '\n', f->size);
-	if (memchr(f->data, '\t', nl ? (size_t)(nl - f->data) : f->size))
-		delim = '\t';
+	{
+		/* TSV by the name, else by which separator is commoner in the first 8 KB */
+		size_t i, lim = f->size < 8192 ? f->size : 8192, tabs = 0, commas = 0, bl = strlen(f->base);
+
+		for (i = 0; i < lim; i++) {
+			tabs += f->data[i] == '\t';
+			commas += f->data[i] == ',';
+		}
+		if ((bl > 4 && util_strcaseeq(f->base + bl - 4, ".tsv")) || tabs > commas)
+			delim = '\t';
+	}
 	if (imp_month_of(f->base, &y, &m) == 0) {
 		snprintf(rel, sizeof(rel), "%d", y);
 		snprintf(tmp, sizeof(tmp), "%04d-01-01", y % 10000);

@@ -125,6 +125,10 @@ imp_parse_hcpcs(struct imp *im, struct imp_file *f)
 			continue;
 		if (n > 320)
 			n = 320;
+		if (!it.last_had_nl && n < 320) {
+			imp_refuse(im, "truncated: the last record has %zu of 320 columns", n);
+			goto out;
+		}
 		ric = n >= 11 ? l[10] : '?';
 		imp_field(l, n, 6, 10, seqs, sizeof(seqs));
 		if (!seen) {

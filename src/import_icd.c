@@ -55,10 +55,7 @@ imp_parse_icd10cm(struct imp *im, struct imp_file *f)
 	if (imp_month_of(f->base, &y, &m) == 0) {
 		int fy = m >= 10 ? y + 1 : y;
 
-		if (m && m != 10)
-			snprintf(rel, sizeof(rel), "FY%d", fy);
-		else
-			snprintf(rel, sizeof(rel), "FY%d", fy);
+		snprintf(rel, sizeof(rel), "FY%d", fy);
 		snprintf(tmp, sizeof(tmp), "%04d-%02d-01", (m && m < 10 ? y : fy - 1) % 10000,
 		    m ? m : 10);
 		memcpy(eff, tmp, 11);
@@ -80,8 +77,12 @@ imp_parse_icd10cm(struct imp *im, struct imp_file *f)
 
 				while (k < n && k < 8 && l[k] != ' ')
 					k++;
+				size_t letters = 0, q;
+
 				snprintf(code, sizeof(code), "%.*s", (int)k, l);
-				if (!icd_code_ok(code) || k >= n)
+				for (q = k; q < n; q++)
+					letters += isalpha((unsigned char)l[q]) != 0;
+				if (!icd_code_ok(code) || k >= n || letters < 2)
 					return imp_refuse(im, "not an ICD-10-CM order or codes file (want"
 					    " 'NNNNN CODE    F short… long…' or 'CODE    title')");
 				fmt = 2;

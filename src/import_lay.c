@@ -208,7 +208,7 @@ is_mod(const char *m)
 static void
 mark(struct imp *im, enum ds_id ds)
 {
-	imp_dataset(im, ds, NULL, NULL, NULL);
+	imp_dataset(im, ds, ds == DS_LAY ? "codemaild" : NULL, NULL, NULL);
 	if (im->lay_sample)
 		im->sample[ds] = 1;
 }
@@ -269,7 +269,9 @@ lay_row(struct imp *im, enum lay_kind kind, struct tsv *t, sqlite3_stmt *s, long
 			return 0;
 		}
 		bind_or_null(s, 3, tsv_get(t, "lay"));
-		if (*tsv_get(t, "official_long")) {
+		/* official Level II text only with the bundled sample: otherwise a lay import
+		 * would replace the imported HCPCS dataset */
+		if (im->lay_sample && *tsv_get(t, "official_long")) {
 			sqlite3_stmt *h = imp_prepare(im, "INSERT INTO hcpcs_mod(mod, long_desc, short_desc,"
 			    " action, effective, end_date) VALUES(?1,?2,?3,NULL,NULL,NULL)");
 

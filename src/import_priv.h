@@ -25,6 +25,8 @@ struct imp_file {
 	char        release[64];   /* as read from the file name / content */
 	char        effective[11];
 	char        sha[65];       /* computed once, lazily (imp_file_sha) */
+	size_t      dropped;       /* bytes already released from memory (MADV_DONTNEED) */
+	int         mapped;        /* data is a private file mapping (pages may be dropped) */
 };
 
 struct imp {

@@ -209,8 +209,10 @@ imp_parse_ptp(struct imp *im, struct imp_file *f)
 			p = tab + 1;
 		}
 		if (nf != 7) {
-			if (!it.last_had_nl)
-				return imp_refuse(im, "truncated: the last line has %d of 7 fields", nf);
+			if (!it.last_had_nl) {
+				imp_refuse(im, "truncated: the last line has %d of 7 fields", nf);
+				goto out;
+			}
 			imp_reject(im, "%d fields, want 7 tab-separated", nf);
 			continue;
 		}

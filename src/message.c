@@ -696,6 +696,19 @@ addr_finish(struct addrlist *al, struct buf *phrase, struct buf *spec, struct bu
 	return rc;
 }
 
+/* Characters that end an atom in an address list. */
+static int
+addr_special(unsigned char ch)
+{
+	switch (ch) {
+	case ' ': case '\t': case '\r': case '\n': case ',': case ';': case '(': case '"':
+	case '<': case '>': case ':': case '\0':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Skips a comment starting at s[i] == '('; returns the index after it. */
 static size_t
 skip_comment(const char *s, size_t n, size_t i, struct buf *keep)
@@ -727,7 +740,7 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 {
 	struct buf phrase, spec, comment, angle;
 	size_t i = 0;
-	int have_angle = 0, rc = 0, spec_ws = 0;
+	int have_angle = 0, rc = 0, spec_ws = 0, spec_at = 0;   /* spec_at: '@' in spec */
 
 	buf_init(&phrase, n + 16);
 	buf_init(&spec, n + 16);
@@ -741,6 +754,7 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 				rc = -1;
 			have_angle = 0;
 			spec_ws = 0;
+			spec_at = 0;
 			if (i >= n || rc < 0)
 				break;
 			i++;
@@ -770,6 +784,7 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 			}
 			have_angle = 0;
 			spec_ws = 0;
+			spec_at = 0;
 		}
 		if (ch == '"') {
 			size_t j = i + 1;
@@ -815,7 +830,7 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 			i = j < n ? j + 1 : n;
 			continue;
 		}
-		if (ch == ':' && !memchr(buf_cstr(&spec), '@', spec.len)) {
+		if (ch == ':' && !spec_at) {
 			/* group "name:"; its members follow */
 			buf_reset(&phrase); buf_reset(&spec); buf_reset(&comment);
 			spec_ws = 0;
@@ -825,24 +840,27 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 		/* atom text */
 		{
 			size_t j = i;
-			while (j < n && !strchr(" \t\r\n,;(\"<>", s[j]) && s[j] != ':')
+			while (j < n && !addr_special((unsigned char)s[j]))
 				j++;
 			if (j == i)
 				j = i + 1;
 			if (spec_ws && spec.len && s[i] != '@' && s[i] != '.' &&
 			    spec.data[spec.len - 1] != '@' && spec.data[spec.len - 1] != '.') {
-				if (memchr(spec.data, '@', spec.len) && spec.data[0] != '"') {
+				if (spec_at && spec.data[0] != '"') {
 					/* "a@b c@d": a second address without a comma */
 					if (addr_finish(al, &phrase, &spec, &comment, &angle, 0) < 0) {
 						rc = -1;
 						break;
 					}
+					spec_at = 0;
 				} else {
 					(void)buf_addc(&spec, ' ');
 				}
 			}
 			(void)buf_add(&phrase, s + i, j - i);
 			(void)buf_add(&spec, s + i, j - i);
+			if (memchr(s + i, '@', j - i))
+				spec_at = 1;
 			spec_ws = 0;
 			i = j;
 		}
@@ -979,6 +997,59 @@ part_decode(struct ctx *c, const struct part *p, struct buf *out)
 	}
 }
 
+/* RFC 3676 format=flowed: a line ending in a space continues on the next line (of the same
+ * quote depth); space-stuffing removed; with delsp=yes the trailing space goes too. The
+ * signature separator "-- " is never flowed. Rewrites t in place (it only shrinks). */
+static void
+unflow(char *t, int delsp)
+{
+	char *r = t, *w = t;
+	int joining = 0;
+
+	while (*r) {
+		char *e = strchr(r, '\n');
+		size_t n = e ? (size_t)(e - r) : strlen(r), depth = 0, i = 0;
+		int flowed;
+
+		while (i < n && r[i] == '>') {
+			depth++;
+			i++;
+		}
+		if (i < n && r[i] == ' ')     /* stuffing (or the space after the quote marks) */
+			i++;
+		if (!joining) {
+			/* the quote marks as written (never more bytes than read) */
+			memmove(w, r, depth);
+			w += depth;
+			if (depth && i > depth)
+				*w++ = ' ';
+		}
+		flowed = n > i && r[n - 1] == ' ' && !(n - i == 3 && memcmp(r + i, "-- ", 3) == 0);
+		{
+			size_t len = n - i;
+			if (flowed && delsp)
+				len--;
+			memmove(w, r + i, len);
+			w += len;
+		}
+		/* join only when the next line has the same quote depth */
+		joining = 0;
+		if (flowed && e) {
+			size_t d2 = 0;
+			const char *nx = e + 1;
+			while (nx[d2] == '>')
+				d2++;
+			joining = d2 == depth && nx[0] != '\0';
+		}
+		if (!joining && e)
+			*w++ = '\n';
+		if (!e)
+			break;
+		r = e + 1;
+	}
+	*w = '\0';
+}
+
 /* Decoded, UTF-8, LF-only text of a text part (HTML converted). Caller frees. */
 static char *
 part_text(struct ctx *c, const struct part *p, int html)
@@ -1047,6 +1118,19 @@ part_text(struct ctx *c, const struct part *p, int html)
 			r[j++] = r[i];
 		}
 		r[j] = '\0';
+		if (p->ct_raw) {
+			struct buf f;
+			buf_init(&f, 64);
+			if (mime_param(p->ct_raw, strlen(p->ct_raw), "format", 0, &f) == 1 &&
+			    util_strcaseeq(buf_cstr(&f), "flowed")) {
+				int delsp;
+				buf_reset(&f);
+				delsp = mime_param(p->ct_raw, strlen(p->ct_raw), "delsp", 0, &f) == 1 &&
+				        util_strcaseeq(buf_cstr(&f), "yes");
+				unflow(r, delsp);
+			}
+			buf_free(&f);
+		}
 	}
 	if (strlen(r) > c->lim.max_text) {
 		size_t cut = mime_utf8_cut(r, c->lim.max_text);
@@ -1082,6 +1166,9 @@ add_attachment(struct ctx *c, const struct part *p)
 	a->content_type = xstrdup(p->type);
 	if (p->multipart || p->first) {
 		size = p->body_end > p->body_start ? p->body_end - p->body_start : 0;
+	} else if (p->cte == CTE_BASE64) {
+		size = mime_b64_size(c->raw + p->body_start,
+		    p->body_end > p->body_start ? p->body_end - p->body_start : 0);
 	} else {
 		struct buf d;
 		buf_init(&d, c->lim.max_size + 64);
@@ -1127,14 +1214,15 @@ list_attachments(struct ctx *c, const struct part *p, const struct part *body)
 		set_error(c, MSG_E_NOMEM, "out of memory");
 }
 
-/* The first forwarded message (message/rfc822 with a parsed child) in tree order. */
+/* The first forwarded message part (message/rfc822 or message/global) in tree order. */
 static const struct part *
 find_forward(const struct part *p)
 {
 	const struct part *ch, *r;
 
-	if (p->first && !p->multipart && strncmp(p->type, "message/", 8) == 0)
-		return p->first;
+	if (!p->multipart && (strcmp(p->type, "message/rfc822") == 0 ||
+	                      strcmp(p->type, "message/global") == 0))
+		return p;
 	if (!p->multipart)
 		return NULL;
 	for (ch = p->first; ch; ch = ch->next)
@@ -1160,48 +1248,54 @@ message_default_limits(struct msg_limits *lim)
 static void
 fill_top(struct ctx *c)
 {
+	static const char *const names[] = { "Subject", "Date", "Message-ID", "In-Reply-To",
+		"References", "From", "Sender", "Reply-To", "To", "Cc" };
+	enum { N = sizeof(names) / sizeof(names[0]) };
 	struct message *m = c->msg;
-	const char *v;
-	size_t i;
+	struct addrlist al[5];
+	int seen[N];
+	size_t i, k, j;
 
-	if ((v = message_header(m, "Subject", 0)) != NULL)
-		m->subject = xstrdup(v);
-	if ((v = message_header(m, "Date", 0)) != NULL)
-		m->date = xstrdup(v);
-	if ((v = message_header_raw(m, "Message-ID", 0)) != NULL)
-		m->message_id = first_msgid(v);
-	if ((v = message_header_raw(m, "In-Reply-To", 0)) != NULL)
-		m->in_reply_to = first_msgid(v);
-	if ((v = message_header_raw(m, "References", 0)) != NULL)
-		m->references = all_msgids(v);
-	for (i = 0; i < 5; i++) {
-		static const char *const names[] = { "From", "Sender", "Reply-To", "To", "Cc" };
-		struct addrlist al = { 0 };
-		size_t k, cnt = message_header_count(m, names[i]);
+	memset(al, 0, sizeof(al));
+	memset(seen, 0, sizeof(seen));
+	/* one pass over the fields: the first of each single field, every To and Cc */
+	for (i = 0; i < m->nheaders; i++) {
+		const struct msg_header *h = &m->headers[i];
+		size_t nl = strlen(h->name);
 
-		for (k = 0; k < cnt && (i >= 3 || k == 0); k++) {
-			v = message_header_raw(m, names[i], k);
-			if (v && parse_addresses(v, strlen(v), &al) < 0)
+		for (k = 0; k < N; k++)
+			if (strlen(names[k]) == nl && util_strcaseeq(h->name, names[k]))
+				break;
+		if (k == N || (seen[k] && k < 8))
+			continue;
+		seen[k] = 1;
+		switch (k) {
+		case 0: m->subject = xstrdup(h->value); break;
+		case 1: m->date = xstrdup(h->value); break;
+		case 2: m->message_id = first_msgid(h->raw); break;
+		case 3: m->in_reply_to = first_msgid(h->raw); break;
+		case 4: m->references = all_msgids(h->raw); break;
+		default:
+			if (parse_addresses(h->raw, strlen(h->raw), &al[k - 5]) < 0)
 				set_error(c, MSG_E_NOMEM, "out of memory");
-		}
-		if (i < 3) {
-			struct msg_addr *dst = i == 0 ? &m->from : i == 1 ? &m->sender : &m->reply_to;
-			if (al.n > 0) {
-				*dst = al.v[0];
-				for (k = 1; k < al.n; k++) {
-					free(al.v[k].name);
-					free(al.v[k].addr);
-				}
-			}
-			free(al.v);
-		} else if (i == 3) {
-			m->to = al.v;
-			m->nto = al.n;
-		} else {
-			m->cc = al.v;
-			m->ncc = al.n;
+			break;
 		}
 	}
+	for (j = 0; j < 3; j++) {
+		struct msg_addr *dst = j == 0 ? &m->from : j == 1 ? &m->sender : &m->reply_to;
+		if (al[j].n > 0) {
+			*dst = al[j].v[0];
+			for (k = 1; k < al[j].n; k++) {
+				free(al[j].v[k].name);
+				free(al[j].v[k].addr);
+			}
+		}
+		free(al[j].v);
+	}
+	m->to = al[3].v;
+	m->nto = al[3].n;
+	m->cc = al[4].v;
+	m->ncc = al[4].n;
 }
 
 static int
@@ -1261,11 +1355,13 @@ find_report(const struct part *p)
 	return NULL;
 }
 
+static void forward_question(struct ctx *c, const struct part *p, int hops);
+
 static void
 choose_body(struct ctx *c, struct part *root)
 {
 	struct message *m = c->msg;
-	const struct part *body = NULL, *fwd, *rep;
+	const struct part *body = NULL, *rep;
 	int prio = 2;
 	struct quote_split qs;
 
@@ -1302,32 +1398,72 @@ choose_body(struct ctx *c, struct part *root)
 		return;
 	}
 	/* no text of its own: a forward with no new text asks about the forwarded message */
-	if ((fwd = find_forward(root)) != NULL) {
-		const struct part *inner = NULL;
-		int p2 = 2, hops = 0;
+	forward_question(c, root, 0);
+}
 
-		while (fwd && hops++ < 8) {
-			find_body(fwd, &p2, &inner);
-			if (inner)
-				break;
-			fwd = find_forward(fwd);
+/* Sets question/quoted/signature from the text of the first forwarded message under p:
+ * parsed in place when it was not transfer-encoded, else decoded and parsed on its own
+ * (with the depth left). hops bounds forwards of forwards. */
+static void
+forward_question(struct ctx *c, const struct part *p, int hops)
+{
+	struct message *m = c->msg;
+	const struct part *fwd = find_forward(p), *inner = NULL;
+	struct quote_split qs;
+	char *t = NULL;
+	int prio = 2;
+
+	if (fwd == NULL || hops > 8 || m->error)
+		return;
+	if (fwd->first) {
+		find_body(fwd->first, &prio, &inner);
+		if (inner == NULL) {
+			forward_question(c, fwd->first, hops + 1);
+			return;
 		}
-		if (inner) {
-			char *t = part_text(c, inner, p2 == 1);
-			if (t == NULL)
-				return;
-			if (quote_split(t, &qs) < 0) {
-				free(t);
-				set_error(c, MSG_E_NOMEM, "out of memory");
-				return;
-			}
-			free(t);
-			m->question_text = qs.question;
-			m->quoted_text = qs.quoted;
-			m->signature = qs.signature;
+		t = part_text(c, inner, prio == 1);
+	} else if (fwd->cte != CTE_IDENTITY && fwd->depth + 1 < c->lim.max_depth) {
+		struct msg_limits lim = c->lim;
+		struct message *sub;
+		struct buf d;
+
+		buf_init(&d, c->lim.max_size + 64);
+		(void)part_decode(c, fwd, &d);
+		lim.max_depth = c->lim.max_depth - fwd->depth - 1;
+		sub = message_parse(d.data ? d.data : "", d.len, &lim);
+		buf_free(&d);
+		if (sub == NULL) {
+			set_error(c, MSG_E_NOMEM, "out of memory");
+			return;
+		}
+		if (!sub->error && sub->question_text[0]) {
+			free(m->question_text);
+			free(m->quoted_text);
+			free(m->signature);
+			m->question_text = sub->question_text;
+			m->quoted_text = sub->quoted_text;
+			m->signature = sub->signature;
+			sub->question_text = sub->quoted_text = sub->signature = NULL;
 			warn(c, "no text of its own; the question is read from the forwarded message");
 		}
+		message_free(sub);
+		return;
 	}
+	if (t == NULL)
+		return;
+	if (quote_split(t, &qs) < 0) {
+		free(t);
+		set_error(c, MSG_E_NOMEM, "out of memory");
+		return;
+	}
+	free(t);
+	free(m->question_text);
+	free(m->quoted_text);
+	free(m->signature);
+	m->question_text = qs.question;
+	m->quoted_text = qs.quoted;
+	m->signature = qs.signature;
+	warn(c, "no text of its own; the question is read from the forwarded message");
 }
 
 struct message *

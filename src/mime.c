@@ -122,6 +122,26 @@ out:
 	return rc;
 }
 
+size_t
+mime_b64_size(const char *s, size_t n)
+{
+	size_t i, size = 0;
+	int q = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (b64val[c]) {
+			if (q > 0)
+				size++;     /* every character after the first of a quantum ends a byte */
+			q = (q + 1) & 3;
+		} else if (c == '=') {
+			q = 0;
+		}
+	}
+	return size;
+}
+
 /* ---------------------------------------------------------------- QP */
 
 static int
@@ -211,6 +231,26 @@ mime_q_decode(const char *s, size_t n, struct buf *out, int *bad)
 
 /* ---------------------------------------------------------------- UTF-8 */
 
+/* Length of the run of 7-bit, non-NUL bytes at the start of p[0..n), eight at a time. */
+static inline size_t
+ascii_run(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i + 8 <= n) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		/* any byte >= 0x80, or any zero byte */
+		if ((w & 0x8080808080808080ull) ||
+		    ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull))
+			break;
+		i += 8;
+	}
+	while (i < n && p[i] >= 0x01 && p[i] < 0x80)
+		i++;
+	return i;
+}
+
 /* Length of the valid UTF-8 sequence at s (n bytes available), or 0 if invalid. NUL is
  * treated as invalid. */
 static inline size_t
@@ -250,10 +290,9 @@ mime_utf8_valid(const char *s, size_t n)
 	size_t i = 0, l;
 
 	while (i < n) {
-		if (p[i] >= 0x01 && p[i] < 0x80) {
-			i++;
-			continue;
-		}
+		i += ascii_run(p + i, n - i);
+		if (i >= n)
+			break;
 		if ((l = utf8_seq(p + i, n - i)) == 0)
 			return 0;
 		i += l;
@@ -279,10 +318,9 @@ mime_utf8_sanitize(const char *s, size_t n, struct buf *out, size_t *nbad)
 	size_t i = 0, run = 0, l;
 
 	while (i < n) {
-		if (p[i] >= 0x01 && p[i] < 0x80) {
-			i++;
-			continue;
-		}
+		i += ascii_run(p + i, n - i);
+		if (i >= n)
+			break;
 		if ((l = utf8_seq(p + i, n - i)) > 0) {
 			i += l;
 			continue;
@@ -336,7 +374,13 @@ cp1252_to_utf8(const char *s, size_t n, struct buf *out)
 
 	for (i = 0; i < n; i++) {
 		unsigned c = (unsigned char)s[i];
+		size_t run = ascii_run((const unsigned char *)s + i, n - i);
 
+		if (run > 8) {
+			if (sink_putn(&k, s + i, run) < 0) { rc = -1; break; }
+			i += run - 1;
+			continue;
+		}
 		if (c == 0) {
 			if (sink_putn(&k, "\xef\xbf\xbd", 3) < 0) { rc = -1; break; }
 			continue;
@@ -537,13 +581,15 @@ mime_to_utf8(const char *charset, const char *s, size_t n, struct buf *out, cons
 
 	switch (cls) {
 	case CS_ASCII:
-		if (mime_is_ascii(s, n) || mime_utf8_valid(s, n))
-			return mime_utf8_sanitize(s, n, out, NULL);
+		if (mime_utf8_valid(s, n))
+			return buf_add(out, s, n);
 		if (warn)
 			*warn = "undeclared 8-bit text read as windows-1252";
 		return cp1252_to_utf8(s, n, out);
 	case CS_UTF8:
-		if (!mime_utf8_valid(s, n) && warn)
+		if (mime_utf8_valid(s, n))
+			return buf_add(out, s, n);
+		if (warn)
 			*warn = "invalid UTF-8 replaced";
 		return mime_utf8_sanitize(s, n, out, NULL);
 	case CS_1252:
@@ -581,7 +627,7 @@ mime_to_utf8(const char *charset, const char *s, size_t n, struct buf *out, cons
 	if (warn)
 		*warn = "unknown charset read as UTF-8 or windows-1252";
 	if (mime_utf8_valid(s, n))
-		return mime_utf8_sanitize(s, n, out, NULL);
+		return buf_add(out, s, n);
 	return cp1252_to_utf8(s, n, out);
 }
 

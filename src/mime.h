@@ -13,6 +13,8 @@
 /* Base64 body: characters outside the alphabet are skipped, padding may be missing or
  * repeated (concatenated encodings decode). *bad (may be NULL) is set to 1 on junk. */
 int mime_b64_decode(const char *s, size_t n, struct buf *out, int *bad);
+/* The number of bytes mime_b64_decode would produce, without producing them. */
+size_t mime_b64_size(const char *s, size_t n);
 /* Quoted-printable body (RFC 2045 6.7): soft line breaks, =XX escapes (either case); a bad
  * escape is kept literally and sets *bad; transport whitespace before a line end dropped. */
 int mime_qp_decode(const char *s, size_t n, struct buf *out, int *bad);

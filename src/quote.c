@@ -12,7 +12,7 @@
 #include "buf.h"
 #include "util.h"
 
-enum { L_NEW = 0, L_QUOTED, L_SIG, L_FWDHDR };
+enum { L_NEW = 0, L_QUOTED, L_SIG, L_DROP };
 
 struct line {
 	const char *s;      /* start in the text */
@@ -88,6 +88,8 @@ attribution_end(const char *s, size_t n)
 {
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
+	if (n == 0 || s[n - 1] != ':')
+		return 0;     /* every attribution ends with a colon */
 	if (n > 0 && s[n - 1] == ':' && (starts_ci(s, n, "am ") || starts_ci(s, n, "on ")) &&
 	    (contains_ci(s, n, " schrieb ") || contains_ci(s, n, " wrote ")))
 		return 1;
@@ -175,7 +177,10 @@ static const char *const signoffs[] = {
 	"best wishes", "cheers", "sincerely", "sincerely yours", "yours sincerely",
 	"yours truly", "respectfully", "respectfully yours", "cordially", "take care",
 	"v/r", "vr", "thank you for your help", "thanks for your help", "appreciate it",
-	"much appreciated", "br", "rgds", NULL
+	"much appreciated", "br", "rgds", "gr\xc3\xbc\xc3\x9f" "e", "viele gr\xc3\xbc\xc3\x9f" "e",
+	"mit freundlichen gr\xc3\xbc\xc3\x9f" "en", "beste gr\xc3\xbc\xc3\x9f" "e", "gruss", "gr\xc3\xbc" "sse",
+	"saludos", "cordialement", "merci", "bien cordialement", "groeten", "met vriendelijke groet",
+	NULL
 };
 
 /* 1 if the line is a sign-off ("Thanks,", "Best regards", "Thanks, Jane"). */
@@ -339,6 +344,40 @@ mark_signature(struct line *v, size_t end)
 	}
 }
 
+/* A forwarding note with no code-like content of its own ("FYI", "see below"). */
+static int
+short_note(const struct buf *q)
+{
+	size_t i;
+
+	if (q->len > 300)
+		return 0;
+	for (i = 0; i < q->len; i++)
+		if (q->data[i] >= '0' && q->data[i] <= '9')
+			return 0;
+	return 1;
+}
+
+/* uuencoded data inside the text: "begin 644 name" … "end". Returns the index after the
+ * "end" line, or 0. *noend is set once no "end" follows, so later "begin" lines are not
+ * searched again (linear overall). */
+static size_t
+uuencode_end(const struct line *v, size_t nl, size_t i, int *noend)
+{
+	const char *s = v[i].s;
+	size_t n = v[i].n, k;
+
+	if (*noend || n < 11 || memcmp(s, "begin ", 6) != 0 || !(s[6] >= '0' && s[6] <= '7') ||
+	    !(s[7] >= '0' && s[7] <= '7') || !(s[8] >= '0' && s[8] <= '7') || s[9] != ' ')
+		return 0;
+	for (k = i + 1; k < nl; k++)
+		if (v[k].n >= 3 && memcmp(v[k].s, "end", 3) == 0 &&
+		    (v[k].n == 3 || v[k].s[3] == '\r' || v[k].s[3] == ' '))
+			return k + 1;
+	*noend = 1;
+	return 0;
+}
+
 static int
 append_lines(struct buf *b, const struct line *v, size_t from, size_t to, int cls)
 {
@@ -373,9 +412,9 @@ static int
 split(const char *text, struct quote_split *out, int depth)
 {
 	struct line *v = NULL;
-	size_t nl = 0, cap = 0, i, cut, len = strlen(text);
+	size_t nl = 0, cap = 0, i, cut, cut_body, len = strlen(text);
 	const char *p = text;
-	int forward = 0, rc = -1;
+	int forward = 0, rc = -1, noend = 0;
 	struct buf q, qu, sg;
 
 	buf_init(&q, len + 16);
@@ -400,6 +439,15 @@ split(const char *text, struct quote_split *out, int depth)
 			break;
 		p = e + 1;
 	}
+	/* uuencoded attachments inside the text are no one's words */
+	for (i = 0; i < nl; i++) {
+		size_t e = uuencode_end(v, nl, i, &noend), k;
+		if (e) {
+			for (k = i; k < e; k++)
+				v[k].cls = L_DROP;
+			i = e - 1;
+		}
+	}
 	/* the cut: an Outlook or forward header block; everything from it on is quoted */
 	cut = nl;
 	for (i = 0; i < nl; i++) {
@@ -411,12 +459,17 @@ split(const char *text, struct quote_split *out, int depth)
 		}
 	}
 	for (i = cut; i < nl; i++)
-		v[i].cls = L_QUOTED;
-	/* '>' lines and attribution lines */
+		if (v[i].cls != L_DROP)
+			v[i].cls = L_QUOTED;
+	cut_body = cut + 1;
+	/* '>' lines and attribution lines; an attribution not followed by '>' lines (the
+	 * quoted message pasted as is) starts the quoted part like an Outlook block */
 	for (i = 0; i < cut; i++) {
 		const char *s;
 		size_t n, k;
 
+		if (v[i].cls == L_DROP)
+			continue;
 		if (is_quote_line(&v[i])) {
 			v[i].cls = L_QUOTED;
 			continue;
@@ -426,6 +479,9 @@ split(const char *text, struct quote_split *out, int depth)
 			continue;
 		if (attribution_end(s, n)) {
 			/* "On … wrote:", possibly wrapped over two or three lines */
+			size_t from = i, j;
+			int real = 0;
+
 			v[i].cls = L_QUOTED;
 			for (k = i; k > 0 && k + 3 > i; k--) {
 				const char *ps;
@@ -435,11 +491,35 @@ split(const char *text, struct quote_split *out, int depth)
 					break;
 				if (starts_ci(ps, pn, "on ") || starts_ci(ps, pn, "le ") ||
 				    starts_ci(ps, pn, "am ") || starts_ci(ps, pn, "el ")) {
-					size_t j;
 					for (j = k - 1; j < i; j++)
 						v[j].cls = L_QUOTED;
+					from = k - 1;
 					break;
 				}
+			}
+			/* a real attribution: "On/Am/Le/El …" with a date or an address in it */
+			{
+				const char *fs;
+				size_t fn;
+				tview(&v[from], &fs, &fn);
+				if (starts_ci(fs, fn, "on ") || starts_ci(fs, fn, "le ") ||
+				    starts_ci(fs, fn, "am ") || starts_ci(fs, fn, "el "))
+					for (j = from; j <= i && !real; j++)
+						for (k = 0; k < v[j].n; k++)
+							if (v[j].s[k] == '@' || (v[j].s[k] >= '0' && v[j].s[k] <= '9')) {
+								real = 1;
+								break;
+							}
+			}
+			for (k = i + 1; k < cut && blank(&v[k]); k++)
+				;
+			if (real && k < cut && !is_quote_line(&v[k])) {
+				for (j = i; j < nl; j++)
+					if (v[j].cls != L_DROP)
+						v[j].cls = L_QUOTED;
+				cut = from;
+				cut_body = i + 1;
+				break;
 			}
 		}
 	}
@@ -447,13 +527,14 @@ split(const char *text, struct quote_split *out, int depth)
 	if (append_lines(&q, v, 0, nl, L_NEW) < 0 || append_lines(&qu, v, 0, nl, L_QUOTED) < 0 ||
 	    append_lines(&sg, v, 0, nl, L_SIG) < 0)
 		goto out;
-	if (q.len == 0 && cut < nl && depth == 0) {
-		/* nothing new: a bare forward (or a bare quote of one) asks about its content */
+	if (cut < nl && depth == 0 && (q.len == 0 || (forward && short_note(&q)))) {
+		/* nothing new: a bare forward (or a bare quote of one) asks about its content;
+		 * a short note above a forward ("Can you help with this one?") asks about it too */
 		struct quote_split in;
 		struct buf fw;
-		size_t k = cut + 1;
+		size_t k = cut_body;
+		char *note = NULL;
 
-		(void)forward;
 		/* skip the forwarded header lines (From:, Date:, Subject:, To:, Cc:, Sent:) */
 		while (k < nl && (blank(&v[k]) || is_hdr(&v[k], "From:") || is_hdr(&v[k], "Date:") ||
 		       is_hdr(&v[k], "Subject:") || is_hdr(&v[k], "To:") || is_hdr(&v[k], "Cc:") ||
@@ -471,11 +552,18 @@ split(const char *text, struct quote_split *out, int depth)
 			goto out;
 		}
 		buf_free(&fw);
-		buf_reset(&q);
-		if (buf_addstr(&q, in.question) < 0) {
+		if (q.len && (note = strdup(buf_cstr(&q))) == NULL) {
 			free(in.question); free(in.quoted); free(in.signature);
 			goto out;
 		}
+		buf_reset(&q);
+		if ((note && (buf_addstr(&q, note) < 0 || buf_addc(&q, '\n') < 0)) ||
+		    buf_addstr(&q, in.question) < 0) {
+			free(note);
+			free(in.question); free(in.quoted); free(in.signature);
+			goto out;
+		}
+		free(note);
 		if (in.signature[0] && sg.len == 0)
 			(void)buf_addstr(&sg, in.signature);
 		free(in.question); free(in.quoted); free(in.signature);

@@ -11,11 +11,18 @@
  * highest UID) and, after every (re)connect and every sweep_interval, a full sweep of the
  * mailbox; both exclude \Deleted messages and, in flag mode, our keywords. Sizes come from
  * RFC822.SIZE before any body is fetched; bodies from BODY.PEEK[] (never sets \Seen).
- * mark(): UID MOVE (RFC 6851) into the outcome's folder (created when missing), or UID COPY
+ * mark() queues the UID; queued marks go to the server as one command per outcome (a
+ * Dovecot UID MOVE costs ~10 ms of fsyncs, nearly the same for 1 UID as for 100) before the
+ * next list_new(), wait() or close(), or when IMAP_MARK_BATCH are queued. A mark lost with
+ * the connection or a crash is harmless: the message is listed again by the next sweep and
+ * the state DB has it as handled, so it is only re-marked. Marking is
+ * UID MOVE (RFC 6851) into the outcome's folder (created when missing), or UID COPY
  * + UID STORE +FLAGS.SILENT (\Deleted) + UID EXPUNGE (UIDPLUS), or only the copy and the
  * \Deleted flag when UIDPLUS is missing (never a bare EXPUNGE), or a keyword in flag mode.
- * wait(): IDLE with our own deadline (poll() on the socket, re-issued at most every
- * idle_restart, the stream timeout as watchdog) or a sleep of poll_interval without IDLE.
+ * wait(): IDLE written and read by hand (idle_raw: libetpan's mailimap_idle() can block when
+ * untagged data precedes "+ idling"), with our own deadline (poll() on the socket, IDLE
+ * re-issued at most every idle_restart, each read bounded by the stream timeout as the
+ * watchdog), or a sleep of poll_interval and a NOOP without IDLE.
  * Reconnects back off exponentially with jitter (1 s .. 5 min); authentication and
  * certificate failures are SRC_CONN_FATAL and back off at once to the maximum. */
 #include <errno.h>
@@ -44,6 +51,7 @@
 #define IMAP_BACKOFF_MIN   1.0
 #define IMAP_BACKOFF_MAX   300.0
 #define IMAP_FETCH_CHUNK   500          /* UIDs per RFC822.SIZE fetch */
+#define IMAP_MARK_BATCH    100          /* queued marks that force a flush */
 
 static const char *const kw_for[] = { "$CodemaildAnswered", "$CodemaildIgnored", "$CodemaildFailed" };
 
@@ -52,7 +60,8 @@ struct imap {
 	int       selected;
 	uint32_t  uidvalidity;      /* of the selected mailbox */
 	uint32_t  known_uidv;       /* first seen by this process (0 = none yet) */
-	uint32_t  last_uid;         /* highest UID listed so far */
+	uint32_t  last_uid;         /* highest UID listed or known to exist at a sweep */
+	uint32_t  uidnext_select;   /* UIDNEXT reported by the last SELECT (0 = none) */
 	int       has_move, has_uidplus, has_idle;
 	int       need_sweep;
 	double    next_sweep;
@@ -60,8 +69,12 @@ struct imap {
 	double    backoff;
 	int       fatal;            /* the last connect failed for auth/cert reasons */
 	int       created[3];       /* folder known to exist */
+	uint32_t *pend[3];          /* marks not yet sent to the server, per outcome */
+	size_t    npend[3], cappend[3];
 	unsigned  seed;
 };
+
+static enum src_status flush_marks(struct source *s);
 
 static struct imap *
 P(struct source *s)
@@ -183,6 +196,7 @@ drop(struct source *s)
 	p->selected = 0;
 	p->has_idle = p->has_move = p->has_uidplus = 0;
 	memset(p->created, 0, sizeof(p->created));
+	memset(p->npend, 0, sizeof(p->npend));   /* re-marked after the next sweep */
 }
 
 /* A command failed with r: drop the connection if the stream is unusable. */
@@ -328,6 +342,7 @@ select_box(struct source *s)
 		return SRC_BOX_BAD;
 	}
 	uidv = p->m->imap_selection_info != NULL ? p->m->imap_selection_info->sel_uidvalidity : 0;
+	p->uidnext_select = p->m->imap_selection_info != NULL ? p->m->imap_selection_info->sel_uidnext : 0;
 	p->selected = 1;
 	p->need_sweep = 1;
 	if (p->known_uidv != 0 && uidv != p->known_uidv) {
@@ -500,9 +515,13 @@ imap_close(struct source *s)
 
 	if (p == NULL)
 		return;
+	if (p->m != NULL && p->selected)
+		flush_marks(s);
 	if (p->m != NULL && p->m->imap_stream != NULL)
 		mailimap_logout(p->m);
 	drop(s);
+	for (int o = 0; o < 3; o++)
+		free(p->pend[o]);
 	free(p);
 	s->priv = NULL;
 }
@@ -681,6 +700,8 @@ imap_list_new(struct source *s, struct src_list *out)
 
 	if ((st = ensure(s)) != SRC_OK)
 		return st;
+	if ((st = flush_marks(s)) == SRC_CONN_TEMP || st == SRC_CONN_FATAL)
+		return st;
 	sweep = p->need_sweep || util_mono() >= p->next_sweep;
 	if (sweep && !p->need_sweep) {
 		/* a periodic sweep re-selects: a server may recreate the mailbox (new
@@ -690,6 +711,10 @@ imap_list_new(struct source *s, struct src_list *out)
 			return st;
 	}
 	from = sweep ? 1 : p->last_uid + 1;
+	/* an EXISTS the server sends after this search (during our fetches and moves) must
+	 * end the next wait() at once: the server will not repeat it once IDLE starts */
+	if (p->m->imap_selection_info != NULL)
+		p->m->imap_selection_info->sel_has_exists = 0;
 	if ((st = search(s, from, &uids, &n)) != SRC_OK)
 		return st;
 	if (n > 0) {
@@ -703,6 +728,11 @@ imap_list_new(struct source *s, struct src_list *out)
 	}
 	free(uids);
 	if (st == SRC_OK && sweep) {
+		/* every UID below the UIDNEXT of the SELECT that preceded this full search was
+		 * covered by it: later incremental searches start above, even when all of those
+		 * messages were already handled (flag mode) and none was listed */
+		if (p->uidnext_select > 1 && p->uidnext_select - 1 > p->last_uid)
+			p->last_uid = p->uidnext_select - 1;
 		p->need_sweep = 0;
 		p->next_sweep = util_mono() + (double)s->conf->imap_sweep_interval;
 	}
@@ -826,33 +856,113 @@ ensure_folder(struct source *s, enum src_outcome o)
 	return SRC_OK;
 }
 
+/* A UID set with runs of consecutive UIDs as ranges; uids sorted. */
+static struct mailimap_set *
+uid_set(const uint32_t *uids, size_t n)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+	size_t i = 0;
+
+	while (set != NULL && i < n) {
+		size_t j = i;
+
+		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
+			j++;
+		if (j == i)
+			mailimap_set_add_single(set, uids[i]);
+		else
+			mailimap_set_add_interval(set, uids[i], uids[j]);
+		i = j + 1;
+	}
+	return set;
+}
+
 static enum src_status
-store_flag(struct source *s, uint32_t uid, struct mailimap_flag *flag, const char *what)
+store_set(struct source *s, struct mailimap_set *set, struct mailimap_flag *flag, const char *what)
 {
 	struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
 	struct mailimap_store_att_flags *sf;
-	struct mailimap_set *set;
 	int r;
 
 	mailimap_flag_list_add(fl, flag);
 	sf = mailimap_store_att_flags_new_add_flags_silent(fl);
-	set = mailimap_set_new_single(uid);
 	r = mailimap_uid_store(P(s)->m, set, sf);
-	mailimap_set_free(set);
 	mailimap_store_att_flags_free(sf);
 	if (r != MAILIMAP_NO_ERROR)
 		return fail(s, r, what);
 	return SRC_OK;
 }
 
+/* Sends the queued marks of one outcome: one command (or three without MOVE). */
 static enum src_status
-imap_mark(struct source *s, const struct src_item *it, enum src_outcome o)
+flush_outcome(struct source *s, enum src_outcome o)
 {
 	struct imap *p = P(s);
 	const struct conf *c = s->conf;
 	struct mailimap_set *set;
-	enum src_status st;
+	enum src_status st = SRC_OK;
 	int r;
+
+	qsort(p->pend[o], p->npend[o], sizeof(uint32_t), cmp_u32);
+	set = uid_set(p->pend[o], p->npend[o]);
+	if (set == NULL) {
+		seterr(s, "out of memory");
+		return SRC_CONN_TEMP;
+	}
+	if (flag_mode(c)) {
+		st = store_set(s, set, mailimap_flag_new_flag_keyword(strdup(kw_for[o])), "UID STORE keyword");
+	} else if ((st = ensure_folder(s, o)) != SRC_OK) {
+		/* nothing sent */
+	} else if (p->has_move) {
+		r = mailimap_uid_move(p->m, set, folder_for(c, o));
+		if (r != MAILIMAP_NO_ERROR)
+			st = fail(s, r, "UID MOVE");
+	} else {
+		r = mailimap_uid_copy(p->m, set, folder_for(c, o));
+		if (r != MAILIMAP_NO_ERROR)
+			st = fail(s, r, "UID COPY");
+		else
+			st = store_set(s, set, mailimap_flag_new_deleted(), "UID STORE \\Deleted");
+		if (st == SRC_OK && p->has_uidplus) {
+			r = mailimap_uid_expunge(p->m, set);   /* only these UIDs: never a bare EXPUNGE */
+			if (r != MAILIMAP_NO_ERROR)
+				st = fail(s, r, "UID EXPUNGE");
+		}
+	}
+	mailimap_set_free(set);
+	if (p->m != NULL)
+		p->npend[o] = 0;
+	return st;
+}
+
+static enum src_status
+flush_marks(struct source *s)
+{
+	struct imap *p = P(s);
+	enum src_status st = SRC_OK, r;
+	int o;
+
+	for (o = 0; o < 3 && p->m != NULL; o++) {
+		if (p->npend[o] == 0)
+			continue;
+		r = flush_outcome(s, (enum src_outcome)o);
+		if (r != SRC_OK) {
+			log_warn("%s (the messages stay and are re-marked after the next sweep)", s->err);
+			p->need_sweep = 1;
+			p->npend[o] = 0;
+			if (st == SRC_OK)
+				st = r;
+		}
+	}
+	return st;
+}
+
+static enum src_status
+imap_mark(struct source *s, const struct src_item *it, enum src_outcome o)
+{
+	struct imap *p = P(s);
+	enum src_status st;
+	size_t i, total;
 
 	if (o > SRC_DONE_FAILED)
 		o = SRC_DONE_FAILED;
@@ -860,31 +970,28 @@ imap_mark(struct source *s, const struct src_item *it, enum src_outcome o)
 		return st;
 	if ((st = check_item(s, it)) != SRC_OK)
 		return st;
-	if (flag_mode(c))
-		return store_flag(s, it->uid, mailimap_flag_new_flag_keyword(strdup(kw_for[o])), "UID STORE keyword");
-	if ((st = ensure_folder(s, o)) != SRC_OK)
-		return st;
-	set = mailimap_set_new_single(it->uid);
-	if (p->has_move) {
-		r = mailimap_uid_move(p->m, set, folder_for(c, o));
-		mailimap_set_free(set);
-		if (r != MAILIMAP_NO_ERROR)
-			return fail(s, r, "UID MOVE");
-		return SRC_OK;
+	for (i = 0; i < p->npend[o]; i++)
+		if (p->pend[o][i] == it->uid)
+			return SRC_OK;   /* already queued */
+	if (p->npend[o] == p->cappend[o]) {
+		size_t nc = p->cappend[o] ? p->cappend[o] * 2 : 64;
+		uint32_t *nu = realloc(p->pend[o], nc * sizeof(*nu));
+
+		if (nu == NULL) {
+			seterr(s, "out of memory");
+			return SRC_CONN_TEMP;
+		}
+		p->pend[o] = nu;
+		p->cappend[o] = nc;
 	}
-	r = mailimap_uid_copy(p->m, set, folder_for(c, o));
-	if (r != MAILIMAP_NO_ERROR) {
-		mailimap_set_free(set);
-		return fail(s, r, "UID COPY");
+	p->pend[o][p->npend[o]++] = it->uid;
+	total = p->npend[0] + p->npend[1] + p->npend[2];
+	if (total >= IMAP_MARK_BATCH) {
+		st = flush_marks(s);
+		if (st == SRC_CONN_TEMP || st == SRC_CONN_FATAL)
+			return st;
 	}
-	st = store_flag(s, it->uid, mailimap_flag_new_deleted(), "UID STORE \\Deleted");
-	if (st == SRC_OK && p->has_uidplus) {
-		r = mailimap_uid_expunge(p->m, set);   /* only this UID: never a bare EXPUNGE */
-		if (r != MAILIMAP_NO_ERROR)
-			st = fail(s, r, "UID EXPUNGE");
-	}
-	mailimap_set_free(set);
-	return st;
+	return SRC_OK;
 }
 
 /* Sleeps up to ms without spinning; returns early on a signal. */
@@ -895,6 +1002,95 @@ nap(int ms)
 		poll(NULL, 0, ms);
 }
 
+/* Reads one response line (CRLF removed) into line. 0 ok, -1 stream error/timeout. */
+static int
+read_line(struct imap *p, MMAPString *line)
+{
+	return mailstream_read_line_remove_eol(p->m->imap_stream, line) != NULL ? 0 : -1;
+}
+
+static int
+is_exists(const char *l)
+{
+	return l[0] == '*' && (util_strcasestr(l, " EXISTS") != NULL || util_strcasestr(l, " RECENT") != NULL);
+}
+
+/* IDLE (RFC 2177) by hand: libetpan 1.9.4's mailimap_idle() blocks until the stream timeout
+ * when the server sends untagged data before "+ idling". Here every line is read only when
+ * poll() (or the stream's own buffer) says data is there, each read is bounded by the stream
+ * timeout (our watchdog), and the whole IDLE by `until`. 1 new mail announced, 0 nothing
+ * (deadline or a signal), <0 a negated src_status (the connection is dropped). */
+static int
+idle_raw(struct source *s, double until)
+{
+	static const char tag[] = "cmdidle";
+	struct imap *p = P(s);
+	mailstream *ms = p->m->imap_stream;
+	MMAPString *line = mmap_string_new("");
+	int ready = 0, fd, ms_left, r;
+
+	if (line == NULL)
+		return -(int)SRC_CONN_TEMP;
+	if (mailstream_write(ms, "cmdidle IDLE\r\n", 14) != 14 || mailstream_flush(ms) < 0)
+		goto lost;
+	for (;;) {   /* until the continuation: untagged data may come first */
+		if (read_line(p, line) < 0)
+			goto lost;
+		if (line->str[0] == '+')
+			break;
+		if (strncmp(line->str, tag, sizeof(tag) - 1) == 0) {   /* IDLE refused */
+			log_warn("imap %s: IDLE refused; polling instead", s->conf->imap_host);
+			p->has_idle = 0;
+			mmap_string_free(line);
+			return 1;
+		}
+		if (util_strncaseeq(line->str, "* BYE", 5))
+			goto lost;
+		if (is_exists(line->str))
+			ready = 1;
+	}
+	fd = mailstream_low_get_fd(mailstream_get_low(ms));
+	while (!ready) {
+		if (ms->read_buffer_len == 0) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+			ms_left = (int)((until - util_mono()) * 1000);
+			if (ms_left <= 0)
+				break;
+			r = poll(&pfd, 1, ms_left);
+			if (r < 0 && errno == EINTR)
+				break;   /* a signal: the caller looks at its flags */
+			if (r == 0)
+				break;
+			if (r < 0)
+				goto lost;
+		}
+		if (read_line(p, line) < 0)
+			goto lost;
+		if (util_strncaseeq(line->str, "* BYE", 5))
+			goto lost;
+		if (is_exists(line->str))
+			ready = 1;
+	}
+	if (mailstream_write(ms, "DONE\r\n", 6) != 6 || mailstream_flush(ms) < 0)
+		goto lost;
+	for (;;) {   /* drain up to our tagged reply; each read bounded by the stream timeout */
+		if (read_line(p, line) < 0)
+			goto lost;
+		if (strncmp(line->str, tag, sizeof(tag) - 1) == 0)
+			break;
+		if (is_exists(line->str))
+			ready = 1;
+	}
+	mmap_string_free(line);
+	return ready;
+lost:
+	mmap_string_free(line);
+	seterr(s, "imap %s: connection lost or timed out during IDLE", s->conf->imap_host);
+	drop(s);
+	return -(int)SRC_CONN_TEMP;
+}
+
 static int
 imap_wait(struct source *s, int timeout_ms)
 {
@@ -902,7 +1098,7 @@ imap_wait(struct source *s, int timeout_ms)
 	const struct conf *c = s->conf;
 	double now = util_mono(), until;
 	enum src_status st;
-	int r, ms, fd, ready = 0;
+	int r, ms;
 
 	if (p->m == NULL || !p->selected) {
 		if (now < p->next_connect) {
@@ -916,12 +1112,20 @@ imap_wait(struct source *s, int timeout_ms)
 			return 1;   /* reconnected: the caller lists (a full sweep) */
 		return -(int)st;
 	}
+	st = flush_marks(s);
+	if (st == SRC_CONN_TEMP || st == SRC_CONN_FATAL)
+		return -(int)st;
 	if (p->need_sweep || now >= p->next_sweep)
 		return 1;
+	if (p->m != NULL && p->m->imap_selection_info != NULL &&
+	    p->m->imap_selection_info->sel_has_exists)
+		return 1;   /* new mail announced while we were busy */
 	until = now + timeout_ms / 1000.0;
 	if (until > p->next_sweep)
 		until = p->next_sweep;
-	if (!p->has_idle) {
+	if (!p->has_idle) {   /* poll at poll_interval */
+		if (c->poll_interval > 0 && until > now + (double)c->poll_interval)
+			until = now + (double)c->poll_interval;
 		nap((int)((until - now) * 1000));
 		r = mailimap_noop(p->m);   /* notices a dead connection and new EXISTS */
 		if (r != MAILIMAP_NO_ERROR) {
@@ -932,38 +1136,8 @@ imap_wait(struct source *s, int timeout_ms)
 	}
 	if (until > now + (double)c->imap_idle_restart)
 		until = now + (double)c->imap_idle_restart;
-	r = mailimap_idle(p->m);
-	if (r != MAILIMAP_NO_ERROR) {
-		st = fail(s, r, "IDLE");
-		return -(int)(st == SRC_MSG_BAD ? SRC_CONN_TEMP : st);
-	}
-	fd = mailimap_idle_get_fd(p->m);
-	if (p->m->imap_stream != NULL && p->m->imap_stream->read_buffer_len > 0) {
-		ready = 1;   /* the server already said something */
-	} else {
-		for (;;) {
-			struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-			ms = (int)((until - util_mono()) * 1000);
-			if (ms <= 0)
-				break;
-			r = poll(&pfd, 1, ms);
-			if (r < 0 && errno == EINTR)
-				break;   /* a signal: let the caller look at its flags */
-			if (r != 0) {
-				ready = 1;
-				break;
-			}
-		}
-	}
-	r = mailimap_idle_done(p->m);   /* reads the untagged data, up to the tagged OK */
-	if (r != MAILIMAP_NO_ERROR) {
-		st = fail(s, r, "IDLE DONE");
-		return -(int)(st == SRC_MSG_BAD ? SRC_CONN_TEMP : st);
-	}
-	if (p->m->imap_selection_info != NULL && p->m->imap_selection_info->sel_has_exists)
-		ready = 1;
-	return ready || util_mono() >= p->next_sweep;
+	r = idle_raw(s, until);
+	return r < 0 ? r : (r || util_mono() >= p->next_sweep);
 }
 
 const struct source_ops src_imap_ops = {

@@ -113,3 +113,26 @@ r, rc = run("junk-headers", b'From: "unterminated <a@example.com>\nTo: (((((((((
             b"Content-Transfer-Encoding: base64\n\n!!!!SGVs***bG8=====\n", 2)
 eq(rc, 0, "junk-headers: parsed")
 eq(r.get("body_text"), "Hello", "junk-headers: base64 junk skipped")
+
+# 12. HTML built to be expensive: a million table cells (a parse tree of it would take
+# hundreds of MB; the SAX conversion keeps memory flat), deep nesting, entity floods
+import resource
+for name, html in [("html-cells", b"<table>" + b"<td>x\n" * 1000000),
+                   ("html-deep", b"<div>\n" * 1000000 + b"x"),
+                   ("html-entities", b"&amp;&#1234;&bogus;\n" * 300000)]:
+    r, rc = run(name, H + b"Content-Type: text/html\n\n" + html, 5.0)
+    eq(rc, 0, name + ": parsed")
+    eq(r.get("body_source"), "html", name + ": read as HTML")
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+diag("largest child RSS so far: %d MB" % rss)
+ok(rss < 300, "no child used 300 MB or more (got %d MB)" % rss)
+
+# 13. patterns that would be quadratic in a naive splitter or address parser
+r, rc = run("uuencode-begins", H + b"\n" + b"begin 644 x\n" * 500000, 3.0)
+eq(rc, 0, "uuencode-begins: parsed")
+r, rc = run("address-atoms", b"From: a@example.com\nTo: " + b"a " * 100000 + b"\n\nbody\n", 2.0)
+eq(rc, 0, "address-atoms: parsed")
+r, rc = run("unterminated-words", H + b"X-A: " + b"=?a?q?" * 40000 + b"\n\nbody\n", 2.0)
+eq(rc, 0, "unterminated-words: parsed")
+r, rc = run("attribution-lines", H + b"\n" + b"On 1 Jan x@y wrote:\n\n" * 200000, 3.0)
+eq(rc, 0, "attribution-lines: parsed")

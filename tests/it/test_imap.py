@@ -131,6 +131,25 @@ try:
     ok("CONN_FATAL" in out and "authentication failed" in out, "bad password is CONN_FATAL", out + err)
     ok("wrong" not in out + err and st.password not in out + err, "no password in the output")
 
+    # XOAUTH2 (Dovecot's oauth2 passdb asks the stack's userinfo endpoint)
+    st.add_oauth_token("consult", "ya29.test-token-1")
+    xcfg = conf(st, os.path.join(tmp, "xo.conf"), auth="xoauth2",
+                oauth2_token_file=st.write_secret("token", "ya29.test-token-1"))
+    rc, out, err = run(xcfg, "open")
+    ok(rc == 0 and "open OK" in out, "XOAUTH2 with a token file", out + err)
+    xcfg = conf(st, os.path.join(tmp, "xo2.conf"), auth="xoauth2",
+                oauth2_token_command="echo ya29.test-token-1")
+    rc, out, err = run(xcfg, "open")
+    ok(rc == 0 and "open OK" in out, "XOAUTH2 with a token command", out + err)
+    xcfg = conf(st, os.path.join(tmp, "xo3.conf"), auth="xoauth2",
+                oauth2_token_file=st.write_secret("badtoken", "ya29.expired"))
+    rc, out, err = run(xcfg, "open")
+    ok("CONN_FATAL" in out and "authentication failed" in out, "XOAUTH2 with a bad token is CONN_FATAL", out + err)
+    ok("ya29" not in out + err, "no token in the output")
+    xcfg = conf(st, os.path.join(tmp, "xo4.conf"), auth="xoauth2", oauth2_token_command="exit 2")
+    rc, out, err = run(xcfg, "open")
+    ok("CONN_FATAL" in out and "token command failed" in out, "failing token command is CONN_FATAL", out + err)
+
     # UIDVALIDITY change on a non-INBOX mailbox
     st.append("consult", msg(50), folder="Questions")
     qcfg = conf(st, os.path.join(tmp, "q.conf"), mailbox="Questions", sweep_interval="1s")

@@ -7,6 +7,7 @@ rejects go to the failed folder without a reply; with Postfix stopped replies st
 import email
 import email.policy
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -128,3 +129,5 @@ finally:
     if os.environ.get("E2E_SHOW_LOG"):
         sys.stdout.write(data.decode(errors="replace"))
     st.stop()
+    if not os.environ.get("MAILSTACK_KEEP"):
+        shutil.rmtree(work, ignore_errors=True)

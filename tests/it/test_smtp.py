@@ -79,6 +79,13 @@ try:
     msgs = wait_for(lambda: [m for m in st.fetch("coder1") if m["Subject"] == "via smtps"], 15)
     ok(msgs and msgs[0]["Return-Path"] == "<consult@example.test>", "configured envelope sender used")
 
+    st.add_oauth_token("consult", "ya29.smtp-token")
+    out = send(st, conf(st, "xo.conf", auth="xoauth2", oauth2_token_file=st.write_secret("tok", "ya29.smtp-token")),
+               subject="via xoauth2")
+    ok("send 1 OK" in out, "submission + AUTH XOAUTH2 delivers", out)
+    out = send(st, conf(st, "xobad.conf", auth="xoauth2", oauth2_token_file=st.write_secret("tok2", "ya29.bad")))
+    ok("send 1 PAUSE" in out, "XOAUTH2 with a bad token -> PAUSE", out)
+
     # one connection per batch
     out = send(st, sub, count=5, subject="batch")
     ok(out.count(" OK ") == 5, "5 messages in a batch", out)

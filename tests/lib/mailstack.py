@@ -26,7 +26,9 @@ import socket
 import ssl
 import subprocess
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 USERS = ["consult", "coder1", "coder2", "coder3", "other"]
 DOMAIN = "example.test"
@@ -84,7 +86,7 @@ def _openssl(*args, cwd):
 
 
 class MailStack:
-    def __init__(self, users=None, quiet=True):
+    def __init__(self, users=None, quiet=True, imap_capability=""):
         self.users = users or USERS
         self.password = PASSWORD
         self.domain = DOMAIN
@@ -103,18 +105,23 @@ class MailStack:
         self.smtp_port = free_port()
         self.submission_port = free_port()
         self.smtps_port = free_port()
+        self.oauth_port = free_port()
+        self.oauth_tokens = {}   # access token -> user address (XOAUTH2 introspection)
+        self._oauth_srv = None
         # extra TLS servers (openssl s_server) for the certificate tests
         self.bad_servers = {}
         self._dovecot_started = False
         self._postfix_started = False
         self._procs = []
         self.quiet = quiet
+        self.imap_capability = imap_capability   # "" = Dovecot's own list
         _live.append(self)
 
     # ---------------------------------------------------------------- set-up
     def start(self):
         try:
             self._make_certs()
+            self._start_oauth()
             self._write_dovecot()
             self._write_postfix()
             self.start_dovecot()
@@ -159,6 +166,32 @@ class MailStack:
         for fn in os.listdir(c):
             os.chmod(os.path.join(c, fn), 0o644)
 
+    def _start_oauth(self):
+        """A tiny OAuth2 'userinfo' endpoint for Dovecot's oauth2 passdb (introspection_mode =
+        auth): a known bearer token maps to its user's address, anything else is 401."""
+        stack = self
+
+        class H(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                auth = self.headers.get("Authorization", "")
+                tok = auth[7:] if auth.startswith("Bearer ") else ""
+                user = stack.oauth_tokens.get(tok)
+                body = ('{"email": "%s"}' % user if user else '{"error": "invalid_token"}').encode()
+                self.send_response(200 if user else 401)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *a):
+                pass
+
+        self._oauth_srv = HTTPServer(("127.0.0.1", self.oauth_port), H)
+        threading.Thread(target=self._oauth_srv.serve_forever, daemon=True).start()
+
+    def add_oauth_token(self, user, token):
+        self.oauth_tokens[token] = self.addr(user)
+
     def cert_fingerprint(self, name="server"):
         """SHA-256 of the DER certificate, lower-case hex without colons."""
         r = _run(["openssl", "x509", "-in", os.path.join(self.certs, name + ".crt"), "-noout",
@@ -176,10 +209,10 @@ class MailStack:
     def _write_dovecot(self):
         d = self.dovecot_dir
         for sub in ("run", "state", "etc"):
-            os.makedirs(os.path.join(d, sub))
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
         os.chmod(os.path.join(d, "run"), 0o755)
         uid, gid = self._mail_ids()
-        os.makedirs(self.mail_dir)
+        os.makedirs(self.mail_dir, exist_ok=True)
         os.chown(self.mail_dir, uid, gid)
         users = os.path.join(d, "etc", "users")
         with open(users, "w") as f:
@@ -207,7 +240,7 @@ ssl_cert = <{c}/server.crt
 ssl_key = <{c}/server.key
 {dh}
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
 mail_privileged_group =
@@ -217,7 +250,13 @@ namespace inbox {{
 }}
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {users}
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {d}/etc/oauth2.conf.ext
 }}
 userdb {{
   driver = passwd-file
@@ -259,10 +298,15 @@ protocol lmtp {{
 }}
 protocol imap {{
   mail_max_userip_connections = 100
+  {caps}
 }}
 """.format(d=d, c=self.certs, port=self.imap_port, dh=("ssl_dh = <" + dh) if os.path.exists(dh) else "",
            users=users, imap=self.imap_port, imaps=self.imaps_port, lmtp=self.lmtp_port,
-           q=self.pf_queue, dom=self.domain)
+           q=self.pf_queue, dom=self.domain,
+           caps=("imap_capability = " + self.imap_capability) if self.imap_capability else "")
+        with open(os.path.join(d, "etc", "oauth2.conf.ext"), "w") as f:
+            f.write("introspection_mode = auth\nintrospection_url = http://127.0.0.1:%d/userinfo\n"
+                    "username_attribute = email\n" % self.oauth_port)
         self.dovecot_conf = os.path.join(d, "etc", "dovecot.conf")
         with open(self.dovecot_conf, "w") as f:
             f.write(conf)
@@ -420,6 +464,14 @@ postlog   unix-dgram n  -       n       -       1       postlogd
                 pids.append(int(d))
         return pids
 
+    def set_imap_capability(self, caps):
+        """Rewrites Dovecot's advertised IMAP capabilities ("" = its own) and restarts it."""
+        self.imap_capability = caps
+        self.stop_dovecot()
+        wait_for(lambda: not port_open(self.imap_port), 5)
+        self._write_dovecot()
+        self.start_dovecot()
+
     def restart_dovecot(self):
         self.stop_dovecot()
         wait_for(lambda: not port_open(self.imap_port), 5)
@@ -495,6 +547,10 @@ postlog   unix-dgram n  -       n       -       1       postlogd
                 os.kill(pid, signal.SIGKILL)
             except (OSError, ValueError, IndexError):
                 pass
+        if self._oauth_srv is not None:
+            self._oauth_srv.shutdown()
+            self._oauth_srv.server_close()
+            self._oauth_srv = None
         if self in _live:
             _live.remove(self)
         if os.environ.get("MAILSTACK_KEEP"):
@@ -683,6 +739,17 @@ def _cleanup():
 
 
 atexit.register(_cleanup)
+
+
+def _on_signal(signum, _frame):
+    _cleanup()
+    os._exit(128 + signum)
+
+
+# a test killed by a timeout (SIGTERM/SIGHUP/SIGINT) still stops its servers
+for _sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+    if signal.getsignal(_sig) in (signal.SIG_DFL, signal.default_int_handler):
+        signal.signal(_sig, _on_signal)
 
 
 if __name__ == "__main__":  # manual smoke test: python3 mailstack.py

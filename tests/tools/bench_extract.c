@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "extract.h"
 #include "util.h"
 
@@ -97,6 +98,28 @@ main(int argc, char **argv)
 	printf("bench_extract: %zu codes found in a %zu-byte claim-check message; %ld runs; "
 	    "%.1f us/message; %.0f messages/s\n", nc, sizeof(claim_msg) - 1, iters,
 	    (t1 - t0) * 1e6 / (double)iters, (double)iters / (t1 - t0));
+	{
+		/* throughput on ordinary prose with a few codes (a 4 KB question) */
+		static const char para[] = "Hello, we saw the patient on Tuesday for a follow-up "
+		    "visit and billed 99214 with an injection. The payer denied the claim and "
+		    "says the documentation does not support a separate visit. Could you tell me "
+		    "whether this is bundled, and what the rule is? Thanks for your help.\n";
+		struct buf b;
+		long n = iters / 4 + 1;
+		buf_init(&b, 1 << 20);
+		while (b.len < 4096)
+			buf_addstr(&b, para);
+		t0 = util_mono();
+		for (i = 0; i < n; i++) {
+			if (extract_run("question", buf_cstr(&b), &o, &r) < 0)
+				return 1;
+			extract_result_free(&r);
+		}
+		t1 = util_mono();
+		printf("bench_extract: %zu-byte prose question: %.1f us/message, %.1f MB/s\n",
+		    b.len, (t1 - t0) * 1e6 / (double)n, (double)b.len * (double)n / (t1 - t0) / 1e6);
+		buf_free(&b);
+	}
 	extract_fini();
 	return 0;
 }

@@ -80,13 +80,18 @@ do_list(struct source *s)
 	enum src_status st;
 	size_t i;
 
+	double t0;
+
 	src_list_free(&last);
+	t0 = util_mono();
 	st = s->ops->list_new(s, &last);
+	t0 = util_mono() - t0;
 	if (report("list", st, s) < 0)
 		return -1;
-	for (i = 0; i < last.n; i++)
+	for (i = 0; i < last.n && i < 1000; i++)
 		printf("item %s %zu\n", last.items[i].id, last.items[i].size);
 	printf("listed %zu\n", last.n);
+	fprintf(stderr, "list_new took %.3f ms\n", t0 * 1000);
 	fflush(stdout);
 	return 0;
 }

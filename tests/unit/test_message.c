@@ -393,6 +393,12 @@ test_forward_report_digest(void **state)
 	assert_int_equal(m->nattachments, 1);
 	assert_string_equal(m->attachments[0].content_type, "message/rfc822");
 	message_free(m);
+	/* a forwarded message that was itself base64-encoded is decoded and read */
+	m = P("From: a@example.com\nContent-Type: multipart/mixed; boundary=f\n\n"
+	      "--f\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n"
+	      "RnJvbTogb0BleGFtcGxlLmNvbQoKSXMgOTcxMTAgdGltZWQ/Cg==\n--f--\n");
+	assert_string_equal(m->question_text, "Is 97110 timed?\n");
+	message_free(m);
 	/* multipart/report: report_type for the policy module */
 	m = P("From: MAILER-DAEMON@example.com\nContent-Type: multipart/report; "
 	      "report-type=Delivery-Status; boundary=r\n\n--r\nContent-Type: text/plain\n\nbounced\n"
@@ -487,8 +493,8 @@ test_limits(void **state)
 	/* header block */
 	message_default_limits(&lim);
 	lim.max_header = 64;
-	m = PL("From: a@example.com\nX-A: 0123456789012345678901234567890123456789012345678901234567890\n\nb\n",
-	       88, &lim);
+	m = PLS("From: a@example.com\nX-A: 0123456789012345678901234567890123456789012345678901234567890\n\nb\n",
+	       &lim);
 	assert_int_equal(m->error, MSG_E_HEADER_TOO_BIG);
 	message_free(m);
 
@@ -504,7 +510,7 @@ test_limits(void **state)
 	/* boundary length */
 	message_default_limits(&lim);
 	lim.max_boundary = 10;
-	m = PL("From: a@example.com\nContent-Type: multipart/mixed; boundary=0123456789abc\n\nx\n", 75, &lim);
+	m = PLS("From: a@example.com\nContent-Type: multipart/mixed; boundary=0123456789abc\n\nx\n", &lim);
 	assert_int_equal(m->error, MSG_E_BOUNDARY_TOO_LONG);
 	message_free(m);
 
@@ -515,6 +521,28 @@ test_limits(void **state)
 	assert_int_equal(m->error, 0);
 	assert_string_equal(m->body_text, "123456789");
 	assert_true(has_warning(m, "cut"));
+	message_free(m);
+}
+
+static void
+test_format_flowed(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = P("From: a@example.com\nContent-Type: text/plain; format=flowed\n\n"
+	      "Can I bill 99213 with \nmodifier 25 and\n 20610?\n> quoted \n> more\n-- \nsig\n");
+	assert_string_equal(m->body_text,
+	    "Can I bill 99213 with modifier 25 and\n20610?\n> quoted more\n-- \nsig\n");
+	message_free(m);
+	m = P("From: a@example.com\nContent-Type: text/plain; format=flowed; delsp=yes\n\n"
+	      "spl \nit\n");
+	assert_string_equal(m->body_text, "split\n");
+	message_free(m);
+	/* regression: quote marks without a space must not make the text grow in place */
+	m = P("From: a@example.com\nContent-Type: text/plain; format=flowed\n\n"
+	      ">>a \n>>b\n>>c\n>d \n>>e\n");
+	assert_string_equal(m->body_text, ">>a b\n>>c\n>d \n>>e\n");
 	message_free(m);
 }
 
@@ -552,6 +580,7 @@ main(void)
 		cmocka_unit_test(test_libetpan_regressions),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_nul_and_invalid_bytes),
+		cmocka_unit_test(test_format_flowed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,6 +59,16 @@ test_gt_quotes_and_attribution(void **state)
 	assert_string_equal(r.q, "answer one\nanswer two\n");
 	assert_string_equal(r.quoted, "> question one?\n> question two?\n");
 	F(r);
+	/* an attribution followed by the old message without '>' marks: all of it is quoted */
+	r = S("Is 99215 better?\n\nOn Mon, Mar 2, 2026 at 10:00 AM Ask <ask@x> wrote:\n\n"
+	      "99213 is an office visit.\nMore old text about 99214.\n");
+	assert_string_equal(r.q, "Is 99215 better?\n");
+	assert_non_null(strstr(r.quoted, "99214"));
+	F(r);
+	/* "My doctor wrote:" is no attribution: the question stays */
+	r = S("My doctor wrote:\n99213 for the visit, is it right?\n");
+	assert_non_null(strstr(r.q, "99213 for the visit"));
+	F(r);
 	/* other languages */
 	r = S("Neu\n\nAm 02.03.2026 um 10:00 schrieb X <x@y>:\n> alt\n");
 	assert_string_equal(r.q, "Neu\n");
@@ -100,11 +110,20 @@ test_forwards(void **state)
 	struct qs3 r;
 
 	(void)state;
-	/* new text above a forward: only the new text is the question */
+	/* a short note without codes above a forward asks about the forwarded text */
 	r = S("Please look at this one\n\n---------- Forwarded message ---------\nFrom: Bob <b@x>\n"
 	      "Date: Mon\nSubject: codes\nTo: a@b\n\nWhat is J1745?\n");
-	assert_string_equal(r.q, "Please look at this one\n");
+	assert_string_equal(r.q, "Please look at this one\n\nWhat is J1745?\n");
 	assert_non_null(strstr(r.quoted, "J1745"));
+	F(r);
+	/* new text with codes of its own above a forward: only the new text is the question */
+	r = S("Is 99213 right here?\n\n---------- Forwarded message ---------\nFrom: Bob <b@x>\n"
+	      "Date: Mon\nSubject: codes\nTo: a@b\n\nWhat is J1745?\n");
+	assert_string_equal(r.q, "Is 99213 right here?\n");
+	F(r);
+	/* a reply (not a forward) keeps the old message out even under a short note */
+	r = S("Sounds good\n\n-----Original Message-----\nFrom: X\nSent: Y\nTo: Z\nSubject: RE: s\n\nUse 99213.\n");
+	assert_string_equal(r.q, "Sounds good\n");
 	F(r);
 	/* a bare forward: the forwarded content is the question (headers dropped) */
 	r = S("---------- Forwarded message ---------\nFrom: Bob <b@x>\nDate: Mon\nSubject: codes\n"
@@ -154,6 +173,14 @@ test_signatures(void **state)
 	r = S("Does 11102 need a modifier?\n\nSent from my iPhone\n");
 	assert_string_equal(r.q, "Does 11102 need a modifier?\n");
 	assert_string_equal(r.sig, "Sent from my iPhone\n");
+	F(r);
+	r = S("Ist 99213 richtig?\n\nViele Gr\xc3\xbc\xc3\x9f" "e,\nJ\xc3\xb6rn\n");
+	assert_string_equal(r.q, "Ist 99213 richtig?\n");
+	F(r);
+	/* uuencoded data is nobody's words */
+	r = S("See attached 99213 notes.\nbegin 644 notes.dat\nM1F]O0F%R(\n`\nend\nMore text\n");
+	assert_string_equal(r.q, "See attached 99213 notes.\nMore text\n");
+	assert_string_equal(r.sig, "");
 	F(r);
 	/* "Thanks" followed by more question is not a signature */
 	r = S("Thanks\nAlso, what about 99214?\n");
@@ -240,6 +267,17 @@ test_html(void **state)
 	assert_non_null(strstr(t, "Code\tUnits\n97110\t2"));
 	assert_non_null(strstr(t, "  keep   spaces\n  here"));
 	assert_non_null(strstr(t, "inline bold and wrapped"));
+	free(t);
+	/* blockquotes come out as '>' lines, so quoted HTML replies separate like plain ones */
+	t = H("<div>New 99215?</div><div>On Mon, Mar 2, 2026 X &lt;x@y&gt; wrote:</div>"
+	      "<blockquote><div>old 99213</div><blockquote>older</blockquote></blockquote>");
+	assert_non_null(strstr(t, "> old 99213\n"));
+	assert_non_null(strstr(t, "> > older"));
+	{
+		struct qs3 r = S(t);
+		assert_string_equal(r.q, "New 99215?\n");
+		F(r);
+	}
 	free(t);
 	/* broken HTML is recovered, not refused */
 	t = H("<p>unclosed <b>bold <td>cell</i> &bogus; text");

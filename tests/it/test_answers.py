@@ -1,0 +1,115 @@
+"""Answers a coder can use: every question in tests/answers/*.eml is answered by
+`codemaild answer` against the bundled sample reference DB AND against a full DB imported
+from the genuine CMS/CDC files in $SHARED/data (built once per run with the importers); the
+text part must contain every fact listed for that DB in tests/answers/expect.json and none
+of the forbidden ones. Facts are true values of the data (MUE values, indicators, RVUs,
+PTP rows); no CPT descriptor text is asserted. Also: the AMA notice exactly when CPT content
+is shown, the sender's words never quoted back, HTML without scripts or remote images."""
+import email
+import email.policy
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+
+from cmdhelp import Instance
+from tap import BIN, SHARED, TOP, diag, eq, ok, skip
+
+ADIR = os.path.join(TOP, "tests", "answers")
+DATA = os.path.join(SHARED, "data")
+AMA = "CPT(R) is a registered trademark"
+
+IMPORTS = [
+    ("hcpcs", ["hcpcs/HCPC2026_JAN_ANWEB_01122026.txt"]),
+    ("icd10cm", ["icd10cm/icd10cm-order-Jan-2021.txt"]),
+    ("ncci-ptp", ["ncci_ptp/ccipra-v322r0-f1.excerpt.txt"]),
+    ("mue", ["mue/MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"]),
+    ("pfs-rvu", ["pfs_rvu/PPRRVU2025_Oct.txt"]),
+    ("gem", ["crosswalk/2018_I10gem.txt", "crosswalk/2018_I9gem.txt"]),
+]
+
+
+def build_full(tmp):
+    db = os.path.join(tmp, "full.db")
+    t0 = time.time()
+    for kind, files in IMPORTS:
+        r = subprocess.run([BIN, "import", "--quiet", "--db", db, kind] + [os.path.join(DATA, f) for f in files],
+                           capture_output=True, timeout=300)
+        if not ok(r.returncode == 0, f"full DB: import {kind}"):
+            diag(r.stderr.decode(errors="replace")[-400:])
+            return None
+    diag(f"full DB built in {time.time() - t0:.1f}s")
+    return db
+
+
+def norm(s):
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def parts(raw):
+    m = email.message_from_bytes(raw, policy=email.policy.default)
+    t = m.get_body(("plain",))
+    h = m.get_body(("html",))
+    return (t.get_content() if t else ""), (h.get_content() if h else "")
+
+
+def question_lines(path):
+    m = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+    b = m.get_body(("plain", "html"))
+    return b.get_content() if b else ""
+
+
+expect = json.load(open(os.path.join(ADIR, "expect.json")))
+emls = sorted(glob.glob(os.path.join(ADIR, "*.eml")))
+ok(len(emls) >= 60, f"at least 60 questions in tests/answers ({len(emls)})")
+eq(sorted(os.path.basename(p)[:-4] for p in emls), sorted(expect), "every question has its expectations and vice versa")
+
+tmp = tempfile.mkdtemp(prefix="codemaild-answers-")
+dbs = [("sample", os.path.join(TOP, "data", "sample", "codes.db"))]
+if not os.path.isdir(DATA):
+    skip("full DB", f"no {DATA}")
+else:
+    full = build_full(tmp)
+    if full:
+        dbs.append(("full", full))
+
+covered_intents = set()
+for label, db in dbs:
+    inst = Instance(reference_db=db)
+    for path in emls:
+        name = os.path.basename(path)[:-4]
+        e = expect.get(name, {})
+        r = inst.run("answer", path)
+        if not ok(r.returncode == 0 and r.stdout, f"{label}/{name}: answered"):
+            diag(r.stderr.decode(errors="replace")[-300:])
+            continue
+        text, html = parts(r.stdout)
+        flat = norm(text)
+        for key in ("both", label):
+            for fact in e.get(key, {}).get("must", []):
+                if not ok(norm(fact) in flat, f"{label}/{name}: has {fact!r}"):
+                    diag(text[:3000])
+            for fact in e.get(key, {}).get("must_not", []):
+                ok(norm(fact) not in flat, f"{label}/{name}: has not {fact!r}")
+        if "cpt" in e and label == "full":
+            eq(AMA in text, e["cpt"], f"{label}/{name}: AMA notice {'shown' if e['cpt'] else 'absent'}")
+        if e.get("quote"):
+            ok(e["quote"] not in text and e["quote"] not in html, f"{label}/{name}: the question is not quoted back")
+        ok("<script" not in html.lower() and not re.search(r"<img|src\s*=\s*[\"']?https?:", html, re.I),
+           f"{label}/{name}: HTML has no scripts or remote images")
+        # every "In short" line pairs with a section: the reply never ends up empty
+        ok("In short:" in text or "could not find" in text, f"{label}/{name}: summary or no-code reply")
+        for m in re.finditer(r"^([A-Z][A-Za-z ,/()-]+)\n(-+)$", text, re.M):
+            if len(m.group(1)) != len(m.group(2)):
+                ok(False, f"{label}/{name}: heading rule matches {m.group(1)!r}")
+        # aligned text: no line of a table is wider than 100 columns
+        wide = [l for l in text.splitlines() if len(l) > 100 and not l.startswith("  * ") and not l.startswith("Data:")]
+        ok(not wide, f"{label}/{name}: text lines fit a fixed-width reader")
+        if wide:
+            diag(wide[0])
+    inst.cleanup()
+shutil.rmtree(tmp, ignore_errors=True)
