@@ -50,7 +50,7 @@ class LiveStack(MailStack):
                                                                 dom, loc))
         if not self.sieve:
             return
-        os.makedirs(self.sieve_dir)
+        os.makedirs(self.sieve_dir, exist_ok=True)
         os.chown(self.sieve_dir, uid, gid)
         with open(self.dovecot_conf) as f:
             conf = f.read()
