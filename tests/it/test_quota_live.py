@@ -176,6 +176,13 @@ try:
     row, rep, _ = ask("coder3", "again", "J3301")
     eq((row[1], rep), ("quota-exhausted", None), "subscriber q4: silence")
     ok(re.search(r"subscriber\s+used 6\s+of 6\s+left 0\s+\(month\)", show("coder3")), "sender show: subscriber 6 of 6")
+    row, rep, _ = ask("coder3", "QUOTA")
+    t = text_of(rep) if rep and rep != "UNEXPECTED" else ""
+    ok("Used 6 of 6 lookups (month allowance); 0 left." in t, "QUOTA from the exhausted subscriber: its status", t[:400])
+    row, rep, _ = ask("coder3", "HELP")
+    t = text_of(rep) if rep and rep != "UNEXPECTED" else ""
+    ok(t and footer_left(t) == (0, 6, "subscriber"), "HELP: examples with the allowance left (0 of 6)",
+       repr(footer_left(t)))
 
     # ================= subscriber by domain: dana@partner
     row, rep, _ = ask("dana@partner.example.test", "codes", "99203 and 99213")
