@@ -9,7 +9,9 @@
   - per-sender hourly rate limit, and non-answer replies (HELP) at most once a day;
   - the global circuit breaker ([rate] global_per_minute): sending pauses with replies kept
     queued and an error logged once; after a reload without the limit the rest go out;
-  - quota unit = message: one lookup per message whatever its codes, no partial answers."""
+  - quota unit = message: one lookup per message whatever its codes, no partial answers;
+  - a reply to one of our answers ("Re: <subject with a code>") is not charged again for
+    the subject's code: only its new text asks."""
 import re
 import time
 
@@ -96,6 +98,25 @@ try:
     row, rep = ask("coder2", "START")
     eq((row[:2], rep), (("ignored", "notice-limit"), None), "a second START the same day: no second welcome")
     ok("STOPPED" not in show("coder2"), "coder2 not stopped")
+
+    # ============ a reply to our answer keeps the code in its "Re:" subject: not re-asked
+    row, rep = ask("coder2", "99213 question", "Is it right for a follow-up?")
+    eq((row[0], row[4]), ("answered", 1), "code in the subject answered, 1 lookup")
+    m, _ = question(addr("coder2"), "consult@example.test", "Re: " + str(rep["Subject"]), "Thanks!",
+                    extra=AR + "In-Reply-To: %s\r\n" % rep["Message-ID"])
+    n = con.handled_count()
+    st.send(addr("coder2"), "consult", m)
+    ok(wait_for(lambda: con.handled_count() > n, 30), "thank-you reply handled")
+    eq((con.handled()[-1][0], con.handled()[-1][4], con.queue()[-1][0]), ("answered", 0, "nocode"),
+       "'Thanks!' to our answer: no re-answer of the subject's 99213, nothing charged")
+    wait_for(lambda: st.count("coder2") >= 3, 20)
+    m, _ = question(addr("coder2"), "consult@example.test", "Re: " + str(rep["Subject"]), "And 99214?",
+                    extra=AR + "In-Reply-To: %s\r\n" % rep["Message-ID"])
+    n = con.handled_count()
+    st.send(addr("coder2"), "consult", m)
+    ok(wait_for(lambda: con.handled_count() > n, 30), "follow-up handled")
+    eq((con.handled()[-1][0], con.handled()[-1][4]), ("answered", 1), "follow-up: only the new code (99214) charged")
+    ok(re.search(r"guest\s+used 2\s+of 2", show("coder2")), "coder2 used 2 of 2", show("coder2"))
 
     # ============ refunds
     row, rep = ask("policy-reject@example.test", "two", "99213 and 99214")
