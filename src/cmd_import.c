@@ -95,10 +95,10 @@ static int
 info_ds(void *ctx, const struct cdb_dataset *ds)
 {
 	(void)ctx;
-	printf("%-17s %-26s %-8s %9lld rows  %s%s\n", ds->name, ds->release[0] ? ds->release : "-",
+	printf("%-17s %-20s %-10s %9lld  %s%s\n", ds->name, ds->release[0] ? ds->release : "-",
 	    ds->effective[0] ? ds->effective : "-", ds->rows, ds->sample ? "[sample] " : "",
 	    ds->source);
-	printf("%-17s imported %s sha256 %.16s…\n", "", ds->imported_at, ds->sha256[0] ? ds->sha256 : "-");
+	printf("%-17s imported %s, sha256 %.16s…\n", "", ds->imported_at, ds->sha256[0] ? ds->sha256 : "-");
 	return 0;
 }
 
@@ -143,7 +143,7 @@ cmd_info(struct cmdctx *cx)
 	printf("vintage:      %s\n", buf_cstr(&v));
 	printf("sample data:  %s\n\n", codedb_is_sample(db) ? "yes (not for billing)" : "no");
 	buf_free(&v);
-	printf("%-17s %-26s %-8s %14s  %s\n", "dataset", "release", "effective", "", "source");
+	printf("%-17s %-20s %-10s %9s  %s\n", "dataset", "release", "effective", "rows", "source");
 	n = codedb_datasets(db, info_ds, NULL);
 	if (n == 0)
 		printf("(no datasets)\n");
