@@ -333,6 +333,25 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 		buf_addstr(why, "out of memory extracting codes");
 		goto out;
 	}
+	/* A reply to one of our replies carries the question's codes in its "Re:" subject:
+	 * they were answered (and charged) already, and an autoresponder that keeps the
+	 * subject would be answered again and again. Only the new text asks; commands and a
+	 * token in the subject still count (a reply whose subject was changed to STOP). */
+	if (p->st && ex.ncodes && m->in_reply_to && quota_is_our_reply(p->st, m->in_reply_to) == 1) {
+		struct ex_result tx;
+
+		if (extract_run(NULL, m->question_text, &eo, &tx) < 0) {
+			buf_addstr(why, "out of memory extracting codes");
+			goto out;
+		}
+		tx.commands |= ex.commands;
+		if (tx.token == NULL) {
+			tx.token = ex.token;
+			ex.token = NULL;
+		}
+		extract_result_free(&ex);
+		ex = tx;
+	}
 	util_fmt(rcpt_addr, sizeof(rcpt_addr), "%s", d->h.sender);
 	if (p->st && *d->h.sender && v.identity_trusted) {
 		if (quota_get(p->st, p->conf, d->h.sender, now, &q) < 0) {

@@ -195,6 +195,27 @@ quota_notices_since(struct state *st, const char *sender, const char *kind, int6
 	return n;
 }
 
+int
+quota_is_our_reply(struct state *st, const char *msgid)
+{
+	sqlite3_stmt *s = NULL;
+	int r = -1;
+
+	if (msgid == NULL || *msgid == '\0')
+		return 0;
+	if (sqlite3_prepare_v2(state_db(st), "SELECT 1 FROM queue WHERE msgid = ?1", -1, &s,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, msgid, -1, SQLITE_STATIC);
+	switch (sqlite3_step(s)) {
+	case SQLITE_ROW: r = 1; break;
+	case SQLITE_DONE: r = 0; break;
+	default: break;
+	}
+	sqlite3_finalize(s);
+	return r;
+}
+
 void
 quota_new_token(char out[33])
 {

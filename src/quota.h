@@ -45,6 +45,8 @@ int quota_get_guest(struct state *st, const struct conf *c, const char *key, int
 #define QUOTA_UNAUTH_PREFIX "unauth:"
 /* Non-answer replies of kind sent to sender since t (for once-per-period notices). */
 long quota_notices_since(struct state *st, const char *sender, const char *kind, int64_t t);
+/* 1 if msgid (without <>) is the Message-ID of a reply we queued, 0 if not, -1 DB error. */
+int quota_is_our_reply(struct state *st, const char *msgid);
 /* Start of the current day (UTC) for t. */
 int64_t quota_day_start(int64_t t);
 /* A fresh random registration token (32 hex characters). */

@@ -13,15 +13,57 @@ involved over several seconds after the exchange settled.
     back and is ignored (own-loop-header);
   - consultants A (consult) and B (consult2) each answer a question whose From is the other
     consultant: the other side ignores the answer at once, by the shared loop header, and
-    with B's loop header renamed, both ways, by Auto-Submitted."""
+    with B's loop header renamed, both ways, by Auto-Submitted;
+  - broken autoresponders that mark nothing (a Python robot answering every mail): one
+    that quotes us gets one no-code reply and then silence; one that pastes our answer
+    unquoted (so it keeps "asking") is cut off by the per-sender hourly limit."""
 import os
+import threading
 import time
 
 from tap import ok, eq, diag, sensitive
 from mailstack import wait_for
 from mailstack_ext import LiveStack, Consultant, question, text_of
 
-USERS = ["consult", "consult2", "coder1", "coder2", "coder3", "other"]
+USERS = ["consult", "consult2", "coder1", "coder2", "coder3", "other", "robot1", "robot2"]
+RATE = 5      # A's answers per sender per hour
+
+
+class Robot:
+    """A broken autoresponder on user's mailbox: answers every new message from `peer` with a
+    plain reply carrying no Auto-Submitted, Precedence or X-Auto* marker. mode "quote"
+    quotes the message with "> "; mode "echo" pastes its text unquoted ("You wrote: ...")."""
+
+    def __init__(self, st, user, peer, mode):
+        self.st, self.user, self.peer, self.mode = st, st.addr(user), peer, mode
+        self.seen, self.sent, self.stop = set(), 0, False
+        self.t = threading.Thread(target=self.loop, daemon=True)
+        self.t.start()
+
+    def loop(self):
+        while not self.stop:
+            try:
+                for m in self.st.fetch(self.user):
+                    mid = str(m["Message-ID"])
+                    if mid in self.seen or self.peer not in str(m["From"]):
+                        continue
+                    self.seen.add(mid)
+                    text = text_of(m)
+                    if self.mode == "quote":
+                        body = "Thank you for your message, we will reply soon.\n\n" + \
+                            "\n".join("> " + ln for ln in text.splitlines())
+                    else:
+                        body = "Thank you for your message, we will reply soon.\n\nYou wrote:\n" + text
+                    rep = ("From: %s\r\nTo: %s\r\nSubject: Re: %s\r\nIn-Reply-To: %s\r\n"
+                           "Message-ID: <robot.%d.%d@example.test>\r\nMIME-Version: 1.0\r\n"
+                           "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n"
+                           % (self.user, self.peer, m["Subject"], mid, self.sent, time.time_ns(),
+                              body.replace("\n", "\r\n")))
+                    self.st.send(self.user, self.peer, rep)
+                    self.sent += 1
+            except Exception:  # noqa: BLE001 - keep polling
+                pass
+            time.sleep(0.3)
 
 
 def settle(st, boxes, secs=4, step=2):
@@ -58,7 +100,8 @@ try:
        "control: the vacation notice is Auto-Submitted: auto-replied", repr(vac and vac[0].items()))
 
     A = Consultant(st, "consult", name="A", extra={
-        "sender": {"envelope_from": "consult@example.test"}, "quota": {"guest": "-1"}})
+        "sender": {"envelope_from": "consult@example.test"}, "quota": {"guest": "-1"},
+        "rate": {"sender_per_hour": str(RATE)}})
     A.start()
     ok(wait_for(lambda: "connected" in A.daemon_log(), 20), "consultant A connected")
 
@@ -100,6 +143,33 @@ try:
     snaps = settle(st, ["consult", "coder1"])
     stable(snaps, "redirect loop: stops after one round trip")
     eq(len(A.queue()), 2, "A sent exactly 2 replies in all")
+
+    # ---- broken autoresponders without any auto-reply marker
+    sensitive("Thank you for your message, we will reply soon.")
+    r1 = Robot(st, "robot1", "consult@example.test", "quote")
+    n0 = A.handled_count()
+    m, _ = question("robot1@example.test", "consult@example.test", "99215 documentation", "What is 99215?")
+    st.send("robot1@example.test", "consult", m)
+    ok(wait_for(lambda: r1.sent >= 2 and A.handled_count() >= n0 + 3, 40),
+       "quoting robot: answer, robot reply, nocode notice, robot reply", repr(A.handled()[n0:]))
+    snaps = settle(st, ["consult", "robot1"])
+    stable(snaps, "quoting robot: stops after the one no-code notice of the day")
+    eq([r[:2] for r in A.handled()[n0:]], [("answered", "ok"), ("answered", "ok"), ("ignored", "notice-limit")],
+       "A: answer, one no-code reply, then notice-limit")
+    eq((r1.sent, st.count("robot1")), (2, 2), "robot1 got 2 replies and sent 2")
+    r1.stop = True
+
+    r2 = Robot(st, "robot2", "consult@example.test", "echo")
+    n0 = A.handled_count()
+    m, _ = question("robot2@example.test", "consult@example.test", "99214 documentation", "What is 99214?")
+    st.send("robot2@example.test", "consult", m)
+    ok(wait_for(lambda: any(r[1] == "rate-sender-hour" for r in A.handled()[n0:]), 60),
+       "echoing robot: A stops at the hourly per-sender limit")
+    snaps = settle(st, ["consult", "robot2"])
+    stable(snaps, "echoing robot: the exchange stops")
+    eq(st.count("robot2"), RATE, "robot2 got exactly %d replies (sender_per_hour)" % RATE)
+    diag("echo loop: %d robot messages, %d replies" % (r2.sent, st.count("robot2")))
+    r2.stop = True
 
     # ---- two consultants mailing each other
     B = Consultant(st, "consult2", name="B", extra={"quota": {"guest": "-1"}})

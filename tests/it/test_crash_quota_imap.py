@@ -1,5 +1,5 @@
 """Crash safety of charging over IMAP/SMTP: 6 senders with a guest allowance of 8 lookups
-each send 88 questions (1 or 2 codes each) to a codemaild that is SIGKILLed at each step
+send 88 questions (1 or 2 codes each) to a codemaild that is SIGKILLed at each step
 (after fetch, after commit, after the IMAP move, between the server's 250 and our commit;
 3 times each) and at 20 random moments while more questions arrive, and restarted. At the
 end:

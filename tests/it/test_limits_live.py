@@ -8,7 +8,10 @@
     refunded: the sender's count goes back;
   - per-sender hourly rate limit, and non-answer replies (HELP) at most once a day;
   - the global circuit breaker ([rate] global_per_minute): sending pauses with replies kept
-    queued and an error logged once; after a reload without the limit the rest go out."""
+    queued and an error logged once; after a reload without the limit the rest go out;
+  - quota unit = message: one lookup per message whatever its codes, no partial answers;
+  - a reply to one of our answers ("Re: <subject with a code>") is not charged again for
+    the subject's code: only its new text asks."""
 import re
 import time
 
@@ -25,11 +28,11 @@ def addr(u):
     return u if "@" in u else u + "@example.test"
 
 
-def conf(**rate):
+def conf(unit="code", **rate):
     r = {"sender_per_hour": "5", "sender_per_day": "0", "domain_per_day": "0", "global_per_minute": "0"}
     r.update(rate)
     return {"policy": {"authserv_id": "mx.example.test", "unauth_action": "answer"},
-            "quota": {"guest": "2", "registered": "4", "subscriber": "6",
+            "quota": {"guest": "2", "registered": "4", "subscriber": "6", "unit": unit,
                       "subscriber_addresses": "coder3@example.test"},
             "sender": {"give_up": "3s", "retry_min": "1s", "retry_max": "1s"},
             "rate": r}
@@ -96,6 +99,25 @@ try:
     eq((row[:2], rep), (("ignored", "notice-limit"), None), "a second START the same day: no second welcome")
     ok("STOPPED" not in show("coder2"), "coder2 not stopped")
 
+    # ============ a reply to our answer keeps the code in its "Re:" subject: not re-asked
+    row, rep = ask("coder2", "99213 question", "Is it right for a follow-up?")
+    eq((row[0], row[4]), ("answered", 1), "code in the subject answered, 1 lookup")
+    m, _ = question(addr("coder2"), "consult@example.test", "Re: " + str(rep["Subject"]), "Thanks!",
+                    extra=AR + "In-Reply-To: %s\r\n" % rep["Message-ID"])
+    n = con.handled_count()
+    st.send(addr("coder2"), "consult", m)
+    ok(wait_for(lambda: con.handled_count() > n, 30), "thank-you reply handled")
+    eq((con.handled()[-1][0], con.handled()[-1][4], con.queue()[-1][0]), ("answered", 0, "nocode"),
+       "'Thanks!' to our answer: no re-answer of the subject's 99213, nothing charged")
+    wait_for(lambda: st.count("coder2") >= 3, 20)
+    m, _ = question(addr("coder2"), "consult@example.test", "Re: " + str(rep["Subject"]), "And 99214?",
+                    extra=AR + "In-Reply-To: %s\r\n" % rep["Message-ID"])
+    n = con.handled_count()
+    st.send(addr("coder2"), "consult", m)
+    ok(wait_for(lambda: con.handled_count() > n, 30), "follow-up handled")
+    eq((con.handled()[-1][0], con.handled()[-1][4]), ("answered", 1), "follow-up: only the new code (99214) charged")
+    ok(re.search(r"guest\s+used 2\s+of 2", show("coder2")), "coder2 used 2 of 2", show("coder2"))
+
     # ============ refunds
     row, rep = ask("policy-reject@example.test", "two", "99213 and 99214")
     eq((row[0], row[4]), ("answered", 2), "answered, 2 lookups")
@@ -149,6 +171,23 @@ try:
     con.reload()
     ok(wait_for(lambda: sum(st.count(u) for u in EXTRA) == 6, 30), "limit lifted: the held replies go out")
     eq(con.q("SELECT COUNT(*) FROM queue WHERE state = 'queued'")[0][0], 0, "queue empty")
+
+    # ============ unit = message: a message is one lookup whatever its codes
+    con.write_conf(conf(sender_per_hour="0", unit="message"))
+    con.reload()
+    ok(wait_for(lambda: con.daemon_log().count("configuration reloaded") >= 2, 15), "reloaded with unit = message")
+    row, rep = ask("coder1", "three codes", "99213, 99214 and 99215?")
+    eq((row[0], row[4]), ("answered", 1), "unit message: 3 codes, 1 lookup charged")
+    t = text_of(rep) if rep else ""
+    ok(all(c in t for c in ("99213", "99214", "99215")) and "1 of 2 lookups left" in t,
+       "all 3 answered, footer 1 of 2 left", t[-400:])
+    row, rep = ask("coder1", "two codes", "93000 and 36415?")
+    eq((row[0], row[4]), ("answered", 1), "unit message: second message charged 1")
+    ok(rep is not None and "Not looked up" not in text_of(rep), "no partial answer by message")
+    row, rep = ask("coder1", "more", "97110?")
+    eq((row[0], row[4], con.queue()[-1][0]), ("answered", 0, "quota"), "third message: the quota reply")
+    row, rep = ask("coder1", "more", "G0439?")
+    eq((row[1], rep), ("quota-exhausted", None), "fourth: silence")
 
     charged = dict(con.q("SELECT sender, SUM(lookups) FROM charges GROUP BY sender"))
     answered = {k: v for k, v in con.q("SELECT h.sender, SUM(h.lookups) FROM handled h JOIN queue q "

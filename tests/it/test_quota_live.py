@@ -146,6 +146,9 @@ try:
     t = text_of(rep) if rep else ""
     ok("allowance of 4 lookups is used up" in t and "subject REGISTER" not in t,
        "registered quota reply: 4 used up, no registration advice", t[:500])
+    now = time.gmtime()
+    nxt = "%04d-%02d-01" % (now.tm_year + (now.tm_mon == 12), now.tm_mon % 12 + 1)
+    ok("resets: %s" % nxt in t, "registered quota reply: resets on the first of next month (%s)" % nxt, t[:600])
     row, rep, _ = ask("coder2", "20610?", "20610 please")
     eq((row[1], rep), ("quota-exhausted", None), "registered q4: silence")
     ok(re.search(r"registered\s+used 4\s+of 4\s+left 0", show("coder2")), "sender show: registered used 4 of 4")
@@ -173,6 +176,13 @@ try:
     row, rep, _ = ask("coder3", "again", "J3301")
     eq((row[1], rep), ("quota-exhausted", None), "subscriber q4: silence")
     ok(re.search(r"subscriber\s+used 6\s+of 6\s+left 0\s+\(month\)", show("coder3")), "sender show: subscriber 6 of 6")
+    row, rep, _ = ask("coder3", "QUOTA")
+    t = text_of(rep) if rep and rep != "UNEXPECTED" else ""
+    ok("Used 6 of 6 lookups (month allowance); 0 left." in t, "QUOTA from the exhausted subscriber: its status", t[:400])
+    row, rep, _ = ask("coder3", "HELP")
+    t = text_of(rep) if rep and rep != "UNEXPECTED" else ""
+    ok(t and footer_left(t) == (0, 6, "subscriber"), "HELP: examples with the allowance left (0 of 6)",
+       repr(footer_left(t)))
 
     # ================= subscriber by domain: dana@partner
     row, rep, _ = ask("dana@partner.example.test", "codes", "99203 and 99213")

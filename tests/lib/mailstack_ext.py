@@ -16,6 +16,7 @@ LiveStack(MailStack) adds, without touching the base class:
 Python 3 stdlib only."""
 import email
 import email.policy
+import imaplib
 import os
 import pwd
 import re
@@ -50,7 +51,7 @@ class LiveStack(MailStack):
                                                                 dom, loc))
         if not self.sieve:
             return
-        os.makedirs(self.sieve_dir)
+        os.makedirs(self.sieve_dir, exist_ok=True)
         os.chown(self.sieve_dir, uid, gid)
         with open(self.dovecot_conf) as f:
             conf = f.read()
@@ -106,10 +107,29 @@ plugin {{
         return path
 
     # ------------------------------------------------------------ counting
+    # (an IMAP LOGIN can meet EOF once in a while on a loaded machine: retry a read twice)
+    def _again(self, fn, *a, **kw):
+        for i in range(3):
+            try:
+                return fn(*a, **kw)
+            except (imaplib.IMAP4.abort, OSError):
+                if i == 2:
+                    raise
+                time.sleep(0.5)
+
+    def count(self, user, folder="INBOX"):
+        return self._again(super().count, user, folder)
+
+    def fetch(self, user, folder="INBOX"):
+        return self._again(super().fetch, user, folder)
+
     def total(self, user, folders=("INBOX",)):
         return sum(self.count(user, f) for f in folders)
 
     def folders(self, user):
+        return self._again(self._folders, user)
+
+    def _folders(self, user):
         m = self.imap(user)
         try:
             typ, data = m.list()
