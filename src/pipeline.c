@@ -464,43 +464,42 @@ to_src(enum st_outcome o)
 	    SRC_DONE_FAILED;
 }
 
-static enum src_status
-mark(struct pipeline *p, struct source *src, const struct src_item *it, const struct st_handled *h)
-{
-	enum src_status s = src->ops->mark(src, it, to_src(h->outcome));
-	char sid[11];
+/* A message handled in the current group, to be marked at the source once the group's
+ * transaction committed. */
+struct pend {
+	struct src_item it;
+	struct st_handled h;
+	int recorded;          /* 1: written in this group (0: found handled before) */
+};
 
-	state_short_id(it->id, sid);
-	if (s != SRC_OK) {
-		log_warn("msg=%s mark failed: %s", sid, src->err);
-		return s;
-	}
-	pipeline_crashpoint("marked");
-	if (state_set_marked(p->st, h->id) < 0)
-		log_warn("msg=%s cannot record the mark: %s", sid, state_errmsg(p->st));
-	return SRC_OK;
-}
-
+/* Records one message inside the group's transaction: lookup (a message handled before is
+ * only re-marked), fetch, decide, state_commit_message. Fills *pd when the message is to be
+ * marked. Returns SRC_OK, SRC_MSG_BAD (this message is skipped for now), or a connection /
+ * state problem that ends the pass. */
 static enum src_status
-handle(struct pipeline *p, struct source *src, const struct src_item *it)
+record(struct pipeline *p, struct source *src, const struct src_item *it, struct pend *pd,
+    int *to_mark)
 {
-	struct st_handled prev;
 	struct decision d;
 	struct buf raw, why;
-	enum src_status s;
+	enum src_status s = SRC_OK;
 	char sid[11], masked[64];
 	int found;
 
+	*to_mark = 0;
 	state_short_id(it->id, sid);
-	found = state_lookup(p->st, it->id, &prev);
+	found = state_lookup(p->st, it->id, &pd->h);
 	if (found < 0) {
 		log_err("msg=%s state DB: %s", sid, state_errmsg(p->st));
 		return SRC_CONN_TEMP;
 	}
+	pd->it = *it;
 	if (found == 1) {           /* handled before a crash or an unconfirmed mark: re-mark only */
 		p->remarked++;
-		log_info("msg=%s already %s, re-marking", sid, state_outcome_name(prev.outcome));
-		return mark(p, src, it, &prev);
+		log_info("msg=%s already %s, re-marking", sid, state_outcome_name(pd->h.outcome));
+		pd->recorded = 0;
+		*to_mark = 1;
+		return SRC_OK;
 	}
 	decision_init(&d);
 	buf_init(&raw, p->conf->msg_limits.max_size + 1);
@@ -515,23 +514,25 @@ handle(struct pipeline *p, struct source *src, const struct src_item *it)
 			set_outcome(&d, ST_FAILED, "too-big", "message over the size limit");
 		} else if (s != SRC_OK) {
 			log_warn("msg=%s fetch failed: %s", sid, src->err);
-			goto out_status;
+			goto out;
 		} else {
-			pipeline_crashpoint("fetched");
 			/* After a UIDVALIDITY change the same message comes back under a new id */
 			struct st_handled same;
 
+			pipeline_crashpoint("fetched");
 			if (pipeline_decide(p, it->id, buf_cstr(&raw), raw.len, &d, &why) < 0) {
 				log_err("msg=%s cannot decide: %s", sid, buf_cstr(&why));
 				p->errors++;
 				s = SRC_CONN_TEMP;
-				goto out_status;
+				goto out;
 			}
 			if (*d.h.message_id && state_lookup_content(p->st, d.h.message_id,
 			    d.h.raw_sha256, &same) == 1) {
 				buf_reset(&d.reply);
 				set_outcome(&d, same.outcome, "rematched", "seen before under another id; not answered again");
 				d.h.lookups = 0;
+				d.h.sender_sql = NULL;
+				d.h.notice = NULL;
 			}
 		}
 	}
@@ -547,13 +548,12 @@ handle(struct pipeline *p, struct source *src, const struct src_item *it)
 		r.data = d.reply.data;
 		r.len = d.reply.len;
 		if (state_commit_message(p->st, &d.h, has_reply ? &r : NULL) < 0) {
-			log_err("msg=%s cannot commit: %s", sid, errno == EEXIST ?
+			log_err("msg=%s cannot record: %s", sid, errno == EEXIST ?
 			    "already handled by another process" : state_errmsg(p->st));
 			s = SRC_CONN_TEMP;
-			goto out_status;
+			goto out;
 		}
 	}
-	pipeline_crashpoint("committed");
 	if (d.h.outcome == ST_ANSWERED)
 		p->answered++;
 	else if (d.h.outcome == ST_IGNORED)
@@ -564,30 +564,86 @@ handle(struct pipeline *p, struct source *src, const struct src_item *it)
 	    log_addr(d.h.sender, masked, sizeof(masked)), state_outcome_name(d.h.outcome),
 	    d.h.reason, d.h.lookups, d.h.outcome == ST_ANSWERED ? "" : " detail=",
 	    d.h.outcome == ST_ANSWERED ? "" : d.h.detail);
-	s = mark(p, src, it, &d.h);
-out_status:
+	pd->h = d.h;
+	pd->recorded = 1;
+	*to_mark = 1;
+out:
 	buf_free(&raw);
 	buf_free(&why);
 	decision_free(&d);
 	return s;
 }
 
+/* Marks the group's messages at the source (the driver may batch them) and records the
+ * marks in one transaction. Only called after the group's transaction committed. */
+static void
+mark_group(struct pipeline *p, struct source *src, struct pend *pd, size_t n)
+{
+	int64_t ids[PIPELINE_GROUP];
+	size_t i, nids = 0;
+	char sid[11];
+
+	for (i = 0; i < n; i++) {
+		if (pd[i].recorded)
+			pipeline_crashpoint("committed");
+		if (src->ops->mark(src, &pd[i].it, to_src(pd[i].h.outcome)) != SRC_OK) {
+			state_short_id(pd[i].it.id, sid);
+			log_warn("msg=%s mark failed: %s (marked again next pass)", sid, src->err);
+			continue;
+		}
+		pipeline_crashpoint("marked");
+		ids[nids++] = pd[i].h.id;
+	}
+	if (state_set_marked_many(p->st, ids, nids) < 0)
+		log_warn("cannot record %zu marks: %s", nids, state_errmsg(p->st));
+}
+
 enum src_status
-pipeline_pass(struct pipeline *p, struct source *src)
+pipeline_pass(struct pipeline *p, struct source *src, struct sender *snd)
 {
 	struct src_list l;
+	struct pend pd[PIPELINE_GROUP];
 	enum src_status s;
-	size_t i;
+	size_t i = 0, n;
+	int paused = 0;
 
 	memset(&l, 0, sizeof(l));
 	s = src->ops->list_new(src, &l);
 	if (s != SRC_OK)
 		goto out;
-	for (i = 0; i < l.n; i++) {
-		s = handle(p, src, &l.items[i]);
-		if (s == SRC_CONN_TEMP || s == SRC_CONN_FATAL || s == SRC_BOX_BAD)
+	while (i < l.n) {
+		int stop = 0;
+
+		/* one transaction (one fsync) for a group of messages */
+		if (state_batch_begin(p->st) < 0) {
+			log_err("state DB: %s", state_errmsg(p->st));
+			s = SRC_CONN_TEMP;
 			goto out;
-		s = SRC_OK;    /* one bad message does not stop the pass */
+		}
+		for (n = 0; n < PIPELINE_GROUP && i < l.n; i++) {
+			int to_mark;
+
+			s = record(p, src, &l.items[i], &pd[n], &to_mark);
+			if (to_mark)
+				n++;
+			if (s == SRC_CONN_TEMP || s == SRC_CONN_FATAL || s == SRC_BOX_BAD) {
+				stop = 1;
+				break;
+			}
+			s = SRC_OK;    /* one bad message does not stop the pass */
+		}
+		if (state_batch_end(p->st) < 0) {
+			log_err("state DB: cannot commit %zu messages: %s (handled again next pass)", n,
+			    state_errmsg(p->st));
+			s = SRC_CONN_TEMP;
+			goto out;
+		}
+		mark_group(p, src, pd, n);
+		/* replies leave while the next group is read */
+		if (snd && !paused && pipeline_drain(p, snd) < 0)
+			paused = 1;
+		if (stop)
+			goto out;
 	}
 out:
 	src_list_free(&l);

@@ -44,8 +44,13 @@ void decision_free(struct decision *d);
 int pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size_t len,
                     struct decision *d, struct buf *why);
 
-/* Handles every new message of the source once. Returns a src_status for the pass. */
-enum src_status pipeline_pass(struct pipeline *p, struct source *src);
+/* Messages recorded per state transaction (group commit, see state_batch_begin). */
+#define PIPELINE_GROUP 32
+
+/* Handles every new message of the source once, in groups: record a group in one
+ * transaction, mark it at the source, then (with snd) send what is due while the next group
+ * waits. Returns a src_status for the pass. */
+enum src_status pipeline_pass(struct pipeline *p, struct source *src, struct sender *snd);
 
 /* Sends what is due in the queue. Returns the number left due now (0 = drained), or -1
  * when the sender asked to pause (authentication/certificate trouble). */

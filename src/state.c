@@ -11,6 +11,7 @@
 
 struct state {
 	sqlite3 *db;
+	int in_batch;      /* inside state_batch_begin() .. state_batch_end() */
 };
 
 /* Migrations: index i brings user_version from i to i+1. Append only. */
@@ -283,7 +284,8 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 	sqlite3_stmt *s = NULL;
 	int64_t now = (int64_t)util_now(), qid = 0;
 
-	if (exec1(st, "BEGIN IMMEDIATE") < 0)
+	/* a savepoint: its own transaction, or one step of a state_batch_begin() group */
+	if (exec1(st, st->in_batch ? "SAVEPOINT msg" : "BEGIN IMMEDIATE") < 0)
 		return -1;
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO handled (source_id, message_id, raw_sha256, "
 	    "sender, outcome, reason, detail, lookups, handled_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
@@ -375,7 +377,7 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 		sqlite3_finalize(s);
 		s = NULL;
 	}
-	if (exec1(st, "COMMIT") < 0)
+	if (exec1(st, st->in_batch ? "RELEASE msg" : "COMMIT") < 0)
 		goto fail;
 	return 0;
 fail:
@@ -383,7 +385,11 @@ fail:
 		int saved = errno;
 
 		sqlite3_finalize(s);
-		exec1(st, "ROLLBACK");
+		if (st->in_batch) {
+			exec1(st, "ROLLBACK TO msg");
+			exec1(st, "RELEASE msg");
+		} else
+			exec1(st, "ROLLBACK");
 		errno = saved;
 	}
 	return -1;
@@ -407,6 +413,44 @@ exec_bind2(struct state *st, const char *sql, int64_t a, int64_t b, const char *
 out:
 	sqlite3_finalize(s);
 	return r;
+}
+
+int
+state_batch_begin(struct state *st)
+{
+	if (exec1(st, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	st->in_batch = 1;
+	return 0;
+}
+
+int
+state_batch_end(struct state *st)
+{
+	st->in_batch = 0;
+	if (exec1(st, "COMMIT") == 0)
+		return 0;
+	exec1(st, "ROLLBACK");
+	return -1;
+}
+
+int
+state_set_marked_many(struct state *st, const int64_t *ids, size_t n)
+{
+	size_t i;
+	int r = 0;
+
+	if (n == 0)
+		return 0;
+	if (exec1(st, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	for (i = 0; i < n && r == 0; i++)
+		r = state_set_marked(st, ids[i]);
+	if (r < 0) {
+		exec1(st, "ROLLBACK");
+		return -1;
+	}
+	return exec1(st, "COMMIT");
 }
 
 int

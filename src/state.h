@@ -80,6 +80,16 @@ int state_lookup_content(struct state *st, const char *message_id, const char *s
  * source_id fails with -1 and errno EEXIST. */
 int state_commit_message(struct state *st, struct st_handled *h, const struct st_reply *r);
 int state_set_marked(struct state *st, int64_t handled_id);
+int state_set_marked_many(struct state *st, const int64_t *ids, size_t n);  /* one transaction */
+
+/* Group commit: between begin and end, each state_commit_message() is a savepoint of one
+ * outer transaction, so a group of messages costs one fsync. Decisions made inside the
+ * group read through the same connection and so see the group's earlier records (quota,
+ * notices, rate limits stay exact). A crash before state_batch_end() loses the whole group,
+ * which is then handled again: nothing was marked or sent yet. end returns -1 (and rolls
+ * back) when the commit fails. */
+int state_batch_begin(struct state *st);
+int state_batch_end(struct state *st);
 
 /* Queue. state_next_due fills up to max items due now (next_try <= now). */
 int  state_next_due(struct state *st, struct st_queued *items, int max, int64_t now);
