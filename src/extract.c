@@ -1742,8 +1742,7 @@ finish_code(struct acc *ac, struct scan *s, struct ex_code *c, size_t a, size_t 
 }
 
 static void
-do_numeric(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t mb,
-    size_t *end, int ctx_known)
+do_numeric(struct acc *ac, struct scan *s, size_t a, size_t b, size_t *end)
 {
 	struct ex_code c;
 	size_t n = b - a, u1 = 0, u2, m1 = 0, m2;
@@ -1754,7 +1753,6 @@ do_numeric(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t
 	has_u = grp_set(gc.nu, &u1, &u2);
 	has_m = grp_set(gc.nm, &m1, &m2);
 	memset(&c, 0, sizeof(c));
-	(void)ma; (void)mb;
 	memcpy(c.code, s->t + a, n);
 	c.code[n] = '\0';
 	last = (char)up((unsigned char)c.code[4]);
@@ -1782,7 +1780,7 @@ do_numeric(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t
 		return;
 	ctx = code_context(s, a);
 	if (!known_p(ac, c.code, c.kind)) {
-		if (!(ctx & CTX_CODE) && !ctx_known)
+		if (!(ctx & CTX_CODE))
 			return;
 		c.unknown = 1;
 		c.why = "said to be a code, not in the reference DB";
@@ -1855,8 +1853,7 @@ do_icd(struct acc *ac, struct scan *s, size_t a, size_t b, size_t *end, const ch
 }
 
 static void
-do_letter4(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t mb,
-    size_t *end)
+do_letter4(struct acc *ac, struct scan *s, size_t a, size_t b, size_t *end)
 {
 	struct ex_code c;
 	char icd[12];
@@ -1864,7 +1861,6 @@ do_letter4(struct acc *ac, struct scan *s, size_t a, size_t b, size_t ma, size_t
 	int L = up((unsigned char)s->t[a]), ctx, icd_ok, hc_ok, loc, want_icd;
 	int has_mod = grp_set(gc.hm, &u1, &u2);
 
-	(void)ma; (void)mb;
 	memset(&c, 0, sizeof(c));
 	memcpy(c.code, s->t + a, 5);
 	c.code[0] = (char)L;
@@ -2065,18 +2061,18 @@ scan_cands(struct acc *ac, struct scan *s)
 				off = ms;
 				/* treat the first endpoint as a single candidate */
 				if (is_digit((unsigned char)s->t[a]))
-					do_numeric(ac, s, a, b, a, b, &end, 0);
+					do_numeric(ac, s, a, b, &end);
 				else
-					do_letter4(ac, s, a, b, a, b, &end);
+					do_letter4(ac, s, a, b, &end);
 				off = b > end ? b : end;
 				continue;
 			}
 		} else if (grp_set(gc.fam, &a, &b)) {
 			do_family(ac, s, a, b);
 		} else if (grp_set(gc.num, &a, &b)) {
-			do_numeric(ac, s, a, b, ms, me, &end, 0);
+			do_numeric(ac, s, a, b, &end);
 		} else if (grp_set(gc.hc, &a, &b)) {
-			do_letter4(ac, s, a, b, ms, me, &end);
+			do_letter4(ac, s, a, b, &end);
 		} else if (grp_set(gc.icd, &a, &b)) {
 			do_icd(ac, s, a, b, &end, NULL);
 		}
@@ -2173,10 +2169,8 @@ scan_cmd_line(struct acc *ac, struct scan *s, size_t ls, size_t le)
 	}
 	/* match on a bounded copy of the line so '$' means the end of the line */
 	{
-		struct scan line = *s;
 		char save = s->t[le];
 		s->t[le] = '\0';
-		line.n = le;
 		rc = pcre2_match(re[RE_CMD], (PCRE2_SPTR)s->t, le, ls, PCRE2_NO_UTF_CHECK, md, NULL);
 		if (rc > 0) {
 			size_t wa = 0, wb = 0, ta = 0, tb = 0, i;
@@ -2209,7 +2203,6 @@ scan_cmd_line(struct acc *ac, struct scan *s, size_t ls, size_t le)
 			}
 		}
 		s->t[le] = save;
-		(void)line;
 	}
 }
 
