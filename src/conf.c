@@ -96,6 +96,7 @@ static const struct key keys[] = {
 	DUR("sender", "give_up", give_up, "48h", "give up on a reply after this long"),
 	DUR("sender", "timeout", smtp_timeout, "600s", "SMTP server response timeout"),
 	LONG("sender", "batch_size", batch_size, "50", 1, 10000, "replies sent per connection"),
+	LONG("sender", "connections", smtp_connections, "4", 1, 16, "SMTP connections used in parallel when several replies are due"),
 
 	SIZE("limits", "message_size", max_size, "10M", "largest message handled"),
 	SIZE("limits", "mime_depth", max_depth, "100", "deepest MIME nesting"),

@@ -74,6 +74,7 @@ struct conf {
 	long  retry_min, retry_max, give_up;   /* seconds */
 	long  smtp_timeout;             /* seconds */
 	long  batch_size;
+	long  smtp_connections;         /* parallel SMTP connections per batch */
 
 	/* [limits] */
 	struct msg_limits msg_limits;

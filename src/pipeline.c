@@ -734,29 +734,53 @@ int
 pipeline_drain(struct pipeline *p, struct sender *snd)
 {
 	struct st_queued items[16];
-	int n, i, left = 0;
+	struct send_job jobs[16];
+	int n, i, left = 0, paused = 0;
 	int64_t now;
 
 	for (;;) {
+		long lim = p->conf->rate_global_minute;
+
 		now = (int64_t)util_now();
+		if (breaker_check(p, now)) {
+			paused = 1;
+			break;
+		}
 		n = state_next_due(p->st, items, 16, now);
 		if (n <= 0)
 			break;
-		for (i = 0; i < n; i++) {
-			char detail[512], masked[64], safe[512];
-			enum send_status ss;
+		/* no batch may carry the breaker past its limit */
+		if (lim > 0 && n > lim - sent_last_minute(now)) {
+			int room = (int)(lim - sent_last_minute(now));
 
-			detail[0] = '\0';
-			if (breaker_check(p, (int64_t)util_now())) {
-				for (; i < n; i++)
-					state_queued_free(&items[i]);
-				snd->ops->flush(snd);
-				return -1;
+			for (i = room; i < n; i++)
+				state_queued_free(&items[i]);
+			n = room;
+		}
+		for (i = 0; i < n; i++) {
+			memset(&jobs[i], 0, sizeof(jobs[i]));
+			jobs[i].id = items[i].msgid;
+			jobs[i].env_from = items[i].env_from;
+			jobs[i].rcpt = items[i].rcpt;
+			jobs[i].data = items[i].data.data;
+			jobs[i].len = items[i].data.len;
+		}
+		if (snd->ops->send_many && n > 1)
+			snd->ops->send_many(snd, jobs, n);
+		else
+			for (i = 0; i < n; i++) {
+				jobs[i].st = paused ? SEND_SKIPPED : snd->ops->send(snd, jobs[i].id,
+				    jobs[i].env_from, jobs[i].rcpt, jobs[i].data, jobs[i].len, jobs[i].detail,
+				    sizeof(jobs[i].detail));
+				if (jobs[i].st == SEND_PAUSE)
+					paused = 1;
 			}
-			ss = snd->ops->send(snd, items[i].msgid, items[i].env_from, items[i].rcpt,
-			    items[i].data.data, items[i].data.len, detail, sizeof(detail));
+		for (i = 0; i < n; i++) {
+			char masked[64], safe[512];
+			const char *detail = jobs[i].detail;
+
 			log_addr(items[i].rcpt, masked, sizeof(masked));
-			switch (ss) {
+			switch (jobs[i].st) {
 			case SEND_OK:
 				sent_note((int64_t)util_now());
 				pipeline_crashpoint("sent");
@@ -780,16 +804,16 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 				    p->conf->retry_max, p->conf->give_up);
 				log_err("queue paused: %s", log_detail(detail, items[i].rcpt, masked, safe,
 				    sizeof(safe)));
-				for (; i < n; i++)
-					state_queued_free(&items[i]);
-				snd->ops->flush(snd);
-				return -1;
+				paused = 1;
+				break;
+			case SEND_SKIPPED:     /* stays queued, due as before */
+				break;
 			}
 			state_queued_free(&items[i]);
 		}
-		if (left)
+		if (left || paused)
 			break;
 	}
 	snd->ops->flush(snd);
-	return left;
+	return paused ? -1 : left;
 }

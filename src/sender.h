@@ -12,6 +12,15 @@ enum send_status {
 	SEND_TEMP,          /* 4xx, connection, timeout, TLS handshake: retry with back-off */
 	SEND_PERM,          /* 5xx: record permanent failure with the server text; no bounce */
 	SEND_PAUSE,         /* authentication/certificate failure: pause the queue, alert */
+	SEND_SKIPPED,       /* send_many() only: not attempted (the batch stopped on a PAUSE) */
+};
+
+/* One reply for send_many(): in = the first five fields, out = st and detail. */
+struct send_job {
+	const char *id, *env_from, *rcpt, *data;
+	size_t len;
+	enum send_status st;
+	char detail[512];
 };
 
 struct sender;
@@ -24,6 +33,9 @@ struct sender_ops {
 	                         char *detail, size_t detail_len);
 	void (*flush)(struct sender *s);     /* end of a batch: may close a reused connection */
 	void (*close)(struct sender *s);
+	/* Optional: sends n jobs, possibly over several connections at once, filling each
+	 * job's st and detail exactly as send() would. NULL: the caller uses send(). */
+	void (*send_many)(struct sender *s, struct send_job *jobs, int n);
 };
 
 struct sender {

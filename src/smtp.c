@@ -27,16 +27,28 @@
 #include "sender.h"
 #include "util.h"
 
+#define SMTP_MAX_CONN 16
+
+/* One connection slot: an easy handle (its connection is reused) and one message in flight. */
 struct smtp {
 	CURL *h;
+	struct curl_slist *rcpts;      /* envelope of the message in flight */
+	char  from[LIM_ADDR_LEN + 3], to[LIM_ADDR_LEN + 3];
 	long  in_batch;
 	char  errbuf[CURL_ERROR_SIZE];
 	char  last[512];        /* last server reply line (for detail) */
 	char  lastbad[512];     /* last 4xx/5xx reply line (curl sends QUIT after a failure) */
-	int   down;             /* a connection-level failure in this batch: skip to flush() */
-	char  down_why[256];
 	const char *data;       /* current message, borrowed during send */
 	size_t len, off;
+};
+
+/* The sender's private state: slot 0 serves send(); send_many() uses up to
+ * [sender] connections slots at once through one curl multi handle. */
+struct smtp_priv {
+	struct smtp slot[SMTP_MAX_CONN];
+	CURLM *multi;
+	int down;               /* a connection-level failure in this batch: skip to flush() */
+	char down_why[256];
 };
 
 static int curl_ready;
@@ -116,17 +128,23 @@ end_session(struct smtp *p)
 static void
 smtp_flush(struct sender *s)
 {
-	struct smtp *p = s->priv;
+	struct smtp_priv *pv = s->priv;
 
-	end_session(p);
-	if (p != NULL)
-		p->down = 0;    /* the next batch tries the server again */
+	if (pv == NULL)
+		return;
+	for (int i = 0; i < SMTP_MAX_CONN; i++)
+		end_session(&pv->slot[i]);
+	pv->down = 0;    /* the next batch tries the server again */
 }
 
 static void
 smtp_close(struct sender *s)
 {
+	struct smtp_priv *pv = s->priv;
+
 	smtp_flush(s);
+	if (pv != NULL && pv->multi != NULL)
+		curl_multi_cleanup(pv->multi);
 	free(s->priv);
 	s->priv = NULL;
 }
@@ -229,51 +247,47 @@ classify(CURLcode res, long code)
 	return SEND_TEMP;   /* 4xx, no code (connection, timeout, TLS handshake) */
 }
 
-static enum send_status
-smtp_send(struct sender *s, const char *id, const char *env_from, const char *rcpt,
-          const char *data, size_t len, char *detail, size_t detail_len)
+static struct smtp_priv *
+priv_get(struct sender *s, char *detail, size_t detail_len)
 {
-	const struct conf *c = s->conf;
-	struct smtp *p = s->priv;
-	struct curl_slist *rcpts = NULL;
-	char from[LIM_ADDR_LEN + 3], to[LIM_ADDR_LEN + 3];
-	enum send_status st;
-	CURLcode res;
-	long code = 0;
-
-	if (detail_len > 0)
-		detail[0] = '\0';
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 			snprintf(detail, detail_len, "smtp: curl_global_init failed");
-			return SEND_TEMP;
+			return NULL;
 		}
 		curl_ready = 1;
 	}
-	if (p == NULL) {
-		p = calloc(1, sizeof(*p));
-		if (p == NULL) {
-			snprintf(detail, detail_len, "smtp: out of memory");
-			return SEND_TEMP;
-		}
-		s->priv = p;
-	}
+	if (s->priv == NULL && (s->priv = calloc(1, sizeof(struct smtp_priv))) == NULL)
+		snprintf(detail, detail_len, "smtp: out of memory");
+	return s->priv;
+}
+
+/* Prepares slot p to send one message: checks the envelope, opens (or reuses) the session,
+ * sets MAIL FROM / RCPT TO and the read state. SEND_OK when ready to perform. */
+static enum send_status
+job_start(struct sender *s, struct smtp_priv *pv, struct smtp *p, const char *env_from,
+    const char *rcpt, const char *data, size_t len, char *detail, size_t detail_len)
+{
+	enum send_status st;
+
+	if (detail_len > 0)
+		detail[0] = '\0';
 	if (rcpt == NULL || *rcpt == '\0' || strlen(rcpt) > LIM_ADDR_LEN ||
 	    strlen(env_from ? env_from : "") > LIM_ADDR_LEN || strpbrk(rcpt, "<>\r\n ") != NULL ||
 	    (env_from != NULL && strpbrk(env_from, "<>\r\n ") != NULL)) {
 		snprintf(detail, detail_len, "smtp: invalid envelope address");
 		return SEND_PERM;
 	}
-	if (p->down) {   /* the server was unreachable a moment ago: no hammering per message */
-		snprintf(detail, detail_len, "%s (not retried within this batch)", p->down_why);
+	if (pv->down) {   /* the server was unreachable a moment ago: no hammering per message */
+		snprintf(detail, detail_len, "%s (not retried within this batch)", pv->down_why);
 		return SEND_TEMP;
 	}
 	if (p->h == NULL && (st = setup(s, p, detail, detail_len)) != SEND_OK)
 		return st;
-	snprintf(from, sizeof(from), "<%s>", env_from != NULL ? env_from : "");
-	snprintf(to, sizeof(to), "<%s>", rcpt);
-	rcpts = curl_slist_append(NULL, to);
-	if (rcpts == NULL) {
+	snprintf(p->from, sizeof(p->from), "<%s>", env_from != NULL ? env_from : "");
+	snprintf(p->to, sizeof(p->to), "<%s>", rcpt);
+	p->rcpts = curl_slist_append(NULL, p->to);
+	if (p->rcpts == NULL) {
 		snprintf(detail, detail_len, "smtp: out of memory");
 		return SEND_TEMP;
 	}
@@ -283,13 +297,25 @@ smtp_send(struct sender *s, const char *id, const char *env_from, const char *rc
 	p->errbuf[0] = '\0';
 	p->last[0] = '\0';
 	p->lastbad[0] = '\0';
-	curl_easy_setopt(p->h, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(p->h, CURLOPT_MAIL_RCPT, rcpts);
+	curl_easy_setopt(p->h, CURLOPT_MAIL_FROM, p->from);
+	curl_easy_setopt(p->h, CURLOPT_MAIL_RCPT, p->rcpts);
 	curl_easy_setopt(p->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
-	res = curl_easy_perform(p->h);
+	return SEND_OK;
+}
+
+/* Classifies the transfer that just ended on slot p and fills detail. */
+static enum send_status
+job_finish(struct sender *s, struct smtp_priv *pv, struct smtp *p, const char *id,
+    CURLcode res, char *detail, size_t detail_len)
+{
+	const struct conf *c = s->conf;
+	enum send_status st;
+	long code = 0;
+
 	curl_easy_getinfo(p->h, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_setopt(p->h, CURLOPT_MAIL_RCPT, NULL);
-	curl_slist_free_all(rcpts);
+	curl_slist_free_all(p->rcpts);
+	p->rcpts = NULL;
 	p->data = NULL;
 	st = classify(res, code);
 	if (st == SEND_OK) {
@@ -308,11 +334,114 @@ smtp_send(struct sender *s, const char *id, const char *env_from, const char *rc
 	         st == SEND_TEMP ? "temporary failure" : st == SEND_PERM ? "permanent failure" : "paused",
 	         code, curl_easy_strerror(res));
 	if (st == SEND_TEMP && code == 0) {   /* no reply at all: connection, timeout, TLS */
-		p->down = 1;
-		snprintf(p->down_why, sizeof(p->down_why), "%s", detail);
+		pv->down = 1;
+		snprintf(pv->down_why, sizeof(pv->down_why), "%s", detail);
 	}
 	end_session(p);   /* a failed session is not reused */
 	return st;
+}
+
+static enum send_status
+smtp_send(struct sender *s, const char *id, const char *env_from, const char *rcpt,
+          const char *data, size_t len, char *detail, size_t detail_len)
+{
+	struct smtp_priv *pv = priv_get(s, detail, detail_len);
+	struct smtp *p;
+	enum send_status st;
+
+	if (pv == NULL)
+		return SEND_TEMP;
+	p = &pv->slot[0];
+	st = job_start(s, pv, p, env_from, rcpt, data, len, detail, detail_len);
+	if (st != SEND_OK)
+		return st;
+	return job_finish(s, pv, p, id, curl_easy_perform(p->h), detail, detail_len);
+}
+
+/* Several replies over up to [sender] connections sessions at once (curl multi): a free
+ * slot takes the next job as soon as its previous transfer ends. Results per job are what
+ * send() would give. */
+static void
+smtp_send_many(struct sender *s, struct send_job *jobs, int n)
+{
+	struct smtp_priv *pv = priv_get(s, jobs[0].detail, sizeof(jobs[0].detail));
+	int busy[SMTP_MAX_CONN], nslots, next = 0, running = 0, paused = 0, i;
+
+	if (pv == NULL) {
+		for (i = 0; i < n; i++)
+			jobs[i].st = SEND_TEMP;
+		return;
+	}
+	if (pv->multi == NULL && (pv->multi = curl_multi_init()) == NULL) {
+		for (i = 0; i < n; i++) {
+			jobs[i].st = SEND_TEMP;
+			snprintf(jobs[i].detail, sizeof(jobs[i].detail), "smtp: curl_multi_init failed");
+		}
+		return;
+	}
+	nslots = (int)(s->conf->smtp_connections > 0 ? s->conf->smtp_connections : 1);
+	if (nslots > SMTP_MAX_CONN)
+		nslots = SMTP_MAX_CONN;
+	if (nslots > n)
+		nslots = n;
+	for (i = 0; i < nslots; i++)
+		busy[i] = -1;
+	for (;;) {
+		CURLMsg *msg;
+		int left;
+
+		/* give every free slot the next job that can start (none after a PAUSE:
+		 * credentials or certificate trouble is not retried per message) */
+		for (i = 0; i < nslots && next < n && !paused; i++) {
+			struct send_job *j;
+
+			if (busy[i] >= 0)
+				continue;
+			while (next < n) {
+				j = &jobs[next++];
+				j->st = job_start(s, pv, &pv->slot[i], j->env_from, j->rcpt, j->data, j->len,
+				    j->detail, sizeof(j->detail));
+				if (j->st == SEND_PAUSE)
+					paused = 1;
+				if (j->st != SEND_OK)
+					break;              /* decided without a transfer */
+				curl_multi_add_handle(pv->multi, pv->slot[i].h);
+				busy[i] = (int)(j - jobs);
+				running++;
+				break;
+			}
+		}
+		if (running == 0 && (next >= n || paused))
+			break;
+		if (running == 0)
+			continue;
+		curl_multi_perform(pv->multi, &left);
+		while ((msg = curl_multi_info_read(pv->multi, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			for (i = 0; i < nslots; i++) {
+				struct send_job *j;
+				CURL *h = pv->slot[i].h;
+
+				if (busy[i] < 0 || h != msg->easy_handle)
+					continue;
+				j = &jobs[busy[i]];
+				curl_multi_remove_handle(pv->multi, h);
+				j->st = job_finish(s, pv, &pv->slot[i], j->id, msg->data.result, j->detail,
+				    sizeof(j->detail));
+				if (j->st == SEND_PAUSE)
+					paused = 1;
+				busy[i] = -1;
+				running--;
+				break;
+			}
+		}
+		if (running > 0)
+			curl_multi_poll(pv->multi, NULL, 0, 1000, NULL);
+		notify_watchdog();
+	}
+	for (; next < n; next++)
+		jobs[next].st = SEND_SKIPPED;
 }
 
 const struct sender_ops smtp_ops = {
@@ -320,4 +449,5 @@ const struct sender_ops smtp_ops = {
 	.send = smtp_send,
 	.flush = smtp_flush,
 	.close = smtp_close,
+	.send_many = smtp_send_many,
 };
