@@ -633,6 +633,7 @@ claim_section(struct ctx *c, struct json_object *summary)
 		} else
 			J_STR(r, "what", it->found ? "" : "not in the data");
 		json_object_array_add(rows, r);
+		buf_free(&mods);
 	}
 	json_object_object_add(body, "rows", rows);
 	A_FMT(summary, "Claim check: %zu codes in a table (MUE, global days, PFS status, flags)", c->n);
@@ -1932,10 +1933,11 @@ answer_build(const struct answer_in *in, int *lookups)
 	if (c.n) {
 		for (b = 0; b < INTENT_COUNT; b++) {
 			int bit = 1 << b;
-			struct json_object *sec = NULL, *sl = json_object_new_array(), *one;
+			struct json_object *sec = NULL, *sl, *one;
 
 			if (!(intents & bit))
 				continue;
+			sl = json_object_new_array();
 			switch (bit) {
 			case INTENT_NCCI_PAIR:
 				if (c.nproc >= 2 || (ex->intents & bit))

@@ -287,7 +287,7 @@ static const struct { const char *pre; enum wkind kind; const char *frag; } wfra
 	{"rem rar", WK_EOB, "remittance|remarks?|rarc"},
 	{"car", WK_EOB, "carc"},
 	{"adj", WK_EOB, "adjustments?"},
-	{"wha", WK_DESC, "what[ \\t]+is|what'?s|whats|what[ \\t]+are|what[ \\t]+does"},
+	{"wha wat", WK_DESC, "what[ \\t]+is|what'?s|whats|what[ \\t]+are|what[ \\t]+does|wat[ \\t]+is"},
 	{"des def", WK_DESC, "describe|description|descriptor|define|definition"},
 	{"mea", WK_DESC, "meaning|means?"},
 	{"sta", WK_DESC, "stands?[ \\t]+for"},
@@ -306,6 +306,7 @@ static const struct { const char *pre; enum wkind kind; const char *frag; } wfra
 	{"con", WK_TOKW, "confirmation"},
 	{"mue med max", WK_UNITS, "mues?|medically[ \\t]+unlikely|max(?:imum)?[ \\t]+units"},
 	{"how", WK_UNITS, "how[ \\t]+many[ \\t]+(?:units|times)"},
+	{"uni", WK_UNITS, "units?[ \\t]+limits?"},
 	{"uni", WK_UNITW, "units?"},
 	{"glo", WK_GLOB, "global\\w*"},
 	{"pos pre", WK_GLOB, "post-?op\\w*|pre-?op\\w*"},
@@ -672,7 +673,13 @@ norm_text(struct scan *s, const char *text)
 			continue;
 		}
 		if (len == 1) {
-			s->t[o++] = (char)p[i++];
+			/* ASCII run: copy it in one go */
+			size_t j = i + 1;
+			while (j < n && p[j] < 0x80)
+				j++;
+			memcpy(s->t + o, p + i, j - i);
+			o += j - i;
+			i = j;
 			continue;
 		}
 		if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
@@ -2019,8 +2026,17 @@ scan_cands(struct acc *ac, struct scan *s)
 
 	while (off < s->n && !ac->nomem) {
 		size_t ms, me, a, b, a2, b2, end;
-		int c = (unsigned char)s->t[off], pc = off ? (unsigned char)s->t[off - 1] : ' ';
+		int c = (unsigned char)s->t[off], pc;
 
+		if (!is_digit(c) && !(off + 1 < s->n && is_digit((unsigned char)s->t[off + 1]))) {
+			/* jump to just before the next digit: every start is at or next to one */
+			size_t q = off + 2;
+			while (q < s->n && !is_digit((unsigned char)s->t[q]))
+				q++;
+			off = q - 1;
+			continue;
+		}
+		pc = off ? (unsigned char)s->t[off - 1] : ' ';
 		/* a code begins a word with a digit, or a letter and a digit (RE_CAND is
 		 * anchored: it only runs where this cheap test passes) */
 		if (!(is_digit(c) || (is_alnum(c) && off + 1 < s->n &&

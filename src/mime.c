@@ -540,10 +540,8 @@ iconv_to_utf8(const char *name, const char *s, size_t n, struct buf *out)
 
 		if (op > tmp && buf_add(out, tmp, (size_t)(op - tmp)) < 0) { rc = -1; break; }
 		if (r != (size_t)-1) {
-			if (inleft == 0) {
-				if (r == 0 || 1)
-					break;
-			}
+			if (inleft == 0)
+				break;     /* all read (UTF-8 output needs no final shift sequence) */
 			continue;
 		}
 		if (e == E2BIG)
@@ -575,7 +573,6 @@ mime_to_utf8(const char *charset, const char *s, size_t n, struct buf *out, cons
 	const char *name;
 	enum cs cls = charset_class(charset, norm, sizeof(norm), &name);
 	struct buf tmp;
-	size_t mark = out->len;
 	long nbad;
 	int rc;
 
@@ -620,7 +617,6 @@ mime_to_utf8(const char *charset, const char *s, size_t n, struct buf *out, cons
 		if (nbad == -1)
 			rc = -1;
 		buf_free(&tmp);
-		(void)mark;
 		return rc;
 	}
 	/* unknown label */
@@ -734,7 +730,6 @@ mime_decode_header(const char *s, size_t n, struct buf *out, size_t *nbroken)
 			char csn[48];
 			size_t k, m = cslen < sizeof(csn) - 1 ? cslen : sizeof(csn) - 1;
 			int bad = 0, only_ws = 1;
-			size_t mark;
 
 			memcpy(csn, cs, m);
 			csn[m] = '\0';
@@ -765,14 +760,12 @@ mime_decode_header(const char *s, size_t n, struct buf *out, size_t *nbroken)
 			if (st.have && !util_strcaseeq(st.cs, csn)) {
 				if (ew_flush(&st) < 0) { rc = -1; goto out; }
 			}
-			mark = st.pend.len;
 			if (enc == 'B' || enc == 'b')
 				rc = mime_b64_decode(txt, txtlen, &st.pend, &bad);
 			else
 				rc = mime_q_decode(txt, txtlen, &st.pend, &bad);
 			if (rc < 0)
 				goto out;
-			(void)mark;
 			memcpy(st.cs, csn, strlen(csn) + 1);
 			st.have = 1;
 			i += wl;

@@ -256,6 +256,20 @@ is_contact(const struct line *l)
 	return digits >= 10;
 }
 
+/* Words that belong to a coding question, never to a signature. */
+static int
+about_codes(const struct line *l)
+{
+	static const char *const words[] = { "dos ", "dos:", "date of service", "cpt", "hcpcs",
+		"icd", "modifier", "units", "diagnosis", "procedure", NULL };
+	const char *const *w;
+
+	for (w = words; *w; w++)
+		if (contains_ci(l->s, l->n, *w))
+			return 1;
+	return 0;
+}
+
 static int
 is_sent_from(const struct line *l)
 {
@@ -265,6 +279,31 @@ is_sent_from(const struct line *l)
 	tview(l, &s, &n);
 	return n < 80 && (starts_ci(s, n, "sent from my ") || starts_ci(s, n, "sent from mail for") ||
 	                  starts_ci(s, n, "get outlook for") || starts_ci(s, n, "sent via "));
+}
+
+/* The legal footer many practices append ("CONFIDENTIALITY NOTICE: This e-mail …"). */
+static int
+is_disclaimer(const struct line *l)
+{
+	static const char *const starts[] = { "confidentiality notice", "confidential notice",
+		"confidentiality statement", "notice of confidentiality", "disclaimer:",
+		"hipaa notice", "hipaa confidentiality", "privileged and confidential",
+		"this e-mail and any", "this email and any", "this message and any",
+		"this e-mail message, including", "this email message, including",
+		"this message, including any attachments", "the information contained in this",
+		"the information in this e-mail", "the information in this email",
+		"this electronic message", "this communication may contain",
+		"this e-mail may contain", "this email may contain", "important notice:",
+		"*** confidential", "** confidential", NULL };
+	const char *s;
+	size_t n;
+	const char *const *p;
+
+	tview(l, &s, &n);
+	for (p = starts; *p; p++)
+		if (starts_ci(s, n, *p))
+			return 1;
+	return 0;
 }
 
 static int
@@ -291,6 +330,16 @@ mark_signature(struct line *v, size_t end)
 				if (v[k].cls == L_NEW)
 					v[k].cls = L_SIG;
 			return;
+		}
+	}
+	/* a legal footer ends the text; what is before it is looked at again below */
+	for (i = first_new; i < end; i++) {
+		if (v[i].cls == L_NEW && i > first_new && is_disclaimer(&v[i])) {
+			for (k = i; k < end; k++)
+				if (v[k].cls == L_NEW)
+					v[k].cls = L_SIG;
+			end = i;
+			break;
 		}
 	}
 	/* a sign-off among the last lines, followed only by short lines without a question */
@@ -329,7 +378,8 @@ mark_signature(struct line *v, size_t end)
 		startp = last;
 		while (startp > 0 && v[startp - 1].cls == L_NEW && !blank(&v[startp - 1])) {
 			startp--;
-			if (v[startp].n > 80 || memchr(v[startp].s, '?', v[startp].n))
+			if (v[startp].n > 80 || memchr(v[startp].s, '?', v[startp].n) ||
+			    about_codes(&v[startp]))
 				return;
 			if (is_contact(&v[startp]))
 				contact = 1;

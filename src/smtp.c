@@ -23,6 +23,7 @@
 #include "limits.h"
 #include "log.h"
 #include "secret.h"
+#include "notify.h"
 #include "sender.h"
 #include "util.h"
 
@@ -54,6 +55,14 @@ read_cb(char *dst, size_t size, size_t nmemb, void *ud)
 }
 
 /* Keeps the last reply line from the server; nothing we send (credentials) is looked at. */
+static int
+progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)ud; (void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+	notify_watchdog();
+	return 0;
+}
+
 static int
 debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 {
@@ -146,6 +155,10 @@ setup(struct sender *s, struct smtp *p, char *detail, size_t dlen)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, p->errbuf);
 	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, t);
+	/* a slow server must not starve the systemd watchdog: curl calls this about once a
+	 * second while it waits (notify_watchdog is rate-limited and a no-op outside systemd) */
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)(t < LIM_NET_TIMEOUT ? t : LIM_NET_TIMEOUT));
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);          /* feeds debug_cb only */

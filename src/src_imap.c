@@ -75,6 +75,7 @@ struct imap {
 };
 
 static enum src_status flush_marks(struct source *s);
+static struct mailimap_set *uid_set(const uint32_t *uids, size_t n);
 
 static struct imap *
 P(struct source *s)
@@ -318,9 +319,11 @@ authenticate(struct source *s)
 			seterr(s, "imap %s: connection lost during authentication", c->imap_host);
 			return SRC_CONN_TEMP;
 		}
+		char masked[64];
+
 		seterr(s, "imap %s: authentication failed for user %s (%s); not retrying soon "
-		       "to avoid an account lock-out: check the credentials", c->imap_host, c->imap_user,
-		       etpan_err(r));
+		       "to avoid an account lock-out: check the credentials", c->imap_host,
+		       log_addr(c->imap_user, masked, sizeof(masked)), etpan_err(r));
 		return SRC_CONN_FATAL;
 	}
 	return SRC_OK;
@@ -624,11 +627,11 @@ fetch_sizes(struct source *s, const uint32_t *uids, size_t n, struct src_list *o
 	size_t i = 0;
 
 	while (i < n) {
-		struct mailimap_set *set = mailimap_set_new_empty();
+		size_t end = i + IMAP_FETCH_CHUNK < n ? i + IMAP_FETCH_CHUNK : n;
+		struct mailimap_set *set = uid_set(uids + i, end - i);
 		struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
 		clist *res = NULL;
 		clistiter *it;
-		size_t end = i + IMAP_FETCH_CHUNK < n ? i + IMAP_FETCH_CHUNK : n;
 		int r;
 
 		if (set == NULL || ft == NULL) {
@@ -638,17 +641,6 @@ fetch_sizes(struct source *s, const uint32_t *uids, size_t n, struct src_list *o
 				mailimap_fetch_type_free(ft);
 			seterr(s, "out of memory");
 			return SRC_CONN_TEMP;
-		}
-		while (i < end) {   /* runs of consecutive UIDs become ranges */
-			size_t j = i;
-
-			while (j + 1 < end && uids[j + 1] == uids[j] + 1)
-				j++;
-			if (j == i)
-				mailimap_set_add_single(set, uids[i]);
-			else
-				mailimap_set_add_interval(set, uids[i], uids[j]);
-			i = j + 1;
 		}
 		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
 		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
@@ -673,7 +665,9 @@ fetch_sizes(struct source *s, const uint32_t *uids, size_t n, struct src_list *o
 				else if (ai->att_data.att_static->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
 					size = ai->att_data.att_static->att_data.att_rfc822_size;
 			}
-			if (uid == 0)
+			/* only what we asked for: an unsolicited FETCH (another client changing
+			 * flags) may name any message */
+			if (uid == 0 || bsearch(&uid, uids + i, end - i, sizeof(*uids), cmp_u32) == NULL)
 				continue;
 			memset(&item, 0, sizeof(item));
 			make_id(s, uid, &item);
@@ -685,6 +679,7 @@ fetch_sizes(struct source *s, const uint32_t *uids, size_t n, struct src_list *o
 			}
 		}
 		mailimap_fetch_list_free(res);
+		i = end;
 	}
 	return SRC_OK;
 }

@@ -89,7 +89,7 @@ def bye(send, f, tag):
     return "close"
 
 
-def run(idle, steps, timeout_s="2s"):
+def run(idle, steps, timeout_s="2s", tls="none"):
     srv = Scripted(idle)
     d = tempfile.mkdtemp(prefix="codemaild-idle-")
     pw = os.path.join(d, "pw")
@@ -98,8 +98,9 @@ def run(idle, steps, timeout_s="2s"):
     os.chmod(pw, 0o600)
     cfg = os.path.join(d, "c.conf")
     with open(cfg, "w") as fh:
-        fh.write("[source]\ntype = imap\n[imap]\nhost = 127.0.0.1\nport = %d\ntls = none\nallow_plaintext = yes\n"
-                 "user = u\npassword_file = %s\nauth = login\ntimeout = %s\n" % (srv.port, pw, timeout_s))
+        fh.write("[source]\ntype = imap\n[imap]\nhost = 127.0.0.1\nport = %d\ntls = %s\nallow_plaintext = %s\n"
+                 "user = u\npassword_file = %s\nauth = login\ntimeout = %s\n"
+                 % (srv.port, tls, "yes" if tls == "none" else "no", pw, timeout_s))
     t0 = time.monotonic()
     r = subprocess.run([IMAPCTL, cfg, "open", *steps], capture_output=True, text=True, timeout=60)
     shutil.rmtree(d, ignore_errors=True)
@@ -114,4 +115,7 @@ el, out, err, _ = run(no_done_reply, ["list", "wait:500"], timeout_s="2s")
 ok("wait -3" in out and el < 6.0, "no reply to DONE: the stream timeout ends it as CONN_TEMP (%.2f s)" % el, out + err)
 el, out, err, _ = run(bye, ["list", "wait:5000"])
 ok("wait -3" in out and el < 2.0, "BYE during IDLE: connection lost at once (%.2f s)" % el, out + err)
+el, out, err, srv = run(silent, [], tls="starttls")
+ok("CONN_FATAL" in out and "does not offer STARTTLS" in out, "STARTTLS not offered: refused (CONN_FATAL)", out + err)
+ok(not any(b"LOGIN" in ln.upper() for ln in srv.log), "STARTTLS not offered: no LOGIN sent", repr(srv.log))
 diag("scripted IDLE cases done")

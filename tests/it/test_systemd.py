@@ -52,7 +52,7 @@ def check_static():
     for k, v in s:
         d.setdefault(k, []).append(v)
     want = {
-        "Type": "notify", "NotifyAccess": "main", "WatchdogSec": "60",
+        "Type": "notify", "NotifyAccess": "main", "WatchdogSec": "180",
         "User": "codemaild", "Group": "codemaild", "StateDirectory": "codemaild",
         "ConfigurationDirectory": "codemaild", "NoNewPrivileges": "yes",
         "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes",

@@ -493,6 +493,14 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         self._postfix_started = True
         if not wait_for(lambda: port_open(self.smtp_port), 15):
             raise RuntimeError("postfix did not open its port:\n" + self._tail("postfix"))
+        if not wait_for(self._smtp_greets, 20, interval=0.2):
+            raise RuntimeError("postfix accepts connections but never greets:\n" + self._tail("postfix"))
+
+    def _smtp_greets(self):
+        """True once smtpd answers a connection with its 220 banner (a port that is open is
+        not enough: the master spawns smtpd on demand)."""
+        with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=5) as s:
+            return s.noop()[0] == 250
 
     def stop_postfix(self):
         if not self._postfix_started:
@@ -589,7 +597,16 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         """Injects msg (str or bytes) over plain SMTP from loopback (mynetworks)."""
         if isinstance(msg, str):
             msg = msg.encode()
-        with smtplib.SMTP("127.0.0.1", port or self.smtp_port, timeout=30) as s:
+        s = None
+        for attempt in (1, 2):   # only the connection (greeting) is retried, never a DATA
+            try:
+                s = smtplib.SMTP("127.0.0.1", port or self.smtp_port, timeout=30)
+                break
+            except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as e:
+                if attempt == 2:
+                    raise RuntimeError("SMTP connection failed (%s); postfix log:\n%s" % (e, self._tail("postfix")))
+                time.sleep(1)
+        with s:
             s.sendmail(from_addr, [self.addr(to_addr)], msg)
 
     def send_many(self, items):

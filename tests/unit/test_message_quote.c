@@ -182,9 +182,23 @@ test_signatures(void **state)
 	assert_string_equal(r.q, "See attached 99213 notes.\nMore text\n");
 	assert_string_equal(r.sig, "");
 	F(r);
+	/* a legal footer after the sign-off: all of it is signature */
+	r = S("Hi,\n\nWhat is the MUE for J1745?\n\nThank you,\nMary Smith, CPC, CCS\nBilling Manager\n"
+	      "P: 217-555-0100\nF: 217-555-0101\n\nCONFIDENTIALITY NOTICE: This e-mail message, including any "
+	      "attachments, is for the sole use of the intended recipient(s) and may contain confidential "
+	      "and privileged information protected by law (HIPAA).\n");
+	assert_string_equal(r.q, "Hi,\n\nWhat is the MUE for J1745?\n");
+	assert_non_null(strstr(r.sig, "Mary Smith"));
+	assert_non_null(strstr(r.sig, "HIPAA"));
+	F(r);
 	/* "Thanks" followed by more question is not a signature */
 	r = S("Thanks\nAlso, what about 99214?\n");
 	assert_string_equal(r.q, "Thanks\nAlso, what about 99214?\n");
+	assert_string_equal(r.sig, "");
+	F(r);
+	/* a closing paragraph about the claim is no contact block, NPI or not */
+	r = S("Can we bill 99214 with 99406?\n\nDOS 03/15/2026\nRendering NPI 1234567890\n");
+	assert_non_null(strstr(r.q, "DOS 03/15/2026"));
 	assert_string_equal(r.sig, "");
 	F(r);
 	/* a text that is only a phone number paragraph stays the question */
