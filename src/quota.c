@@ -167,7 +167,9 @@ int
 quota_get(struct state *st, const struct conf *c, const char *sender, int64_t now,
     struct quota_info *q)
 {
-	return quota_fill(st, c, sender, now, q, 0);
+	/* an "unauth:" key is a guest wherever it is shown (sender show/list) */
+	return quota_fill(st, c, sender, now, q,
+	    strncmp(sender, QUOTA_UNAUTH_PREFIX, sizeof(QUOTA_UNAUTH_PREFIX) - 1) == 0);
 }
 
 int

@@ -66,11 +66,11 @@ class Robot:
             time.sleep(0.3)
 
 
-def settle(st, boxes, secs=4, step=2):
+def settle(st, boxes, secs=3, step=1.5):
     """Counts every folder of each user in boxes now and every step seconds for secs;
     returns the list of snapshots (all equal when nothing moves)."""
     snaps = []
-    for _ in range(secs // step + 1):
+    for _ in range(int(secs // step) + 1):
         snaps.append(tuple(st.all_count(u) for u in boxes))
         time.sleep(step)
     return snaps

@@ -6,7 +6,8 @@
     or START; the real address's STOP still silences it;
   - replies that fail permanently (554 from Postfix) or give up after 4xx (give_up) are
     refunded: the sender's count goes back;
-  - per-sender hourly rate limit, and non-answer replies (HELP) at most once a day;
+  - per-sender hourly and per-domain daily rate limits, and non-answer replies (HELP) at
+    most once a day;
   - the global circuit breaker ([rate] global_per_minute): sending pauses with replies kept
     queued and an error logged once; after a reload without the limit the rest go out;
   - quota unit = message: one lookup per message whatever its codes, no partial answers;
@@ -22,6 +23,7 @@ from mailstack_ext import LiveStack, Consultant, question, text_of
 AR = "Authentication-Results: mx.example.test; dmarc=pass header.from=example.test\r\n"
 USERS = ["consult", "coder1", "coder2", "coder3", "other"]
 EXTRA = ["u%d@example.test" % i for i in range(1, 7)]
+RATEDOM = ["x1@rate.example.test", "x2@rate.example.test"]
 
 
 def addr(u):
@@ -38,7 +40,7 @@ def conf(unit="code", **rate):
             "rate": r}
 
 
-st = LiveStack(users=USERS, extra_addrs=EXTRA).start()
+st = LiveStack(users=USERS, extra_addrs=EXTRA + RATEDOM).start()
 con = None
 
 
@@ -58,12 +60,20 @@ def ask(user, subject, body="", auth=True):
     return row, rep
 
 
+def reconfigure(cfg):
+    """Writes cfg, SIGHUPs the daemon and waits until it says it reloaded."""
+    n = con.daemon_log().count("configuration reloaded")
+    con.write_conf(cfg)
+    con.reload()
+    return wait_for(lambda: con.daemon_log().count("configuration reloaded") > n, 15)
+
+
 def show(a):
     return con.cli("sender", "show", addr(a))[1]
 
 
 try:
-    sensitive(*[addr(u) for u in USERS + EXTRA])
+    sensitive(*[addr(u) for u in USERS + EXTRA + RATEDOM])
     con = Consultant(st, "consult", extra=conf())
     con.start()
     ok(wait_for(lambda: "connected" in con.daemon_log(), 20), "daemon connected")
@@ -147,6 +157,15 @@ try:
     eq((row[:2], rep), (("ignored", "rate-sender-hour"), None), "reply 6 this hour: rate-sender-hour, silence")
     ok(re.search(r"subscriber\s+used 4\s+of 6", show("other")), "rate-limited question not charged", show("other"))
 
+    # ============ per-domain daily limit (2 replies a day to rate.example.test)
+    ok(reconfigure(conf(domain_per_day="2")), "reloaded with domain_per_day = 2")
+    row, rep = ask(RATEDOM[0], "d1", "99213?")
+    eq((row[0], rep is not None), ("answered", True), "domain reply 1")
+    row, rep = ask(RATEDOM[1], "d2", "99214?")
+    eq((row[0], rep is not None), ("answered", True), "domain reply 2 (another sender)")
+    row, rep = ask(RATEDOM[0], "d3", "99215?")
+    eq((row[:2], rep), (("ignored", "rate-domain-day"), None), "domain reply 3: rate-domain-day, silence")
+
     # ============ global circuit breaker: 3 replies a minute
     # a restart starts a new (in-memory) one-minute window
     con.wait_sent(20)
@@ -167,15 +186,12 @@ try:
     eq((states.count("sent"), states.count("queued")), (3, 3), "3 sent, 3 held in the queue")
     eq(sum(st.count(u) for u in EXTRA), 3, "3 replies delivered, no more")
     eq(con.daemon_log().count("circuit breaker tripped"), 1, "alert logged once, not per retry")
-    con.write_conf(conf(global_per_minute="0", sender_per_hour="0"))
-    con.reload()
+    ok(reconfigure(conf(global_per_minute="0", sender_per_hour="0")), "reloaded without the breaker")
     ok(wait_for(lambda: sum(st.count(u) for u in EXTRA) == 6, 30), "limit lifted: the held replies go out")
     eq(con.q("SELECT COUNT(*) FROM queue WHERE state = 'queued'")[0][0], 0, "queue empty")
 
     # ============ unit = message: a message is one lookup whatever its codes
-    con.write_conf(conf(sender_per_hour="0", unit="message"))
-    con.reload()
-    ok(wait_for(lambda: con.daemon_log().count("configuration reloaded") >= 2, 15), "reloaded with unit = message")
+    ok(reconfigure(conf(sender_per_hour="0", unit="message")), "reloaded with unit = message")
     row, rep = ask("coder1", "three codes", "99213, 99214 and 99215?")
     eq((row[0], row[4]), ("answered", 1), "unit message: 3 codes, 1 lookup charged")
     t = text_of(rep) if rep else ""

@@ -4,8 +4,9 @@ injected over SMTP into the consultant's mailbox with their own envelope sender,
 running codemaild over IMAPS: zero replies, each handled row carries the reason of
 expected.tsv, each message is moved to the ignored folder. The 11 messages of
 tests/corpus/answer go through the same path and are all answered into their senders' IMAP
-inboxes. Finally a real reply of ours, taken from a sender's inbox, is sent back to the
-consultant (a forwarding loop) and is ignored by our loop header.
+inboxes. Then a real reply of ours, taken from a sender's inbox, is sent back to the
+consultant (a forwarding loop) and is ignored by our loop header, and a real Postfix DSN
+(our answer refused by LMTP after the 250) comes back and is ignored.
 
 Consultant consult@codes.example.com (alias help@codes.example.com, authserv-id
 mx.codes.example.com, as the corpus assumes) reading the IMAP account consult@example.test."""
@@ -61,7 +62,7 @@ def header_addrs(raw):
 import email.utils  # noqa: E402
 
 ans_senders = sorted({header_addrs(open(p, "rb").read())[0].lower() for p in ANS})
-st = LiveStack(extra_addrs=[a for a in ans_senders])
+st = LiveStack(extra_addrs=[a for a in ans_senders], postfix_only=["ghost@example.test"])
 st.start()
 con = None
 try:
@@ -73,7 +74,9 @@ try:
     con = Consultant(st, "consult", address="consult@codes.example.com", aliases="help@codes.example.com",
                      extra={"policy": {"authserv_id": "mx.codes.example.com", "require_auth": "dmarc",
                                        "unauth_action": "ignore", "max_received": "30"},
-                            "quota": {"guest": "-1"}})
+                            "quota": {"guest": "-1"},
+                            # a real envelope sender, so that a late bounce comes back to us
+                            "sender": {"envelope_from": "consult@example.test"}})
     con.start()
     ok(wait_for(lambda: "connected" in con.daemon_log(), 20), "daemon connected over IMAPS")
 
@@ -149,8 +152,22 @@ try:
     ok(wait_for(lambda: con.handled_count() > n0 + 1, 30), "stripped reply handled")
     last = con.handled()[-1]
     eq(last[:2], ("ignored", "own-address"), "without the loop header: our own From stops it")
+
+    # ---- a real DSN from Postfix: our answer to ghost@ is accepted (250), then refused by
+    # Dovecot's LMTP; Postfix bounces it to our envelope sender, i.e. into our INBOX
+    ghost_q = ("From: Ghost <ghost@example.test>\r\nTo: consult@codes.example.com\r\n"
+               "Subject: What is 99213?\r\nMessage-ID: <ghost.1@example.test>\r\n"
+               "Authentication-Results: mx.codes.example.com; dmarc=pass header.from=example.test\r\n"
+               "\r\nWhat is 99213?\r\n")
+    sensitive("ghost@example.test")
+    n0 = con.handled_count()
+    st.send("ghost@example.test", "consult", ghost_q)
+    ok(wait_for(lambda: con.handled_count() >= n0 + 2, 40), "the question and Postfix's bounce were handled",
+       repr(con.handled()[n0:]))
+    eq([r[:2] for r in con.handled()[n0:n0 + 2]], [("answered", "ok"), ("ignored", "dsn")],
+       "answered, then the real DSN ignored (dsn)")
     time.sleep(2)
-    eq(len(con.queue()), len(ANS), "still only the 11 replies queued, ever")
+    eq(len(con.queue()), len(ANS) + 1, "no reply to the bounce: 12 replies queued, ever")
     eq(st.count("alice@example.test"), per_sender["alice@example.test"], "alice got nothing more")
     ok(con.proc.poll() is None, "daemon still running")
 finally:

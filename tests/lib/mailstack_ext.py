@@ -32,9 +32,12 @@ from tap import BIN, TOP, keep_daemon_log, sensitive
 
 
 class LiveStack(MailStack):
-    def __init__(self, users=None, extra_addrs=(), sieve=False, quiet=True):
+    def __init__(self, users=None, extra_addrs=(), sieve=False, quiet=True, postfix_only=()):
         super().__init__(users=users, quiet=quiet)
         self.extra_addrs = list(extra_addrs)
+        # accepted by Postfix but unknown to Dovecot: LMTP refuses them after the SMTP 250,
+        # so Postfix sends a real DSN to the envelope sender
+        self.postfix_only = list(postfix_only)
         self.sieve = sieve
         self.sieve_dir = os.path.join(self.dir, "sieve")
         sensitive(self.password)
@@ -80,7 +83,7 @@ plugin {{
                           lambda m: "virtual_mailbox_domains = %s %s" % (m.group(1), " ".join(doms)),
                           text, count=1, flags=re.M)
         with open(os.path.join(self.pf_conf, "vmailbox"), "a") as f:
-            for a in self.extra_addrs:
+            for a in self.extra_addrs + self.postfix_only:
                 f.write("%s OK\n" % a)
         text += "\n# added by mailstack_ext\nlocal_header_rewrite_clients =\n"
         with open(main, "w") as f:
