@@ -174,7 +174,8 @@ commands(struct pipeline *p, const struct message *m, const struct verdict *v,
 			d->kind = "notice";
 			return simple_model(p, "notice", "n_token_invalid", m, q);
 		}
-		d->h.sender_sql = "UPDATE senders SET registered_at = ?2, token = NULL, "
+		/* the registered allowance starts at registration (guest use does not count) */
+		d->h.sender_sql = "UPDATE senders SET registered_at = ?2, reset_at = ?2, token = NULL, "
 		    "token_expires = NULL, token_msgid = NULL WHERE addr = ?1";
 		d->h.notice = "registered";
 		d->kind = "notice";
@@ -730,28 +731,81 @@ log_detail(const char *detail, const char *rcpt, const char *masked, char *out, 
 	return out;
 }
 
+struct drain {
+	struct pipeline *p;
+	struct st_queued *items;
+	struct send_job *jobs;
+	int64_t now;
+	int left, paused;
+};
+
+/* Records the outcome of one reply right away (called per job as its result comes in). */
+static void
+settle(void *ctx, int i)
+{
+	struct drain *dr = ctx;
+	struct pipeline *p = dr->p;
+	struct st_queued *q = &dr->items[i];
+	const char *detail = dr->jobs[i].detail;
+	char masked[64], safe[512];
+
+	log_addr(q->rcpt, masked, sizeof(masked));
+	switch (dr->jobs[i].st) {
+	case SEND_OK:
+		sent_note((int64_t)util_now());
+		pipeline_crashpoint("sent");
+		state_sent(p->st, q->id, dr->now);
+		log_info("queue=%lld to=%s sent", (long long)q->id, masked);
+		break;
+	case SEND_TEMP:
+		state_retry(p->st, q->id, detail, dr->now, p->conf->retry_min, p->conf->retry_max,
+		    p->conf->give_up);
+		log_warn("queue=%lld to=%s deferred: %s", (long long)q->id, masked,
+		    log_detail(detail, q->rcpt, masked, safe, sizeof(safe)));
+		dr->left++;
+		break;
+	case SEND_PERM:
+		state_perm_fail(p->st, q->id, detail, dr->now);
+		log_err("queue=%lld to=%s failed permanently: %s", (long long)q->id, masked,
+		    log_detail(detail, q->rcpt, masked, safe, sizeof(safe)));
+		break;
+	case SEND_PAUSE:
+		state_retry(p->st, q->id, detail, dr->now, p->conf->retry_min, p->conf->retry_max,
+		    p->conf->give_up);
+		log_err("queue paused: %s", log_detail(detail, q->rcpt, masked, safe, sizeof(safe)));
+		dr->paused = 1;
+		break;
+	case SEND_SKIPPED:     /* stays queued, due as before */
+		break;
+	}
+}
+
 int
 pipeline_drain(struct pipeline *p, struct sender *snd)
 {
 	struct st_queued items[16];
 	struct send_job jobs[16];
-	int n, i, left = 0, paused = 0;
-	int64_t now;
+	struct drain dr;
+	int n, i;
 
+	memset(&dr, 0, sizeof(dr));
+	dr.p = p;
+	dr.items = items;
+	dr.jobs = jobs;
 	for (;;) {
 		long lim = p->conf->rate_global_minute;
 
-		now = (int64_t)util_now();
-		if (breaker_check(p, now)) {
-			paused = 1;
+		dr.now = (int64_t)util_now();
+		if (breaker_check(p, dr.now)) {
+			dr.paused = 1;
 			break;
 		}
-		n = state_next_due(p->st, items, 16, now);
+		n = state_next_due(p->st, items, 16, dr.now);
 		if (n <= 0)
 			break;
 		/* no batch may carry the breaker past its limit */
-		if (lim > 0 && n > lim - sent_last_minute(now)) {
-			int room = (int)(lim - sent_last_minute(now));
+		if (lim > 0 && n > lim - sent_last_minute(dr.now)) {
+			int room = (int)(lim - sent_last_minute(dr.now));
 
 			for (i = room; i < n; i++)
 				state_queued_free(&items[i]);
@@ -766,54 +820,19 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 			jobs[i].len = items[i].data.len;
 		}
 		if (snd->ops->send_many && n > 1)
-			snd->ops->send_many(snd, jobs, n);
+			snd->ops->send_many(snd, jobs, n, settle, &dr);
 		else
 			for (i = 0; i < n; i++) {
-				jobs[i].st = paused ? SEND_SKIPPED : snd->ops->send(snd, jobs[i].id,
+				jobs[i].st = dr.paused ? SEND_SKIPPED : snd->ops->send(snd, jobs[i].id,
 				    jobs[i].env_from, jobs[i].rcpt, jobs[i].data, jobs[i].len, jobs[i].detail,
 				    sizeof(jobs[i].detail));
-				if (jobs[i].st == SEND_PAUSE)
-					paused = 1;
+				settle(&dr, i);
 			}
-		for (i = 0; i < n; i++) {
-			char masked[64], safe[512];
-			const char *detail = jobs[i].detail;
-
-			log_addr(items[i].rcpt, masked, sizeof(masked));
-			switch (jobs[i].st) {
-			case SEND_OK:
-				sent_note((int64_t)util_now());
-				pipeline_crashpoint("sent");
-				state_sent(p->st, items[i].id, now);
-				log_info("queue=%lld to=%s sent", (long long)items[i].id, masked);
-				break;
-			case SEND_TEMP:
-				state_retry(p->st, items[i].id, detail, now, p->conf->retry_min,
-				    p->conf->retry_max, p->conf->give_up);
-				log_warn("queue=%lld to=%s deferred: %s", (long long)items[i].id, masked,
-				    log_detail(detail, items[i].rcpt, masked, safe, sizeof(safe)));
-				left++;
-				break;
-			case SEND_PERM:
-				state_perm_fail(p->st, items[i].id, detail, now);
-				log_err("queue=%lld to=%s failed permanently: %s", (long long)items[i].id,
-				    masked, log_detail(detail, items[i].rcpt, masked, safe, sizeof(safe)));
-				break;
-			case SEND_PAUSE:
-				state_retry(p->st, items[i].id, detail, now, p->conf->retry_min,
-				    p->conf->retry_max, p->conf->give_up);
-				log_err("queue paused: %s", log_detail(detail, items[i].rcpt, masked, safe,
-				    sizeof(safe)));
-				paused = 1;
-				break;
-			case SEND_SKIPPED:     /* stays queued, due as before */
-				break;
-			}
+		for (i = 0; i < n; i++)
 			state_queued_free(&items[i]);
-		}
-		if (left || paused)
+		if (dr.left || dr.paused)
 			break;
 	}
 	snd->ops->flush(snd);
-	return paused ? -1 : left;
+	return dr.paused ? -1 : dr.left;
 }

@@ -34,8 +34,12 @@ struct sender_ops {
 	void (*flush)(struct sender *s);     /* end of a batch: may close a reused connection */
 	void (*close)(struct sender *s);
 	/* Optional: sends n jobs, possibly over several connections at once, filling each
-	 * job's st and detail exactly as send() would. NULL: the caller uses send(). */
-	void (*send_many)(struct sender *s, struct send_job *jobs, int n);
+	 * job's st and detail exactly as send() would, and calling done(ctx, i) for job i as
+	 * soon as its outcome is known (so the caller records a 250 at once: the window in
+	 * which a crash re-sends a reply stays one message wide). Jobs never attempted end as
+	 * SEND_SKIPPED (done is called for them too). NULL: the caller uses send(). */
+	void (*send_many)(struct sender *s, struct send_job *jobs, int n,
+	                  void (*done)(void *ctx, int i), void *ctx);
 };
 
 struct sender {

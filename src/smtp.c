@@ -362,20 +362,24 @@ smtp_send(struct sender *s, const char *id, const char *env_from, const char *rc
  * slot takes the next job as soon as its previous transfer ends. Results per job are what
  * send() would give. */
 static void
-smtp_send_many(struct sender *s, struct send_job *jobs, int n)
+smtp_send_many(struct sender *s, struct send_job *jobs, int n, void (*done)(void *, int),
+    void *ctx)
 {
 	struct smtp_priv *pv = priv_get(s, jobs[0].detail, sizeof(jobs[0].detail));
 	int busy[SMTP_MAX_CONN], nslots, next = 0, running = 0, paused = 0, i;
 
 	if (pv == NULL) {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			jobs[i].st = SEND_TEMP;
+			done(ctx, i);
+		}
 		return;
 	}
 	if (pv->multi == NULL && (pv->multi = curl_multi_init()) == NULL) {
 		for (i = 0; i < n; i++) {
 			jobs[i].st = SEND_TEMP;
 			snprintf(jobs[i].detail, sizeof(jobs[i].detail), "smtp: curl_multi_init failed");
+			done(ctx, i);
 		}
 		return;
 	}
@@ -403,8 +407,10 @@ smtp_send_many(struct sender *s, struct send_job *jobs, int n)
 				    j->detail, sizeof(j->detail));
 				if (j->st == SEND_PAUSE)
 					paused = 1;
-				if (j->st != SEND_OK)
+				if (j->st != SEND_OK) {
+					done(ctx, (int)(j - jobs));
 					break;              /* decided without a transfer */
+				}
 				curl_multi_add_handle(pv->multi, pv->slot[i].h);
 				busy[i] = (int)(j - jobs);
 				running++;
@@ -431,6 +437,7 @@ smtp_send_many(struct sender *s, struct send_job *jobs, int n)
 				    sizeof(j->detail));
 				if (j->st == SEND_PAUSE)
 					paused = 1;
+				done(ctx, busy[i]);
 				busy[i] = -1;
 				running--;
 				break;
@@ -440,8 +447,10 @@ smtp_send_many(struct sender *s, struct send_job *jobs, int n)
 			curl_multi_poll(pv->multi, NULL, 0, 1000, NULL);
 		notify_watchdog();
 	}
-	for (; next < n; next++)
+	for (; next < n; next++) {
 		jobs[next].st = SEND_SKIPPED;
+		done(ctx, next);
+	}
 }
 
 const struct sender_ops smtp_ops = {

@@ -120,7 +120,8 @@ try:
     dups = {k: v for k, v in irts.items() if v > 1}
     diag("replies delivered twice (kill between the server's 250 and our commit): %d" % len(dups))
     ok(all(v == 2 for v in dups.values()), "no reply delivered more than twice", repr(dups))
-    ok(len(dups) <= kills, "duplicates (%d) never exceed the kills (%d)" % (len(dups), kills))
+    # up to [sender] connections (default 4) replies are in flight at once
+    ok(len(dups) <= 4 * kills, "duplicates (%d) never exceed 4 x the kills (%d)" % (len(dups), kills))
     eq(st.count("consult"), 0, "consultant inbox empty")
     eq(st.count("consult", "Consult/Answered"), N, "every question in Consult/Answered")
 
