@@ -193,6 +193,17 @@ qp_common(const char *s, size_t n, struct buf *out, int *bad, int q)
 			i++;
 			continue;
 		}
+		if (c != ' ' && c != '\t' && c != '_') {
+			/* a run of literal bytes in one copy */
+			size_t j = i + 1;
+			while (j < n && s[j] != '=' && s[j] != ' ' && s[j] != '\t' && s[j] != '_')
+				j++;
+			if (j - i > 1) {
+				if (sink_putn(&k, s + i, j - i) < 0) { rc = -1; goto out; }
+				i = j;
+				continue;
+			}
+		}
 		if (q && c == '_')
 			c = ' ';
 		if (!q && (c == ' ' || c == '\t')) {
