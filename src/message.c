@@ -305,8 +305,12 @@ add_top_header(struct ctx *c, const char *name, size_t nl, const char *val, size
 	h->name = buf_steal(&b);
 	(void)mime_to_utf8(NULL, val, vl, &b, NULL);
 	h->raw = buf_steal(&b);
-	(void)mime_decode_header(val, vl, &b, NULL);
-	h->value = buf_steal(&b);
+	if (h->raw && !strstr(h->raw, "=?")) {
+		h->value = strdup(h->raw);     /* no encoded words: the same text */
+	} else {
+		(void)mime_decode_header(val, vl, &b, NULL);
+		h->value = buf_steal(&b);
+	}
 	buf_free(&b);
 	if (!h->name || !h->raw || !h->value) {
 		free(h->name); free(h->raw); free(h->value);

@@ -19,6 +19,16 @@ struct sink {
 	int full;
 };
 
+/* Only the header fields are set: zero-filling the 4 KB staging area per call would cost
+ * more than the short header words decoded through it. */
+static inline void
+sink_init(struct sink *k, struct buf *out)
+{
+	k->out = out;
+	k->n = 0;
+	k->full = 0;
+}
+
 static int
 sink_flush(struct sink *k)
 {
@@ -83,10 +93,12 @@ static const signed char b64val[256] = {
 int
 mime_b64_decode(const char *s, size_t n, struct buf *out, int *bad)
 {
-	struct sink k = { .out = out };
+	struct sink k;
 	unsigned long acc = 0;
 	int bits = 0, q = 0, rc = 0;
 	size_t i;
+
+	sink_init(&k, out);
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -156,9 +168,11 @@ hexval(unsigned char c)
 static int
 qp_common(const char *s, size_t n, struct buf *out, int *bad, int q)
 {
-	struct sink k = { .out = out };
+	struct sink k;
 	size_t i = 0;
 	int rc = 0;
+
+	sink_init(&k, out);
 
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
@@ -192,6 +206,17 @@ qp_common(const char *s, size_t n, struct buf *out, int *bad, int q)
 			if (sink_put(&k, '=') < 0) { rc = -1; goto out; }
 			i++;
 			continue;
+		}
+		if (c != ' ' && c != '\t' && c != '_') {
+			/* a run of literal bytes in one copy */
+			size_t j = i + 1;
+			while (j < n && s[j] != '=' && s[j] != ' ' && s[j] != '\t' && s[j] != '_')
+				j++;
+			if (j - i > 1) {
+				if (sink_putn(&k, s + i, j - i) < 0) { rc = -1; goto out; }
+				i = j;
+				continue;
+			}
 		}
 		if (q && c == '_')
 			c = ' ';
@@ -368,9 +393,11 @@ static const unsigned short cp1252_hi[32] = {
 static int
 cp1252_to_utf8(const char *s, size_t n, struct buf *out)
 {
-	struct sink k = { .out = out };
+	struct sink k;
 	size_t i;
 	int rc = 0;
+
+	sink_init(&k, out);
 
 	for (i = 0; i < n; i++) {
 		unsigned c = (unsigned char)s[i];

@@ -72,6 +72,19 @@ contains_ci(const char *s, size_t n, const char *needle)
 	return 0;
 }
 
+/* A lower-cased copy of (at most the first 255 bytes of) a line, for strstr. */
+static void
+lower_copy(const struct line *l, char out[256])
+{
+	size_t i, n = l->n < 255 ? l->n : 255;
+
+	for (i = 0; i < n; i++) {
+		char c = l->s[i];
+		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (c == '\0' ? ' ' : c);
+	}
+	out[n] = '\0';
+}
+
 static int
 is_quote_line(const struct line *l)
 {
@@ -225,8 +238,10 @@ is_contact(const struct line *l)
 	const char *s;
 	size_t n, i, run = 0, digits = 0;
 	const char *const *w;
+	char lc[256];
 
 	tview(l, &s, &n);
+	lower_copy(l, lc);
 	for (w = words; *w; w++) {
 		size_t k = strlen(*w);
 		if ((*w)[k - 1] == ':' && k <= 2 + 1) {
@@ -234,7 +249,7 @@ is_contact(const struct line *l)
 				return 1;
 			continue;
 		}
-		if (contains_ci(s, n, *w))
+		if (strstr(lc, *w))
 			return 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -263,9 +278,11 @@ about_codes(const struct line *l)
 	static const char *const words[] = { "dos ", "dos:", "date of service", "cpt", "hcpcs",
 		"icd", "modifier", "units", "diagnosis", "procedure", NULL };
 	const char *const *w;
+	char lc[256];
 
+	lower_copy(l, lc);
 	for (w = words; *w; w++)
-		if (contains_ci(l->s, l->n, *w))
+		if (strstr(lc, *w))
 			return 1;
 	return 0;
 }
@@ -298,10 +315,14 @@ is_disclaimer(const struct line *l)
 	const char *s;
 	size_t n;
 	const char *const *p;
+	char c0;
 
 	tview(l, &s, &n);
+	if (n < 11)
+		return 0;
+	c0 = (s[0] >= 'A' && s[0] <= 'Z') ? (char)(s[0] - 'A' + 'a') : s[0];
 	for (p = starts; *p; p++)
-		if (starts_ci(s, n, *p))
+		if ((*p)[0] == c0 && starts_ci(s, n, *p))
 			return 1;
 	return 0;
 }
