@@ -27,6 +27,7 @@
 #include "cmd.h"
 #include "extract.h"
 #include "message.h"
+#include "util.h"
 
 struct run {
 	struct msg_limits lim;
@@ -171,35 +172,6 @@ message_json(const struct message *m, const char *file, const struct ex_opts *xo
 	return o;
 }
 
-/* Reads at most cap+1 bytes (so "over the limit" is seen without reading a huge file). */
-static int
-read_capped(int fd, size_t cap, struct buf *b)
-{
-	char chunk[65536];
-
-	for (;;) {
-		size_t want = sizeof(chunk);
-		ssize_t n;
-
-		if (b->len > cap)
-			return 0;
-		if (cap + 1 - b->len < want)
-			want = cap + 1 - b->len;
-		n = read(fd, chunk, want);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			return 0;
-		if (buf_add(b, chunk, (size_t)n) < 0) {
-			errno = ENOMEM;
-			return -1;
-		}
-	}
-}
-
 static void
 emit(struct run *r, json_object *o)
 {
@@ -218,15 +190,18 @@ parse_one(struct run *r, const char *path)
 	json_object *o;
 	int fd, rc;
 
+	/* at most max_size + 1 bytes: enough for the parser to say "over the limit" */
 	buf_init(&b, r->lim.max_size + 1);
 	if (strcmp(path, "-") == 0) {
-		rc = read_capped(0, r->lim.max_size, &b);
+		rc = util_read_fd(0, r->lim.max_size + 1, &b);
 	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		rc = -1;
 	} else {
-		rc = read_capped(fd, r->lim.max_size, &b);
+		rc = util_read_fd(fd, r->lim.max_size + 1, &b);
 		close(fd);
 	}
+	if (rc < 0 && errno == EFBIG)
+		rc = 0;
 	if (rc < 0) {
 		int e = errno;
 		fprintf(stderr, "codemaild parse: %s: %s\n", path, strerror(e));

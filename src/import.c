@@ -963,18 +963,6 @@ check_db(struct imp *im, const long long old_rows[NDS], struct buf *err)
 	return 0;
 }
 
-static int
-fsync_path(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
-
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	close(fd);
-	return r;
-}
-
 static void
 print_summary(struct imp *im, struct imp_file *files, int nfiles, double secs)
 {
@@ -1167,7 +1155,7 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 		goto out;
 	}
 	im.h = NULL;
-	if (fsync_path(g_newpath) < 0) {
+	if (util_fsync_path(g_newpath) < 0) {
 		buf_printf(err, "%s: fsync: %s", g_newpath, strerror(errno));
 		rc = EX_CANTCREAT;
 		goto out;

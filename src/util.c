@@ -113,8 +113,15 @@ util_read_fd(int fd, size_t max, struct buf *b)
 		}
 		if (n == 0)
 			return 0;
-		if (b->len + (size_t)n > max || buf_add(b, chunk, (size_t)n) < 0) {
+		if (b->len + (size_t)n > max) {
+			/* keep what fits, so the caller sees exactly max bytes: "over the limit" */
+			if (max > b->len)
+				buf_add(b, chunk, max - b->len);
 			errno = EFBIG;
+			return -1;
+		}
+		if (buf_add(b, chunk, (size_t)n) < 0) {
+			errno = ENOMEM;
 			return -1;
 		}
 	}
@@ -132,6 +139,19 @@ util_read_file(const char *path, size_t max, struct buf *b)
 	saved = errno;
 	close(fd);
 	errno = saved;
+	return r;
+}
+
+int
+util_fsync_path(const char *path)
+{
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
 	return r;
 }
 

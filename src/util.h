@@ -17,12 +17,14 @@ int  util_parse_size(const char *s, size_t *bytes);
 /* yes/no/true/false/on/off/1/0 -> 0|1. 0 ok, -1 bad. */
 int  util_parse_bool(const char *s, int *out);
 
-/* Reads a whole file (at most max bytes; more is an error, errno=EFBIG) into b. */
+/* Reads a whole file into b. More than max bytes is an error (errno=EFBIG); b then holds
+ * exactly the first max bytes, so a caller passing limit+1 sees "over the limit". */
 int  util_read_file(const char *path, size_t max, struct buf *b);
 int  util_read_fd(int fd, size_t max, struct buf *b);
 /* Writes data durably: temp file in the same directory, fsync, rename, fsync directory. */
 int  util_write_file_atomic(const char *path, const void *data, size_t len, int mode);
 int  util_fsync_dir(const char *dir);
+int  util_fsync_path(const char *path);          /* fsync a file by name */
 int  util_mkdirs(const char *path, int mode);    /* mkdir -p */
 
 /* Lower-case hex SHA-256 of data into out[65]. */

@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "util.h"
@@ -92,6 +94,30 @@ test_parsers(void **state)
 }
 
 static void
+test_read_file_cap(void **state)
+{
+	struct buf b;
+	char path[64];
+	int r;
+
+	(void)state;
+	util_fmt(path, sizeof(path), "/tmp/codemaild-test-read-%ld", (long)getpid());
+	assert_int_equal(util_write_file_atomic(path, "0123456789", 10, 0600), 0);
+	buf_init(&b, 100);
+	assert_int_equal(util_read_file(path, 10, &b), 0);      /* exactly the limit: fine */
+	assert_int_equal(b.len, 10);
+	buf_reset(&b);
+	errno = 0;
+	r = util_read_file(path, 4, &b);                         /* over: EFBIG, first 4 kept */
+	assert_int_equal(r, -1);
+	assert_int_equal(errno, EFBIG);
+	assert_int_equal(b.len, 4);
+	assert_string_equal(buf_cstr(&b), "0123");
+	buf_free(&b);
+	unlink(path);
+}
+
+static void
 test_sha256(void **state)
 {
 	char hex[65];
@@ -109,6 +135,7 @@ main(void)
 		cmocka_unit_test(test_printf_grows_and_caps),
 		cmocka_unit_test(test_steal),
 		cmocka_unit_test(test_parsers),
+		cmocka_unit_test(test_read_file_cap),
 		cmocka_unit_test(test_sha256),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
