@@ -222,12 +222,6 @@ out:
 	buf_free(&errs);
 }
 
-static int
-now_ge(time_t t)
-{
-	return time(NULL) >= t;
-}
-
 static long
 backoff_next(long cur)
 {
@@ -309,7 +303,7 @@ daemon_main(struct conf *c, const char *conf_path, int once)
 			}
 		}
 		if (s == SRC_OK) {
-			s = pipeline_pass(&p, r.src, now_ge(paused_until) ? r.snd : NULL);
+			s = pipeline_pass(&p, r.src, time(NULL) >= paused_until ? r.snd : NULL);
 			r.last_poll = time(NULL);
 		}
 		r.answered += p.answered;

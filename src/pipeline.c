@@ -144,7 +144,7 @@ commands(struct pipeline *p, const struct message *m, const struct verdict *v,
     struct decision *d, int *silent)
 {
 	const char *sender = d->h.sender;
-	static char token[33];
+	static char token[33];      /* d->h.sender_arg borrows it until the commit */
 
 	*silent = 0;
 	if (have_q && q->tier == TIER_BLOCKED) {
