@@ -330,6 +330,8 @@ daemon_main(struct conf *c, const char *conf_path, int once)
 		if (now >= paused_until) {
 			int left = pipeline_drain(&p, r.snd);
 
+			r.snd->ops->flush(r.snd);       /* no idle SMTP session while we wait */
+
 			if (left < 0) {
 				paused_until = now + r.conf.retry_min;
 				log_err("sending paused for %ld s", r.conf.retry_min);

@@ -833,6 +833,5 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 		if (dr.left || dr.paused)
 			break;
 	}
-	snd->ops->flush(snd);
 	return dr.paused ? -1 : dr.left;
 }

@@ -52,8 +52,10 @@ int pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, 
  * waits. Returns a src_status for the pass. */
 enum src_status pipeline_pass(struct pipeline *p, struct source *src, struct sender *snd);
 
-/* Sends what is due in the queue. Returns the number left due now (0 = drained), or -1
- * when the sender asked to pause (authentication/certificate trouble). */
+/* Sends what is due in the queue. Sessions stay open for the next call: the caller ends
+ * them with snd->ops->flush() before it sleeps. Returns the number left due now
+ * (0 = drained), or -1 when the sender asked to pause (authentication/certificate
+ * trouble) or the circuit breaker holds the queue. */
 int pipeline_drain(struct pipeline *p, struct sender *snd);
 
 /* Test hook: when $CODEMAILD_CRASHPOINT names this step ("fetched", "committed", "marked",
