@@ -731,31 +731,66 @@ log_detail(const char *detail, const char *rcpt, const char *masked, char *out, 
 	return out;
 }
 
+#define DRAIN_BATCH 16
+
 struct drain {
 	struct pipeline *p;
 	struct st_queued *items;
 	struct send_job *jobs;
 	int64_t now;
 	int left, paused;
+	int ok[DRAIN_BATCH], nok;     /* accepted replies not yet recorded (indexes) */
 };
 
-/* Records the outcome of one reply right away (called per job as its result comes in). */
+/* Records the accepted replies gathered by settle() in one transaction: one fsync for
+ * the results that came in together, none of them waiting for a later one. */
+static void
+record_sent(struct drain *dr)
+{
+	int64_t ids[DRAIN_BATCH];
+	char masked[64];
+	int k;
+
+	if (dr->nok == 0)
+		return;
+	for (k = 0; k < dr->nok; k++) {
+		pipeline_crashpoint("sent");
+		ids[k] = dr->items[dr->ok[k]].id;
+	}
+	if (state_sent_many(dr->p->st, ids, dr->nok, dr->now) < 0)
+		log_err("state: cannot record %d sent replies: %s (they stay queued and may be "
+		    "sent again)", dr->nok, state_errmsg(dr->p->st));
+	for (k = 0; k < dr->nok; k++) {
+		struct st_queued *q = &dr->items[dr->ok[k]];
+
+		log_addr(q->rcpt, masked, sizeof(masked));
+		log_info("queue=%lld to=%s sent", (long long)q->id, masked);
+	}
+	dr->nok = 0;
+}
+
+/* The sender's done() callback: job i's outcome; i = -1 when the results that came in
+ * together are all in (the accepted ones are then recorded, before the sender waits). */
 static void
 settle(void *ctx, int i)
 {
 	struct drain *dr = ctx;
 	struct pipeline *p = dr->p;
-	struct st_queued *q = &dr->items[i];
-	const char *detail = dr->jobs[i].detail;
+	struct st_queued *q;
+	const char *detail;
 	char masked[64], safe[512];
 
+	if (i < 0 || dr->jobs[i].st != SEND_OK)
+		record_sent(dr);            /* keep the records in the order the results came */
+	if (i < 0)
+		return;
+	q = &dr->items[i];
+	detail = dr->jobs[i].detail;
 	log_addr(q->rcpt, masked, sizeof(masked));
 	switch (dr->jobs[i].st) {
 	case SEND_OK:
 		sent_note((int64_t)util_now());
-		pipeline_crashpoint("sent");
-		state_sent(p->st, q->id, dr->now);
-		log_info("queue=%lld to=%s sent", (long long)q->id, masked);
+		dr->ok[dr->nok++] = i;
 		break;
 	case SEND_TEMP:
 		state_retry(p->st, q->id, detail, dr->now, p->conf->retry_min, p->conf->retry_max,
@@ -783,8 +818,8 @@ settle(void *ctx, int i)
 int
 pipeline_drain(struct pipeline *p, struct sender *snd)
 {
-	struct st_queued items[16];
-	struct send_job jobs[16];
+	struct st_queued items[DRAIN_BATCH];
+	struct send_job jobs[DRAIN_BATCH];
 	struct drain dr;
 	int n, i;
 
@@ -800,7 +835,7 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 			dr.paused = 1;
 			break;
 		}
-		n = state_next_due(p->st, items, 16, dr.now);
+		n = state_next_due(p->st, items, DRAIN_BATCH, dr.now);
 		if (n <= 0)
 			break;
 		/* no batch may carry the breaker past its limit */
@@ -827,7 +862,9 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 				    jobs[i].env_from, jobs[i].rcpt, jobs[i].data, jobs[i].len, jobs[i].detail,
 				    sizeof(jobs[i].detail));
 				settle(&dr, i);
+				settle(&dr, -1);
 			}
+		settle(&dr, -1);
 		for (i = 0; i < n; i++)
 			state_queued_free(&items[i]);
 		if (dr.left || dr.paused)

@@ -74,7 +74,6 @@ static int
 quota_fill(struct state *st, const struct conf *c, const char *sender, int64_t now,
     struct quota_info *q, int as_guest)
 {
-	sqlite3 *db = state_db(st);
 	sqlite3_stmt *s = NULL;
 	const char *tier_override = NULL, *period;
 	char tier_buf[16] = "", dtier[16] = "";
@@ -82,8 +81,8 @@ quota_fill(struct state *st, const struct conf *c, const char *sender, int64_t n
 	long amount, grants = 0;
 
 	memset(q, 0, sizeof(*q));
-	if (sqlite3_prepare_v2(db, "SELECT tier, registered_at, token, token_expires, token_msgid, "
-	    "stopped, reset_at FROM senders WHERE addr = ?1", -1, &s, NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, "SELECT tier, registered_at, token, token_expires, token_msgid, "
+	    "stopped, reset_at FROM senders WHERE addr = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, sender, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {
@@ -100,14 +99,13 @@ quota_fill(struct state *st, const struct conf *c, const char *sender, int64_t n
 		q->stopped = sqlite3_column_int(s, 5);
 		reset_at = sqlite3_column_int64(s, 6);
 	}
-	sqlite3_finalize(s);
+	state_release(st, s);
 	s = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT tier FROM domains WHERE domain = ?1", -1, &s, NULL) ==
-	    SQLITE_OK) {
+	if ((s = state_prepare(st, "SELECT tier FROM domains WHERE domain = ?1")) != NULL) {
 		sqlite3_bind_text(s, 1, domain_of(sender), -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
 			util_fmt(dtier, sizeof(dtier), "%s", sqlite3_column_text(s, 0));
-		sqlite3_finalize(s);
+		state_release(st, s);
 		s = NULL;
 	}
 	if (as_guest) {
@@ -144,13 +142,13 @@ quota_fill(struct state *st, const struct conf *c, const char *sender, int64_t n
 	}
 	if (reset_at > q->period_start)
 		q->period_start = reset_at;
-	if (sqlite3_prepare_v2(db, "SELECT COALESCE(SUM(n),0) FROM grants WHERE sender = ?1 AND "
-	    "at >= ?2", -1, &s, NULL) == SQLITE_OK) {
+	if ((s = state_prepare(st, "SELECT COALESCE(SUM(n),0) FROM grants WHERE sender = ?1 AND "
+	    "at >= ?2")) != NULL) {
 		sqlite3_bind_text(s, 1, sender, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, q->period_start);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			grants = (long)sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
+		state_release(st, s);
 	}
 	q->used = state_sender_used(st, sender, q->period_start);
 	if (amount < 0) {
@@ -185,15 +183,15 @@ quota_notices_since(struct state *st, const char *sender, const char *kind, int6
 	sqlite3_stmt *s = NULL;
 	long n = 0;
 
-	if (sqlite3_prepare_v2(state_db(st), "SELECT COUNT(*) FROM notices WHERE sender = ?1 AND "
-	    "kind = ?2 AND at >= ?3", -1, &s, NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, "SELECT COUNT(*) FROM notices WHERE sender = ?1 AND "
+	    "kind = ?2 AND at >= ?3")) == NULL)
 		return 0;
 	sqlite3_bind_text(s, 1, sender, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, t);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	state_release(st, s);
 	return n;
 }
 
@@ -205,8 +203,7 @@ quota_is_our_reply(struct state *st, const char *msgid)
 
 	if (msgid == NULL || *msgid == '\0')
 		return 0;
-	if (sqlite3_prepare_v2(state_db(st), "SELECT 1 FROM queue WHERE msgid = ?1", -1, &s,
-	    NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, "SELECT 1 FROM queue WHERE msgid = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, msgid, -1, SQLITE_STATIC);
 	switch (sqlite3_step(s)) {
@@ -214,7 +211,7 @@ quota_is_our_reply(struct state *st, const char *msgid)
 	case SQLITE_DONE: r = 0; break;
 	default: break;
 	}
-	sqlite3_finalize(s);
+	state_release(st, s);
 	return r;
 }
 
@@ -266,16 +263,15 @@ exec_sql(struct state *st, const char *sql, const char *a, const char *b, int64_
 
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
-	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO senders (addr, created_at) VALUES (?1, ?2)",
-	    -1, &s, NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, "INSERT OR IGNORE INTO senders (addr, created_at) VALUES (?1, ?2)")) == NULL)
 		goto out;
 	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, t);
 	if (strchr(a, '@') && sqlite3_step(s) != SQLITE_DONE)
 		goto out;
-	sqlite3_finalize(s);
+	state_release(st, s);
 	s = NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, sql)) == NULL)
 		goto out;
 	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
 	if (b)
@@ -287,7 +283,7 @@ exec_sql(struct state *st, const char *sql, const char *a, const char *b, int64_
 	if (sqlite3_step(s) == SQLITE_DONE)
 		r = 0;
 out:
-	sqlite3_finalize(s);
+	state_release(st, s);
 	sqlite3_exec(db, r == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
 	return r;
 }
@@ -329,8 +325,8 @@ quota_list(struct state *st, const struct conf *c, const char *tier, int64_t now
 	sqlite3_stmt *s = NULL;
 	int n = 0;
 
-	if (sqlite3_prepare_v2(state_db(st), "SELECT addr FROM senders UNION SELECT DISTINCT sender "
-	    "FROM charges WHERE sender != '' ORDER BY 1", -1, &s, NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, "SELECT addr FROM senders UNION SELECT DISTINCT sender "
+	    "FROM charges WHERE sender != '' ORDER BY 1")) == NULL)
 		return -1;
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		char addr[330];
@@ -344,6 +340,6 @@ quota_list(struct state *st, const struct conf *c, const char *tier, int64_t now
 		cb(ctx, addr, &q);
 		n++;
 	}
-	sqlite3_finalize(s);
+	state_release(st, s);
 	return n;
 }

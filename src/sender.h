@@ -35,9 +35,11 @@ struct sender_ops {
 	void (*close)(struct sender *s);
 	/* Optional: sends n jobs, possibly over several connections at once, filling each
 	 * job's st and detail exactly as send() would, and calling done(ctx, i) for job i as
-	 * soon as its outcome is known (so the caller records a 250 at once: the window in
-	 * which a crash re-sends a reply stays one message wide). Jobs never attempted end as
-	 * SEND_SKIPPED (done is called for them too). NULL: the caller uses send(). */
+	 * soon as its outcome is known, then done(ctx, -1) once the results that came in
+	 * together are all handed over, before it waits for more (the caller records those
+	 * 250s at once, in one transaction: a crash re-sends at most the replies in flight).
+	 * Jobs never attempted end as SEND_SKIPPED (done is called for them too). NULL: the
+	 * caller uses send(). */
 	void (*send_many)(struct sender *s, struct send_job *jobs, int n,
 	                  void (*done)(void *ctx, int i), void *ctx);
 };

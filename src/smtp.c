@@ -443,6 +443,7 @@ smtp_send_many(struct sender *s, struct send_job *jobs, int n, void (*done)(void
 				break;
 			}
 		}
+		done(ctx, -1);                  /* the results so far are in: record them */
 		if (running > 0)
 			curl_multi_poll(pv->multi, NULL, 0, 1000, NULL);
 		notify_watchdog();

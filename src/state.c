@@ -9,9 +9,19 @@
 
 #include "util.h"
 
+/* Prepared statements kept for the life of the handle (parsing the SQL again for every
+ * message cost about a quarter of the daemon's CPU): keyed by the SQL string's address
+ * (the callers pass string literals), confirmed by comparing the text. */
+#define STATE_NSTMT 64
+
 struct state {
 	sqlite3 *db;
 	int in_batch;      /* inside state_batch_begin() .. state_batch_end() */
+	struct {
+		const char *sql;
+		sqlite3_stmt *s;
+	} stmt[STATE_NSTMT];
+	int nstmt;
 };
 
 /* Migrations: index i brings user_version from i to i+1. Append only. */
@@ -85,10 +95,63 @@ static const char *migrations[] = {
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
+sqlite3_stmt *
+state_prepare(struct state *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int i;
+
+	for (i = 0; i < st->nstmt; i++)
+		if (st->stmt[i].sql == sql && strcmp(sqlite3_sql(st->stmt[i].s), sql) == 0)
+			return st->stmt[i].s;
+	if (st->nstmt == STATE_NSTMT) {      /* full: an ordinary statement, finalized on release */
+		if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+			return NULL;
+		return s;
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+		return NULL;
+	st->stmt[st->nstmt].sql = sql;
+	st->stmt[st->nstmt].s = s;
+	st->nstmt++;
+	return s;
+}
+
+void
+state_release(struct state *st, sqlite3_stmt *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < st->nstmt; i++)
+		if (st->stmt[i].s == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);   /* SQLITE_STATIC binds point into the caller's memory */
+			return;
+		}
+	state_release(st, s);
+}
+
+/* A script (several statements, or text built at run time): not cached. */
+static int
+exec_script(struct state *st, const char *sql)
+{
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* One statement from a string literal, without parameters (BEGIN, SAVEPOINT, COMMIT, …). */
 static int
 exec1(struct state *st, const char *sql)
 {
-	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	sqlite3_stmt *s = state_prepare(st, sql);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	state_release(st, s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 static int
@@ -97,11 +160,11 @@ migrate(struct state *st, struct buf *err)
 	sqlite3_stmt *s = NULL;
 	int v = 0, i;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, "PRAGMA user_version")) == NULL)
 		goto fail;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+	state_release(st, s);
 	if (v > NMIGRATIONS) {
 		buf_printf(err, "state DB schema version %d is newer than this codemaild (%d)", v,
 		    NMIGRATIONS);
@@ -113,7 +176,7 @@ migrate(struct state *st, struct buf *err)
 		if (exec1(st, "BEGIN IMMEDIATE") < 0)
 			goto fail;
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", i + 1);
-		if (exec1(st, migrations[i]) < 0 || exec1(st, pragma) < 0) {
+		if (exec_script(st, migrations[i]) < 0 || exec_script(st, pragma) < 0) {
 			buf_printf(err, "state DB migration %d failed: %s", i + 1, sqlite3_errmsg(st->db));
 			exec1(st, "ROLLBACK");
 			return -1;
@@ -158,8 +221,12 @@ fail:
 void
 state_close(struct state *st)
 {
+	int i;
+
 	if (st == NULL)
 		return;
+	for (i = 0; i < st->nstmt; i++)
+		sqlite3_finalize(st->stmt[i].s);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -239,7 +306,7 @@ lookup_one(struct state *st, const char *sql, const char *a, const char *b, stru
 	sqlite3_stmt *s = NULL;
 	int r = -1, rc;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, sql)) == NULL)
 		goto out;
 	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
 	if (b)
@@ -251,7 +318,7 @@ lookup_one(struct state *st, const char *sql, const char *a, const char *b, stru
 	} else if (rc == SQLITE_DONE)
 		r = 0;
 out:
-	sqlite3_finalize(s);
+	state_release(st, s);
 	return r;
 }
 
@@ -287,9 +354,8 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 	/* a savepoint: its own transaction, or one step of a state_batch_begin() group */
 	if (exec1(st, st->in_batch ? "SAVEPOINT msg" : "BEGIN IMMEDIATE") < 0)
 		return -1;
-	if (sqlite3_prepare_v2(st->db, "INSERT INTO handled (source_id, message_id, raw_sha256, "
-	    "sender, outcome, reason, detail, lookups, handled_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-	    -1, &s, NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, "INSERT INTO handled (source_id, message_id, raw_sha256, "
+	    "sender, outcome, reason, detail, lookups, handled_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")) == NULL)
 		goto fail;
 	sqlite3_bind_text(s, 1, h->source_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, h->message_id, -1, SQLITE_STATIC);
@@ -305,13 +371,13 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 			errno = EEXIST;
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	state_release(st, s);
 	s = NULL;
 	h->id = sqlite3_last_insert_rowid(st->db);
 	if (r) {
-		if (sqlite3_prepare_v2(st->db, "INSERT INTO queue (handled_id, msgid, rcpt, "
+		if ((s = state_prepare(st, "INSERT INTO queue (handled_id, msgid, rcpt, "
 		    "rcpt_domain, env_from, sender, kind, body, charged, created_at, next_try) "
-		    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?10)", -1, &s, NULL) != SQLITE_OK)
+		    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?10)")) == NULL)
 			goto fail;
 		sqlite3_bind_int64(s, 1, h->id);
 		sqlite3_bind_text(s, 2, r->msgid, -1, SQLITE_STATIC);
@@ -325,13 +391,13 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 		sqlite3_bind_int64(s, 10, now);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			goto fail;
-		sqlite3_finalize(s);
+		state_release(st, s);
 		s = NULL;
 		qid = sqlite3_last_insert_rowid(st->db);
 	}
 	if (h->lookups > 0 && *h->sender) {
-		if (sqlite3_prepare_v2(st->db, "INSERT INTO charges (sender, lookups, at, queue_id) "
-		    "VALUES (?1,?2,?3,?4)", -1, &s, NULL) != SQLITE_OK)
+		if ((s = state_prepare(st, "INSERT INTO charges (sender, lookups, at, queue_id) "
+		    "VALUES (?1,?2,?3,?4)")) == NULL)
 			goto fail;
 		sqlite3_bind_text(s, 1, h->sender, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 2, h->lookups);
@@ -340,20 +406,20 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 			sqlite3_bind_int64(s, 4, qid);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			goto fail;
-		sqlite3_finalize(s);
+		state_release(st, s);
 		s = NULL;
 	}
 	if (h->sender_sql && *h->sender) {
-		if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO senders (addr, created_at) "
-		    "VALUES (?1, ?2)", -1, &s, NULL) != SQLITE_OK)
+		if ((s = state_prepare(st, "INSERT OR IGNORE INTO senders (addr, created_at) "
+		    "VALUES (?1, ?2)")) == NULL)
 			goto fail;
 		sqlite3_bind_text(s, 1, h->sender, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, now);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			goto fail;
-		sqlite3_finalize(s);
+		state_release(st, s);
 		s = NULL;
-		if (sqlite3_prepare_v2(st->db, h->sender_sql, -1, &s, NULL) != SQLITE_OK)
+		if ((s = state_prepare(st, h->sender_sql)) == NULL)
 			goto fail;
 		sqlite3_bind_text(s, 1, h->sender, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, now);
@@ -362,19 +428,18 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 		sqlite3_bind_text(s, 5, r ? r->msgid : "", -1, SQLITE_STATIC);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			goto fail;
-		sqlite3_finalize(s);
+		state_release(st, s);
 		s = NULL;
 	}
 	if (h->notice && *h->sender) {
-		if (sqlite3_prepare_v2(st->db, "INSERT INTO notices (sender, kind, at) VALUES (?1,?2,?3)",
-		    -1, &s, NULL) != SQLITE_OK)
+		if ((s = state_prepare(st, "INSERT INTO notices (sender, kind, at) VALUES (?1,?2,?3)")) == NULL)
 			goto fail;
 		sqlite3_bind_text(s, 1, h->sender, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, h->notice, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, now);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			goto fail;
-		sqlite3_finalize(s);
+		state_release(st, s);
 		s = NULL;
 	}
 	if (exec1(st, st->in_batch ? "RELEASE msg" : "COMMIT") < 0)
@@ -384,7 +449,7 @@ fail:
 	{
 		int saved = errno;
 
-		sqlite3_finalize(s);
+		state_release(st, s);
 		if (st->in_batch) {
 			exec1(st, "ROLLBACK TO msg");
 			exec1(st, "RELEASE msg");
@@ -402,7 +467,7 @@ exec_bind2(struct state *st, const char *sql, int64_t a, int64_t b, const char *
 	sqlite3_stmt *s = NULL;
 	int r = -1;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, sql)) == NULL)
 		goto out;
 	sqlite3_bind_int64(s, 1, a);
 	sqlite3_bind_int64(s, 2, b);
@@ -411,7 +476,7 @@ exec_bind2(struct state *st, const char *sql, int64_t a, int64_t b, const char *
 	if (sqlite3_step(s) == SQLITE_DONE)
 		r = 0;
 out:
-	sqlite3_finalize(s);
+	state_release(st, s);
 	return r;
 }
 
@@ -466,9 +531,9 @@ state_next_due(struct state *st, struct st_queued *items, int max, int64_t now)
 	sqlite3_stmt *s = NULL;
 	int n = 0;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT id, msgid, rcpt, env_from, sender, attempts, "
+	if ((s = state_prepare(st, "SELECT id, msgid, rcpt, env_from, sender, attempts, "
 	    "charged, created_at, body FROM queue WHERE state = 'queued' AND next_try <= ?1 "
-	    "ORDER BY next_try, id LIMIT ?2", -1, &s, NULL) != SQLITE_OK)
+	    "ORDER BY next_try, id LIMIT ?2")) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int(s, 2, max);
@@ -493,7 +558,7 @@ state_next_due(struct state *st, struct st_queued *items, int max, int64_t now)
 		}
 		n++;
 	}
-	sqlite3_finalize(s);
+	state_release(st, s);
 	return n;
 }
 
@@ -503,11 +568,32 @@ state_queued_free(struct st_queued *q)
 	buf_free(&q->data);
 }
 
+static const char sent_sql[] = "UPDATE queue SET state = 'sent', sent_at = ?2, "
+    "attempts = attempts + 1 WHERE id = ?1";
+
 int
 state_sent(struct state *st, int64_t qid, int64_t now)
 {
-	return exec_bind2(st, "UPDATE queue SET state = 'sent', sent_at = ?2, attempts = "
-	    "attempts + 1 WHERE id = ?1", qid, now, NULL);
+	return state_sent_many(st, &qid, 1, now);
+}
+
+int
+state_sent_many(struct state *st, const int64_t *qids, int n, int64_t now)
+{
+	int own = n > 1 && !st->in_batch, i;   /* a single statement commits by itself */
+
+	if (own && exec1(st, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (exec_bind2(st, sent_sql, qids[i], now, NULL) < 0)
+			goto fail;
+	if (own && exec1(st, "COMMIT") < 0)
+		goto fail;
+	return 0;
+fail:
+	if (own)
+		exec1(st, "ROLLBACK");
+	return -1;
 }
 
 int
@@ -518,15 +604,14 @@ state_retry(struct state *st, int64_t qid, const char *why, int64_t now, long re
 	int attempts = 0, r = -1;
 	int64_t created = now, delay;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT attempts, created_at FROM queue WHERE id = ?1",
-	    -1, &s, NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, "SELECT attempts, created_at FROM queue WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, qid);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		attempts = sqlite3_column_int(s, 0);
 		created = sqlite3_column_int64(s, 1);
 	}
-	sqlite3_finalize(s);
+	state_release(st, s);
 	s = NULL;
 	if (now - created >= give_up) {
 		char msg[512];
@@ -539,15 +624,15 @@ state_retry(struct state *st, int64_t qid, const char *why, int64_t now, long re
 		delay *= 2;
 	if (delay > retry_max)
 		delay = retry_max;
-	if (sqlite3_prepare_v2(st->db, "UPDATE queue SET attempts = attempts + 1, next_try = ?2, "
-	    "last_error = ?3 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, "UPDATE queue SET attempts = attempts + 1, next_try = ?2, "
+	    "last_error = ?3 WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, qid);
 	sqlite3_bind_int64(s, 2, now + delay);
 	sqlite3_bind_text(s, 3, why, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_DONE)
 		r = 0;
-	sqlite3_finalize(s);
+	state_release(st, s);
 	return r;
 }
 
@@ -573,7 +658,7 @@ scalar(struct state *st, const char *sql, const char *t, int64_t a, int64_t dflt
 	sqlite3_stmt *s = NULL;
 	int64_t v = dflt;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, sql)) == NULL)
 		return dflt;
 	if (t) {
 		sqlite3_bind_text(s, 1, t, -1, SQLITE_STATIC);
@@ -582,7 +667,7 @@ scalar(struct state *st, const char *sql, const char *t, int64_t a, int64_t dflt
 		sqlite3_bind_int64(s, 1, a);
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
 		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	state_release(st, s);
 	return v;
 }
 
@@ -640,15 +725,14 @@ state_outcome_counts(struct state *st, int64_t since,
 {
 	sqlite3_stmt *s = NULL;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT outcome, reason, COUNT(*) FROM handled WHERE "
-	    "handled_at >= ?1 GROUP BY outcome, reason ORDER BY outcome, reason", -1, &s, NULL) !=
-	    SQLITE_OK)
+	if ((s = state_prepare(st, "SELECT outcome, reason, COUNT(*) FROM handled WHERE "
+	    "handled_at >= ?1 GROUP BY outcome, reason ORDER BY outcome, reason")) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, since);
 	while (sqlite3_step(s) == SQLITE_ROW)
 		cb(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
 		    (long)sqlite3_column_int64(s, 2));
-	sqlite3_finalize(s);
+	state_release(st, s);
 	return 0;
 }
 
@@ -658,13 +742,13 @@ state_queue_failures(struct state *st,
 {
 	sqlite3_stmt *s = NULL;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT substr(last_error, 1, 60), COUNT(*) FROM queue "
-	    "WHERE state = 'failed' GROUP BY 1 ORDER BY 2 DESC LIMIT 20", -1, &s, NULL) != SQLITE_OK)
+	if ((s = state_prepare(st, "SELECT substr(last_error, 1, 60), COUNT(*) FROM queue "
+	    "WHERE state = 'failed' GROUP BY 1 ORDER BY 2 DESC LIMIT 20")) == NULL)
 		return -1;
 	while (sqlite3_step(s) == SQLITE_ROW)
 		cb(ctx, "send-failed", (const char *)sqlite3_column_text(s, 0),
 		    (long)sqlite3_column_int64(s, 1));
-	sqlite3_finalize(s);
+	state_release(st, s);
 	return 0;
 }
 

@@ -66,6 +66,12 @@ struct state *state_open(const char *path, struct buf *err);
 void state_close(struct state *st);
 const char *state_errmsg(struct state *st);
 
+/* A prepared statement for sql, which must be a string literal (the cache keys on its
+ * address): kept across calls, so the caller never finalizes it but hands it back with
+ * state_release (resets it and clears its bindings). NULL on error (state_errmsg). */
+struct sqlite3_stmt *state_prepare(struct state *st, const char *sql);
+void state_release(struct state *st, struct sqlite3_stmt *s);
+
 /* Short, stable id for logs: first 10 hex of sha256(source_id). out must hold 11 bytes. */
 void state_short_id(const char *source_id, char out[11]);
 
@@ -95,6 +101,8 @@ int state_batch_end(struct state *st);
 int  state_next_due(struct state *st, struct st_queued *items, int max, int64_t now);
 void state_queued_free(struct st_queued *q);
 int  state_sent(struct state *st, int64_t qid, int64_t now);
+/* Several at once, in one transaction (one fsync): results that came in together. */
+int  state_sent_many(struct state *st, const int64_t *qids, int n, int64_t now);
 /* Temporary failure: next try after a back-off doubling from retry_min to retry_max;
  * after give_up seconds since creation the item fails permanently. */
 int  state_retry(struct state *st, int64_t qid, const char *why, int64_t now,

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "state.h"
 #include "util.h"
 
@@ -120,6 +122,49 @@ test_queue_backoff(void **st)
 	assert_int_equal(state_next_due_in(*st, now), -1);
 }
 
+/* Statements are prepared once and handed back reset: the same literal gives the same
+ * statement, a released one runs again with new bindings, and several replies recorded
+ * as sent in one transaction leave the queue empty. */
+static void
+test_stmt_cache_and_sent_many(void **st)
+{
+	static const char sql[] = "SELECT ?1 + 1";
+	struct sqlite3_stmt *a, *b;
+	struct st_handled h;
+	struct st_reply r1 = reply_for("m1@x"), r2 = reply_for("m2@x"), r3 = reply_for("m3@x");
+	struct st_queued q[4];
+	int64_t ids[3], now = (int64_t)util_now();
+	int i, n;
+
+	a = state_prepare(*st, sql);
+	assert_non_null(a);
+	b = state_prepare(*st, sql);
+	assert_ptr_equal(a, b);
+	for (i = 1; i <= 3; i++) {
+		sqlite3_bind_int(a, 1, i);
+		assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(a, 0), i + 1);
+		state_release(*st, a);
+	}
+	assert_null(state_prepare(*st, "SELECT FROM nowhere"));   /* a syntax error */
+	fill(&h, "maildir:m1", "s@x.example", 1);
+	assert_int_equal(state_commit_message(*st, &h, &r1), 0);
+	fill(&h, "maildir:m2", "s@x.example", 1);
+	assert_int_equal(state_commit_message(*st, &h, &r2), 0);
+	fill(&h, "maildir:m3", "s@x.example", 1);
+	assert_int_equal(state_commit_message(*st, &h, &r3), 0);
+	n = state_next_due(*st, q, 4, now + 1);
+	assert_int_equal(n, 3);
+	for (i = 0; i < n; i++) {
+		ids[i] = q[i].id;
+		state_queued_free(&q[i]);
+	}
+	assert_int_equal(state_sent_many(*st, ids, 2, now), 0);
+	assert_int_equal(state_queue_depth(*st, NULL), 1);
+	assert_int_equal(state_sent_many(*st, ids + 2, 1, now), 0);
+	assert_int_equal(state_queue_depth(*st, NULL), 0);
+}
+
 static void
 test_perm_fail_refunds(void **st)
 {
@@ -197,6 +242,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_commit_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perm_fail_refunds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stmt_cache_and_sent_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_give_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ignored_no_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema, setup, teardown),
