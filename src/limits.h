@@ -22,6 +22,9 @@
 #define LIM_TEMPLATE_SIZE     (256u * 1024)
 #define LIM_HEADER_VALUE      2048u               /* one composed header value */
 
+/* mailbox (src_imap.c): bodies fetched ahead in one UID FETCH, in all */
+#define LIM_PREFETCH_BYTES    (4u * 1024 * 1024)
+
 /* config and state */
 #define LIM_CONFIG_SIZE       (1024u * 1024)
 #define LIM_ADDR_LEN          320u

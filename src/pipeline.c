@@ -599,6 +599,25 @@ mark_group(struct pipeline *p, struct source *src, struct pend *pd, size_t n)
 		log_warn("cannot record %zu marks: %s", nids, state_errmsg(p->st));
 }
 
+/* Tells the source which messages of the group starting at l->items[from] it will be asked
+ * for: those not handled yet and within the size limit (the rest are never fetched). */
+static void
+prefetch_group(struct pipeline *p, struct source *src, const struct src_list *l, size_t from)
+{
+	struct src_item want[PIPELINE_GROUP];
+	struct st_handled h;
+	size_t i, n = 0;
+
+	if (src->ops->prefetch == NULL)
+		return;
+	for (i = from; i < l->n && i < from + PIPELINE_GROUP; i++)
+		if (l->items[i].size <= p->conf->msg_limits.max_size &&
+		    state_lookup(p->st, l->items[i].id, &h) == 0)
+			want[n++] = l->items[i];
+	if (n > 1)
+		src->ops->prefetch(src, want, n);
+}
+
 enum src_status
 pipeline_pass(struct pipeline *p, struct source *src, struct sender *snd)
 {
@@ -615,6 +634,7 @@ pipeline_pass(struct pipeline *p, struct source *src, struct sender *snd)
 	while (i < l.n) {
 		int stop = 0;
 
+		prefetch_group(p, src, &l, i);
 		/* one transaction (one fsync) for a group of messages */
 		if (state_batch_begin(p->st) < 0) {
 			log_err("state DB: %s", state_errmsg(p->st));

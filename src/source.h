@@ -47,6 +47,9 @@ struct source_ops {
 	/* Messages not yet marked done, oldest first. Must be cheap when nothing is new. */
 	enum src_status (*list_new)(struct source *s, struct src_list *out);
 	enum src_status (*fetch)(struct source *s, const struct src_item *it, struct buf *raw);
+	/* Optional: these items are fetched next. A driver may get them in one round trip and
+	 * serve fetch() from what it holds; a failure here only means fetch() asks again. */
+	void (*prefetch)(struct source *s, const struct src_item *items, size_t n);
 	/* Called only after the state transaction for the message committed. Idempotent. */
 	enum src_status (*mark)(struct source *s, const struct src_item *it, enum src_outcome o);
 	/* Waits up to timeout_ms for new mail (IDLE/inotify) or a wake-up: 1 maybe new mail,

@@ -51,6 +51,7 @@
 #define IMAP_BACKOFF_MIN   1.0
 #define IMAP_BACKOFF_MAX   300.0
 #define IMAP_FETCH_CHUNK   500          /* UIDs per RFC822.SIZE fetch */
+#define IMAP_PREFETCH_MAX  32           /* bodies per UID FETCH ahead (a pipeline group) */
 #define IMAP_MARK_BATCH    100          /* queued marks that force a flush */
 
 static const char *const kw_for[] = { "$CodemaildAnswered", "$CodemaildIgnored", "$CodemaildFailed" };
@@ -72,6 +73,11 @@ struct imap {
 	uint32_t *pend[3];          /* marks not yet sent to the server, per outcome */
 	size_t    npend[3], cappend[3];
 	unsigned  seed;
+	/* bodies fetched ahead (imap_prefetch), valid for this connection only: drop() and
+	 * every new prefetch empty it; fetch() takes an entry out once */
+	struct buf pf;
+	struct { uint32_t uid; size_t off, len; } pfe[IMAP_PREFETCH_MAX];
+	size_t    npf;
 };
 
 static enum src_status flush_marks(struct source *s);
@@ -198,6 +204,8 @@ drop(struct source *s)
 	p->has_idle = p->has_move = p->has_uidplus = 0;
 	memset(p->created, 0, sizeof(p->created));
 	memset(p->npend, 0, sizeof(p->npend));   /* re-marked after the next sweep */
+	p->npf = 0;
+	buf_reset(&p->pf);
 }
 
 /* A command failed with r: drop the connection if the stream is unusable. */
@@ -507,6 +515,7 @@ imap_open(struct source *s)
 		return SRC_CONN_TEMP;
 	}
 	p->seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	buf_init(&p->pf, LIM_PREFETCH_BYTES);
 	s->priv = p;
 	return ensure(s);
 }
@@ -525,6 +534,7 @@ imap_close(struct source *s)
 	drop(s);
 	for (int o = 0; o < 3; o++)
 		free(p->pend[o]);
+	buf_free(&p->pf);
 	free(p);
 	s->priv = NULL;
 }
@@ -749,6 +759,124 @@ check_item(struct source *s, const struct src_item *it)
 	return SRC_OK;
 }
 
+/* UID and BODY[] of one FETCH response (body NULL if it carries none). */
+static uint32_t
+att_body(struct mailimap_msg_att *ma, const char **body, size_t *len)
+{
+	clistiter *a;
+	uint32_t uid = 0;
+
+	*body = NULL;
+	*len = 0;
+	for (a = clist_begin(ma->att_list); a != NULL; a = clist_next(a)) {
+		struct mailimap_msg_att_item *ai = clist_content(a);
+
+		if (ai->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		if (ai->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID) {
+			uid = ai->att_data.att_static->att_data.att_uid;
+		} else if (ai->att_data.att_static->att_type == MAILIMAP_MSG_ATT_BODY_SECTION) {
+			*body = ai->att_data.att_static->att_data.att_body_section->sec_body_part;
+			*len = ai->att_data.att_static->att_data.att_body_section->sec_length;
+		}
+	}
+	return uid;
+}
+
+/* One UID FETCH BODY.PEEK[] for as many of items as fit in LIM_PREFETCH_BYTES (by their
+ * RFC822.SIZE), instead of one round trip each. */
+static void
+imap_prefetch(struct source *s, const struct src_item *items, size_t n)
+{
+	struct imap *p = P(s);
+	uint32_t uids[IMAP_PREFETCH_MAX];
+	struct mailimap_set *set;
+	struct mailimap_fetch_type *ft;
+	clist *res = NULL;
+	clistiter *c;
+	size_t i, k = 0, total = 0;
+	int r;
+
+	p->npf = 0;
+	buf_reset(&p->pf);
+	if (p->m == NULL || !p->selected)
+		return;
+	for (i = 0; i < n && k < IMAP_PREFETCH_MAX; i++) {
+		if (items[i].size == 0 || items[i].size > s->conf->msg_limits.max_size ||
+		    total + items[i].size > LIM_PREFETCH_BYTES ||
+		    check_item(s, &items[i]) != SRC_OK)
+			continue;
+		total += items[i].size;
+		uids[k++] = items[i].uid;
+	}
+	s->err[0] = '\0';
+	if (k < 2)
+		return;          /* nothing gained over fetch() */
+	qsort(uids, k, sizeof(*uids), cmp_u32);
+	set = uid_set(uids, k);
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	if (set == NULL || ft == NULL) {
+		if (set)
+			mailimap_set_free(set);
+		if (ft)
+			mailimap_fetch_type_free(ft);
+		return;
+	}
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	        mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+	r = mailimap_uid_fetch(p->m, set, ft, &res);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	if (r != MAILIMAP_NO_ERROR) {
+		fail(s, r, "UID FETCH BODY.PEEK[] (ahead)");   /* fetch() reports it again */
+		return;
+	}
+	for (c = clist_begin(res); c != NULL && p->npf < IMAP_PREFETCH_MAX; c = clist_next(c)) {
+		const char *body;
+		size_t len, off = p->pf.len;
+		uint32_t uid = att_body(clist_content(c), &body, &len);
+
+		/* only what we asked for (an unsolicited FETCH may name any message) */
+		if (uid == 0 || body == NULL || bsearch(&uid, uids, k, sizeof(*uids), cmp_u32) == NULL)
+			continue;
+		if (buf_add(&p->pf, body, len) < 0) {
+			p->pf.len = off;        /* grew past its size: fetch() gets it alone */
+			continue;
+		}
+		p->pfe[p->npf].uid = uid;
+		p->pfe[p->npf].off = off;
+		p->pfe[p->npf].len = len;
+		p->npf++;
+	}
+	mailimap_fetch_list_free(res);
+	log_debug("imap: %zu of %zu bodies (%zu bytes) fetched ahead in one UID FETCH", p->npf, k,
+	    p->pf.len);
+}
+
+/* Serves it from the prefetched bodies: 1 done (raw filled, or st set), 0 not held. */
+static int
+from_prefetch(struct source *s, const struct src_item *it, struct buf *raw,
+    enum src_status *st)
+{
+	struct imap *p = P(s);
+
+	for (size_t i = 0; i < p->npf; i++) {
+		if (p->pfe[i].uid != it->uid)
+			continue;
+		p->pfe[i].uid = 0;     /* once */
+		buf_reset(raw);
+		*st = SRC_OK;
+		if (buf_add(raw, p->pf.data + p->pfe[i].off, p->pfe[i].len) < 0) {
+			seterr(s, "imap: %s is larger than the message size limit (%zu bytes)", it->id,
+			    p->pfe[i].len);
+			*st = SRC_MSG_BAD;
+		}
+		return 1;
+	}
+	return 0;
+}
+
 static enum src_status
 imap_fetch(struct source *s, const struct src_item *it, struct buf *raw)
 {
@@ -756,13 +884,15 @@ imap_fetch(struct source *s, const struct src_item *it, struct buf *raw)
 	struct mailimap_set *set;
 	struct mailimap_fetch_type *ft;
 	clist *res = NULL;
-	clistiter *c, *a;
+	clistiter *c;
 	enum src_status st;
 	int r, found = 0;
 
 	if ((st = ensure(s)) != SRC_OK)
 		return st;
 	if ((st = check_item(s, it)) != SRC_OK)
+		return st;
+	if (from_prefetch(s, it, raw, &st))
 		return st;
 	set = mailimap_set_new_single(it->uid);
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
@@ -776,23 +906,10 @@ imap_fetch(struct source *s, const struct src_item *it, struct buf *raw)
 	buf_reset(raw);
 	st = SRC_OK;
 	for (c = clist_begin(res); c != NULL && !found; c = clist_next(c)) {
-		struct mailimap_msg_att *ma = clist_content(c);
-		uint32_t uid = 0;
-		const char *body = NULL;
-		size_t len = 0;
+		const char *body;
+		size_t len;
+		uint32_t uid = att_body(clist_content(c), &body, &len);
 
-		for (a = clist_begin(ma->att_list); a != NULL; a = clist_next(a)) {
-			struct mailimap_msg_att_item *ai = clist_content(a);
-
-			if (ai->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
-				continue;
-			if (ai->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID) {
-				uid = ai->att_data.att_static->att_data.att_uid;
-			} else if (ai->att_data.att_static->att_type == MAILIMAP_MSG_ATT_BODY_SECTION) {
-				body = ai->att_data.att_static->att_data.att_body_section->sec_body_part;
-				len = ai->att_data.att_static->att_data.att_body_section->sec_length;
-			}
-		}
 		if (uid != it->uid || body == NULL)
 			continue;
 		found = 1;
@@ -1140,6 +1257,7 @@ const struct source_ops src_imap_ops = {
 	.open = imap_open,
 	.list_new = imap_list_new,
 	.fetch = imap_fetch,
+	.prefetch = imap_prefetch,
 	.mark = imap_mark,
 	.wait = imap_wait,
 	.close = imap_close,

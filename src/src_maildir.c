@@ -247,5 +247,11 @@ md_close(struct source *s)
 }
 
 const struct source_ops src_maildir_ops = {
-	"maildir", md_open, md_list_new, md_fetch, md_mark, md_wait, md_close,
+	.name = "maildir",
+	.open = md_open,
+	.list_new = md_list_new,
+	.fetch = md_fetch,           /* no prefetch: a file read has no round trip to save */
+	.mark = md_mark,
+	.wait = md_wait,
+	.close = md_close,
 };

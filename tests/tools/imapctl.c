@@ -2,6 +2,7 @@
  * Usage: imapctl CONFIG STEP...
  * Steps: open | list | fetch:UID | mark:UID:answered|ignored|failed | wait:MS | close |
  *        process (list, fetch and mark every new message answered) |
+ *        fetchall (prefetch every listed message, then fetch each) |
  *        loop:SECONDS (wait/list/fetch/mark until SECONDS passed; prints each message)
  * Output, one line per event: "open OK", "item ID SIZE", "fetched ID LEN SHA256",
  * "mark ID OK", "wait N", "status STEP NAME: err" on failures. */
@@ -218,6 +219,11 @@ main(int argc, char **argv)
 			if (util_parse_long(a + 5, 0, 86400000, &ms) < 0)
 				return 2;
 			printf("wait %d\n", src.ops->wait(&src, (int)ms));
+		} else if (strcmp(a, "fetchall") == 0) {
+			src.ops->prefetch(&src, last.items, last.n);
+			for (size_t k = 0; k < last.n; k++)
+				if (do_fetch(&src, &last.items[k], 0) < 0)
+					rc = 1;
 		} else if (strcmp(a, "process") == 0) {
 			if (do_process(&src, util_now()) < 0)
 				rc = 1;
