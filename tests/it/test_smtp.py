@@ -26,13 +26,13 @@ def conf(st, name, **kw):
     return path
 
 
-def send(st, cfg, rcpt="coder1@example.test", count=1, subject="t"):
+def send(st, cfg, rcpt="coder1@example.test", count=1, subject="t", many=None):
     msgf = os.path.join(st.dir, "m.eml")
     with open(msgf, "w") as f:
         f.write("From: consult@example.test\nTo: %s\nSubject: %s\nAuto-Submitted: auto-replied\n\n"
                 ".leading dot line\nhello\n" % (rcpt, subject))
     r = subprocess.run([SMTPSEND, cfg, rcpt, msgf, str(count)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True, timeout=120)
+                       text=True, timeout=120, env=dict(os.environ, **({"SMTPSEND_MANY": str(many)} if many else {})))
     return r.stdout + r.stderr
 
 
@@ -95,6 +95,15 @@ try:
     # count smtpd connections that carried the batch: one "connect from" followed by 5 queue ids
     sessions = re.findall(r"smtpd\[(\d+)\]: [0-9A-F]+: client=", log)
     ok(max(Counter(sessions).values()) >= 5, "the batch reused one connection", repr(Counter(sessions)))
+
+    # parallel sessions (send_many, 8 connections, batches of 16 as the daemon drains):
+    # every session is kept from one batch to the next; curl's cache once closed the ones
+    # beyond 4 at the tail of each batch, and the next batch opened them again
+    before = open(st.maillog).read().count(" connect from ")
+    out = send(st, conf(st, "many.conf", connections="8"), count=48, subject="many", many=16)
+    ok(out.count(" OK ") == 48, "48 messages over send_many", out[-300:])
+    connects = open(st.maillog).read().count(" connect from ") - before
+    ok(1 <= connects <= 8, "48 messages in 3 batches over at most 8 sessions (%d)" % connects)
 
     # classification
     out = send(st, sub, rcpt="nobody-here@example.test")

@@ -2,7 +2,9 @@
  * Usage: smtpsend CONFIG RCPT FILE [COUNT]
  * Sends FILE (LF turned into CRLF) COUNT times (default 1) to RCPT in one batch with the
  * envelope sender from [sender] envelope_from; prints "send N STATUS detail" per message
- * and "elapsed SECONDS". Exit 0 if all were SEND_OK. */
+ * and "elapsed SECONDS". Exit 0 if all were SEND_OK.
+ * With SMTPSEND_MANY=K in the environment: send_many() in batches of K, over [sender]
+ * connections sessions (as the daemon's drain does). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +14,16 @@
 #include "sender.h"
 #include "util.h"
 
-static const char *const stname[] = { "OK", "TEMP", "PERM", "PAUSE" };
+static const char *const stname[] = { "OK", "TEMP", "PERM", "PAUSE", "SKIPPED" };
+
+static void
+many_done(void *ctx, int i)
+{
+	struct send_job *jobs = ctx;
+
+	if (i >= 0)
+		printf("send %s %s %s\n", jobs[i].id, stname[jobs[i].st], jobs[i].detail);
+}
 
 int
 main(int argc, char **argv)
@@ -54,6 +65,33 @@ main(int argc, char **argv)
 	snd.ops = &smtp_ops;
 	snd.conf = &c;
 	t0 = util_mono();
+	if (getenv("SMTPSEND_MANY") != NULL) {
+		struct send_job jobs[64];
+		char ids[64][32];
+		long per, done = 0;
+
+		if (util_parse_long(getenv("SMTPSEND_MANY"), 1, 64, &per) < 0)
+			return 2;
+		while (done < count) {
+			int n = (int)(count - done < per ? count - done : per);
+
+			for (int j = 0; j < n; j++) {
+				memset(&jobs[j], 0, sizeof(jobs[j]));
+				snprintf(ids[j], sizeof(ids[j]), "%ld", done + j + 1);
+				jobs[j].id = ids[j];
+				jobs[j].env_from = c.envelope_from;
+				jobs[j].rcpt = argv[2];
+				jobs[j].data = msg.data;
+				jobs[j].len = msg.len;
+			}
+			snd.ops->send_many(&snd, jobs, n, many_done, jobs);
+			for (int j = 0; j < n; j++)
+				if (jobs[j].st != SEND_OK)
+					rc = 1;
+			done += n;
+		}
+		count = 0;
+	}
 	for (i = 0; i < count; i++) {
 		char detail[512], id[32];
 		enum send_status st;
