@@ -102,8 +102,14 @@ state_prepare(struct state *st, const char *sql)
 	int i;
 
 	for (i = 0; i < st->nstmt; i++)
-		if (st->stmt[i].sql == sql && strcmp(sqlite3_sql(st->stmt[i].s), sql) == 0)
-			return st->stmt[i].s;
+		if (st->stmt[i].sql == sql && strcmp(sqlite3_sql(st->stmt[i].s), sql) == 0) {
+			s = st->stmt[i].s;
+			if (sqlite3_stmt_busy(s)) {   /* a caller that did not release: start over */
+				sqlite3_reset(s);
+				sqlite3_clear_bindings(s);
+			}
+			return s;
+		}
 	if (st->nstmt == STATE_NSTMT) {      /* full: an ordinary statement, finalized on release */
 		if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 			return NULL;

@@ -146,6 +146,14 @@ test_stmt_cache_and_sent_many(void **st)
 		assert_int_equal(sqlite3_column_int(a, 0), i + 1);
 		state_release(*st, a);
 	}
+	/* one left mid-step by a caller that did not release it starts over */
+	sqlite3_bind_int(a, 1, 41);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	b = state_prepare(*st, sql);
+	assert_int_equal(sqlite3_bind_int(b, 1, 9), SQLITE_OK);
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(b, 0), 10);
+	state_release(*st, b);
 	assert_null(state_prepare(*st, "SELECT FROM nowhere"));   /* a syntax error */
 	fill(&h, "maildir:m1", "s@x.example", 1);
 	assert_int_equal(state_commit_message(*st, &h, &r1), 0);
