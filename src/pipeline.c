@@ -599,23 +599,16 @@ mark_group(struct pipeline *p, struct source *src, struct pend *pd, size_t n)
 		log_warn("cannot record %zu marks: %s", nids, state_errmsg(p->st));
 }
 
-/* Tells the source which messages of the group starting at l->items[from] it will be asked
- * for: those not handled yet and within the size limit (the rest are never fetched). */
+/* Tells the source which messages the next group will ask for. The driver skips those over
+ * the size limit (never fetched); one already handled before a crash is only re-marked,
+ * so at worst a few bodies are read ahead for nothing. */
 static void
-prefetch_group(struct pipeline *p, struct source *src, const struct src_list *l, size_t from)
+prefetch_group(struct source *src, const struct src_list *l, size_t from)
 {
-	struct src_item want[PIPELINE_GROUP];
-	struct st_handled h;
-	size_t i, n = 0;
+	size_t n = l->n - from < PIPELINE_GROUP ? l->n - from : PIPELINE_GROUP;
 
-	if (src->ops->prefetch == NULL)
-		return;
-	for (i = from; i < l->n && i < from + PIPELINE_GROUP; i++)
-		if (l->items[i].size <= p->conf->msg_limits.max_size &&
-		    state_lookup(p->st, l->items[i].id, &h) == 0)
-			want[n++] = l->items[i];
-	if (n > 1)
-		src->ops->prefetch(src, want, n);
+	if (src->ops->prefetch != NULL && n > 1)
+		src->ops->prefetch(src, &l->items[from], n);
 }
 
 enum src_status
@@ -634,7 +627,7 @@ pipeline_pass(struct pipeline *p, struct source *src, struct sender *snd)
 	while (i < l.n) {
 		int stop = 0;
 
-		prefetch_group(p, src, &l, i);
+		prefetch_group(src, &l, i);
 		/* one transaction (one fsync) for a group of messages */
 		if (state_batch_begin(p->st) < 0) {
 			log_err("state DB: %s", state_errmsg(p->st));

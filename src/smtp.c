@@ -375,18 +375,21 @@ smtp_send_many(struct sender *s, struct send_job *jobs, int n, void (*done)(void
 		}
 		return;
 	}
-	if (pv->multi == NULL && (pv->multi = curl_multi_init()) == NULL) {
-		for (i = 0; i < n; i++) {
-			jobs[i].st = SEND_TEMP;
-			snprintf(jobs[i].detail, sizeof(jobs[i].detail), "smtp: curl_multi_init failed");
-			done(ctx, i);
+	if (pv->multi == NULL) {
+		if ((pv->multi = curl_multi_init()) == NULL) {
+			for (i = 0; i < n; i++) {
+				jobs[i].st = SEND_TEMP;
+				snprintf(jobs[i].detail, sizeof(jobs[i].detail),
+				    "smtp: curl_multi_init failed");
+				done(ctx, i);
+			}
+			return;
 		}
-		return;
+		/* keep every session: by default the multi's cache holds 4 per handle *in* it,
+		 * and handles leave it as their transfers end, so at the tail of every batch it
+		 * closed sessions the next batch opened again (TLS handshake, CA file, AUTH) */
+		curl_multi_setopt(pv->multi, CURLMOPT_MAXCONNECTS, (long)SMTP_MAX_CONN);
 	}
-	/* keep every session: by default the multi's cache holds 4 per handle *in* it, and
-	 * handles leave it as their transfers end, so at the tail of every batch it closed
-	 * sessions that the next batch then opened again (TLS handshake, CA file, AUTH) */
-	curl_multi_setopt(pv->multi, CURLMOPT_MAXCONNECTS, (long)SMTP_MAX_CONN);
 	nslots = (int)(s->conf->smtp_connections > 0 ? s->conf->smtp_connections : 1);
 	if (nslots > SMTP_MAX_CONN)
 		nslots = SMTP_MAX_CONN;
