@@ -1,4 +1,4 @@
-# codemaild — plain Makefile. Targets: all deps demo check asan lint bench fuzz data
+# codemaild — plain Makefile. Targets: all deps demo check asan lint bench fuzz data eval
 # install uninstall clean. Objects and dependency files (-MMD) go to $(BUILD).
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -36,7 +36,7 @@ TOOLSRCS  := $(wildcard tests/tools/*.c)
 TOOLBINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOLSRCS))
 BIN       := $(BUILD)/codemaild
 
-.PHONY: all deps demo check asan lint bench fuzz data install uninstall clean sampledb tests screenshots
+.PHONY: all deps demo check asan lint bench fuzz data eval install uninstall clean sampledb tests screenshots
 
 all: $(BIN) sampledb
 
@@ -101,6 +101,10 @@ fuzz: deps
 
 data: $(BIN)
 	@sh scripts/make-data.sh $(BIN) $${DATA_DIR:-../shared/data} $${DB:-spool/codes.db}
+
+# The consultant benchmark: eval/cases/*.case answered from a DB built from ../shared/data.
+eval: all
+	@python3 eval/run.py --bin $(BIN)
 
 screenshots: demo
 	@sh scripts/screenshots.sh $(BIN)
