@@ -457,16 +457,29 @@ int
 reply_addr_ok(const char *addr)
 {
 	const char *at;
-	size_t n = strlen(addr);
+	const unsigned char *p;
+	size_t n = strlen(addr), l;
 
-	if (n < 3 || n > LIM_ADDR_LEN)
+	if (n < 3 || n > LIM_ADDR_LEN || !mime_utf8_valid(addr, n))
 		return 0;
-	for (const char *p = addr; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == '<' || *p == '>' || *p == '(' || *p == ')' ||
-		    *p == ',' || *p == ';' || *p == '\\' || *p == '"' || (unsigned char)*p >= 0x7f)
+	/* ASCII specials and controls never; UTF-8 letters are fine (RFC 6531/6532: the
+	 * reply then needs a server that offers SMTPUTF8, which libcurl asks for by itself) */
+	for (p = (const unsigned char *)addr; *p; p += l) {
+		l = u8len(p);
+		if (is_control(p, l) || *p == ' ' || *p == '<' || *p == '>' || *p == '(' ||
+		    *p == ')' || *p == ',' || *p == ';' || *p == '\\' || *p == '"')
 			return 0;
+		if (l == 2 && p[0] == 0xc2 && p[1] == 0xa0)
+			return 0;          /* no-break space */
+	}
 	at = strrchr(addr, '@');
 	return at && at != addr && at[1] && strchr(at + 1, '.') != NULL && strchr(addr, '@') == at;
+}
+
+int
+reply_addr_utf8(const char *addr)
+{
+	return !mime_is_ascii(addr, strlen(addr));
 }
 
 /* one msg-id token "<x@y>" (no spaces, no nested brackets), or 0 */
@@ -545,9 +558,7 @@ reply_compose(const struct reply_in *in, struct buf *out, struct reply_out *ro, 
 	if (c->honour_reply_to && q->reply_to.addr && *q->reply_to.addr)
 		to = &q->reply_to;
 	if (to->addr == NULL || !reply_addr_ok(to->addr)) {
-		*why = to->addr && !mime_is_ascii(to->addr, strlen(to->addr)) ?
-		    "sender address not ASCII (SMTPUTF8 replies not supported)" :
-		    "no usable sender address";
+		*why = "no usable sender address";
 		goto out;
 	}
 	r = REPLY_E_COMPOSE;

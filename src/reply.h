@@ -53,7 +53,12 @@ int  reply_header(struct buf *out, const char *name, const char *value);  /* enc
 int  reply_qp(struct buf *out, const char *text);                /* QP body, CRLF */
 void reply_msgid(const char *source_id, const char *question_msgid, const char *host,
                  char *out, size_t outlen);
-int  reply_addr_ok(const char *addr);                            /* usable as a recipient */
+/* 1 if addr is usable as the recipient: one '@', a dotted domain, no spaces, quotes, brackets
+ * or controls; UTF-8 (RFC 6531) allowed: see reply_addr_utf8 */
+int  reply_addr_ok(const char *addr);
+/* 1 if addr is not ASCII: the reply then goes only through a server offering SMTPUTF8 and
+ * carries the address raw in To (RFC 6532) */
+int  reply_addr_utf8(const char *addr);
 /* 1 if name can be a display name in From (consultant_name): valid UTF-8, no control or line
  * separator characters, at most LIM_DISPLAY_NAME bytes; it is then quoted or encoded. */
 int  reply_name_ok(const char *name);

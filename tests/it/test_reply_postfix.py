@@ -104,6 +104,51 @@ try:
         ok(lines.count("field To") == 1 and [x.split("\t")[0] for x in to_lines] == ["to " + RCPT],
            "delivered reply has one To, the sender's address (libetpan): %r" % name, repr(to_lines))
     eq(len(seen), len(sent), "each reply arrived once")
+
+    # --- SMTPUTF8 (issue 13 point 7): a non-ASCII sender address is answered, not ignored as
+    # bad-sender-address; it leaves only through a server that offers SMTPUTF8
+    u8 = "jos\u00e9@example.test"
+    qf = os.path.join(inst.dir, "u8.eml")
+    with open(qf, "wb") as f:
+        f.write(("From: =?UTF-8?Q?Jos=C3=A9_Lee?= <%s>\r\nTo: consult@codemaild.example\r\n"
+                 "Subject: utf8 sender\r\nMessage-ID: <u8@example.test>\r\n\r\nWhat is 99213?\r\n" % u8).encode())
+    r = inst.run("answer", qf)
+    err = r.stderr.decode(errors="replace")
+    ok(r.stdout and "answered" in err, "a UTF-8 sender address is answered", err)
+    m = email.message_from_string(r.stdout.decode("utf-8"), policy=email.policy.default)
+    tos = m.get_all("To") or []
+    ok(len(tos) == 1 and [a.addr_spec for a in tos[0].addresses] == [u8],
+       "its reply has one To, the UTF-8 address as written (RFC 6532)", repr(tos))
+    rf = os.path.join(inst.dir, "u8r.eml")
+    with open(rf, "wb") as f:
+        f.write(r.stdout)
+    lines = subprocess.run([HDRCHECK, rf], capture_output=True).stdout.decode("utf-8").splitlines()
+    ok([x for x in lines if x.startswith("to ")] == ["to %s\tJos\u00e9 Lee" % u8],
+       "libetpan reads the same one UTF-8 address", repr(lines))
+    valias = os.path.join(st.pf_conf, "valias")
+    with open(valias, "w") as f:
+        f.write("%s coder2@example.test\n" % u8)
+
+    def postconf(*kv):
+        subprocess.run(["postconf", "-c", st.pf_conf, "-e", *kv], check=True)
+        st._postfix("reload")
+
+    postconf("virtual_alias_maps=texthash:" + valias)        # the test Postfix: smtputf8_enable = no
+    out = wait_for(lambda: (lambda o: o if "send 1" in o else None)(
+        subprocess.run([SMTPSEND, cfg, u8, rf], capture_output=True, text=True, timeout=120).stdout), 20)
+    ok(out and "send 1 PERM" in out and "SMTPUTF8" in out,
+       "a server without SMTPUTF8: not sent, permanent, the reason says so", out)
+    postconf("smtputf8_enable=yes")
+    before = open(st.maillog, encoding="utf-8", errors="replace").read()
+    out = wait_for(lambda: (lambda o: o if "send 1 OK" in o else None)(
+        subprocess.run([SMTPSEND, cfg, u8, rf], capture_output=True, text=True, timeout=120).stdout), 20)
+    ok(out and "send 1 OK" in out, "a server offering SMTPUTF8 accepts the reply to the UTF-8 address", out)
+    # Postfix flags the message SMTPUTF8 (libcurl declared it on MAIL FROM): the test's Dovecot
+    # LMTP does not offer SMTPUTF8, so the final hop bounces it, which shows the flag was set
+    log = wait_for(lambda: (lambda t: t if "orig_to=<%s>" % u8 in t else None)(
+        open(st.maillog, encoding="utf-8", errors="replace").read()[len(before):]), 20) or ""
+    ok("orig_to=<%s>" % u8 in log and "SMTPUTF8" in log,
+       "Postfix received it as an SMTPUTF8 message for the UTF-8 address", log[-400:])
 finally:
     inst.cleanup()
     st.stop()

@@ -141,6 +141,14 @@ test_addr_ok(void **state)
 	assert_false(reply_addr_ok("<a@b.c>"));
 	assert_false(reply_addr_ok("nodomain"));
 	assert_false(reply_addr_ok("a@b@c.d"));
+	/* RFC 6531 addresses are usable (SMTPUTF8); broken or control-laden ones are not */
+	assert_true(reply_addr_ok("jos\xc3\xa9@cl\xc3\xadnica.example"));
+	assert_true(reply_addr_utf8("jos\xc3\xa9@clinica.example"));
+	assert_false(reply_addr_utf8("jose@clinica.example"));
+	assert_false(reply_addr_ok("jos\xe9@clinica.example"));           /* latin-1 byte */
+	assert_false(reply_addr_ok("a\xc2\x85" "b@clinica.example"));      /* NEL */
+	assert_false(reply_addr_ok("a\xe2\x80\xa8" "b@clinica.example"));  /* line separator */
+	assert_false(reply_addr_ok("a\xc2\xa0" "b@clinica.example"));      /* no-break space */
 }
 
 static void
