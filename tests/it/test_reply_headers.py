@@ -212,7 +212,50 @@ try:
     eq(defects, 0, "0 defects over %d replies (Python default + strict, libetpan)" % replies)
     diag("longest header line %d octets; longest without an address %d" % (stats["maxline"], stats["maxline_text"]))
     ok(stats["maxline_text"] <= 78, "header lines without an address fold within 78 columns (%d)" % stats["maxline_text"])
-    ok(not stats["name_disagree"], "Python and libetpan read the same display names",
+
+    # --- generated names: random mixes of specials, quotes, backslashes, controls, non-ASCII
+    # and encoded words (fixed seed: the same 150 every run)
+    import random
+    rnd = random.Random(13)
+    pieces = ['"', "\\", ",", ";", ":", "<", ">", "@", "(", ")", "[", "]", ".", " ", "\t", "=?", "?=",
+              "\r\n", "\x00", "\x1b", "\u0085", "\u2028", "\u202e", "\u00e9", "\u5c71", "\U0001f600",
+              "Bcc: x@evil.example", "Smith", "John", "a@b.example", "=?UTF-8?Q?x?=", "'", "\xa0"]
+    gbad = 0
+    for i in range(150):
+        name = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12)))
+        form = i % 3
+        if form == 0:
+            frm = b"=?UTF-8?B?" + base64.b64encode(name.encode("utf-8", "surrogatepass")) + b"?="
+        elif form == 1:
+            frm = b'"' + name.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "").encode() + b'"'
+        else:
+            frm = b"=?UTF-8?Q?" + b"".join(b"=%02X" % c for c in name.encode()) + b"?="
+        addr = "gen%d@clinic.example" % i
+        reply, err = answer(inst, question(frm + b" <" + addr.encode() + b">", b"What is 99213?", b"gen-%d@x" % i))
+        bad = check_reply(inst, reply, addr, "gen", stats)
+        gbad += len(bad)
+        if bad:
+            diag("generated name %r: %s" % (name, "; ".join(bad)[:300]))
+    eq(gbad, 0, "150 generated display names, 0 defects")
+
+    # --- honour_reply_to: the Reply-To's display name goes through the same phrase rules
+    rinst = Instance(extra="[policy]\nhonour_reply_to = yes\n")
+    try:
+        hostile = [c for c in cases if c[0] == "from" and c[1] != "-"][:30]
+        rbad = 0
+        for i, (kind, expect, value, raw) in enumerate(hostile):
+            q = question(b"Pat <pat@clinic.example>", b"What is 99213?", b"rt-%d@clinic.example" % i,
+                         extra=b"Reply-To: " + raw + b"\r\n")
+            reply, err = answer(rinst, q)
+            bad = check_reply(rinst, reply, expect, "reply-to", stats)
+            rbad += len(bad)
+            if bad:
+                diag("Reply-To %r: %s" % (value[:50], "; ".join(bad)[:300]))
+        eq(rbad, 0, "honour_reply_to: %d hostile Reply-To names, 0 defects" % len(hostile))
+    finally:
+        rinst.cleanup()
+
+    ok(not stats["name_disagree"], "Python and libetpan read the same display names (corpus, generated, Reply-To)",
        repr(stats["name_disagree"][:5]))
 
     # --- greeting: the name as written, not cut at the comma

@@ -416,6 +416,33 @@ test_compose_errors(void **state)
 	    NULL, &rc);
 	assert_int_equal(rc, REPLY_E_RCPT);
 	free(r);
+	/* a reply that does not fit is a composition failure, never "no usable address" */
+	{
+		static const char raw[] = "From: Pat <pat@clinic.example>\r\nTo: consult@codemaild.example\r\n"
+		    "Subject: q\r\n\r\nx\r\n";
+		struct conf c;
+		struct message *m;
+		struct reply_in in;
+		struct reply_out ro;
+		struct buf out;
+		const char *why = NULL;
+
+		assert_int_equal(conf_defaults(&c), 0);
+		m = message_parse(raw, sizeof(raw) - 1, NULL);
+		memset(&in, 0, sizeof(in));
+		in.conf = &c;
+		in.q = m;
+		in.source_id = "maildir:1";
+		in.text = "Answer text\n";
+		in.date = 1790000000;
+		buf_init(&out, 200);
+		assert_int_equal(reply_compose(&in, &out, &ro, &why), REPLY_E_COMPOSE);
+		assert_non_null(why);
+		assert_null(strstr(why, "address"));
+		buf_free(&out);
+		message_free(m);
+		conf_free(&c);
+	}
 }
 
 int
