@@ -134,7 +134,8 @@ try:
         st._postfix("reload")
 
     postconf("virtual_alias_maps=texthash:" + valias)        # the test Postfix: smtputf8_enable = no
-    out = wait_for(lambda: (lambda o: o if "send 1" in o else None)(
+    # (retried until the reload is in effect: before it, the address is only unknown)
+    out = wait_for(lambda: (lambda o: o if "SMTPUTF8" in o else None)(
         subprocess.run([SMTPSEND, cfg, u8, rf], capture_output=True, text=True, timeout=120).stdout), 20)
     ok(out and "send 1 PERM" in out and "SMTPUTF8" in out,
        "a server without SMTPUTF8: not sent, permanent, the reason says so", out)
