@@ -13,6 +13,7 @@
 #include "codedb.h"
 #include "conf.h"
 #include "message.h"
+#include "reply.h"
 #include "util.h"
 
 /* A message with at least this many procedure codes is a claim: compact tables. */
@@ -271,14 +272,16 @@ add_common(struct json_object *m, const struct message *msg, struct codedb *db,
 	int sample = 0;
 
 	if (msg && msg->from.name && *msg->from.name) {
-		char first[64];
-		size_t n = strcspn(msg->from.name, " ,");
+		/* the greeting: the name as written ("Smith, John" stays whole: cutting at the
+		 * comma greeted the surname), on one line, cut between characters; a "name"
+		 * holding an address is not a name */
+		struct buf name;
 
-		if (n >= sizeof(first))
-			n = sizeof(first) - 1;
-		memcpy(first, msg->from.name, n);
-		first[n] = '\0';
-		J_STR(m, "name", first);
+		buf_init(&name, 128);
+		if (reply_clean(msg->from.name, 64, &name) == 0 && name.len &&
+		    !strpbrk(buf_cstr(&name), "@<>"))
+			J_STR(m, "name", buf_cstr(&name));
+		buf_free(&name);
 	}
 	buf_init(&v, 4096);
 	if (db) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "limits.h"
+#include "reply.h"
 #include "util.h"
 
 enum ktype { K_STR, K_LONG, K_DUR, K_SIZE, K_BOOL, K_ENUM, K_TRI };
@@ -329,6 +330,9 @@ conf_validate(const struct conf *c, struct buf *errs)
 
 	if (strchr(c->consultant_address, '@') == NULL)
 		VERR("consultant_address '%s' is not an address", c->consultant_address);
+	if (!reply_name_ok(c->consultant_name))
+		VERR("consultant_name must be UTF-8 text of at most %u bytes without control characters "
+		    "(commas, quotes, parentheses are fine: replies quote or encode it)", LIM_DISPLAY_NAME);
 	if (strcmp(c->source_type, "imap") == 0) {
 		if (*c->imap_host == '\0')
 			VERR("[source] type = imap needs [imap] host");

@@ -21,6 +21,8 @@
 #define LIM_REPLY_SIZE        (1024u * 1024)
 #define LIM_TEMPLATE_SIZE     (256u * 1024)
 #define LIM_HEADER_VALUE      2048u               /* one composed header value */
+#define LIM_REPLY_SUBJECT     250u                /* reply Subject text ("Re: " included), then cut */
+#define LIM_DISPLAY_NAME      128u                /* a display name in To/From, then cut */
 
 /* mailbox (src_imap.c): bodies fetched ahead in one UID FETCH, in all */
 #define LIM_PREFETCH_BYTES    (4u * 1024 * 1024)

@@ -878,6 +878,38 @@ parse_addresses(const char *s, size_t n, struct addrlist *al)
 
 /* ------------------------------------------------------------------ ids */
 
+/* Appends the msg-id between a and b (exclusive, brackets not included) as RFC 5322 reads
+ * it: white space next to '@' or '.' or at either end is the obsolete syntax's CFWS and is
+ * dropped; white space between two atoms ("<a b@x>") is kept, so the id stays as written and
+ * is recognisably invalid (the reply leaves it out), never turned into another id. */
+static void
+add_msgid(struct buf *b, const char *a, const char *e)
+{
+	const char *p = a;
+
+	while (p < e && is_wsp(*p))
+		p++;
+	while (e > p && is_wsp(e[-1]))
+		e--;
+	for (; p < e; p++) {
+		if (is_wsp(*p)) {
+			const char *q = p;
+
+			while (q < e && is_wsp(*q))
+				q++;
+			if (b->len && (b->data[b->len - 1] == '@' || b->data[b->len - 1] == '.' ||
+			    *q == '@' || *q == '.')) {
+				p = q - 1;
+				continue;
+			}
+			(void)buf_addc(b, ' ');
+			p = q - 1;
+			continue;
+		}
+		(void)buf_addc(b, (unsigned char)*p);
+	}
+}
+
 /* First "<...>" of s into a new string without brackets; the trimmed value when none. */
 static char *
 first_msgid(const char *s)
@@ -886,16 +918,14 @@ first_msgid(const char *s)
 	size_t n;
 
 	if (a && (b = strchr(a + 1, '>')) != NULL) {
-		const char *p = a + 1;
-		size_t i, j = 0;
-		char *r = malloc((size_t)(b - p) + 1);
-		if (r == NULL)
-			return NULL;
-		for (i = 0; p + i < b; i++)
-			if (!(p[i] == ' ' || p[i] == '\t'))
-				r[j++] = p[i];
-		r[j] = '\0';
-		return r;
+		struct buf r;
+		char *res;
+
+		buf_init(&r, (size_t)(b - a) + 16);
+		add_msgid(&r, a + 1, b);
+		res = buf_steal(&r);
+		buf_free(&r);
+		return res ? res : xstrdup("");
 	}
 	n = strlen(s);
 	trim(&s, &n);
@@ -911,12 +941,11 @@ all_msgids(const char *s)
 
 	buf_init(&b, strlen(s) + 16);
 	while ((a = strchr(s, '<')) != NULL && (e = strchr(a + 1, '>')) != NULL) {
-		const char *p;
 		if (b.len)
 			(void)buf_addc(&b, ' ');
-		for (p = a; p <= e; p++)
-			if (!(*p == ' ' || *p == '\t'))
-				(void)buf_addc(&b, (unsigned char)*p);
+		(void)buf_addc(&b, '<');
+		add_msgid(&b, a + 1, e);
+		(void)buf_addc(&b, '>');
 		s = e + 1;
 	}
 	r = buf_steal(&b);

@@ -621,7 +621,9 @@ mime_to_utf8(const char *charset, const char *s, size_t n, struct buf *out, cons
 	case CS_UNKNOWN:
 		break;
 	case CS_ICONV:
-		if (mime_is_ascii(s, n) && strcmp(name, "UTF-7") != 0 &&
+		/* 7-bit charsets must go through iconv even for ASCII bytes (UTF-7's "+AOk-") */
+		if (mime_is_ascii(s, n) && strcmp(name, "UTF-7") != 0 && strcmp(norm, "utf-7") != 0 &&
+		    strcmp(norm, "utf7") != 0 &&
 		    strncmp(norm, "utf-16", 6) != 0 && strncmp(norm, "utf-32", 6) != 0 &&
 		    strncmp(norm, "ucs", 3) != 0 && strncmp(norm, "iso-2022", 8) != 0 &&
 		    strcmp(norm, "hz-gb-2312") != 0)

@@ -80,7 +80,7 @@ compose(struct pipeline *p, const char *source_id, const struct message *m,
 	struct reply_in ri;
 	struct reply_out ro;
 	const char *err = NULL;
-	int r = -1;
+	int r = -1, rc;
 
 	buf_init(&text, 1024 * 1024);
 	buf_init(&html, 2 * 1024 * 1024);
@@ -93,10 +93,14 @@ compose(struct pipeline *p, const char *source_id, const struct message *m,
 	ri.text = buf_cstr(&text);
 	ri.html = buf_cstr(&html);
 	ri.date = time(NULL);
-	if (reply_compose(&ri, &d->reply, &ro, &err) < 0) {
-		/* no usable recipient is a decision, not an internal error */
+	if ((rc = reply_compose(&ri, &d->reply, &ro, &err)) < 0) {
+		/* no usable recipient is a decision, not an internal error; a reply that could
+		 * not be written is a failure, said as such */
 		buf_reset(&d->reply);
-		set_outcome(d, ST_IGNORED, "bad-sender-address", err);
+		if (rc == REPLY_E_RCPT)
+			set_outcome(d, ST_IGNORED, "bad-sender-address", err);
+		else
+			set_outcome(d, ST_FAILED, "compose-failed", err);
 		d->h.lookups = 0;          /* nothing answered: nothing charged or recorded */
 		d->h.sender_sql = NULL;
 		d->h.notice = NULL;

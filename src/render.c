@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "limits.h"
+#include "mime.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -147,15 +148,41 @@ lookup(void *ctx, const char *name)
 	return i < 0 ? NULL : r->t[i];
 }
 
+/* The reply parts are declared UTF-8: text from the reference DB (imported files), the
+ * question or a template that is not valid UTF-8 is repaired here, each bad byte becoming
+ * U+FFFD, so no part ever carries raw invalid bytes. */
+static int
+utf8_repair(struct buf *b, struct buf *err)
+{
+	struct buf fixed;
+	int r = 0;
+
+	if (b->len == 0 || mime_utf8_valid(b->data, b->len))
+		return 0;
+	buf_init(&fixed, b->max);
+	if (mime_utf8_sanitize(b->data, b->len, &fixed, NULL) < 0) {
+		buf_printf(err, "reply too big after replacing invalid UTF-8");
+		r = -1;
+	} else {
+		buf_reset(b);
+		if (buf_add(b, fixed.data, fixed.len) < 0)
+			r = -1;
+	}
+	buf_free(&fixed);
+	return r;
+}
+
 int
 render_reply(struct render *r, struct json_object *model, struct buf *text, struct buf *html,
     struct buf *err)
 {
 	r->mode = "txt";
-	if (tmpl_render(r->t[find(r, "reply.txt")], model, lookup, r, text, err) < 0)
+	if (tmpl_render(r->t[find(r, "reply.txt")], model, lookup, r, text, err) < 0 ||
+	    utf8_repair(text, err) < 0)
 		return -1;
 	r->mode = "html";
-	if (tmpl_render(r->t[find(r, "reply.html")], model, lookup, r, html, err) < 0)
+	if (tmpl_render(r->t[find(r, "reply.html")], model, lookup, r, html, err) < 0 ||
+	    utf8_repair(html, err) < 0)
 		return -1;
 	return 0;
 }

@@ -17,7 +17,8 @@ struct render;
 /* Loads and compiles every template. NULL with all errors ("file:line: msg\n") in err. */
 struct render *render_load(const struct conf *c, struct buf *err);
 void render_free(struct render *r);
-/* Renders model into text and html (appended). 0 ok, -1 with err. */
+/* Renders model into text and html (appended); both come out valid UTF-8 (invalid bytes
+ * from the DB, the question or a template become U+FFFD). 0 ok, -1 with err. */
 int  render_reply(struct render *r, struct json_object *model, struct buf *text,
                   struct buf *html, struct buf *err);
 size_t render_count(const struct render *r);    /* templates loaded */

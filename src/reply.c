@@ -7,6 +7,7 @@
 #include "conf.h"
 #include "limits.h"
 #include "message.h"
+#include "mime.h"
 #include "util.h"
 
 static int
@@ -41,43 +42,9 @@ is_prefix(const char *s, size_t *len)
 	return 0;
 }
 
-int
-reply_subject(const char *orig, struct buf *out)
-{
-	const char *s = orig ? orig : "";
-	size_t n;
+/* ---------------------------------------------------------------- header text */
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	while (is_prefix(s, &n))
-		s += n;
-	if (buf_addstr(out, "Re: ") < 0)
-		return -1;
-	if (*s == '\0')
-		return buf_addstr(out, "your coding question");
-	return buf_addstr(out, s);
-}
-
-static int
-needs_encoding(const char *v)
-{
-	for (; *v; v++)
-		if ((unsigned char)*v >= 0x7f || (unsigned char)*v < 0x20)
-			return 1;
-	return 0;
-}
-
-/* copies v with control characters (CR, LF, TAB, …) turned into spaces */
-static int
-clean(const char *v, struct buf *out)
-{
-	for (; *v; v++)
-		if (buf_addc(out, (unsigned char)*v < 0x20 || *v == 0x7f ? ' ' : *v) < 0)
-			return -1;
-	return 0;
-}
-
-/* length of the UTF-8 sequence starting at p (1 for invalid bytes) */
+/* Length of the (valid) UTF-8 sequence at p; 1 for a stray byte. */
 static size_t
 u8len(const unsigned char *p)
 {
@@ -87,6 +54,126 @@ u8len(const unsigned char *p)
 	if ((*p & 0xf8) == 0xf0 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 &&
 	    (p[3] & 0xc0) == 0x80) return 4;
 	return 1;
+}
+
+/* 1 if the character p[0..l) must not stand in a header: C0 controls (CR, LF, TAB…), DEL,
+ * C1 controls (U+0085 NEL among them), U+2028/U+2029 (line and paragraph separators) and the
+ * bidi embedding/override/isolate controls (U+202A-U+202E, U+2066-U+2069). */
+static int
+is_control(const unsigned char *p, size_t l)
+{
+	if (l == 1)
+		return p[0] < 0x20 || p[0] == 0x7f;
+	if (l == 2)
+		return p[0] == 0xc2 && p[1] < 0xa0;
+	if (l == 3 && p[0] == 0xe2 && p[1] == 0x80)
+		return p[2] == 0xa8 || p[2] == 0xa9 || (p[2] >= 0xaa && p[2] <= 0xae);
+	if (l == 3 && p[0] == 0xe2 && p[1] == 0x81)
+		return p[2] >= 0xa6 && p[2] <= 0xa9;
+	return 0;
+}
+
+/* Appends v as header text: invalid UTF-8 -> U+FFFD, control characters -> a space, runs of
+ * white space -> one space, trimmed; at most cap bytes, cut between characters (*cut = 1 when
+ * something was left out). Returns 0 or -1 (out's cap). */
+static int
+clean_text(const char *v, size_t cap, struct buf *out, int *cut)
+{
+	struct buf s;
+	const unsigned char *p;
+	size_t start = out->len, l;
+	int r = -1;
+
+	*cut = 0;
+	buf_init(&s, strlen(v) * 3 + 16);
+	if (mime_utf8_sanitize(v, strlen(v), &s, NULL) < 0)
+		goto out;
+	for (p = (const unsigned char *)buf_cstr(&s); *p; p += l) {
+		l = u8len(p);
+		if (is_control(p, l) || *p == ' ') {
+			if (out->len == start || out->data[out->len - 1] == ' ')
+				continue;
+			if (buf_addc(out, ' ') < 0)
+				goto out;
+			continue;
+		}
+		if (out->len - start + l > cap) {
+			*cut = 1;
+			break;
+		}
+		if (buf_add(out, p, l) < 0)
+			goto out;
+	}
+	while (out->len > start && out->data[out->len - 1] == ' ')
+		out->len--;
+	if (out->data)
+		out->data[out->len] = '\0';
+	r = 0;
+out:
+	buf_free(&s);
+	return r;
+}
+
+int
+reply_clean(const char *v, size_t cap, struct buf *out)
+{
+	int cut;
+
+	return clean_text(v, cap, out, &cut);
+}
+
+int
+reply_name_ok(const char *name)
+{
+	const unsigned char *p;
+	size_t l;
+
+	if (strlen(name) > LIM_DISPLAY_NAME || !mime_utf8_valid(name, strlen(name)))
+		return 0;
+	for (p = (const unsigned char *)name; *p; p += l)
+		if (is_control(p, l = u8len(p)))
+			return 0;
+	return 1;
+}
+
+int
+reply_subject(const char *orig, struct buf *out)
+{
+	struct buf c;
+	const char *s;
+	size_t n, max = LIM_REPLY_SUBJECT - 4;
+	int cut, r = -1;
+
+	buf_init(&c, (orig ? strlen(orig) : 0) * 3 + 16);
+	if (clean_text(orig ? orig : "", (size_t)-1, &c, &cut) < 0)
+		goto out;
+	s = buf_cstr(&c);
+	while (is_prefix(s, &n))
+		s += n;
+	if (buf_addstr(out, "Re: ") < 0)
+		goto out;
+	if (*s == '\0') {
+		r = buf_addstr(out, "your coding question");
+		goto out;
+	}
+	n = strlen(s);
+	if (n > max) {
+		/* cut between characters, at a word when one ends near, and say so */
+		n = mime_utf8_cut(s, max - 3);
+		for (size_t k = n; k > n * 3 / 4; k--)
+			if (s[k] == ' ') {
+				n = k;
+				break;
+			}
+		while (n > 0 && s[n - 1] == ' ')
+			n--;
+		r = buf_add(out, s, n) < 0 ? -1 : buf_addstr(out, "...");
+		goto out;
+	}
+	r = buf_add(out, s, n);
+out:
+	buf_free(&c);
+	return r;
 }
 
 static int
@@ -114,67 +201,193 @@ b64(struct buf *out, const unsigned char *p, size_t n)
 	return 0;
 }
 
-/* "Name: value" folded at 78 columns; non-ASCII values become RFC 2047 B-encoded words of
- * at most 45 raw bytes each, never splitting a UTF-8 sequence. */
+/* A header being written: tokens separated by one space, folded before a token that would
+ * pass column 78 (a token longer than a line stands alone on its line). */
+#define FOLD_AT 78
+struct hw {
+	struct buf *out;
+	size_t col;          /* current column */
+	size_t first;        /* column after "Name:" (no fold before the first token) */
+};
+
+static int
+hw_begin(struct hw *w, struct buf *out, const char *name)
+{
+	w->out = out;
+	w->col = w->first = strlen(name) + 1;
+	return buf_printf(out, "%s:", name);
+}
+
+static int
+hw_token(struct hw *w, const char *t, size_t n)
+{
+	if (w->col > w->first && w->col + 1 + n > FOLD_AT) {
+		if (buf_addstr(w->out, "\r\n") < 0)
+			return -1;
+		w->col = 0;
+	}
+	if (buf_addc(w->out, ' ') < 0 || buf_add(w->out, t, n) < 0)
+		return -1;
+	w->col += 1 + n;
+	return 0;
+}
+
+/* text as RFC 2047 "B" encoded words (UTF-8), each at most 75 characters and filling the
+ * line it starts on; never splits a character. Valid in unstructured text and phrases. */
+static int
+hw_encoded(struct hw *w, const char *text, int phrase)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	while (*p) {
+		size_t avail = w->col + 1 + 12 + 4 <= FOLD_AT ? (FOLD_AT - w->col - 1 - 12) / 4 * 3 : 0;
+		size_t take = 0, l;
+
+		if (avail > 45)
+			avail = 45;            /* 12 + 60 = 72 characters: under RFC 2047's 75 */
+		while (p[take] && take + (l = u8len(p + take)) <= avail)
+			take += l;
+		if (phrase && p[take]) {
+			/* in a phrase, end a word after a space when one is near: readers that keep
+			 * the folding white space between encoded words (Python's email package)
+			 * then show at most a doubled space, never one inside a word */
+			size_t k = take;
+
+			while (k > take / 2 && p[k - 1] != ' ')
+				k--;
+			if (k > take / 2)
+				take = k;
+		}
+		if (take == 0) {
+			if (w->col == 0)
+				return -1;     /* cannot happen: a line holds any character */
+			if (buf_addstr(w->out, "\r\n") < 0)
+				return -1;
+			w->col = 0;
+			continue;
+		}
+		if (buf_addstr(w->out, " =?UTF-8?B?") < 0 || b64(w->out, p, take) < 0 ||
+		    buf_addstr(w->out, "?=") < 0)
+			return -1;
+		w->col += 1 + 12 + (take + 2) / 3 * 4;
+		p += take;
+	}
+	return 0;
+}
+
+/* 1 if every word of s (split at spaces) is at most max bytes */
+static int
+words_fit(const char *s, size_t max)
+{
+	size_t run = 0;
+
+	for (; *s; s++) {
+		run = *s == ' ' ? 0 : run + 1;
+		if (run > max)
+			return 0;
+	}
+	return 1;
+}
+
+/* text (clean: one-space separated, no controls) as plain words, or as encoded words when it
+ * is not ASCII, holds "=?" (which a reader would decode) or has a word too long to fold */
+static int
+hw_text(struct hw *w, const char *text)
+{
+	const char *p = text;
+
+	if (!mime_is_ascii(text, strlen(text)) || strstr(text, "=?") || !words_fit(text, 70))
+		return hw_encoded(w, text, 0);
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		if (n && hw_token(w, p, n) < 0)
+			return -1;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+static int
+is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    (c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/* A display name as an RFC 5322 phrase: atoms when it has only atext and spaces, else one
+ * quoted-string (backslash before '"' and '\'), else (not ASCII, "=?", or too long for a
+ * line) RFC 2047 encoded words. name is clean (see clean_text). */
+static int
+hw_phrase(struct hw *w, const char *name)
+{
+	struct buf q;
+	const char *p;
+	int atoms = 1, r = -1;
+
+	if (*name == '\0')
+		return 0;
+	if (!mime_is_ascii(name, strlen(name)) || strstr(name, "=?") || !words_fit(name, 70))
+		return hw_encoded(w, name, 1);
+	for (p = name; *p; p++)
+		if (*p != ' ' && !is_atext((unsigned char)*p))
+			atoms = 0;
+	if (atoms)
+		return hw_text(w, name);
+	buf_init(&q, LIM_DISPLAY_NAME * 2 + 3);
+	if (buf_addc(&q, '"') < 0)
+		goto out;
+	for (p = name; *p; p++)
+		if (((*p == '"' || *p == '\\') && buf_addc(&q, '\\') < 0) || buf_addc(&q, *p) < 0)
+			goto out;
+	if (buf_addc(&q, '"') < 0)
+		goto out;
+	r = q.len > 70 ? hw_encoded(w, name, 1) : hw_token(w, buf_cstr(&q), q.len);
+out:
+	buf_free(&q);
+	return r;
+}
+
+/* "Name: phrase <addr>" with the display name cleaned, cut at LIM_DISPLAY_NAME and quoted or
+ * encoded as needed; addr must be usable (reply_addr_ok or our own config). */
+static int
+addr_header(struct buf *out, const char *hname, const char *display, const char *addr)
+{
+	struct buf name, a;
+	struct hw w;
+	int cut, r = -1;
+
+	buf_init(&name, LIM_DISPLAY_NAME + 8);
+	buf_init(&a, LIM_ADDR_LEN + 8);
+	if (clean_text(display ? display : "", LIM_DISPLAY_NAME, &name, &cut) < 0 ||
+	    buf_printf(&a, "<%s>", addr) < 0)
+		goto out;
+	if (hw_begin(&w, out, hname) < 0 || hw_phrase(&w, buf_cstr(&name)) < 0 ||
+	    hw_token(&w, buf_cstr(&a), a.len) < 0 || buf_addstr(out, "\r\n") < 0)
+		goto out;
+	r = 0;
+out:
+	buf_free(&name);
+	buf_free(&a);
+	return r;
+}
+
+/* "Name: value" for unstructured text: cleaned, folded at 78 columns, RFC 2047-encoded when
+ * not plain ASCII. */
 int
 reply_header(struct buf *out, const char *name, const char *value)
 {
 	struct buf v;
-	const unsigned char *p;
-	size_t col, len;
-	int r = -1;
+	struct hw w;
+	int cut, r = -1;
 
-	buf_init(&v, LIM_HEADER_VALUE);
-	if (clean(value ? value : "", &v) < 0)
+	buf_init(&v, LIM_HEADER_VALUE + 8);
+	if (clean_text(value ? value : "", LIM_HEADER_VALUE, &v, &cut) < 0)
 		goto out;
-	if (buf_printf(out, "%s:", name) < 0)
+	if (hw_begin(&w, out, name) < 0 || hw_text(&w, buf_cstr(&v)) < 0)
 		goto out;
-	col = strlen(name) + 1;
-	p = (const unsigned char *)buf_cstr(&v);
-	if (!needs_encoding((const char *)p)) {
-		/* fold at spaces */
-		while (*p) {
-			const unsigned char *sp;
-
-			while (*p == ' ')
-				p++;
-			if (!*p)
-				break;
-			sp = (const unsigned char *)strchr((const char *)p, ' ');
-			len = sp ? (size_t)(sp - p) : strlen((const char *)p);
-			if (col + 1 + len > 78 && col > strlen(name) + 1) {
-				if (buf_addstr(out, "\r\n") < 0)
-					goto out;
-				col = 0;
-			}
-			if (buf_addc(out, ' ') < 0 || buf_add(out, p, len) < 0)
-				goto out;
-			col += 1 + len;
-			p += len;
-		}
-	} else {
-		while (*p) {
-			size_t take = 0;
-
-			while (p[take]) {
-				size_t l = u8len(p + take);
-
-				if (take + l > 45)
-					break;
-				take += l;
-			}
-			if (col + 1 + 12 + (take + 2) / 3 * 4 > 78 && col > strlen(name) + 1) {
-				if (buf_addstr(out, "\r\n") < 0)
-					goto out;
-				col = 0;
-			}
-			if (buf_addstr(out, " =?UTF-8?B?") < 0 || b64(out, p, take) < 0 ||
-			    buf_addstr(out, "?=") < 0)
-				goto out;
-			col += 1 + 12 + (take + 2) / 3 * 4;
-			p += take;
-		}
-	}
 	r = buf_addstr(out, "\r\n");
 out:
 	buf_free(&v);
@@ -244,16 +457,29 @@ int
 reply_addr_ok(const char *addr)
 {
 	const char *at;
-	size_t n = strlen(addr);
+	const unsigned char *p;
+	size_t n = strlen(addr), l;
 
-	if (n < 3 || n > LIM_ADDR_LEN)
+	if (n < 3 || n > LIM_ADDR_LEN || !mime_utf8_valid(addr, n))
 		return 0;
-	for (const char *p = addr; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == '<' || *p == '>' || *p == '(' || *p == ')' ||
-		    *p == ',' || *p == ';' || *p == '\\' || *p == '"' || (unsigned char)*p >= 0x7f)
+	/* ASCII specials and controls never; UTF-8 letters are fine (RFC 6531/6532: the
+	 * reply then needs a server that offers SMTPUTF8, which libcurl asks for by itself) */
+	for (p = (const unsigned char *)addr; *p; p += l) {
+		l = u8len(p);
+		if (is_control(p, l) || *p == ' ' || *p == '<' || *p == '>' || *p == '(' ||
+		    *p == ')' || *p == ',' || *p == ';' || *p == '\\' || *p == '"')
 			return 0;
+		if (l == 2 && p[0] == 0xc2 && p[1] == 0xa0)
+			return 0;          /* no-break space */
+	}
 	at = strrchr(addr, '@');
 	return at && at != addr && at[1] && strchr(at + 1, '.') != NULL && strchr(addr, '@') == at;
+}
+
+int
+reply_addr_utf8(const char *addr)
+{
+	return !mime_is_ascii(addr, strlen(addr));
 }
 
 /* one msg-id token "<x@y>" (no spaces, no nested brackets), or 0 */
@@ -271,13 +497,15 @@ msgid_ok(const char *id, size_t n)
 	return 1;
 }
 
-/* References: the question's References (valid tokens only, at most the last 20) plus its
- * Message-ID, folded one id per line. */
+/* References: the question's References (valid tokens only; when there are more than 20,
+ * the first, the thread's root, and the last 19, as RFC 5322 3.6.4 suggests) plus its
+ * Message-ID, folded one id per line. An id that is not a valid token is left out. */
+#define REFS_KEEP 20
 static int
 add_references(struct buf *out, const struct message *q)
 {
-	const char *ids[21];
-	size_t lens[21], n = 0, i;
+	const char *ids[REFS_KEEP + 1];
+	size_t lens[REFS_KEEP + 1], n = 0, i;
 	const char *p = q->references ? q->references : "";
 
 	while (*p) {
@@ -289,10 +517,11 @@ add_references(struct buf *out, const struct message *q)
 		if (gt == NULL)
 			break;
 		if (msgid_ok(lt + 1, (size_t)(gt - lt - 1))) {
-			if (n == 20) {
-				memmove(ids, ids + 1, 19 * sizeof(ids[0]));
-				memmove(lens, lens + 1, 19 * sizeof(lens[0]));
-				n = 19;
+			if (n == REFS_KEEP) {
+				/* keep ids[0], the root; drop the oldest after it */
+				memmove(ids + 1, ids + 2, (REFS_KEEP - 2) * sizeof(ids[0]));
+				memmove(lens + 1, lens + 2, (REFS_KEEP - 2) * sizeof(lens[0]));
+				n = REFS_KEEP - 1;
 			}
 			ids[n] = lt + 1;
 			lens[n++] = (size_t)(gt - lt - 1);
@@ -322,16 +551,17 @@ reply_compose(const struct reply_in *in, struct buf *out, struct reply_out *ro, 
 	struct buf tmp;
 	char date[64], host[256], boundary[64];
 	const char *at;
-	int r = -1;
+	int r = REPLY_E_RCPT;
 
 	buf_init(&tmp, LIM_HEADER_VALUE);
-	*why = "out of space";
+	*why = "reply too big to compose";
 	if (c->honour_reply_to && q->reply_to.addr && *q->reply_to.addr)
 		to = &q->reply_to;
 	if (to->addr == NULL || !reply_addr_ok(to->addr)) {
 		*why = "no usable sender address";
 		goto out;
 	}
+	r = REPLY_E_COMPOSE;
 	util_fmt(ro->rcpt, sizeof(ro->rcpt), "%s", to->addr);
 	at = strrchr(c->consultant_address, '@');
 	util_fmt(host, sizeof(host), "%s", *c->hostname ? c->hostname : (at ? at + 1 : "localhost"));
@@ -339,31 +569,15 @@ reply_compose(const struct reply_in *in, struct buf *out, struct reply_out *ro, 
 	util_fmt(boundary, sizeof(boundary), "=_cm_%.24s", ro->msgid + 3);
 	util_rfc5322_date(in->date, date, sizeof(date));
 
-	/* From: "Name" <addr> — the name is ours (config), still encoded if needed */
-	if (buf_printf(&tmp, "%s", c->consultant_name) < 0)
-		goto out;
-	if (needs_encoding(buf_cstr(&tmp)) || strpbrk(buf_cstr(&tmp), "\"\\()<>[]:;@,.")) {
-		if (reply_header(out, "From", buf_cstr(&tmp)) < 0)
-			goto out;
-		out->len -= 2;  /* reopen the line to append the address */
-		if (buf_printf(out, " <%s>\r\n", c->consultant_address) < 0)
-			goto out;
-	} else if (buf_printf(out, "From: %s <%s>\r\n", buf_cstr(&tmp), c->consultant_address) < 0)
-		goto out;
-
-	/* To: the sender's display name is untrusted: encode it, never copy raw */
-	if (to->name && *to->name) {
-		if (reply_header(out, "To", to->name) < 0)
-			goto out;
-		out->len -= 2;
-		if (buf_printf(out, " <%s>\r\n", ro->rcpt) < 0)
-			goto out;
-	} else if (buf_printf(out, "To: <%s>\r\n", ro->rcpt) < 0)
+	/* From and To: display names quoted or encoded as phrases (the sender's is untrusted,
+	 * ours comes from the config), never copied raw; each header is one address */
+	if (addr_header(out, "From", c->consultant_name, c->consultant_address) < 0 ||
+	    addr_header(out, "To", to->name, ro->rcpt) < 0)
 		goto out;
 
 	buf_reset(&tmp);
 	if (in->subject ? buf_addstr(&tmp, in->subject) < 0 : reply_subject(q->subject, &tmp) < 0)
-		goto out;
+		goto out;      /* reply_subject cuts long subjects: only a huge in->subject fails */
 	if (reply_header(out, "Subject", buf_cstr(&tmp)) < 0 ||
 	    buf_printf(out, "Date: %s\r\nMessage-ID: <%s>\r\n", date, ro->msgid) < 0)
 		goto out;

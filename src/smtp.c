@@ -12,7 +12,12 @@
  * Classification by the server's reply code (CURLINFO_RESPONSE_CODE), then curl's error:
  * 530/534/535/538, CURLE_LOGIN_DENIED, certificate and STARTTLS-refused errors -> SEND_PAUSE;
  * other 5xx -> SEND_PERM with the server's text; 4xx, connection, timeout and TLS handshake
- * failures -> SEND_TEMP. */
+ * failures -> SEND_TEMP.
+ *
+ * A recipient that is not ASCII (RFC 6531) needs a server that offers SMTPUTF8: libcurl then
+ * adds SMTPUTF8 to MAIL FROM by itself; when the EHLO reply lacks it, the message is not
+ * sent (the read callback aborts before the first byte of DATA) and the failure is permanent
+ * with that reason. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +45,11 @@ struct smtp {
 	char  lastbad[512];     /* last 4xx/5xx reply line (curl sends QUIT after a failure) */
 	const char *data;       /* current message, borrowed during send */
 	size_t len, off;
+	int   utf8_offered;     /* this session's EHLO reply lists SMTPUTF8 */
+	int  *utf8_server;      /* some session's did (a multi may hand a slot another's
+	                         * connection, whose EHLO this slot never saw) */
+	int   utf8_needed;      /* the message in flight has a non-ASCII recipient */
+	int   utf8_refused;     /* ... and was stopped because the server lacks SMTPUTF8 */
 };
 
 /* The sender's private state: slot 0 serves send(); send_many() uses up to
@@ -48,6 +58,7 @@ struct smtp_priv {
 	struct smtp slot[SMTP_MAX_CONN];
 	CURLM *multi;
 	int down;               /* a connection-level failure in this batch: skip to flush() */
+	int utf8_server;        /* the server offered SMTPUTF8 on some session */
 	char down_why[256];
 };
 
@@ -59,6 +70,10 @@ read_cb(char *dst, size_t size, size_t nmemb, void *ud)
 	struct smtp *p = ud;
 	size_t room = size * nmemb, n = p->len - p->off;
 
+	if (p->utf8_needed && !p->utf8_offered && !(p->utf8_server && *p->utf8_server)) {
+		p->utf8_refused = 1;
+		return CURL_READFUNC_ABORT;
+	}
 	if (n > room)
 		n = room;
 	memcpy(dst, p->data + p->off, n);
@@ -88,6 +103,13 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 		n--;
 	if (n == 0)
 		return 0;
+	if (n >= 3 && memcmp(data, "220", 3) == 0)
+		p->utf8_offered = 0;             /* greeting (or STARTTLS): EHLO follows */
+	else if (n == 12 && memcmp(data, "250", 3) == 0 && util_strncaseeq(data + 4, "SMTPUTF8", 8)) {
+		p->utf8_offered = 1;
+		if (p->utf8_server)
+			*p->utf8_server = 1;
+	}
 	for (i = 0; i < n && o + 1 < sizeof(p->last); i++)
 		p->last[o++] = (data[i] >= 0x20 && data[i] < 0x7f) ? data[i] : ' ';
 	p->last[o] = '\0';
@@ -294,6 +316,12 @@ job_start(struct sender *s, struct smtp_priv *pv, struct smtp *p, const char *en
 	p->data = data;
 	p->len = len;
 	p->off = 0;
+	p->utf8_refused = 0;
+	p->utf8_needed = 0;
+	p->utf8_server = &pv->utf8_server;
+	for (const char *c = rcpt; *c; c++)
+		if ((unsigned char)*c >= 0x80)
+			p->utf8_needed = 1;
 	p->errbuf[0] = '\0';
 	p->last[0] = '\0';
 	p->lastbad[0] = '\0';
@@ -318,6 +346,14 @@ job_finish(struct sender *s, struct smtp_priv *pv, struct smtp *p, const char *i
 	p->rcpts = NULL;
 	p->data = NULL;
 	st = classify(res, code);
+	if (p->utf8_refused) {
+		st = SEND_PERM;
+		snprintf(detail, detail_len, "recipient address is not ASCII and the server does not "
+		    "offer SMTPUTF8 (RFC 6531): not sent");
+		log_info("smtp: reply %s: permanent failure (SMTPUTF8 needed, not offered)", id);
+		end_session(p);
+		return st;
+	}
 	if (st == SEND_OK) {
 		snprintf(detail, detail_len, "%s", p->last[0] ? p->last : "250 accepted");
 		if (++p->in_batch >= (c->batch_size > 0 ? c->batch_size : 1))

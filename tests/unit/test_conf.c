@@ -110,6 +110,50 @@ test_cross_validation(void **state)
 	unlink(p);
 }
 
+/* consultant_name: anything a phrase can carry is accepted (replies quote or encode it);
+ * control characters, invalid UTF-8 and over-long names are refused */
+static void
+name_case(const char *name, int want_ok)
+{
+	struct conf c;
+	struct buf e, t;
+	const char *p;
+
+	buf_init(&t, 4096);
+	buf_printf(&t, "[general]\nconsultant_name = %s\n", name);
+	p = write_tmp(buf_cstr(&t));
+	buf_init(&e, 10000);
+	conf_defaults(&c);
+	assert_int_equal(conf_load(&c, p, &e), 0);
+	if (want_ok) {
+		assert_int_equal(conf_validate(&c, &e), 0);
+	} else {
+		assert_int_equal(conf_validate(&c, &e), 1);
+		assert_non_null(strstr(buf_cstr(&e), "consultant_name"));
+	}
+	conf_free(&c);
+	buf_free(&e);
+	buf_free(&t);
+	unlink(p);
+}
+
+static void
+test_consultant_name(void **state)
+{
+	(void)state;
+	name_case("Coding Consultant", 1);
+	name_case("Smith, Coding (Billing) \"Desk\"", 1);
+	name_case("Dr. Lee; O'Brien <x@y> \\", 1);
+	name_case("Caf\xc3\xa9 Codage, D\xc3\xa9" "pt", 1);
+	name_case("Coding\rBcc: x@evil.example", 0);
+	name_case("Coding\x01" "Desk", 0);
+	name_case("Coding\x7f", 0);
+	name_case("Line\xe2\x80\xa8Sep", 0);
+	name_case("Bad \xff UTF-8", 0);
+	name_case("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 0);
+}
+
 static void
 test_lists(void **state)
 {
@@ -142,6 +186,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_all_errors_with_lines),
 		cmocka_unit_test(test_cross_validation),
+		cmocka_unit_test(test_consultant_name),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_key_table),
 	};

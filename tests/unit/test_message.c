@@ -217,6 +217,40 @@ test_ids_and_date(void **state)
 	message_free(m);
 }
 
+/* issue 13 point 7: white space inside an id is kept (the id stays recognisably invalid and a
+ * reply leaves it out) unless it is the obsolete syntax's CFWS next to '@', '.' or a bracket */
+static void
+test_ids_with_spaces(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = P("From: a@example.com\nMessage-ID: <a b@x>\nIn-Reply-To: < c@d >\n"
+	      "References: <r1@x> <r 2@y> <r3 @ z . example>\n\nx\n");
+	assert_string_equal(m->message_id, "a b@x");
+	assert_string_equal(m->in_reply_to, "c@d");
+	assert_string_equal(m->references, "<r1@x> <r 2@y> <r3@z.example>");
+	message_free(m);
+}
+
+/* UTF-7 encoded words (pure ASCII bytes) go through iconv, not the ASCII shortcut */
+static void
+test_utf7_subject(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = P("From: a@example.com\nSubject: =?UTF-7?Q?Hi_+AOk-t+AOk-?=\n\nx\n");
+	assert_string_equal(m->subject, "Hi \xc3\xa9t\xc3\xa9");
+	message_free(m);
+	m = P("From: a@example.com\nSubject: =?utf-7?B?K1plVm5MSXFlLQ==?=\n\nx\n");
+	assert_string_equal(m->subject, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
+	message_free(m);
+	m = P("From: a@example.com\nContent-Type: text/plain; charset=utf-7\n\nHi +AOk-t+AOk-\n");
+	assert_non_null(strstr(m->body_text, "Hi \xc3\xa9t\xc3\xa9"));
+	message_free(m);
+}
+
 /* ---------------------------------------------------------------- bodies */
 
 static void
@@ -571,6 +605,8 @@ main(void)
 		cmocka_unit_test(test_header_block_edges),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_ids_and_date),
+		cmocka_unit_test(test_ids_with_spaces),
+		cmocka_unit_test(test_utf7_subject),
 		cmocka_unit_test(test_single_part_encodings),
 		cmocka_unit_test(test_multipart_choice_and_attachments),
 		cmocka_unit_test(test_html_only),

@@ -1,0 +1,81 @@
+/* Unit tests: render (issue 13 point 7: imported invalid UTF-8 never sent raw in a part
+ * declared UTF-8). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "mime.h"
+#include "render.h"
+#include "util.h"
+
+static void
+put(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+
+	util_fmt(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(util_write_file_atomic(path, text, strlen(text), 0600), 0);
+}
+
+static void
+test_invalid_utf8_repaired(void **state)
+{
+	char dir[] = "/tmp/codemaild-test-render-XXXXXX";
+	struct conf c;
+	struct buf err, text, html;
+	struct render *r;
+	struct json_object *model;
+	char path[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	put(dir, "reply.txt.tmpl", "Hello {{name}}: {{desc}}\n");
+	put(dir, "reply.html.tmpl", "<p>{{desc}}</p>\n");
+	assert_int_equal(conf_defaults(&c), 0);
+	free(c.templates);
+	c.templates = strdup(dir);
+	buf_init(&err, 4096);
+	r = render_load(&c, &err);
+	assert_non_null(r);
+	/* a description read from an imported file with latin-1 and truncated UTF-8 bytes */
+	model = json_object_new_object();
+	json_object_object_add(model, "name", json_object_new_string("Jos\xc3\xa9"));
+	json_object_object_add(model, "desc", json_object_new_string("caf\xe9 \xc3 x\xf0\x9f\x98"));
+	buf_init(&text, 1 << 16);
+	buf_init(&html, 1 << 16);
+	assert_int_equal(render_reply(r, model, &text, &html, &err), 0);
+	assert_true(mime_utf8_valid(text.data, text.len));
+	assert_true(mime_utf8_valid(html.data, html.len));
+	assert_non_null(strstr(buf_cstr(&text), "Jos\xc3\xa9"));          /* valid text kept */
+	assert_non_null(strstr(buf_cstr(&text), "caf\xef\xbf\xbd \xef\xbf\xbd x"));
+	assert_non_null(strstr(buf_cstr(&html), "caf\xef\xbf\xbd"));
+	json_object_put(model);
+	buf_free(&text);
+	buf_free(&html);
+	buf_free(&err);
+	render_free(r);
+	conf_free(&c);
+	util_fmt(path, sizeof(path), "%s/reply.txt.tmpl", dir);
+	unlink(path);
+	util_fmt(path, sizeof(path), "%s/reply.html.tmpl", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_invalid_utf8_repaired),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
