@@ -31,6 +31,8 @@ struct dsdef {
 	const char *name, *label, *vprefix;
 	const char *copy[3];       /* old.* -> main.*; ?1 = ptp_text id offset where used */
 	const char *count;         /* rows of this dataset in main */
+	const char *keep;          /* several releases: old.* rows of the other releases -> main
+	                              (?1 = the release this import loads); NULL = one release */
 };
 
 static const struct dsdef dsdefs[NDS] = {
@@ -40,7 +42,8 @@ static const struct dsdef dsdefs[NDS] = {
 	    "SELECT (SELECT count(*) FROM hcpcs) + (SELECT count(*) FROM hcpcs_mod)" },
 	[DS_ICD10] = { "icd10cm", "ICD-10-CM", "ICD-10-CM",
 	    { "INSERT INTO main.icd10 SELECT * FROM old.icd10", NULL, NULL },
-	    "SELECT count(*) FROM icd10" },
+	    "SELECT count(*) FROM icd10",
+	    "INSERT INTO main.icd10 SELECT * FROM old.icd10 WHERE release IS NOT ?1" },
 	[DS_PTP_PRAC] = { "ptp_practitioner", "NCCI PTP edits (practitioner)", "NCCI PTP",
 	    { "INSERT INTO main.ptp_text SELECT id + ?1, setting, kind, text, release"
 	      " FROM old.ptp_text WHERE setting = 1",
@@ -64,7 +67,8 @@ static const struct dsdef dsdefs[NDS] = {
 	    "SELECT count(*) FROM mue WHERE setting = 'dme'" },
 	[DS_RVU] = { "pfs_rvu", "Physician Fee Schedule RVUs", "PFS RVU",
 	    { "INSERT INTO main.rvu SELECT * FROM old.rvu", NULL, NULL },
-	    "SELECT count(*) FROM rvu" },
+	    "SELECT count(*) FROM rvu",
+	    "INSERT INTO main.rvu SELECT * FROM old.rvu WHERE release IS NOT ?1" },
 	[DS_CPT] = { "cpt", "CPT descriptors (licensed)", "CPT",
 	    { "INSERT INTO main.cpt SELECT * FROM old.cpt", NULL, NULL },
 	    "SELECT count(*) FROM cpt" },
@@ -75,6 +79,20 @@ static const struct dsdef dsdefs[NDS] = {
 	[DS_GEM] = { "gem", "ICD-10-CM/ICD-9-CM GEMs", "GEMs",
 	    { "INSERT INTO main.gem SELECT * FROM old.gem", NULL, NULL },
 	    "SELECT count(*) FROM gem" },
+	[DS_GPCI] = { "gpci", "PFS geographic practice cost indices", "GPCI",
+	    { "INSERT INTO main.gpci SELECT * FROM old.gpci", NULL, NULL },
+	    "SELECT count(*) FROM gpci",
+	    "INSERT INTO main.gpci SELECT * FROM old.gpci WHERE release IS NOT ?1" },
+	[DS_CARC] = { "carc", "X12 claim adjustment reason codes", "CARC",
+	    { "INSERT INTO main.denial SELECT * FROM old.denial WHERE kind = 'carc'", NULL, NULL },
+	    "SELECT count(*) FROM denial WHERE kind = 'carc'" },
+	[DS_RARC] = { "rarc", "X12 remittance advice remark codes", "RARC",
+	    { "INSERT INTO main.denial SELECT * FROM old.denial WHERE kind = 'rarc'", NULL, NULL },
+	    "SELECT count(*) FROM denial WHERE kind = 'rarc'" },
+	[DS_ICDTAB] = { "icd10cm_tabular", "ICD-10-CM tabular notes", "ICD-10-CM tabular",
+	    { "INSERT INTO main.icd_node SELECT * FROM old.icd_node",
+	      "INSERT INTO main.icd_note SELECT * FROM old.icd_note", NULL },
+	    "SELECT (SELECT count(*) FROM icd_node) + (SELECT count(*) FROM icd_note)" },
 };
 
 /* ---- kinds -------------------------------------------------------------------------- */
@@ -95,6 +113,10 @@ static const struct kind kinds[] = {
 	{ "cpt", imp_parse_cpt, 0, "licensed CPT descriptor file (CSV/TSV; --columns)" },
 	{ "lay", imp_parse_lay, 1, "plain-language TSVs (data/sample format; a directory or files)" },
 	{ "gem", imp_parse_gem, 0, "ICD-10-CM/ICD-9-CM GEM files (2018_I10gem.txt, 2018_I9gem.txt)" },
+	{ "gpci", imp_parse_gpci, 0, "PFS GPCIs by locality (Addendum E CSV, GPCIyyyy.csv)" },
+	{ "carc", imp_parse_carc, 0, "X12 claim adjustment reason codes (TSV: code, status, text)" },
+	{ "rarc", imp_parse_rarc, 0, "X12 remittance advice remark codes (TSV: code, status, text)" },
+	{ "icd10cm-tabular", imp_parse_icdtab, 0, "ICD-10-CM tabular list XML (notes: excludes, code first, 7th characters)" },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -754,6 +776,27 @@ copy_forward(struct imp *im, const char *live, struct buf *err, long long old_ro
 		sqlite3_stmt *q = NULL;
 		int present = 0;
 
+		if (im->touched[i] && dsdefs[i].keep) {
+			/* several releases: keep the others, this import's release replaces its own */
+			if (sqlite3_prepare_v2(im->h, dsdefs[i].keep, -1, &s, NULL) != SQLITE_OK)
+				goto sqlerr;
+			sqlite3_bind_text(s, 1, im->release[i], -1, SQLITE_STATIC);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				goto sqlerr;
+			im->kept[i] = sqlite3_changes(im->h);
+			sqlite3_finalize(s);
+			s = NULL;
+			if (sqlite3_prepare_v2(im->h, "INSERT INTO main.releases SELECT * FROM old.releases"
+			    " WHERE dataset = ?1 AND release IS NOT ?2", -1, &s, NULL) != SQLITE_OK)
+				goto sqlerr;
+			sqlite3_bind_text(s, 1, dsdefs[i].name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 2, im->release[i], -1, SQLITE_STATIC);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				goto sqlerr;
+			sqlite3_finalize(s);
+			s = NULL;
+			continue;
+		}
 		if (im->touched[i])
 			continue;
 		if (sqlite3_prepare_v2(im->h, "SELECT rows FROM old.datasets WHERE name = ?1", -1, &q,
@@ -778,14 +821,17 @@ copy_forward(struct imp *im, const char *live, struct buf *err, long long old_ro
 			sqlite3_finalize(s);
 			s = NULL;
 		}
-		if (sqlite3_prepare_v2(im->h, "INSERT INTO main.datasets SELECT * FROM old.datasets"
-		    " WHERE name = ?1", -1, &s, NULL) != SQLITE_OK)
-			goto sqlerr;
-		sqlite3_bind_text(s, 1, dsdefs[i].name, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			goto sqlerr;
-		sqlite3_finalize(s);
-		s = NULL;
+		for (j = 0; j < 2; j++) {
+			if (sqlite3_prepare_v2(im->h, j == 0 ? "INSERT INTO main.datasets SELECT * FROM"
+			    " old.datasets WHERE name = ?1" : "INSERT INTO main.releases SELECT * FROM"
+			    " old.releases WHERE dataset = ?1", -1, &s, NULL) != SQLITE_OK)
+				goto sqlerr;
+			sqlite3_bind_text(s, 1, dsdefs[i].name, -1, SQLITE_STATIC);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				goto sqlerr;
+			sqlite3_finalize(s);
+			s = NULL;
+		}
 		if (!im->o->quiet)
 			log_debug("kept dataset %s from the live DB", dsdefs[i].name);
 	}
@@ -820,6 +866,50 @@ family_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_text(ctx, f, -1, SQLITE_STATIC);
 	else
 		sqlite3_result_null(ctx);
+}
+
+/* "PFS RVU 2025 Oct (RVU25D) + 2026 Jul (RVU26C)": every release of a dataset. */
+static int
+multi_vintage(sqlite3 *h, const struct dsdef *d, char *out, size_t outlen)
+{
+	sqlite3_stmt *s = NULL;
+	struct buf b;
+	int rc;
+
+	buf_init(&b, outlen);
+	if (sqlite3_prepare_v2(h, "SELECT release FROM releases WHERE dataset = ?1 ORDER BY"
+	    " effective, release", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, d->name, -1, SQLITE_STATIC);
+	buf_addstr(&b, d->vprefix);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		buf_printf(&b, "%s%s", b.len > strlen(d->vprefix) ? " + " : " ",
+		    (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		snprintf(out, outlen, "%s", buf_cstr(&b));
+	buf_free(&b);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+imp_release_ranges(sqlite3 *h, struct buf *err)
+{
+	/* end = the day before the next release of the dataset, capped at the natural end of the
+	 * release's period (PFS and GPCI: the calendar year; ICD-10-CM: the fiscal year) */
+	static const char sql[] =
+	    "UPDATE releases SET end_date = (SELECT CASE WHEN nx IS NULL THEN nat"
+	    " WHEN nat IS NULL THEN nx WHEN nx < nat THEN nx ELSE nat END FROM (SELECT"
+	    " (SELECT date(min(r2.effective), '-1 day') FROM releases r2"
+	    "   WHERE r2.dataset = releases.dataset AND r2.effective > releases.effective) AS nx,"
+	    " CASE WHEN releases.dataset IN ('pfs_rvu', 'gpci') THEN"
+	    "   substr(releases.effective, 1, 4) || '-12-31'"
+	    " WHEN releases.dataset = 'icd10cm' THEN"
+	    "   (CAST(substr(releases.effective, 1, 4) AS INTEGER) +"
+	    "    (substr(releases.effective, 6, 2) >= '10')) || '-09-30'"
+	    " END AS nat)) WHERE coalesce(effective, '') <> ''";
+
+	return exec1(h, sql, err);
 }
 
 static int
@@ -861,6 +951,28 @@ finish_db(struct imp *im, struct imp_file *files, int nfiles, double t0, struct 
 	}
 	sqlite3_finalize(s);
 	s = NULL;
+	/* one releases row per release this import loaded, then every range recomputed */
+	if (sqlite3_prepare_v2(im->h, "INSERT OR REPLACE INTO releases(dataset, release, effective,"
+	    " end_date, source, rows, imported_at) VALUES(?1,?2,?3,NULL,?4,?5,?6)", -1, &s, NULL) !=
+	    SQLITE_OK)
+		goto sqlerr;
+	for (i = 0; i < NDS; i++) {
+		if (!im->touched[i])
+			continue;
+		sqlite3_bind_text(s, 1, dsdefs[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, im->release[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, im->effective[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, buf_cstr(&im->sources[i]), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, im->rows[i]);
+		sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto sqlerr;
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (imp_release_ranges(im->h, err) < 0)
+		return -1;
 	/* one datasets row per replaced dataset */
 	if (sqlite3_prepare_v2(im->h, "INSERT OR REPLACE INTO datasets(name, label, release,"
 	    " effective, source, sha256, rows, imported_at, sample, vintage, ord)"
@@ -876,13 +988,16 @@ finish_db(struct imp *im, struct imp_file *files, int nfiles, double t0, struct 
 		else
 			snprintf(vint, sizeof(vint), "%s %s", dsdefs[i].vprefix,
 			    im->release[i][0] ? im->release[i] : "(release unknown)");
+		if (dsdefs[i].keep && im->kept[i] > 0 && multi_vintage(im->h, &dsdefs[i], vint,
+		    sizeof(vint)) < 0)
+			goto sqlerr;
 		sqlite3_bind_text(s, 1, dsdefs[i].name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, dsdefs[i].label, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 3, im->release[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 4, im->effective[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, buf_cstr(&im->sources[i]), -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 6, im->sha[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 7, im->rows[i]);
+		sqlite3_bind_int64(s, 7, im->rows[i] + im->kept[i]);
 		sqlite3_bind_text(s, 8, now, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 9, im->sample[i]);
 		sqlite3_bind_text(s, 10, vint, -1, SQLITE_TRANSIENT);
@@ -949,7 +1064,7 @@ check_db(struct imp *im, const long long old_rows[NDS], struct buf *err)
 	}
 	sqlite3_finalize(s);
 	for (i = 0; i < NDS; i++) {
-		long long want = im->touched[i] ? im->rows[i] : old_rows[i], got;
+		long long want = im->touched[i] ? im->rows[i] + im->kept[i] : old_rows[i], got;
 
 		if (want < 0)
 			continue;
@@ -1009,7 +1124,8 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 		if (strcmp(kinds[i].name, kindname) == 0)
 			k = &kinds[i];
 	if (k == NULL) {
-		buf_printf(err, "unknown kind '%s' (hcpcs, icd10cm, ncci-ptp, mue, pfs-rvu, cpt, lay, gem)",
+		buf_printf(err, "unknown kind '%s' (hcpcs, icd10cm, ncci-ptp, mue, pfs-rvu, cpt, lay, gem,"
+		    " gpci, carc, rarc, icd10cm-tabular)",
 		    kindname);
 		rc = EX_USAGE;
 		goto out_nolock;
