@@ -1322,3 +1322,140 @@ out_nolock:
 		buf_free(&im.sources[i]);
 	return rc;
 }
+
+/* ---- purge-releases ----------------------------------------------------------------------- */
+
+int
+import_purge_releases(const char *db_path, const char *before, int quiet, FILE *report,
+    int *removed, struct buf *err)
+{
+	static const struct { const char *ds, *del; } multi[] = {
+		{ "pfs_rvu", "DELETE FROM rvu WHERE release = ?1" },
+		{ "icd10cm", "DELETE FROM icd10 WHERE release = ?1" },
+		{ "gpci", "DELETE FROM gpci WHERE release = ?1" },
+	};
+	char lockpath[PATH_MAX], newpath[PATH_MAX];
+	sqlite3 *h = NULL;
+	sqlite3_stmt *s = NULL, *q = NULL;
+	int lockfd = -1, rc = EX_SOFTWARE;
+	size_t i;
+	FILE *fp = report ? report : stderr;
+
+	*removed = 0;
+	if (access(db_path, R_OK) != 0) {
+		buf_printf(err, "%s: %s", db_path, strerror(errno));
+		return EX_NOINPUT;
+	}
+	snprintf(lockpath, sizeof(lockpath), "%s.lock", db_path);
+	snprintf(newpath, sizeof(newpath), "%s.new-%ld", db_path, (long)getpid());
+	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
+		buf_printf(err, "%s: another import of this DB is running", db_path);
+		rc = EX_TEMPFAIL;
+		goto out;
+	}
+	unlink(newpath);
+	if (sqlite3_open_v2(db_path, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "VACUUM INTO ?1", -1, &s, NULL) != SQLITE_OK) {
+		buf_printf(err, "%s: %s", db_path, h ? sqlite3_errmsg(h) : "cannot open");
+		rc = EX_NOINPUT;
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, newpath, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		buf_printf(err, "copy %s: %s", db_path, sqlite3_errmsg(h));
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	sqlite3_close(h);
+	h = NULL;
+	if (sqlite3_open_v2(newpath, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    exec1(h, "BEGIN", err) < 0) {
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+	for (i = 0; i < sizeof(multi) / sizeof(multi[0]); i++) {
+		if (sqlite3_prepare_v2(h, "SELECT release, coalesce(end_date, '') FROM releases"
+		    " WHERE dataset = ?1 AND coalesce(end_date, '') <> '' AND end_date < ?2"
+		    " AND release <> (SELECT release FROM releases WHERE dataset = ?1"
+		    " ORDER BY effective DESC LIMIT 1)", -1, &q, NULL) != SQLITE_OK)
+			goto sqlerr;
+		sqlite3_bind_text(q, 1, multi[i].ds, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, before, -1, SQLITE_STATIC);
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			const char *rel = (const char *)sqlite3_column_text(q, 0);
+			const char *sqls[2] = { multi[i].del,
+			    "DELETE FROM releases WHERE dataset = ?2 AND release = ?1" };
+			int k;
+
+			for (k = 0; k < 2; k++) {
+				if (sqlite3_prepare_v2(h, sqls[k], -1, &s, NULL) != SQLITE_OK)
+					goto sqlerr;
+				sqlite3_bind_text(s, 1, rel, -1, SQLITE_TRANSIENT);
+				if (sqlite3_bind_parameter_count(s) >= 2)
+					sqlite3_bind_text(s, 2, multi[i].ds, -1, SQLITE_STATIC);
+				if (sqlite3_step(s) != SQLITE_DONE)
+					goto sqlerr;
+				sqlite3_finalize(s);
+				s = NULL;
+			}
+			(*removed)++;
+			if (!quiet)
+				fprintf(fp, "purge-releases: %s: removed release %s (ended %s)\n", multi[i].ds,
+				    rel, (const char *)sqlite3_column_text(q, 1));
+		}
+		sqlite3_finalize(q);
+		q = NULL;
+		/* the dataset row: its row count and newest release */
+		if (sqlite3_prepare_v2(h, "UPDATE datasets SET rows = (SELECT sum(rows) FROM releases"
+		    " WHERE dataset = ?1), release = (SELECT release FROM releases WHERE dataset = ?1"
+		    " ORDER BY effective DESC LIMIT 1), effective = (SELECT effective FROM releases"
+		    " WHERE dataset = ?1 ORDER BY effective DESC LIMIT 1) WHERE name = ?1", -1, &s,
+		    NULL) != SQLITE_OK)
+			goto sqlerr;
+		sqlite3_bind_text(s, 1, multi[i].ds, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto sqlerr;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	/* codes only the removed releases had leave the known-codes index */
+	if (imp_release_ranges(h, err) < 0 || exec1(h,
+	    "DELETE FROM known WHERE family = 'icd10' AND code NOT IN (SELECT code FROM icd10);"
+	    "DELETE FROM known WHERE family <> 'icd10' AND code NOT IN (SELECT code FROM hcpcs"
+	    " UNION SELECT code FROM cpt UNION SELECT code FROM rvu UNION SELECT code FROM mue"
+	    " UNION SELECT code FROM lay);", err) < 0)
+		goto out;
+	if (exec1(h, "COMMIT", err) < 0)
+		goto out;
+	if (*removed == 0) {
+		if (!quiet)
+			fprintf(fp, "purge-releases: no release ended before %s\n", before);
+		rc = EX_OK;
+		goto out;
+	}
+	sqlite3_close(h);
+	h = NULL;
+	if (util_fsync_path(newpath) < 0 || rename(newpath, db_path) < 0) {
+		buf_printf(err, "rename %s -> %s: %s", newpath, db_path, strerror(errno));
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+	newpath[0] = '\0';
+	rc = EX_OK;
+	goto out;
+sqlerr:
+	buf_printf(err, "sqlite: %s", sqlite3_errmsg(h));
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(q);
+	if (h)
+		sqlite3_close(h);
+	if (newpath[0])
+		unlink(newpath);
+	if (lockfd >= 0)
+		close(lockfd);
+	return rc;
+}
