@@ -115,7 +115,7 @@ enum stmt_id {
 	S_KNOWN, S_KNOWN_FAM, S_HCPCS, S_CPT, S_LAY, S_HAS_RVU, S_HAS_MUE, S_ICD,
 	S_RVU, S_MUE, S_PTP, S_MOD_H, S_MOD_L, S_ICD_CHILD, S_NEAR, S_GEM, S_DATASETS,
 	S_SAMPLE, S_PTP_TEXT, S_RVU_ANY, S_REL, S_IN_RVU, S_IN_ICD, S_GPCI, S_GPCI_ALL, S_DENIAL,
-	S_NODE, S_NOTES, S_ICD_REL, S_ICD_TITLE, NSTMT
+	S_NODE, S_NOTES, S_ICD_REL, S_ICD_TITLE, S_ICD_PFX, NSTMT
 };
 
 static const char *const stmt_sql[NSTMT] = {
@@ -175,6 +175,8 @@ static const char *const stmt_sql[NSTMT] = {
 	[S_NODE] = "SELECT parent FROM icd_node WHERE code = ?1 LIMIT 1",
 	[S_NOTES] = "SELECT kind, text FROM icd_note WHERE node = ?1 ORDER BY ord",
 	[S_ICD_REL] = "SELECT release, long_title IS NOT NULL FROM icd10 WHERE code = ?1",
+	[S_ICD_PFX] = "SELECT count(*) FROM icd10 WHERE code > ?1 AND code < ?1 || '~'"
+	    " AND release = ?2",
 	[S_ICD_TITLE] = "SELECT release FROM icd10 WHERE code = ?1 AND long_title IS NOT NULL"
 	    " ORDER BY release DESC LIMIT 1",
 };
@@ -2121,6 +2123,12 @@ codedb_icd_validity(struct codedb *db, const char *code, const char *dos,
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return st_fail(db, "icd validity");
+	s = st_get(db, S_ICD_PFX);
+	sqlite3_bind_text(s, 1, c, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, v[i].release, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		out->below = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
 	if (in_cur)
 		out->v = title_cur || out->title_release[0] ? CDB_ICD_VALID : CDB_ICD_VALID_NO_TITLE;
 	else if (later)

@@ -321,6 +321,9 @@ struct cdb_icd_valid {
 	char release[64];           /* the release in effect on dos */
 	char title_release[64];     /* the release the title comes from, "" none */
 	int  exact;
+	int  below;                 /* codes of the release in effect below this one (a header
+	                               there: CDB_ICD_DELETED then means "no longer billable,
+	                               report a code below it") */
 };
 int  codedb_icd_validity(struct codedb *db, const char *code, const char *dos,
                          struct cdb_icd_valid *out);
