@@ -85,6 +85,46 @@ jstr(struct json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
 }
 
+/* key = text and key_lines = prefix + text wrapped at 72 columns, the continuation lines
+ * indented to the width of the prefix (for the text part) */
+static void
+jwrap(struct json_object *o, const char *key, const char *prefix, const char *text)
+{
+	struct json_object *lines = json_object_new_array();
+	size_t pl = strlen(prefix), width = 72 - pl;
+	const char *p = text ? text : "";
+	char k[64];
+	int first = 1;
+
+	json_object_object_add(o, key, json_object_new_string(p));
+	while (*p) {
+		size_t n = strlen(p), cut = n, i;
+		struct buf b;
+
+		if (n > width) {
+			cut = 0;
+			for (i = 0; i <= width; i++)
+				if (p[i] == ' ')
+					cut = i;
+			if (cut == 0)
+				cut = strcspn(p, " ");
+		}
+		buf_init(&b, 4096);
+		if (first)
+			buf_printf(&b, "%s%.*s", prefix, (int)cut, p);
+		else
+			buf_printf(&b, "%*s%.*s", (int)pl, "", (int)cut, p);
+		json_object_array_add(lines, json_object_new_string(buf_cstr(&b)));
+		buf_free(&b);
+		first = 0;
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+	snprintf(k, sizeof(k), "%s_lines", key);
+	json_object_object_add(o, k, lines);
+}
+
 static void
 jbool(struct json_object *o, const char *k, int v)
 {
@@ -251,19 +291,31 @@ answer_denial(struct codedb *db, const struct ex_result *ex, const char *dos,
 		jstr(b, "code", label);
 		jstr(b, "bare", d->code);
 		jstr(b, "group", d->group);
-		jstr(b, "group_text", group_words(d->group));
+		{
+			char gl[200], pre[16];
+
+			util_fmt(gl, sizeof(gl), "%s.", group_words(d->group));
+			util_fmt(pre, sizeof(pre), "Group %s: ", d->group);
+			jwrap(b, "group_text", pre, d->group[0] ? gl : "");
+		}
 		jbool(b, "has_group", d->group[0] != '\0');
 		jstr(b, "kind", found ? (strcmp(dn.kind, "rarc") == 0 ? "RARC" : "CARC") :
 		    d->rarc ? "RARC" : "CARC");
 		jbool(b, "found", found);
-		jstr(b, "text", found ? dn.text : "");
+		jwrap(b, "text", "X12 text: ", found ? dn.text : "");
 		jstr(b, "status", found ? dn.status : "");
 		jbool(b, "deactivated", found && strcmp(dn.status, "deactivated") == 0);
 		jbool(b, "tobe", found && strcmp(dn.status, "tobe") == 0);
 		jstr(b, "category", cat);
 		util_fmt(key, sizeof(key), "cat_%s", cat);
 		jbool(b, key, 1);
-		jstr(b, "check", check_of(cat));
+		{
+			char ck[300];
+
+			util_fmt(ck, sizeof(ck), "%s.", check_of(cat));
+			jwrap(b, "check", "Check: ", ck);
+			jstr(b, "check_short", check_of(cat));
+		}
 		facts(db, ex, dos, cat, fa);
 		jbool(b, "has_facts", json_object_array_length(fa) > 0);
 		json_object_object_add(b, "facts", fa);

@@ -225,14 +225,14 @@ struct notes {
 };
 
 static const struct { const char *kind, *label; int max; } note_kinds[] = {
-	{ "excludes1", "Excludes1 (never together with)", 4 },
-	{ "codeFirst", "Code first", 3 },
-	{ "useAdditionalCode", "Use additional code", 3 },
+	{ "excludes1", "Excludes1 (never together with)", 3 },
+	{ "codeFirst", "Code first", 2 },
+	{ "useAdditionalCode", "Use additional code", 2 },
 	{ "codeAlso", "Code also", 2 },
-	{ "excludes2", "Excludes2 (may be coded together)", 3 },
+	{ "excludes2", "Excludes2 (may be coded together)", 1 },
 	{ "sevenChrNote", "7th character", 1 },
-	{ "includes", "Includes", 2 },
-	{ "inclusionTerm", "Inclusion term", 2 },
+	{ "includes", "Includes", 1 },
+	{ "inclusionTerm", "Inclusion term", 1 },
 };
 #define NKIND (sizeof(note_kinds) / sizeof(note_kinds[0]))
 
@@ -248,8 +248,10 @@ note_cb(void *vctx, const char *kind, const char *text, const char *from)
 
 		if (strcmp(note_kinds[i].kind, kind) != 0)
 			continue;
-		if (ns->seen_kind[i] >= note_kinds[i].max || ns->n >= 14)
+		if (ns->seen_kind[i] >= note_kinds[i].max || ns->n >= 8)
 			return 0;
+		if (text[0] && text[strlen(text) - 1] == ':')
+			return 0;               /* "code to identify:" heads the list that follows */
 		ns->seen_kind[i]++;
 		ns->n++;
 		o = json_object_new_object();
@@ -286,6 +288,15 @@ note_cmp(const void *a, const void *b)
 	struct json_object *const *x = a, *const *y = b;
 
 	return note_rank(*x) - note_rank(*y);
+}
+
+static int
+kid_cb(void *ctx, const char *code, const char *display, const char *title)
+{
+	(void)code;
+	(void)title;
+	json_object_array_add(ctx, json_object_new_string(display));
+	return 0;
 }
 
 int
@@ -337,10 +348,22 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 				jparaf(d, "validity", "A category (header) in ICD-10-CM %s: %d billable"
 				    " codes below it.", v.release, v.below);
 			else if (v.below > 0) {
+				struct json_object *kids = json_object_new_array();
+				struct buf kl;
+				size_t k;
+
+				buf_init(&kl, 4096);
+				codedb_icd_children(db, c, kid_cb, kids, 8);
+				for (k = 0; k < json_object_array_length(kids); k++)
+					buf_printf(&kl, "%s%s", k ? ", " : "",
+					    json_object_get_string(json_object_array_get_idx(kids, k)));
 				jparaf(d, "validity", "No longer billable: %s is in the %s titles but not in"
 				    " the %s code list (in effect on %s): deleted by %s as a billable code;"
-				    " report one of the %d codes below it.", disp, v.title_release,
-				    v.release, asof, v.release, v.below);
+				    " report one of the %d codes below it%s%s%s.", disp, v.title_release,
+				    v.release, asof, v.release, v.below, kl.len ? " (" : "", buf_cstr(&kl),
+				    kl.len ? (v.below > 8 ? ", ...)" : ")") : "");
+				buf_free(&kl);
+				json_object_put(kids);
 				jbool(d, "deleted", 1);
 			} else {
 				jparaf(d, "validity", "Deleted by %s: %s is in the %s titles but not in the"
