@@ -516,7 +516,8 @@ is_icd_shape(const char *c)
 {
 	size_t n = strlen(c), i;
 
-	if (n < 3 || n > 7 || !isalpha((unsigned char)c[0]) || !isdigit((unsigned char)c[1]))
+	/* second character: a digit, or a letter (FY2026 added "QA0.0101"-shaped codes) */
+	if (n < 3 || n > 7 || !isalpha((unsigned char)c[0]) || !isalnum((unsigned char)c[1]))
 		return 0;
 	for (i = 2; i < n; i++)
 		if (!isalnum((unsigned char)c[i]))

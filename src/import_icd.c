@@ -21,7 +21,9 @@ icd_code_ok(const char *c)
 {
 	size_t n = strlen(c), i;
 
-	if (n < 3 || n > 7 || !isupper((unsigned char)c[0]) || !isdigit((unsigned char)c[1]))
+	/* the second character is a digit, or a letter in FY2026's "QA0" chapter (QA00101) */
+	if (n < 3 || n > 7 || !isupper((unsigned char)c[0]) ||
+	    !(isdigit((unsigned char)c[1]) || isupper((unsigned char)c[1])))
 		return 0;
 	for (i = 2; i < n; i++)
 		if (!isdigit((unsigned char)c[i]) && !isupper((unsigned char)c[i]))
@@ -85,7 +87,11 @@ imp_parse_icd10cm(struct imp *im, struct imp_file *f)
 				snprintf(code, sizeof(code), "%.*s", (int)k, l);
 				for (q = k; q < n; q++)
 					letters += isalpha((unsigned char)l[q]) != 0;
-				if (icd_code_ok(code) && letters == 0)
+				size_t rest = k;
+
+				while (rest < n && (l[rest] == ' ' || l[rest] == '\t'))
+					rest++;
+				if (icd_code_ok(code) && rest == n)
 					fmt = 3;                /* codes only, no titles */
 				else if (!icd_code_ok(code) || k >= n || letters < 2)
 					return imp_refuse(im, "not an ICD-10-CM order or codes file (want"
