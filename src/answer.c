@@ -1407,8 +1407,11 @@ fee_section(struct ctx *c, struct json_object *summary, int with_indicators)
 		    c->dos, pc, npc, body);
 		for (i = 0; i < c->n; i++)
 			if (c->it[i].has_rvu && !c->it[i].rvu.release_exact) {
-				J_FMT(body, "release_note", "No fee schedule release loaded covers %s: the"
+				char rn[300];
+
+				util_fmt(rn, sizeof(rn), "No fee schedule release loaded covers %s: the"
 				    " nearest loaded one, %s, was used.", c->asof, c->it[i].rvu.release);
+				J_PARA(body, "release_note", rn, WRAP - 2);
 				break;
 			}
 	}

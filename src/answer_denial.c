@@ -302,7 +302,16 @@ answer_denial(struct codedb *db, const struct ex_result *ex, const char *dos,
 		jstr(b, "kind", found ? (strcmp(dn.kind, "rarc") == 0 ? "RARC" : "CARC") :
 		    d->rarc ? "RARC" : "CARC");
 		jbool(b, "found", found);
-		jwrap(b, "text", "X12 text: ", found ? dn.text : "");
+		{
+			/* the description, and X12's "Usage:" guidance apart (kept, not shown in text) */
+			char desc[1024];
+			const char *u = found ? strstr(dn.text, " Usage:") : NULL;
+
+			util_fmt(desc, sizeof(desc), "%.*s", u ? (int)(u - dn.text) : 1000,
+			    found ? dn.text : "");
+			jwrap(b, "text", "X12 text: ", desc);
+			jstr(b, "usage", u ? u + 1 : "");
+		}
 		jstr(b, "status", found ? dn.status : "");
 		jbool(b, "deactivated", found && strcmp(dn.status, "deactivated") == 0);
 		jbool(b, "tobe", found && strcmp(dn.status, "tobe") == 0);
@@ -317,6 +326,20 @@ answer_denial(struct codedb *db, const struct ex_result *ex, const char *dos,
 			jstr(b, "check_short", check_of(cat));
 		}
 		facts(db, ex, dos, cat, fa);
+		{
+			/* each fact as {text, text_lines} wrapped under a "- " bullet */
+			struct json_object *fo = json_object_new_array();
+			size_t k;
+
+			for (k = 0; k < json_object_array_length(fa); k++) {
+				struct json_object *o = json_object_new_object();
+
+				jwrap(o, "text", "- ", json_object_get_string(json_object_array_get_idx(fa, k)));
+				json_object_array_add(fo, o);
+			}
+			json_object_put(fa);
+			fa = fo;
+		}
 		jbool(b, "has_facts", json_object_array_length(fa) > 0);
 		json_object_object_add(b, "facts", fa);
 		json_object_object_add(sec, "denial", b);

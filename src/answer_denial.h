@@ -13,9 +13,9 @@ struct json_object;
  * {text, code, rule: "denial-CODE"} per code to lead (both arrays, borrowed). db may be
  * NULL (then each code is said to be not loaded). dos: date of service or NULL (today).
  * Section keys: code ("CO-97"), bare ("97"), group, group_text, kind ("CARC"/"RARC"),
- * text (X12's text), status, deactivated (bool), found (bool), cat_<category> (bool, the
+ * text (X12's description; usage = its "Usage:" note), status, deactivated (bool), found (bool), cat_<category> (bool, the
  * template's sentence on what it usually means and what to check), check (short),
- * facts [ "…" ] and has_facts. Returns the number of codes explained. */
+ * facts [ {text, text_lines} ] and has_facts. Returns the number of codes explained. */
 int answer_denial(struct codedb *db, const struct ex_result *ex, const char *dos,
                   struct json_object *sections, struct json_object *lead);
 

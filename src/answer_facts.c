@@ -171,7 +171,12 @@ answer_fee_change(struct codedb *db, const char *code, const char *dos, struct j
 		    code, ch.cur, ch.next);
 	else
 		return 0;
-	json_object_array_add(arr, json_object_new_string(line));
+	{
+		struct json_object *o = json_object_new_object();
+
+		jpara(o, "text", line);
+		json_object_array_add(arr, o);
+	}
 	return 1;
 }
 

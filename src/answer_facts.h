@@ -21,7 +21,7 @@ int  answer_fee_local(struct codedb *db, const char *conf_locality, const char *
                       const char *subject, const char *dos, const char *const *codes,
                       size_t n, struct json_object *body);
 
-/* For a procedure code and the PFS release in effect on dos: adds to arr a line when the
+/* For a procedure code and the PFS release in effect on dos: adds {text, text_lines} to arr when the
  * code was added in that release, is absent from it but present in the one before
  * (deleted), or is dropped by the next loaded release. Returns 1 when a line was added. */
 int  answer_fee_change(struct codedb *db, const char *code, const char *dos,
