@@ -1329,10 +1329,10 @@ int
 import_purge_releases(const char *db_path, const char *before, int quiet, FILE *report,
     int *removed, struct buf *err)
 {
-	static const struct { const char *ds, *del; } multi[] = {
-		{ "pfs_rvu", "DELETE FROM rvu WHERE release = ?1" },
-		{ "icd10cm", "DELETE FROM icd10 WHERE release = ?1" },
-		{ "gpci", "DELETE FROM gpci WHERE release = ?1" },
+	static const struct { const char *ds, *del, *vprefix; } multi[] = {
+		{ "pfs_rvu", "DELETE FROM rvu WHERE release = ?1", "PFS RVU" },
+		{ "icd10cm", "DELETE FROM icd10 WHERE release = ?1", "ICD-10-CM" },
+		{ "gpci", "DELETE FROM gpci WHERE release = ?1", "GPCI" },
 	};
 	char lockpath[PATH_MAX], newpath[PATH_MAX];
 	sqlite3 *h = NULL;
@@ -1412,10 +1412,12 @@ import_purge_releases(const char *db_path, const char *before, int quiet, FILE *
 		if (sqlite3_prepare_v2(h, "UPDATE datasets SET rows = (SELECT sum(rows) FROM releases"
 		    " WHERE dataset = ?1), release = (SELECT release FROM releases WHERE dataset = ?1"
 		    " ORDER BY effective DESC LIMIT 1), effective = (SELECT effective FROM releases"
-		    " WHERE dataset = ?1 ORDER BY effective DESC LIMIT 1) WHERE name = ?1", -1, &s,
-		    NULL) != SQLITE_OK)
+		    " WHERE dataset = ?1 ORDER BY effective DESC LIMIT 1), vintage = (SELECT ?2 || ' ' ||"
+		    " group_concat(release, ' + ') FROM (SELECT release FROM releases WHERE dataset = ?1"
+		    " ORDER BY effective)) WHERE name = ?1", -1, &s, NULL) != SQLITE_OK)
 			goto sqlerr;
 		sqlite3_bind_text(s, 1, multi[i].ds, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, multi[i].vprefix, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			goto sqlerr;
 		sqlite3_finalize(s);
