@@ -169,6 +169,9 @@ answer_fee_change(struct codedb *db, const char *code, const char *dos, struct j
 	else if (strcmp(w, "dropped") == 0)
 		util_fmt(line, sizeof(line), "%s: in %s, but no longer in the next loaded release %s.",
 		    code, ch.cur, ch.next);
+	else if (strcmp(w, "later") == 0)
+		util_fmt(line, sizeof(line), "%s: not in the %s fee schedule used for this date; first in"
+		    " the next loaded release, %s.", code, ch.cur, ch.next);
 	else
 		return 0;
 	{

@@ -1672,6 +1672,8 @@ codedb_change_word(const struct cdb_change *c)
 		return "deleted";
 	if (c->in_cur && c->next[0] && !c->in_next)
 		return "dropped";
+	if (!c->in_cur && c->in_next)
+		return "later";
 	return c->in_cur ? "same" : "absent";
 }
 

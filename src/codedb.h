@@ -256,6 +256,7 @@ int  codedb_change(struct codedb *db, const char *dataset, const char *code, con
                    struct cdb_change *out);
 /* "added"    present in cur, absent from prev;  "deleted" absent from cur, present in prev;
  * "dropped"  present in cur, absent from next (deleted by the next release);
+ * "later"    absent from cur, present in next (added by the next release);
  * "same" or "absent" otherwise. Static string. */
 const char *codedb_change_word(const struct cdb_change *c);
 

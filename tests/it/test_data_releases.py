@@ -136,6 +136,17 @@ def main():
         ok(p25 != p26 and p25 in a25 and p26 in a26, "payment differs: %s (2025) vs %s (2026)" % (p25, p26))
         ok("$33.4009" not in a25 and "$32.3465" not in a26, "each date uses one release only")
 
+        # ---- codes added / deleted between the two releases (HCPCS Level II rows)
+        txt = re.sub(r"\s+", " ", answer(conf, "Medicare fee for A2040 and A9155? DOS 08/20/2026"))
+        ok("A2040: new in the 2026 Jul (RVU26C) fee schedule (not in 2025 Oct (RVU25D))" in txt,
+           "A2040 reported as added in RVU26C", txt[:1500])
+        ok("A9155: not in the 2026 Jul (RVU26C) fee schedule used for this date; it was in 2025 Oct (RVU25D)"
+           in txt, "A9155 reported as deleted in RVU26C")
+        txt = re.sub(r"\s+", " ", answer(conf, "Medicare fee for A2040 and A9155? DOS 11/20/2025"))
+        ok("A9155: in 2025 Oct (RVU25D), but no longer in the next loaded release" in txt and
+           "A2040: not in the 2025 Oct (RVU25D) fee schedule used for this date; first in" in txt,
+           "on a 2025 date: A9155 dropped later, A2040 added later", txt[:1500])
+
         # ---- local payment: three localities, hand calculation from the raw rows
         for place, key, dos, rows, gp in (("Manhattan", "MANHATTAN", "2025-11-03", r25, g25),
                                           ("Alaska", "ALASKA", "2026-08-03", r26, g26),
