@@ -121,6 +121,9 @@ answer_fee_local(struct codedb *db, const char *conf_locality, const char *text,
 	util_fmt(b, sizeof(b), "%.3f", g.pe); jstr(loc, "gpci_pe", b);
 	util_fmt(b, sizeof(b), "%.3f", g.mp); jstr(loc, "gpci_mp", b);
 	jstr(loc, "from", from);
+	jparaf(loc, "title", "Local payment, %s (%s, MAC %s, locality %s; from %s); GPCI %s: work %.3f,"
+	    " PE %.3f, MP %.3f", g.name, g.state, g.mac, g.locality, from, g.release, g.work, g.pe,
+	    g.mp);
 	for (i = 0; i < n; i++)
 		for (k = 0; k < sizeof(mods) / sizeof(mods[0]); k++) {
 			struct cdb_rvu r;

@@ -1802,14 +1802,37 @@ codedb_gpci_find(struct codedb *db, const char *text, const char *dos, struct cd
 	s = st_get(db, S_GPCI_ALL);
 	sqlite3_bind_text(s, 1, rel.release, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		char plain[64];
+		char plain[128];
 		const char *name = txt(s, 3);
 		int rest = util_strncaseeq(name, "REST OF ", 8);
 		size_t l;
 
 		gpci_plain(name, plain, sizeof(plain));
-		l = strlen(plain);
-		if (!has_words(text, plain))
+		l = has_words(text, plain) ? strlen(plain) : 0;
+		if (l == 0) {
+			/* a part of a metro-area name: "Los Angeles", "San Jose", "Oakland" */
+			char *seg = plain, *e;
+
+			for (;;) {
+				char one[128];
+				size_t sl;
+
+				e = seg + strcspn(seg, "-/()");
+				sl = (size_t)(e - seg);
+				while (sl && seg[sl - 1] == ' ')
+					sl--;
+				while (sl && *seg == ' ')
+					seg++, sl--;
+				util_fmt(one, sizeof(one), "%.*s", (int)sl, seg);
+				if (strlen(one) >= 5 && strstr(one, " cnty") == NULL && has_words(text, one) &&
+				    strlen(one) > l)
+					l = strlen(one);
+				if (*e == '\0')
+					break;
+				seg = e + 1;
+			}
+		}
+		if (l == 0)
 			continue;
 		/* the longest name wins; for a state name, its "REST OF" locality */
 		if (l > bestlen || (l == bestlen && rest && !best_rest)) {

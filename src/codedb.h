@@ -265,7 +265,7 @@ struct cdb_gpci {
 	char   mac[6];              /* "10112" */
 	char   state[3];            /* "AL" */
 	char   locality[3];         /* "00" */
-	char   name[64];            /* "ALABAMA", "MANHATTAN", "REST OF CALIFORNIA" */
+	char   name[128];           /* "ALABAMA", "MANHATTAN", "REST OF CALIFORNIA" */
 	double work, pe, mp;
 	char   release[64];         /* the gpci release used */
 	char   effective[11], end[11];
