@@ -165,7 +165,7 @@ def main():
         w, penf, pef, mp, cf = r26["99213"]
         mac, loc, gw, gpe, gmp = g26["MANHATTAN"]
         want = "$%.2f" % ((w * gw + penf * gpe + mp * gmp) * cf)
-        txt = answer(conf, "Fee for 99213? DOS 08/03/2026")
+        txt = re.sub(r"\s+", " ", answer(conf, "Fee for 99213? DOS 08/03/2026"))
         ok(want in txt and "the configured locality" in txt, "configured locality 13202-01 used", txt[:1500])
 
         # ---- denial codes: 20 explained with the X12 text and status
