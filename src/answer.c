@@ -2015,15 +2015,27 @@ answer_build(const struct answer_in *in, int *lookups)
 			parts[j] = parts[j - 1];
 		parts[j] = t;
 	}
-	/* denial codes (CARC/RARC): their sections first, with a lead line each */
-	if (ex->ndenials) {
+	/* denial codes (CARC/RARC): their sections first, with a lead line each; lead lines for
+	 * the ICD-10-CM facts (Excludes1, deleted, 7th character) and the payment asked */
+	{
 		struct json_object *lead;
+		const char *icd[32];
+		size_t nicd = 0;
 
 		if (!json_object_object_get_ex(m, "lead", &lead)) {
 			lead = json_object_new_array();
 			json_object_object_add(m, "lead", lead);
 		}
-		answer_denial(c.db, ex, c.dos, sections, lead);
+		if (ex->ndenials)
+			answer_denial(c.db, ex, c.dos, sections, lead);
+		for (i = 0; i < c.n; i++) {
+			if (c.it[i].icd && c.it[i].found && nicd < 32)
+				icd[nicd++] = c.it[i].ex->code;
+			else if (c.it[i].found && c.it[i].has_rvu && (intents & INTENT_FEE_RVU))
+				answer_fee_lead(c.db, in->conf ? in->conf->locality : NULL, c.text, c.subject,
+				    c.it[i].ex->code, c.dos, lead);
+		}
+		answer_icd_lead(c.db, icd, nicd, c.dos, lead);
 		J_BOOL(m, "has_lead", json_object_array_length(lead) > 0);
 	}
 	{

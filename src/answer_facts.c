@@ -428,3 +428,96 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 	json_object_object_add(d, "conflicts", conf);
 	return nconf;
 }
+
+/* ---- lead lines -------------------------------------------------------------------------- */
+
+static void
+lead_add(struct json_object *lead, const char *text, const char *code, const char *rule)
+{
+	struct json_object *o = json_object_new_object();
+
+	jstr(o, "text", text);
+	jstr(o, "code", code);
+	jstr(o, "rule", rule);
+	json_object_array_add(lead, o);
+}
+
+int
+answer_icd_lead(struct codedb *db, const char *const *icd, size_t n, const char *dos,
+    struct json_object *lead)
+{
+	size_t i, j;
+	int added = 0;
+	char line[700], note[600], buf[200];
+
+	if (db == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct cdb_icd_valid v;
+		struct cdb_icd row;
+		char c[16];
+		int header;
+
+		if (codedb_norm(icd[i], c, sizeof(c)) < 0)
+			continue;
+		header = codedb_icd(db, c, &row) == 1 && !row.billable;
+		cdb_icd_free(&row);
+		if (codedb_icd_validity(db, c, dos, &v) == 1 && v.v == CDB_ICD_DELETED && !header) {
+			if (v.below > 0)
+				util_fmt(line, sizeof(line), "%s is no longer a billable code in ICD-10-CM %s"
+				    " (in effect on %s): report a more specific code below it.", icd[i],
+				    v.release, dos ? dos : "today");
+			else
+				util_fmt(line, sizeof(line), "%s was deleted by ICD-10-CM %s (in effect on"
+				    " %s): it is not valid for that date.", icd[i], v.release,
+				    dos ? dos : "today");
+			lead_add(lead, line, icd[i], "icd-deleted");
+			added++;
+		}
+		if (strlen(c) == 7 && codedb_icd_seventh(db, c, buf, sizeof(buf)) == 1) {
+			util_fmt(line, sizeof(line), "%s: the 7th character %c means %s.", icd[i], c[6], buf);
+			lead_add(lead, line, icd[i], "icd-7th");
+			added++;
+		}
+		for (j = 0; j < n; j++) {
+			if (j == i || codedb_icd_excludes1(db, icd[i], icd[j], note, sizeof(note)) != 1)
+				continue;
+			util_fmt(line, sizeof(line), "%s and %s should not be reported together: an"
+			    " Excludes1 note that applies to %s covers %s (\"%s\").", icd[i], icd[j], icd[i], icd[j],
+			    note);
+			lead_add(lead, line, icd[i], "icd-excludes1");
+			added++;
+		}
+	}
+	return added;
+}
+
+int
+answer_fee_lead(struct codedb *db, const char *conf_locality, const char *text,
+    const char *subject, const char *code, const char *dos, struct json_object *lead)
+{
+	struct cdb_rvu r;
+	struct cdb_gpci g;
+	char line[600], loc[300] = "";
+	int facility, have_loc;
+	double nat, lp;
+
+	if (db == NULL || codedb_rvu(db, code, dos, &r) != 1 || !priced(r.status) ||
+	    r.conv_factor <= 0)
+		return 0;
+	facility = r.pe_nf_na;
+	if (facility && r.pe_f_na)
+		return 0;
+	nat = (facility ? r.total_f : r.total_nf) * r.conv_factor;
+	have_loc = (text && codedb_gpci_find(db, text, dos, &g) == 1) ||
+	    (subject && codedb_gpci_find(db, subject, dos, &g) == 1) ||
+	    (conf_locality && *conf_locality && codedb_gpci(db, conf_locality, dos, &g) == 1);
+	if (have_loc && (lp = codedb_local_payment(&r, &g, facility)) >= 0)
+		util_fmt(loc, sizeof(loc), "; %s (%s, locality %s-%s): $%.2f", g.name, g.state, g.mac,
+		    g.locality, lp);
+	util_fmt(line, sizeof(line), "%s on %s: national Medicare amount $%.2f %s (PFS %s, CF %.4f%s)%s.",
+	    code, dos ? dos : "today", nat, facility ? "facility" : "non-facility", r.release,
+	    r.conv_factor, r.release_exact ? "" : ", the nearest loaded release", loc);
+	lead_add(lead, line, code, loc[0] ? "fee-local" : "fee-national");
+	return 1;
+}

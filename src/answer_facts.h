@@ -40,4 +40,18 @@ void answer_release_key(struct codedb *db, const char *dos, const char *const *d
 int  answer_icd_facts(struct codedb *db, const char *code, const char *dos,
                       const char *const *others, size_t nothers, struct json_object *d);
 
+/* Lead lines ({text, code, rule}) appended to lead for the ICD-10-CM codes of a message
+ * (icd: dotted or not, n of them) on dos: an Excludes1 conflict between two of them
+ * (rule "icd-excludes1"), a code deleted or no longer billable in the release in effect
+ * ("icd-deleted"), a 7th character's meaning ("icd-7th"). Returns the lines added. */
+int  answer_icd_lead(struct codedb *db, const char *const *icd, size_t n, const char *dos,
+                     struct json_object *lead);
+
+/* Lead line for the payment of a procedure code on dos: release and CF used, national
+ * non-facility (or facility) amount, and the local amount when a locality is named or
+ * configured (rule "fee-national" / "fee-local"). Returns 1 when added. */
+int  answer_fee_lead(struct codedb *db, const char *conf_locality, const char *text,
+                     const char *subject, const char *code, const char *dos,
+                     struct json_object *lead);
+
 #endif
