@@ -252,8 +252,9 @@ db_open_handle(struct codedb *db, struct buf *err)
 	s = NULL;
 	if (ver != CODEDB_SCHEMA_VERSION) {
 		if (err)
-			buf_printf(err, "%s: reference DB schema version %ld, this build reads %d",
-			    db->path, ver, CODEDB_SCHEMA_VERSION);
+			buf_printf(err, "%s: reference DB schema version %ld, this build reads %d%s",
+			    db->path, ver, CODEDB_SCHEMA_VERSION, ver == 1 ? " (any 'codemaild import'"
+			    " into it upgrades it, e.g. of the next data file, or 'make data')" : "");
 		goto fail;
 	}
 	for (i = 0; i < NSTMT; i++) {

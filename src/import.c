@@ -761,7 +761,9 @@ copy_forward(struct imp *im, const char *live, struct buf *err, long long old_ro
 	sqlite3_finalize(s);
 	s = NULL;
 	ver = query_int(im->h, "SELECT value FROM old.meta WHERE key = 'schema_version'", 0, &ok);
-	if (!ok || ver != CODEDB_SCHEMA_VERSION) {
+	/* schema 1 (one release per dataset, no releases table) is upgraded on the way: its
+	 * datasets become one release each */
+	if (!ok || (ver != CODEDB_SCHEMA_VERSION && ver != 1)) {
 		buf_printf(err, "%s: the live DB is not a reference DB of schema %d (%s); move it away or"
 		    " use another --db", live, CODEDB_SCHEMA_VERSION, ok ? "other version" : "no schema");
 		goto out_detach;
@@ -777,6 +779,17 @@ copy_forward(struct imp *im, const char *live, struct buf *err, long long old_ro
 		int present = 0;
 
 		if (im->touched[i] && dsdefs[i].keep) {
+			sqlite3_stmt *q1 = NULL;
+			int was = 0;
+
+			if (sqlite3_prepare_v2(im->h, "SELECT 1 FROM old.datasets WHERE name = ?1", -1, &q1,
+			    NULL) != SQLITE_OK)
+				goto sqlerr;
+			sqlite3_bind_text(q1, 1, dsdefs[i].name, -1, SQLITE_STATIC);
+			was = sqlite3_step(q1) == SQLITE_ROW;
+			sqlite3_finalize(q1);
+			if (!was)
+				continue;
 			/* several releases: keep the others, this import's release replaces its own */
 			if (sqlite3_prepare_v2(im->h, dsdefs[i].keep, -1, &s, NULL) != SQLITE_OK)
 				goto sqlerr;
@@ -786,8 +799,12 @@ copy_forward(struct imp *im, const char *live, struct buf *err, long long old_ro
 			im->kept[i] = sqlite3_changes(im->h);
 			sqlite3_finalize(s);
 			s = NULL;
-			if (sqlite3_prepare_v2(im->h, "INSERT INTO main.releases SELECT * FROM old.releases"
-			    " WHERE dataset = ?1 AND release IS NOT ?2", -1, &s, NULL) != SQLITE_OK)
+			if (sqlite3_prepare_v2(im->h, ver == 1 ? "INSERT INTO main.releases(dataset, release,"
+			    " effective, source, rows, imported_at) SELECT name, coalesce(release, ''),"
+			    " effective, source, rows, imported_at FROM old.datasets WHERE name = ?1 AND"
+			    " coalesce(release, '') IS NOT ?2" : "INSERT INTO main.releases SELECT * FROM"
+			    " old.releases WHERE dataset = ?1 AND release IS NOT ?2", -1, &s, NULL) !=
+			    SQLITE_OK)
 				goto sqlerr;
 			sqlite3_bind_text(s, 1, dsdefs[i].name, -1, SQLITE_STATIC);
 			sqlite3_bind_text(s, 2, im->release[i], -1, SQLITE_STATIC);
@@ -823,8 +840,11 @@ copy_forward(struct imp *im, const char *live, struct buf *err, long long old_ro
 		}
 		for (j = 0; j < 2; j++) {
 			if (sqlite3_prepare_v2(im->h, j == 0 ? "INSERT INTO main.datasets SELECT * FROM"
-			    " old.datasets WHERE name = ?1" : "INSERT INTO main.releases SELECT * FROM"
-			    " old.releases WHERE dataset = ?1", -1, &s, NULL) != SQLITE_OK)
+			    " old.datasets WHERE name = ?1" : ver == 1 ? "INSERT INTO main.releases(dataset,"
+			    " release, effective, source, rows, imported_at) SELECT name, coalesce(release,"
+			    " ''), effective, source, rows, imported_at FROM old.datasets WHERE name = ?1" :
+			    "INSERT INTO main.releases SELECT * FROM old.releases WHERE dataset = ?1", -1, &s,
+			    NULL) != SQLITE_OK)
 				goto sqlerr;
 			sqlite3_bind_text(s, 1, dsdefs[i].name, -1, SQLITE_STATIC);
 			if (sqlite3_step(s) != SQLITE_DONE)
