@@ -2040,18 +2040,26 @@ answer_build(const struct answer_in *in, int *lookups)
 	}
 	{
 		/* the releases that answered (chosen by the date of service) */
-		const char *dsn[4];
+		const char *dsn[8];
 		size_t nds = 0;
 
-		for (i = 0; i < c.n; i++) {
-			if (c.it[i].found && !c.it[i].icd && c.it[i].has_rvu && nds == 0)
+		for (i = 0; i < c.n; i++)
+			if (c.it[i].found && !c.it[i].icd && c.it[i].has_rvu) {
 				dsn[nds++] = "pfs_rvu";
-		}
+				if (intents & INTENT_FEE_RVU)
+					dsn[nds++] = "gpci";
+				break;
+			}
 		for (i = 0; i < c.n; i++)
 			if (c.it[i].icd) {
 				dsn[nds++] = "icd10cm";
+				dsn[nds++] = "icd10cm_tabular";
 				break;
 			}
+		if (ex->ndenials) {
+			dsn[nds++] = "carc";
+			dsn[nds++] = "rarc";
+		}
 		if (json_object_object_get_ex(m, "sections", NULL) == 0 && nds)
 			answer_release_key(c.db, c.dos, dsn, nds, m);
 	}
