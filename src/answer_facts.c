@@ -341,6 +341,8 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 
 		cdb_icd_free(&row);
 		jstr(d, "fy_release", v.release);
+		if (v.v == CDB_ICD_VALID || v.v == CDB_ICD_VALID_NO_TITLE)
+			jstr(d, "release", v.release);  /* the card names the release in effect */
 		switch (v.v) {
 		case CDB_ICD_VALID:
 			jparaf(d, "validity", "Valid in ICD-10-CM %s, the release in effect on %s%s%s%s.",
