@@ -236,14 +236,12 @@ struct notes {
 };
 
 static const struct { const char *kind, *label; int max; } note_kinds[] = {
-	{ "excludes1", "Excludes1 (never together with)", 3 },
+	/* the notes that matter when choosing and sequencing codes; includes, inclusion terms,
+	 * Excludes2 and the 7th-character note (its meaning is shown apart) are left out */
+	{ "excludes1", "Excludes1 (never together with)", 2 },
 	{ "codeFirst", "Code first", 2 },
 	{ "useAdditionalCode", "Use additional code", 2 },
-	{ "codeAlso", "Code also", 2 },
-	{ "excludes2", "Excludes2 (may be coded together)", 1 },
-	{ "sevenChrNote", "7th character", 1 },
-	{ "includes", "Includes", 1 },
-	{ "inclusionTerm", "Inclusion term", 1 },
+	{ "codeAlso", "Code also", 1 },
 };
 #define NKIND (sizeof(note_kinds) / sizeof(note_kinds[0]))
 
@@ -259,7 +257,7 @@ note_cb(void *vctx, const char *kind, const char *text, const char *from)
 
 		if (strcmp(note_kinds[i].kind, kind) != 0)
 			continue;
-		if (ns->seen_kind[i] >= note_kinds[i].max || ns->n >= 8)
+		if (ns->seen_kind[i] >= note_kinds[i].max || ns->n >= 6)
 			return 0;
 		if (text[0] && text[strlen(text) - 1] == ':')
 			return 0;               /* "code to identify:" heads the list that follows */
@@ -317,7 +315,7 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 	struct cdb_icd_valid v;
 	struct notes ns;
 	struct json_object *conf = json_object_new_array();
-	char c[16], disp[16], asof[11], buf[600];
+	char c[16], disp[16], asof[16], buf[600];
 	size_t i, len;
 	int nconf = 0;
 
@@ -331,7 +329,7 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 	else
 		util_fmt(disp, sizeof(disp), "%s", c);
 	if (dos)
-		util_fmt(asof, sizeof(asof), "%s", dos);
+		util_fmt(asof, sizeof(asof), "on %s", dos);
 	else
 		util_fmt(asof, sizeof(asof), "today");
 	/* validity in the release in effect */
@@ -345,14 +343,14 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 			jstr(d, "release", v.release);  /* the card names the release in effect */
 		switch (v.v) {
 		case CDB_ICD_VALID:
-			jparaf(d, "validity", "Valid in ICD-10-CM %s, the release in effect on %s%s%s%s.",
+			jparaf(d, "validity", "Valid in ICD-10-CM %s, the release in effect %s%s%s%s.",
 			    v.release, asof, strcmp(v.title_release, v.release) && v.title_release[0] ?
 			    " (title from " : "", strcmp(v.title_release, v.release) &&
 			    v.title_release[0] ? v.title_release : "", strcmp(v.title_release,
 			    v.release) && v.title_release[0] ? ")" : "");
 			break;
 		case CDB_ICD_VALID_NO_TITLE:
-			jparaf(d, "validity", "Valid in ICD-10-CM %s (in effect on %s), title not loaded:"
+			jparaf(d, "validity", "Valid in ICD-10-CM %s (in effect %s), title not loaded:"
 			    " the %s list loaded holds codes only.", v.release, asof, v.release);
 			jbool(d, "title_missing", 1);
 			break;
@@ -371,7 +369,7 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 					buf_printf(&kl, "%s%s", k ? ", " : "",
 					    json_object_get_string(json_object_array_get_idx(kids, k)));
 				jparaf(d, "validity", "No longer billable: %s is in the %s titles but not in"
-				    " the %s code list (in effect on %s): deleted by %s as a billable code;"
+				    " the %s code list (in effect %s): deleted by %s as a billable code;"
 				    " report one of the %d codes below it%s%s%s.", disp, v.title_release,
 				    v.release, asof, v.release, v.below, kl.len ? " (" : "", buf_cstr(&kl),
 				    kl.len ? (v.below > 8 ? ", ...)" : ")") : "");
@@ -380,13 +378,13 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 				jbool(d, "deleted", 1);
 			} else {
 				jparaf(d, "validity", "Deleted by %s: %s is in the %s titles but not in the"
-				    " %s code list in effect on %s; do not report it for that date.",
+				    " %s code list in effect %s; do not report it for that date.",
 				    v.release, disp, v.title_release, v.release, asof);
 				jbool(d, "deleted", 1);
 			}
 			break;
 		case CDB_ICD_NOT_IN_RELEASE:
-			jparaf(d, "validity", "Not valid on %s: not in ICD-10-CM %s, the release in effect"
+			jparaf(d, "validity", "Not valid %s: not in ICD-10-CM %s, the release in effect"
 			    " then; only in a later loaded release.", asof, v.release);
 			break;
 		default:
