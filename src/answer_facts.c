@@ -448,10 +448,14 @@ answer_icd_lead(struct codedb *db, const char *const *icd, size_t n, const char 
 {
 	size_t i, j;
 	int added = 0;
-	char line[700], note[600], buf[200];
+	char line[700], note[600], buf[200], when[16];
 
 	if (db == NULL)
 		return 0;
+	if (dos)
+		util_fmt(when, sizeof(when), "on %s", dos);
+	else
+		util_fmt(when, sizeof(when), "today");
 	for (i = 0; i < n; i++) {
 		struct cdb_icd_valid v;
 		struct cdb_icd row;
@@ -465,12 +469,11 @@ answer_icd_lead(struct codedb *db, const char *const *icd, size_t n, const char 
 		if (codedb_icd_validity(db, c, dos, &v) == 1 && v.v == CDB_ICD_DELETED && !header) {
 			if (v.below > 0)
 				util_fmt(line, sizeof(line), "%s is no longer a billable code in ICD-10-CM %s"
-				    " (in effect on %s): report a more specific code below it.", icd[i],
-				    v.release, dos ? dos : "today");
+				    " (in effect %s): report a more specific code below it.", icd[i],
+				    v.release, when);
 			else
-				util_fmt(line, sizeof(line), "%s was deleted by ICD-10-CM %s (in effect on"
-				    " %s): it is not valid for that date.", icd[i], v.release,
-				    dos ? dos : "today");
+				util_fmt(line, sizeof(line), "%s was deleted by ICD-10-CM %s (in effect"
+				    " %s): it is not valid for that date.", icd[i], v.release, when);
 			lead_add(lead, line, icd[i], "icd-deleted");
 			added++;
 		}
