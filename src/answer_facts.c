@@ -518,8 +518,8 @@ answer_fee_lead(struct codedb *db, const char *conf_locality, const char *text,
 	if (have_loc && (lp = codedb_local_payment(&r, &g, facility)) >= 0)
 		util_fmt(loc, sizeof(loc), "; %s (%s, locality %s-%s): $%.2f", g.name, g.state, g.mac,
 		    g.locality, lp);
-	util_fmt(line, sizeof(line), "%s on %s: national Medicare amount $%.2f %s (PFS %s, CF %.4f%s)%s.",
-	    code, dos ? dos : "today", nat, facility ? "facility" : "non-facility", r.release,
+	util_fmt(line, sizeof(line), "%s %s%s: national Medicare amount $%.2f %s (PFS %s, CF %.4f%s)%s.",
+	    code, dos ? "on " : "today", dos ? dos : "", nat, facility ? "facility" : "non-facility", r.release,
 	    r.conv_factor, r.release_exact ? "" : ", the nearest loaded release", loc);
 	lead_add(lead, line, code, loc[0] ? "fee-local" : "fee-national");
 	return 1;
