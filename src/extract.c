@@ -283,6 +283,7 @@ static const struct { const char *pre; enum wkind kind; const char *frag; } wfra
 	{"wha whi", WK_ICDW, "what[ \\t]+(?:icd[ \\t-]*10[ \\t]+)?code[ \\t]+(?:for|do|should|to|is)|which[ \\t]+code"},
 	{"cod", WK_ICDW, "code[ \\t]+for"},
 	{"eob era", WK_EOB, "eobs?|era"},
+	{"rem", WK_EOB, "remits?"},
 	{"835", WK_EOB, "835"},
 	{"rem rar", WK_EOB, "remittance|remarks?|rarc"},
 	{"car", WK_EOB, "carc"},
@@ -1325,7 +1326,11 @@ scan_words(struct acc *ac, struct scan *s)
 		case WK_UNITW: ac->said |= INTENT_UNITS_MUE; break;
 		case WK_GLOB: ac->words |= INTENT_GLOBAL_PERIOD; break;
 		case WK_FEE: ac->words |= INTENT_FEE_RVU; break;
-		case WK_COV: ac->words |= INTENT_COVERAGE; break;
+		case WK_COV:
+			ac->words |= INTENT_COVERAGE;
+			if (lower((unsigned char)s->t[ms]) == 'd')
+				s->remark_words = 1;              /* "denied": N362 is a remark code */
+			break;
 		case WK_GUIDE: ac->words |= INTENT_GUIDELINE; break;
 		}
 		if (kind >= 0 && add_span(s, ms, me, kind) < 0) {

@@ -31,6 +31,8 @@ static const struct dcase cases[] = {
 	{ "PI-204 on J1745", "PI:204", "J1745" },
 	{ "CO97 again", "CO:97", "" },
 	{ "dx N362 on the claim for 51798", "", "N36.2 51798" },
+	{ "64495 x3 denied with N362", ":N362", "64495" },
+	{ "the remit says N290", ":N290", "" },
 	{ "billed 99213 and 20610 same day", "", "99213 20610" },
 };
 
