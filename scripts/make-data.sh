@@ -6,11 +6,14 @@
 # usage: scripts/make-data.sh BIN [DATA_DIR] [DB]
 #   DATA_DIR  default ../shared/data; searched recursively for the usual CMS/CDC file names:
 #     HCPC*ANWEB*.txt                  -> hcpcs
-#     icd10cm*order*.txt | icd10cm-codes*.txt -> icd10cm
+#     icd10cm*order*.txt, icd10cm*codes*.txt -> icd10cm, every release kept
 #     ccipra*.txt (all parts)          -> ncci-ptp (practitioner)
 #     ccioph*.txt (all parts)          -> ncci-ptp (hospital)
 #     *MUE*Practitioner*.csv, *MUE*Hospital*.csv, *MUE*DME*.csv -> mue
-#     PPRRVU*.txt (else PPRRVU*.csv)   -> pfs-rvu
+#     PPRRVU*.txt (else PPRRVU*.csv)   -> pfs-rvu, one release per file (all kept)
+#     GPCI*.csv                        -> gpci, one release per year
+#     icd10cm_tabular*.xml             -> icd10cm-tabular (notes)
+#     carc.tsv, rarc.tsv               -> carc, rarc (X12 denial code lists)
 #     *I10gem.txt, *I9gem.txt          -> gem
 #     cpt*.csv|cpt*.tsv  (CPT_COLUMNS env: --columns spec) -> cpt
 #   DB        default spool/codes.db (the daemon's reference_db)
@@ -41,9 +44,9 @@ step() { # kind files...
 step lay "$TOP/data/sample/codes.tsv" "$TOP/data/sample/modifiers.tsv"
 # shellcheck disable=SC2046
 step hcpcs $(find_files 'HCPC*ANWEB*.txt' | tail -n 1)
-icd=$(find_files 'icd10cm*order*.txt' | tail -n 1)
-[ -n "$icd" ] || icd=$(find_files 'icd10cm*codes*.txt' | tail -n 1)
-step icd10cm $icd
+# ICD-10-CM: every release found is kept (order files with titles, codes-only lists)
+for f in $(find_files 'icd10cm*order*.txt' 'icd10cm*codes*.txt'); do step icd10cm "$f"; done
+step icd10cm-tabular $(find_files 'icd10cm_tabular*.xml' | tail -n 1)
 step ncci-ptp $(find_files 'ccipra*.txt')
 if [ -n "$(find_files 'ccioph*.txt')" ]; then
 	echo "make-data: ncci-ptp (hospital)"
@@ -52,9 +55,14 @@ fi
 for s in Practitioner Hospital DME; do
 	step mue $(find_files "*MUE*${s}*.csv" | tail -n 1)
 done
-rvu=$(find_files 'PPRRVU*.txt' | tail -n 1)
-[ -n "$rvu" ] || rvu=$(find_files 'PPRRVU*.csv' | tail -n 1)
-step pfs-rvu $rvu
+# PFS: one release per file (the TXT when both layouts of a release are there)
+for f in $(find_files 'PPRRVU*.txt' 'PPRRVU*.csv'); do
+	case $f in *.csv) [ -f "${f%.csv}.txt" ] && continue ;; esac
+	step pfs-rvu "$f"
+done
+for f in $(find_files 'GPCI*.csv'); do step gpci "$f"; done
+step carc $(find_files 'carc.tsv' | tail -n 1)
+step rarc $(find_files 'rarc.tsv' | tail -n 1)
 step gem $(find_files '*I10gem.txt' | tail -n 1) $(find_files '*I9gem.txt' | tail -n 1)
 cpt=$(find_files 'cpt*.csv' 'cpt*.tsv' | tail -n 1)
 if [ -n "$cpt" ]; then

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "answer_denial.h"
+#include "answer_facts.h"
 #include "answer_guide.h"
 #include "buf.h"
 #include "codedb.h"
@@ -508,6 +510,15 @@ card(struct ctx *c, struct item *it)
 		J_BOOL(d, "billable", r->billable);
 		J_STR(d, "release", r->release);
 		J_STR(d, "undotted", r->code);
+		{
+			const char *others[32];
+			size_t no = 0, k;
+
+			for (k = 0; k < c->n && no < 32; k++)
+				if (&c->it[k] != it && c->it[k].icd && c->it[k].found)
+					others[no++] = c->it[k].ex->code;
+			answer_icd_facts(c->db, r->code, c->dos, others, no, d);
+		}
 		if (!r->billable && c->db) {
 			struct json_object *kids = json_object_new_array();
 			int n = codedb_icd_children(c->db, r->code, nearest_cb, kids, 0);
@@ -1380,15 +1391,42 @@ fee_section(struct ctx *c, struct json_object *summary, int with_indicators)
 	json_object_object_add(body, "rows", rows);
 	J_BOOL(body, "has_rows", json_object_array_length(rows) > 0);
 	json_object_object_add(body, "codes", codes);
+	{
+		/* release in effect, local payment, codes added/deleted between releases */
+		const char *pc[64];
+		size_t npc = 0;
+		struct json_object *chg = json_object_new_array();
+
+		for (i = 0; i < c->n; i++) {
+			if (!c->it[i].found || c->it[i].icd)
+				continue;
+			answer_fee_change(c->db, c->it[i].ex->code, c->dos, chg);
+			if (c->it[i].has_rvu && npc < 64)
+				pc[npc++] = c->it[i].ex->code;
+		}
+		J_BOOL(body, "has_changes", json_object_array_length(chg) > 0);
+		json_object_object_add(body, "changes", chg);
+		answer_fee_local(c->db, c->in->conf ? c->in->conf->locality : NULL, c->text, c->subject,
+		    c->dos, pc, npc, body);
+		for (i = 0; i < c->n; i++)
+			if (c->it[i].has_rvu && !c->it[i].rvu.release_exact) {
+				char rn[300];
+
+				util_fmt(rn, sizeof(rn), "No fee schedule release loaded covers %s: the"
+				    " nearest loaded one, %s, was used.", c->asof, c->it[i].rvu.release);
+				J_PARA(body, "release_note", rn, WRAP - 2);
+				break;
+			}
+	}
 	add_list(body, "none", none);
 	if (cf > 0) {
 		J_FMT(body, "cf", "%.4f", cf);
 		J_STR(body, "year", year);
 		J_STR(body, "release", release);
-		A_FMT(notes, "National payment = total RVUs x conversion factor $%.4f (CY%s physician fee schedule, the loaded release). Non-facility: office and other non-facility places of service; facility: hospital and ASC settings.",
-		    cf, year);
+		A_FMT(notes, "National payment = total RVUs x conversion factor $%.4f (CY%s physician fee schedule, release %s, used for %s). Non-facility: office and other non-facility places of service; facility: hospital and ASC settings.",
+		    cf, year, release, c->asof);
 	}
-	A_STR(notes, "Local payment varies by locality: Medicare adjusts each RVU component by the locality's GPCI (geographic practice cost index), and applies its own rules (multiple procedures, sequestration, non-participating rates).");
+	A_STR(notes, "Local payment = (work RVU x work GPCI + PE RVU x PE GPCI + MP RVU x MP GPCI) x CF, with the GPCIs (geographic practice cost indices) of the locality; Medicare then applies its own rules (multiple procedures, sequestration, non-participating rates). Name a locality or state in your question (e.g. \"in Manhattan\") to see it.");
 	{
 		struct json_object *nl = json_object_new_array();
 		size_t k;
@@ -1864,7 +1902,7 @@ answer_build(const struct answer_in *in, int *lookups)
 	else
 		today(c.asof);
 	add_common(m, in->msg, in->db, in->conf);
-	set_kind(m, ex->ncodes ? "answer" : "nocode");
+	set_kind(m, ex->ncodes || ex->ndenials ? "answer" : "nocode");
 	J_INT(m, "max_codes", in->conf->codes_per_message);
 	if (c.dos)
 		J_STR(m, "dos", c.dos);
@@ -1980,6 +2018,54 @@ answer_build(const struct answer_in *in, int *lookups)
 			parts[j] = parts[j - 1];
 		parts[j] = t;
 	}
+	/* denial codes (CARC/RARC): their sections first, with a lead line each; lead lines for
+	 * the ICD-10-CM facts (Excludes1, deleted, 7th character) and the payment asked */
+	{
+		struct json_object *lead;
+		const char *icd[32];
+		size_t nicd = 0;
+
+		if (!json_object_object_get_ex(m, "lead", &lead)) {
+			lead = json_object_new_array();
+			json_object_object_add(m, "lead", lead);
+		}
+		if (ex->ndenials)
+			answer_denial(c.db, ex, c.dos, sections, lead);
+		for (i = 0; i < c.n; i++) {
+			if (c.it[i].icd && c.it[i].found && nicd < 32)
+				icd[nicd++] = c.it[i].ex->code;
+			else if (c.it[i].found && c.it[i].has_rvu && (intents & INTENT_FEE_RVU))
+				answer_fee_lead(c.db, in->conf ? in->conf->locality : NULL, c.text, c.subject,
+				    c.it[i].ex->code, c.dos, lead);
+		}
+		answer_icd_lead(c.db, icd, nicd, c.dos, lead);
+		J_BOOL(m, "has_lead", json_object_array_length(lead) > 0);
+	}
+	{
+		/* the releases that answered (chosen by the date of service) */
+		const char *dsn[8];
+		size_t nds = 0;
+
+		for (i = 0; i < c.n; i++)
+			if (c.it[i].found && !c.it[i].icd && c.it[i].has_rvu) {
+				dsn[nds++] = "pfs_rvu";
+				if (intents & INTENT_FEE_RVU)
+					dsn[nds++] = "gpci";
+				break;
+			}
+		for (i = 0; i < c.n; i++)
+			if (c.it[i].icd) {
+				dsn[nds++] = "icd10cm";
+				dsn[nds++] = "icd10cm_tabular";
+				break;
+			}
+		if (ex->ndenials) {
+			dsn[nds++] = "carc";
+			dsn[nds++] = "rarc";
+		}
+		if (json_object_object_get_ex(m, "sections", NULL) == 0 && nds)
+			answer_release_key(c.db, c.dos, dsn, nds, m);
+	}
 	for (i = 0; i < np; i++) {
 		size_t k;
 
@@ -1998,7 +2084,7 @@ answer_build(const struct answer_in *in, int *lookups)
 	add_list(m, "skipped", skipped);
 	J_BOOL(m, "cpt", c.cpt);
 	J_BOOL(m, "phi", answer_has_phi(in->msg ? in->msg->question_text : NULL));
-	if (!ex->ncodes)
+	if (!ex->ncodes && !ex->ndenials)
 		add_examples(m);
 	free_ctx(&c);
 	if (snap)

@@ -25,5 +25,6 @@ int cmd_info(struct cmdctx *cx);         /* cmd_import.c: vintage of the live re
 int cmd_sender(struct cmdctx *cx);       /* cmd_admin.c */
 int cmd_quota(struct cmdctx *cx);        /* cmd_admin.c */
 int cmd_domain(struct cmdctx *cx);       /* cmd_admin.c */
+int cmd_purge_releases(struct cmdctx *cx); /* cmd_admin.c: old releases out of the reference DB */
 
 #endif

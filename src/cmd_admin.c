@@ -1,10 +1,12 @@
 /* cmd_admin — `codemaild sender|quota|domain`: admin changes to the state DB. Each change
- * is one transaction, safe while the daemon runs (SQLite WAL, busy timeout). */
+ * is one transaction, safe while the daemon runs (SQLite WAL, busy timeout).
+ * `codemaild purge-releases`: old releases out of the reference DB (import.c does it). */
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "cmd.h"
+#include "import.h"
 #include "quota.h"
 #include "state.h"
 #include "util.h"
@@ -159,5 +161,28 @@ cmd_domain(struct cmdctx *cx)
 	else
 		printf("%s: %s\n", dom, add ? t : "removed");
 	state_close(st);
+	return rc;
+}
+
+/* `codemaild purge-releases --before YYYY-MM-DD [--db PATH]`: drops the releases of the
+ * several-release datasets (PFS RVU, ICD-10-CM, GPCI) that ended before the date. */
+int
+cmd_purge_releases(struct cmdctx *cx)
+{
+	const char *before = opt(cx, "--before"), *db = opt(cx, "--db");
+	struct buf err;
+	int rc, removed = 0;
+
+	if (before == NULL || strlen(before) != 10 || before[4] != '-' || before[7] != '-')
+		return usage("purge-releases --before YYYY-MM-DD [--db PATH]");
+	buf_init(&err, 4096);
+	rc = import_purge_releases(db ? db : cx->conf.reference_db, before, 0, stdout, &removed,
+	    &err);
+	if (rc != EX_OK)
+		fprintf(stderr, "codemaild purge-releases: %s (the live DB was not changed)\n",
+		    buf_cstr(&err));
+	else if (removed)
+		printf("purge-releases: %d release%s removed\n", removed, removed == 1 ? "" : "s");
+	buf_free(&err);
 	return rc;
 }

@@ -102,6 +102,15 @@ info_ds(void *ctx, const struct cdb_dataset *ds)
 	return 0;
 }
 
+static int
+info_rel(void *ctx, const struct cdb_release *r)
+{
+	(void)ctx;
+	printf("%-17s %-20s %-10s %-10s %9lld  %s\n", r->dataset, r->release[0] ? r->release : "-",
+	    r->effective[0] ? r->effective : "-", r->end[0] ? r->end : "open", r->rows, r->source);
+	return 0;
+}
+
 int
 cmd_info(struct cmdctx *cx)
 {
@@ -147,6 +156,12 @@ cmd_info(struct cmdctx *cx)
 	n = codedb_datasets(db, info_ds, NULL);
 	if (n == 0)
 		printf("(no datasets)\n");
+	else {
+		printf("\nreleases (a date of service uses the release in effect on it):\n");
+		printf("%-17s %-20s %-10s %-10s %9s  %s\n", "dataset", "release", "from", "to", "rows",
+		    "source");
+		codedb_releases(db, NULL, info_rel, NULL);
+	}
 	codedb_close(db);
 	if (history) {
 		sqlite3 *h = NULL;

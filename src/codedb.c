@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "util.h"
 
 /* ---- schema ---------------------------------------------------------------------------
  * One table per kind of fact; every row belongs to one dataset (see import.c's dataset
@@ -53,7 +54,17 @@ static const char schema_sql[] =
 " kind TEXT NOT NULL, text TEXT NOT NULL, release TEXT);"
 "CREATE TABLE IF NOT EXISTS gem(icd10 TEXT NOT NULL, icd9 TEXT NOT NULL, flags TEXT NOT NULL,"
 " backward INTEGER NOT NULL);"
-"CREATE TABLE IF NOT EXISTS known(code TEXT PRIMARY KEY, family TEXT NOT NULL) WITHOUT ROWID;";
+"CREATE TABLE IF NOT EXISTS known(code TEXT PRIMARY KEY, family TEXT NOT NULL) WITHOUT ROWID;"
+"CREATE TABLE IF NOT EXISTS releases(dataset TEXT NOT NULL, release TEXT NOT NULL,"
+" effective TEXT, end_date TEXT, source TEXT, rows INTEGER, imported_at TEXT,"
+" PRIMARY KEY(dataset, release)) WITHOUT ROWID;"
+"CREATE TABLE IF NOT EXISTS gpci(mac TEXT NOT NULL, state TEXT, locality TEXT NOT NULL,"
+" name TEXT, work REAL, pe REAL, mp REAL, release TEXT);"
+"CREATE TABLE IF NOT EXISTS denial(code TEXT NOT NULL, kind TEXT NOT NULL, status TEXT,"
+" text TEXT);"
+"CREATE TABLE IF NOT EXISTS icd_node(code TEXT NOT NULL, parent TEXT, kind TEXT, title TEXT);"
+"CREATE TABLE IF NOT EXISTS icd_note(node TEXT NOT NULL, kind TEXT NOT NULL, ord INTEGER,"
+" text TEXT NOT NULL);";
 
 static const char index_sql[] =
 "CREATE INDEX IF NOT EXISTS hcpcs_code ON hcpcs(code);"
@@ -65,7 +76,12 @@ static const char index_sql[] =
 "CREATE INDEX IF NOT EXISTS rvu_code ON rvu(code, mod);"
 "CREATE INDEX IF NOT EXISTS mue_code ON mue(code);"
 "CREATE INDEX IF NOT EXISTS ptp_pair ON ptp(col1, col2);"
-"CREATE INDEX IF NOT EXISTS gem_icd10 ON gem(icd10);";
+"CREATE INDEX IF NOT EXISTS gem_icd10 ON gem(icd10);"
+"CREATE INDEX IF NOT EXISTS icd10_rel ON icd10(code, release);"
+"CREATE INDEX IF NOT EXISTS gpci_loc ON gpci(mac, locality);"
+"CREATE INDEX IF NOT EXISTS denial_code ON denial(code);"
+"CREATE INDEX IF NOT EXISTS icd_node_code ON icd_node(code);"
+"CREATE INDEX IF NOT EXISTS icd_note_node ON icd_note(node);";
 
 static int
 exec_sql(sqlite3 *h, const char *sql, struct buf *err)
@@ -98,7 +114,8 @@ codedb_create_indexes(void *handle, struct buf *err)
 enum stmt_id {
 	S_KNOWN, S_KNOWN_FAM, S_HCPCS, S_CPT, S_LAY, S_HAS_RVU, S_HAS_MUE, S_ICD,
 	S_RVU, S_MUE, S_PTP, S_MOD_H, S_MOD_L, S_ICD_CHILD, S_NEAR, S_GEM, S_DATASETS,
-	S_SAMPLE, S_PTP_TEXT, NSTMT
+	S_SAMPLE, S_PTP_TEXT, S_RVU_ANY, S_REL, S_IN_RVU, S_IN_ICD, S_GPCI, S_GPCI_ALL, S_DENIAL,
+	S_NODE, S_NOTES, S_ICD_REL, S_ICD_TITLE, S_ICD_PFX, NSTMT
 };
 
 static const char *const stmt_sql[NSTMT] = {
@@ -113,8 +130,12 @@ static const char *const stmt_sql[NSTMT] = {
 	    " ORDER BY effective DESC LIMIT 1",
 	[S_HAS_MUE] = "SELECT 1 FROM mue WHERE code = ?1 LIMIT 1",
 	[S_ICD] = "SELECT code, billable, short_title, long_title, release FROM icd10"
-	    " WHERE code = ?1 LIMIT 1",
+	    " WHERE code = ?1 ORDER BY long_title IS NULL, release DESC LIMIT 1",
 	[S_RVU] = "SELECT status, not_used, work, pe_nf, pe_nf_na, pe_f, pe_f_na, mp, total_nf,"
+	    " total_f, pctc, glob, pre_op, intra_op, post_op, mult_proc, bilat, asst, cosurg, team,"
+	    " endo_base, conv_factor, supervision, img_family, release, effective, end_date"
+	    " FROM rvu WHERE code = ?1 AND mod = ?2 AND release = ?3 LIMIT 1",
+	[S_RVU_ANY] = "SELECT status, not_used, work, pe_nf, pe_nf_na, pe_f, pe_f_na, mp, total_nf,"
 	    " total_f, pctc, glob, pre_op, intra_op, post_op, mult_proc, bilat, asst, cosurg, team,"
 	    " endo_base, conv_factor, supervision, img_family, release, effective, end_date"
 	    " FROM rvu WHERE code = ?1 AND mod = ?2"
@@ -130,8 +151,8 @@ static const char *const stmt_sql[NSTMT] = {
 	[S_MOD_H] = "SELECT long_desc, short_desc, effective, end_date FROM hcpcs_mod"
 	    " WHERE mod = ?1 ORDER BY effective DESC LIMIT 1",
 	[S_MOD_L] = "SELECT level, lay FROM lay_mod WHERE mod = ?1 LIMIT 1",
-	[S_ICD_CHILD] = "SELECT code, short_title FROM icd10 WHERE code > ?1 AND code < ?1 || '~'"
-	    " AND billable = 1 ORDER BY ord, code",
+	[S_ICD_CHILD] = "SELECT code, max(short_title) FROM icd10 WHERE code > ?1 AND code < ?1 || '~'"
+	    " AND billable = 1 GROUP BY code ORDER BY code",
 	[S_NEAR] = "SELECT code, family FROM known WHERE code >= ?1 AND code < ?1 || '~'"
 	    " LIMIT 20000",
 	[S_GEM] = "SELECT icd10, icd9, flags, backward FROM gem WHERE icd10 = ?1"
@@ -141,6 +162,23 @@ static const char *const stmt_sql[NSTMT] = {
 	[S_SAMPLE] = "SELECT (SELECT count(*) FROM datasets WHERE sample = 1),"
 	    " (SELECT value FROM meta WHERE key = 'is_sample')",
 	[S_PTP_TEXT] = "SELECT text, release FROM ptp_text WHERE id = ?1",
+	[S_REL] = "SELECT dataset, release, coalesce(effective,''), coalesce(end_date,''),"
+	    " coalesce(source,''), rows, coalesce(imported_at,'') FROM releases"
+	    " WHERE ?1 IS NULL OR dataset = ?1 ORDER BY dataset, effective, release",
+	[S_IN_RVU] = "SELECT 1 FROM rvu WHERE code = ?1 AND release = ?2 LIMIT 1",
+	[S_IN_ICD] = "SELECT 1 FROM icd10 WHERE code = ?1 AND release = ?2 LIMIT 1",
+	[S_GPCI] = "SELECT mac, state, locality, name, work, pe, mp FROM gpci"
+	    " WHERE mac = ?1 AND locality = ?2 AND release = ?3 LIMIT 1",
+	[S_GPCI_ALL] = "SELECT mac, state, locality, name, work, pe, mp FROM gpci WHERE release = ?1",
+	[S_DENIAL] = "SELECT code, kind, status, text FROM denial WHERE code = ?1"
+	    " AND (?2 IS NULL OR kind = ?2) ORDER BY kind = ?3 DESC LIMIT 1",
+	[S_NODE] = "SELECT parent FROM icd_node WHERE code = ?1 LIMIT 1",
+	[S_NOTES] = "SELECT kind, text FROM icd_note WHERE node = ?1 ORDER BY ord",
+	[S_ICD_REL] = "SELECT release, long_title IS NOT NULL FROM icd10 WHERE code = ?1",
+	[S_ICD_PFX] = "SELECT count(*) FROM icd10 WHERE code > ?1 AND code < ?1 || '~'"
+	    " AND release = ?2",
+	[S_ICD_TITLE] = "SELECT release FROM icd10 WHERE code = ?1 AND long_title IS NOT NULL"
+	    " ORDER BY release DESC LIMIT 1",
 };
 
 struct codedb {
@@ -214,8 +252,9 @@ db_open_handle(struct codedb *db, struct buf *err)
 	s = NULL;
 	if (ver != CODEDB_SCHEMA_VERSION) {
 		if (err)
-			buf_printf(err, "%s: reference DB schema version %ld, this build reads %d",
-			    db->path, ver, CODEDB_SCHEMA_VERSION);
+			buf_printf(err, "%s: reference DB schema version %ld, this build reads %d%s",
+			    db->path, ver, CODEDB_SCHEMA_VERSION, ver == 1 ? " (any 'codemaild import'"
+			    " into it upgrades it, e.g. of the next data file, or 'make data')" : "");
 		goto fail;
 	}
 	for (i = 0; i < NSTMT; i++) {
@@ -478,7 +517,8 @@ is_icd_shape(const char *c)
 {
 	size_t n = strlen(c), i;
 
-	if (n < 3 || n > 7 || !isalpha((unsigned char)c[0]) || !isdigit((unsigned char)c[1]))
+	/* second character: a digit, or a letter (FY2026 added "QA0.0101"-shaped codes) */
+	if (n < 3 || n > 7 || !isalpha((unsigned char)c[0]) || !isalnum((unsigned char)c[1]))
 		return 0;
 	for (i = 2; i < n; i++)
 		if (!isalnum((unsigned char)c[i]))
@@ -945,7 +985,8 @@ codedb_rvu_mod(struct codedb *db, const char *code, const char *mod, const char 
 {
 	char c[12], d[11], m[3];
 	sqlite3_stmt *s;
-	int rc;
+	struct cdb_release rel;
+	int rc, rrc;
 
 	memset(out, 0, sizeof(*out));
 	out->status_text = out->global_text = "";
@@ -960,10 +1001,18 @@ codedb_rvu_mod(struct codedb *db, const char *code, const char *mod, const char 
 		m[2] = '\0';
 	}
 	dos_norm(dos, d);
-	s = st_get(db, S_RVU);
+	rrc = codedb_release_for(db, "pfs_rvu", d, &rel);
+	if (rrc < 0)
+		return -1;
+	if (rrc == 1) {
+		s = st_get(db, S_RVU);
+		sqlite3_bind_text(s, 3, rel.release, -1, SQLITE_TRANSIENT);
+	} else {
+		s = st_get(db, S_RVU_ANY);      /* a DB without a releases table entry */
+		sqlite3_bind_text(s, 3, d, -1, SQLITE_STATIC);
+	}
 	sqlite3_bind_text(s, 1, c, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, m, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, d, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(s);
@@ -1004,9 +1053,16 @@ codedb_rvu_mod(struct codedb *db, const char *code, const char *mod, const char 
 	col_copy(s, 24, out->release, sizeof(out->release));
 	col_copy(s, 25, out->effective, sizeof(out->effective));
 	col_copy(s, 26, out->end, sizeof(out->end));
+	sqlite3_reset(s);
+	out->release_exact = 1;
+	if (rrc == 1) {
+		copy_str(out->release, sizeof(out->release), rel.release);
+		copy_str(out->effective, sizeof(out->effective), rel.effective);
+		copy_str(out->end, sizeof(out->end), rel.end);
+		out->release_exact = rel.exact;
+	}
 	if (out->effective[0])
 		memcpy(out->year, out->effective, 4);
-	sqlite3_reset(s);
 	return 1;
 }
 
@@ -1454,4 +1510,659 @@ codedb_read_end(struct codedb *db)
 		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
 	if (db)
 		db->snap = 0;
+}
+
+/* ---- releases --------------------------------------------------------------------------- */
+
+static void
+rel_from_row(sqlite3_stmt *s, struct cdb_release *r)
+{
+	memset(r, 0, sizeof(*r));
+	col_copy(s, 0, r->dataset, sizeof(r->dataset));
+	col_copy(s, 1, r->release, sizeof(r->release));
+	col_copy(s, 2, r->effective, sizeof(r->effective));
+	col_copy(s, 3, r->end, sizeof(r->end));
+	col_copy(s, 4, r->source, sizeof(r->source));
+	r->rows = sqlite3_column_int64(s, 5);
+	col_copy(s, 6, r->imported_at, sizeof(r->imported_at));
+	r->exact = 1;
+}
+
+int
+codedb_releases(struct codedb *db, const char *dataset, cdb_release_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = st_get(db, S_REL);
+	struct cdb_release r;
+	int n = 0, rc;
+
+	if (dataset)
+		sqlite3_bind_text(s, 1, dataset, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rel_from_row(s, &r);
+		n++;
+		if (cb && cb(ctx, &r))
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return st_fail(db, "releases");
+	return n;
+}
+
+#define REL_MAX 64
+
+/* The releases of a dataset, by effective date; returns the count (<= REL_MAX) or -1. */
+static int
+rel_list(struct codedb *db, const char *dataset, struct cdb_release *v)
+{
+	sqlite3_stmt *s = st_get(db, S_REL);
+	int n = 0, rc;
+
+	sqlite3_bind_text(s, 1, dataset, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < REL_MAX)
+		rel_from_row(s, &v[n++]);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return st_fail(db, "releases");
+	return n;
+}
+
+/* Index of the release in effect on d among v[0..n) (see codedb.h); *exact set. */
+static int
+rel_pick(const struct cdb_release *v, int n, const char *d, int *exact)
+{
+	int i, best = -1;
+
+	*exact = 1;
+	for (i = 0; i < n; i++)
+		if ((v[i].effective[0] == '\0' || strcmp(v[i].effective, d) <= 0) &&
+		    (v[i].end[0] == '\0' || strcmp(d, v[i].end) <= 0))
+			best = i;
+	if (best >= 0)
+		return best;
+	*exact = 0;
+	/* same calendar year: the latest one starting on or before d, else the earliest after */
+	for (i = 0; i < n; i++)
+		if (strncmp(v[i].effective, d, 4) == 0 && strcmp(v[i].effective, d) <= 0)
+			best = i;
+	if (best >= 0)
+		return best;
+	for (i = 0; i < n; i++)
+		if (strncmp(v[i].effective, d, 4) == 0)
+			return i;
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].effective, d) <= 0)
+			best = i;
+	return best >= 0 ? best : 0;
+}
+
+int
+codedb_release_for(struct codedb *db, const char *dataset, const char *dos,
+    struct cdb_release *out)
+{
+	struct cdb_release v[REL_MAX];
+	char d[11];
+	int n, i, exact;
+
+	memset(out, 0, sizeof(*out));
+	dos_norm(dos, d);
+	n = rel_list(db, dataset, v);
+	if (n <= 0)
+		return n;
+	i = rel_pick(v, n, d, &exact);
+	*out = v[i];
+	out->exact = exact;
+	return 1;
+}
+
+static int
+in_release(struct codedb *db, const char *dataset, const char *code, const char *release)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (release == NULL || release[0] == '\0')
+		return 0;
+	s = st_get(db, strcmp(dataset, "icd10cm") == 0 ? S_IN_ICD : S_IN_RVU);
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, release, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return st_fail(db, "release presence");
+	return rc == SQLITE_ROW;
+}
+
+int
+codedb_change(struct codedb *db, const char *dataset, const char *code, const char *dos,
+    struct cdb_change *out)
+{
+	struct cdb_release v[REL_MAX];
+	char c[12], d[11];
+	int n, i, exact, a, b, k;
+
+	memset(out, 0, sizeof(*out));
+	if (codedb_norm(code, c, sizeof(c)) < 0)
+		return 0;
+	dos_norm(dos, d);
+	n = rel_list(db, dataset, v);
+	if (n <= 0)
+		return n;
+	i = rel_pick(v, n, d, &exact);
+	copy_str(out->cur, sizeof(out->cur), v[i].release);
+	if (i > 0)
+		copy_str(out->prev, sizeof(out->prev), v[i - 1].release);
+	if (i + 1 < n)
+		copy_str(out->next, sizeof(out->next), v[i + 1].release);
+	if ((a = in_release(db, dataset, c, out->cur)) < 0 ||
+	    (b = in_release(db, dataset, c, out->prev)) < 0 ||
+	    (k = in_release(db, dataset, c, out->next)) < 0)
+		return -1;
+	out->in_cur = a;
+	out->in_prev = b;
+	out->in_next = k;
+	return 1;
+}
+
+const char *
+codedb_change_word(const struct cdb_change *c)
+{
+	if (c->in_cur && c->prev[0] && !c->in_prev)
+		return "added";
+	if (!c->in_cur && c->in_prev)
+		return "deleted";
+	if (c->in_cur && c->next[0] && !c->in_next)
+		return "dropped";
+	if (!c->in_cur && c->in_next)
+		return "later";
+	return c->in_cur ? "same" : "absent";
+}
+
+/* ---- GPCI ------------------------------------------------------------------------------- */
+
+static void
+gpci_from_row(sqlite3_stmt *s, const struct cdb_release *rel, struct cdb_gpci *g)
+{
+	memset(g, 0, sizeof(*g));
+	col_copy(s, 0, g->mac, sizeof(g->mac));
+	col_copy(s, 1, g->state, sizeof(g->state));
+	col_copy(s, 2, g->locality, sizeof(g->locality));
+	col_copy(s, 3, g->name, sizeof(g->name));
+	g->work = sqlite3_column_double(s, 4);
+	g->pe = sqlite3_column_double(s, 5);
+	g->mp = sqlite3_column_double(s, 6);
+	copy_str(g->release, sizeof(g->release), rel->release);
+	copy_str(g->effective, sizeof(g->effective), rel->effective);
+	copy_str(g->end, sizeof(g->end), rel->end);
+	g->exact = rel->exact;
+}
+
+int
+codedb_gpci(struct codedb *db, const char *mac_loc, const char *dos, struct cdb_gpci *out)
+{
+	char digits[16];
+	char mac[6], loc[3];
+	struct cdb_release rel;
+	sqlite3_stmt *s;
+	size_t n = 0, i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (mac_loc == NULL)
+		return 0;
+	for (i = 0; mac_loc[i] && n + 1 < sizeof(digits); i++) {
+		if (isdigit((unsigned char)mac_loc[i]))
+			digits[n++] = mac_loc[i];
+		else if (!strchr(" -/.:", mac_loc[i]))
+			return 0;
+	}
+	digits[n] = '\0';
+	if (n != 7)
+		return 0;
+	memcpy(mac, digits, 5);
+	mac[5] = '\0';
+	memcpy(loc, digits + 5, 2);
+	loc[2] = '\0';
+	if ((rc = codedb_release_for(db, "gpci", dos, &rel)) <= 0)
+		return rc;
+	s = st_get(db, S_GPCI);
+	sqlite3_bind_text(s, 1, mac, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, loc, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, rel.release, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		gpci_from_row(s, &rel, out);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return st_fail(db, "gpci");
+	return rc == SQLITE_ROW;
+}
+
+/* The locality name as people write it: "REST OF CALIFORNIA*" -> "california". */
+static void
+gpci_plain(const char *name, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	if (util_strncaseeq(name, "REST OF ", 8))
+		name += 8;
+	for (; *name && n + 1 < outlen; name++) {
+		if (*name == '*')
+			continue;
+		out[n++] = (char)tolower((unsigned char)*name);
+	}
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+}
+
+/* 1 when word (lower-case) occurs in text as whole words, case-insensitively. */
+static int
+has_words(const char *text, const char *word)
+{
+	size_t wl = strlen(word);
+	const char *p = text;
+
+	if (wl < 4)
+		return 0;
+	while ((p = util_strcasestr(p, word)) != NULL) {
+		if ((p == text || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[wl]))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+int
+codedb_gpci_find(struct codedb *db, const char *text, const char *dos, struct cdb_gpci *out)
+{
+	struct cdb_release rel;
+	sqlite3_stmt *s;
+	size_t bestlen = 0;
+	int rc, best_rest = 0;
+	const char *p;
+
+	memset(out, 0, sizeof(*out));
+	if (text == NULL)
+		return 0;
+	/* "locality 10112-00" / "MAC 10112 locality 00" */
+	if ((p = util_strcasestr(text, "locality")) != NULL) {
+		char num[16];
+		size_t k = 0;
+
+		for (p += 8; *p && k + 1 < sizeof(num) && (isdigit((unsigned char)*p) ||
+		    strchr(" -/:#", *p)); p++)
+			if (isdigit((unsigned char)*p))
+				num[k++] = *p;
+		num[k] = '\0';
+		if (k == 7 && codedb_gpci(db, num, dos, out) == 1)
+			return 1;
+	}
+	if ((rc = codedb_release_for(db, "gpci", dos, &rel)) <= 0)
+		return rc;
+	s = st_get(db, S_GPCI_ALL);
+	sqlite3_bind_text(s, 1, rel.release, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char plain[128];
+		const char *name = txt(s, 3);
+		int rest = util_strncaseeq(name, "REST OF ", 8);
+		size_t l;
+
+		gpci_plain(name, plain, sizeof(plain));
+		l = has_words(text, plain) ? strlen(plain) : 0;
+		if (l == 0) {
+			/* a part of a metro-area name: "Los Angeles", "San Jose", "Oakland" */
+			char *seg = plain, *e;
+
+			for (;;) {
+				char one[128];
+				size_t sl;
+
+				e = seg + strcspn(seg, "-/()");
+				sl = (size_t)(e - seg);
+				while (sl && seg[sl - 1] == ' ')
+					sl--;
+				while (sl && *seg == ' ')
+					seg++, sl--;
+				util_fmt(one, sizeof(one), "%.*s", (int)sl, seg);
+				if (strlen(one) >= 5 && strstr(one, " cnty") == NULL && has_words(text, one) &&
+				    strlen(one) > l)
+					l = strlen(one);
+				if (*e == '\0')
+					break;
+				seg = e + 1;
+			}
+		}
+		if (l == 0)
+			continue;
+		/* the longest name wins; for a state name, its "REST OF" locality */
+		if (l > bestlen || (l == bestlen && rest && !best_rest)) {
+			bestlen = l;
+			best_rest = rest;
+			gpci_from_row(s, &rel, out);
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return st_fail(db, "gpci");
+	return bestlen > 0;
+}
+
+double
+codedb_local_payment(const struct cdb_rvu *r, const struct cdb_gpci *g, int facility)
+{
+	double pe = facility ? r->pe_f : r->pe_nf;
+
+	if (facility ? r->pe_f_na : r->pe_nf_na)
+		return -1.0;
+	return (r->work * g->work + pe * g->pe + r->mp * g->mp) * r->conv_factor;
+}
+
+/* ---- denial codes ----------------------------------------------------------------------- */
+
+int
+codedb_denial(struct codedb *db, const char *code, const char *kind, struct cdb_denial *out)
+{
+	char c[12];
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	size_t i, n = 0;
+
+	if (code == NULL)
+		return 0;
+	for (i = 0; code[i]; i++) {
+		if (!isalnum((unsigned char)code[i]) || n + 1 >= sizeof(c))
+			return 0;
+		c[n++] = (char)toupper((unsigned char)code[i]);
+	}
+	c[n] = '\0';
+	if (n == 0)
+		return 0;
+	s = st_get(db, S_DENIAL);
+	sqlite3_bind_text(s, 1, c, -1, SQLITE_TRANSIENT);
+	if (kind)
+		sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
+	/* a number is a CARC; MA/M/N codes are RARCs; other letter codes (B5, P2) are CARCs */
+	sqlite3_bind_text(s, 3, (c[0] == 'M' || c[0] == 'N') ? "rarc" : "carc", -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		col_copy(s, 0, out->code, sizeof(out->code));
+		col_copy(s, 1, out->kind, sizeof(out->kind));
+		col_copy(s, 2, out->status, sizeof(out->status));
+		out->text = col_dup(s, 3);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return st_fail(db, "denial");
+	return rc == SQLITE_ROW;
+}
+
+void
+cdb_denial_free(struct cdb_denial *d)
+{
+	if (d == NULL)
+		return;
+	free(d->text);
+	d->text = NULL;
+}
+
+/* ---- ICD-10-CM tabular notes ------------------------------------------------------------- */
+
+#define NOTE_DEPTH 16
+
+/* The chain of nodes that apply to code, nearest first: the longest prefix of the code
+ * that is a node, then its parents. Returns the count. */
+static int
+note_chain(struct codedb *db, const char *code, char chain[NOTE_DEPTH][16])
+{
+	char c[16];
+	sqlite3_stmt *s;
+	int n = 0, rc;
+	size_t l;
+
+	if (codedb_norm(code, c, sizeof(c)) < 0)
+		return 0;
+	for (l = strlen(c); l >= 3 && n == 0; l--) {
+		c[l] = '\0';
+		s = st_get(db, S_NODE);
+		sqlite3_bind_text(s, 1, c, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			copy_str(chain[n++], 16, c);
+			while (n < NOTE_DEPTH && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+				char par[16];
+
+				col_copy(s, 0, par, sizeof(par));
+				sqlite3_reset(s);
+				copy_str(chain[n++], 16, par);
+				s = st_get(db, S_NODE);
+				sqlite3_bind_text(s, 1, par, -1, SQLITE_TRANSIENT);
+				if (sqlite3_step(s) != SQLITE_ROW)
+					break;
+			}
+		}
+		sqlite3_reset(s);
+	}
+	return n;
+}
+
+int
+codedb_icd_notes(struct codedb *db, const char *code, cdb_note_cb cb, void *ctx)
+{
+	char chain[NOTE_DEPTH][16];
+	int n, i, count = 0, rc, stop = 0;
+	sqlite3_stmt *s;
+
+	n = note_chain(db, code, chain);
+	for (i = 0; i < n && !stop; i++) {
+		char from[16];
+
+		if (strncmp(chain[i], "ch", 2) == 0 || strchr(chain[i], '-'))
+			copy_str(from, sizeof(from), chain[i]);
+		else
+			icd_display(chain[i], from);
+		s = st_get(db, S_NOTES);
+		sqlite3_bind_text(s, 1, chain[i], -1, SQLITE_TRANSIENT);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			count++;
+			if (cb && cb(ctx, txt(s, 0), txt(s, 1), from)) {
+				stop = 1;
+				break;
+			}
+		}
+		sqlite3_reset(s);
+		if (!stop && rc != SQLITE_DONE)
+			return st_fail(db, "icd notes");
+	}
+	return count;
+}
+
+/* 1 when the undotted code b falls under the reference ref as written in a note
+ * ("A05.-", "A18.32", "P35-P39", "K20.8-"). */
+static int
+ref_covers(const char *ref, const char *b)
+{
+	char lo[16], hi[16];
+	const char *dash = strchr(ref, '-');
+	size_t n;
+
+	if (dash && dash[1] && isalpha((unsigned char)dash[1])) {       /* a range P35-P39 */
+		snprintf(lo, sizeof(lo), "%.*s", (int)(dash - ref), ref);
+		snprintf(hi, sizeof(hi), "%s", dash + 1);
+		if (codedb_norm(lo, lo, sizeof(lo)) < 0 || codedb_norm(hi, hi, sizeof(hi)) < 0)
+			return 0;
+		n = strlen(lo);
+		return strncmp(b, lo, n) >= 0 && strncmp(b, hi, strlen(hi)) <= 0;
+	}
+	n = 0;
+	for (; *ref && *ref != '-' && n + 1 < sizeof(lo); ref++)
+		if (*ref != '.')
+			lo[n++] = (char)toupper((unsigned char)*ref);
+	lo[n] = '\0';
+	if (n < 3)
+		return 0;
+	return strncmp(b, lo, n) == 0;
+}
+
+struct x1 {
+	const char *b;
+	char *note;
+	size_t notelen;
+	int hit;
+};
+
+static int
+x1_cb(void *vctx, const char *kind, const char *text, const char *from)
+{
+	struct x1 *x = vctx;
+	const char *p = text;
+
+	(void)from;
+	if (strcmp(kind, "excludes1") != 0)
+		return 0;
+	/* code references are written in parentheses: "(A05.-)", "(K21.0-, K21.9)" */
+	while ((p = strchr(p, '(')) != NULL) {
+		const char *e = strchr(++p, ')');
+		char inner[96];
+		size_t k = 0;
+
+		if (e == NULL)
+			break;
+		snprintf(inner, sizeof(inner), "%.*s", (int)(e - p), p);
+		while (inner[k]) {
+			char ref[24];
+			size_t r = 0;
+
+			while (inner[k] == ' ' || inner[k] == ',')
+				k++;
+			while (inner[k] && inner[k] != ',' && inner[k] != ' ' && r + 1 < sizeof(ref))
+				ref[r++] = inner[k++];
+			ref[r] = '\0';
+			while (inner[k] && inner[k] != ',' && inner[k] != ' ')
+				k++;
+			if (r >= 3 && isalpha((unsigned char)ref[0]) && isdigit((unsigned char)ref[1]) &&
+			    ref_covers(ref, x->b)) {
+				copy_str(x->note, x->notelen, text);
+				x->hit = 1;
+				return 1;
+			}
+		}
+		p = e;
+	}
+	return 0;
+}
+
+int
+codedb_icd_excludes1(struct codedb *db, const char *a, const char *b, char *note, size_t notelen)
+{
+	char nb[16];
+	struct x1 x;
+
+	if (notelen)
+		note[0] = '\0';
+	if (codedb_norm(b, nb, sizeof(nb)) < 0)
+		return 0;
+	x.b = nb;
+	x.note = note;
+	x.notelen = notelen;
+	x.hit = 0;
+	if (codedb_icd_notes(db, a, x1_cb, &x) < 0)
+		return -1;
+	return x.hit;
+}
+
+struct seventh {
+	char ch;
+	char *out;
+	size_t outlen;
+	int hit;
+};
+
+static int
+seventh_cb(void *vctx, const char *kind, const char *text, const char *from)
+{
+	struct seventh *sv = vctx;
+
+	(void)from;
+	if (strcmp(kind, "sevenChrDef") != 0 || text[0] != sv->ch || text[1] != '=')
+		return 0;
+	copy_str(sv->out, sv->outlen, text + 2);
+	sv->hit = 1;
+	return 1;
+}
+
+int
+codedb_icd_seventh(struct codedb *db, const char *code, char *out, size_t outlen)
+{
+	char c[16];
+	struct seventh sv;
+
+	if (outlen)
+		out[0] = '\0';
+	if (codedb_norm(code, c, sizeof(c)) < 0 || strlen(c) != 7)
+		return 0;
+	sv.ch = c[6];
+	sv.out = out;
+	sv.outlen = outlen;
+	sv.hit = 0;
+	if (codedb_icd_notes(db, c, seventh_cb, &sv) < 0)
+		return -1;
+	return sv.hit;
+}
+
+int
+codedb_icd_validity(struct codedb *db, const char *code, const char *dos,
+    struct cdb_icd_valid *out)
+{
+	struct cdb_release v[REL_MAX];
+	char c[12], d[11];
+	int n, i, k, exact, in_cur = 0, later = 0, title_cur = 0, rc;
+	sqlite3_stmt *s;
+
+	memset(out, 0, sizeof(*out));
+	out->v = CDB_ICD_UNKNOWN;
+	if (codedb_norm(code, c, sizeof(c)) < 0)
+		return 0;
+	dos_norm(dos, d);
+	n = rel_list(db, "icd10cm", v);
+	if (n <= 0)
+		return n;
+	i = rel_pick(v, n, d, &exact);
+	copy_str(out->release, sizeof(out->release), v[i].release);
+	out->exact = exact;
+	s = st_get(db, S_ICD_REL);
+	sqlite3_bind_text(s, 1, c, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *r = txt(s, 0);
+
+		if (strcmp(r, v[i].release) == 0) {
+			in_cur = 1;
+			title_cur = sqlite3_column_int(s, 1);
+		}
+		for (k = i + 1; k < n; k++)
+			if (strcmp(r, v[k].release) == 0)
+				later = 1;
+		if (sqlite3_column_int(s, 1) && out->title_release[0] == '\0')
+			copy_str(out->title_release, sizeof(out->title_release), r);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return st_fail(db, "icd validity");
+	s = st_get(db, S_ICD_PFX);
+	sqlite3_bind_text(s, 1, c, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, v[i].release, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		out->below = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	if (in_cur)
+		out->v = title_cur || out->title_release[0] ? CDB_ICD_VALID : CDB_ICD_VALID_NO_TITLE;
+	else if (later)
+		out->v = CDB_ICD_NOT_IN_RELEASE;
+	else if (out->title_release[0])
+		out->v = CDB_ICD_DELETED;
+	else
+		return 0;
+	return 1;
 }

@@ -28,7 +28,7 @@
 #include "buf.h"
 #include "extract.h"
 
-#define CODEDB_SCHEMA_VERSION 1
+#define CODEDB_SCHEMA_VERSION 2
 
 struct codedb;
 
@@ -126,7 +126,8 @@ struct cdb_rvu {
 	char   img_family[3];
 	char   release[32];         /* "2025 Oct (RVU25D)" */
 	char   year[5];             /* "2025" */
-	char   effective[11], end[11];
+	char   effective[11], end[11];   /* of the release used */
+	int    release_exact;       /* 1: that release is in effect on dos; 0: nearest loaded */
 };
 int  codedb_rvu(struct codedb *db, const char *code, const char *dos, struct cdb_rvu *out);
 /* The row for a modifier (e.g. "26", "TC"): 1 found, 0 none for that modifier. */
@@ -219,6 +220,114 @@ struct cdb_gem {
 typedef int (*cdb_gem_cb)(void *ctx, const struct cdb_gem *g);
 /* ICD-10-CM -> ICD-9-CM mappings of code (both GEM directions). Returns count or -1. */
 int  codedb_gem(struct codedb *db, const char *icd10, cdb_gem_cb cb, void *ctx);
+
+/* ---- releases (several per dataset) ------------------------------------------------------
+ * Datasets "pfs_rvu", "gpci", "icd10cm" keep every imported release side by side (an import
+ * adds its release and keeps the others; importing the same release again replaces it);
+ * other datasets hold one release, replaced by the next import. Each release has an
+ * effective range: from its effective date to the day before the next release of the
+ * dataset, capped at the natural end of its period (PFS/GPCI: 31 December of the calendar
+ * year; ICD-10-CM: 30 September of the fiscal year); "" = open. */
+struct cdb_release {
+	char dataset[24];           /* "pfs_rvu", "gpci", "icd10cm", ... */
+	char release[64];           /* "2025 Oct (RVU25D)", "FY2026" */
+	char effective[11], end[11];
+	char source[128];           /* file name(s) */
+	char imported_at[21];
+	long long rows;
+	int  exact;                 /* codedb_release_for: 1 = in effect on the date asked; 0 = no
+	                               loaded release covers it, the nearest one was chosen (same
+	                               year first, else the latest before, else the earliest) */
+};
+typedef int (*cdb_release_cb)(void *ctx, const struct cdb_release *r); /* nonzero stops */
+/* Every release of dataset (NULL = all datasets), by dataset then effective date.
+ * Returns the number reported or -1. */
+int  codedb_releases(struct codedb *db, const char *dataset, cdb_release_cb cb, void *ctx);
+/* The release of dataset in effect on dos (NULL = today): 1 found, 0 dataset not loaded. */
+int  codedb_release_for(struct codedb *db, const char *dataset, const char *dos,
+                        struct cdb_release *out);
+/* Presence of a code in the release in effect on dos and in the loaded releases just before
+ * and after it (datasets "pfs_rvu" and "icd10cm"): tells "added in" / "deleted in". */
+struct cdb_change {
+	char cur[64], prev[64], next[64];   /* release names, "" when there is none */
+	int  in_cur, in_prev, in_next;      /* 1 present, 0 absent (0 as well when no release) */
+};
+int  codedb_change(struct codedb *db, const char *dataset, const char *code, const char *dos,
+                   struct cdb_change *out);
+/* "added"    present in cur, absent from prev;  "deleted" absent from cur, present in prev;
+ * "dropped"  present in cur, absent from next (deleted by the next release);
+ * "later"    absent from cur, present in next (added by the next release);
+ * "same" or "absent" otherwise. Static string. */
+const char *codedb_change_word(const struct cdb_change *c);
+
+/* ---- geographic practice cost indices (GPCI, dataset "gpci") ---------------------------- */
+struct cdb_gpci {
+	char   mac[6];              /* "10112" */
+	char   state[3];            /* "AL" */
+	char   locality[3];         /* "00" */
+	char   name[128];           /* "ALABAMA", "MANHATTAN", "REST OF CALIFORNIA" */
+	double work, pe, mp;
+	char   release[64];         /* the gpci release used */
+	char   effective[11], end[11];
+	int    exact;               /* as in cdb_release */
+};
+/* By MAC and locality number: "10112-00", "10112 00", "1011200" or "10112/00". Uses the
+ * release in effect on dos. 1 found, 0 not, -1 error. */
+int  codedb_gpci(struct codedb *db, const char *mac_loc, const char *dos, struct cdb_gpci *out);
+/* A locality or state named in free text ("in Manhattan", "for Alaska", "rest of Texas",
+ * "Texas" -> REST OF TEXAS, or "locality 10112-00"): the longest locality name found as
+ * whole words (case-insensitive; "REST OF " and trailing '*' ignored). 1 found, 0 none. */
+int  codedb_gpci_find(struct codedb *db, const char *text, const char *dos, struct cdb_gpci *out);
+/* Local payment = (work x wGPCI + PE x peGPCI + MP x mpGPCI) x CF, PE = non-facility or
+ * facility PE of the row. Returns -1.0 when the PE is not applicable (NA) in that setting. */
+double codedb_local_payment(const struct cdb_rvu *r, const struct cdb_gpci *g, int facility);
+
+/* ---- denial codes: CARC and RARC (datasets "carc", "rarc") ------------------------------- */
+struct cdb_denial {
+	char  code[8];              /* "97", "N362", "MA130" */
+	char  kind[5];              /* "carc" | "rarc" */
+	char  status[16];           /* "current", "tobe" (to be deactivated), "deactivated" */
+	char *text;                 /* the official text (X12), owned */
+};
+/* kind "carc", "rarc" or NULL (CARC first for a number, RARC for a letter code). */
+int  codedb_denial(struct codedb *db, const char *code, const char *kind, struct cdb_denial *out);
+void cdb_denial_free(struct cdb_denial *d);
+
+/* ---- ICD-10-CM tabular notes (dataset "icd10cm_tabular") -------------------------------- */
+/* Notes that apply to code: its own and those inherited from its parents, its category, its
+ * section and its chapter (nearest first). kind: "inclusionTerm", "includes", "excludes1",
+ * "excludes2", "codeFirst", "useAdditionalCode", "codeAlso", "sevenChrNote", "sevenChrDef"
+ * (text "A=initial encounter"); from: the code, section ("S30-S39") or chapter ("19")
+ * where the note is written. All borrowed for the call. Returns the count, or -1. */
+typedef int (*cdb_note_cb)(void *ctx, const char *kind, const char *text, const char *from);
+int  codedb_icd_notes(struct codedb *db, const char *code, cdb_note_cb cb, void *ctx);
+/* 1 when an Excludes1 note that applies to code a names code b (a code, a category "A05.-"
+ * or a range "P35-P39"); the note text is copied to note. 0 none, -1 error. */
+int  codedb_icd_excludes1(struct codedb *db, const char *a, const char *b, char *note,
+                          size_t notelen);
+/* Meaning of the 7th character of a 7-character code from the inherited sevenChrDef
+ * ("initial encounter"); 1 found, 0 not a 7-character code or no definition. */
+int  codedb_icd_seventh(struct codedb *db, const char *code, char *out, size_t outlen);
+
+/* ICD-10-CM validity by date of service across the loaded releases (point 5 of issue 16). */
+enum cdb_icd_validity {
+	CDB_ICD_VALID = 0,          /* in the release in effect, title loaded */
+	CDB_ICD_VALID_NO_TITLE,     /* in the release in effect (a codes-only list), no title loaded */
+	CDB_ICD_DELETED,            /* in an older release's titles, not in the release in effect */
+	CDB_ICD_NOT_IN_RELEASE,     /* only in a later release */
+	CDB_ICD_UNKNOWN,            /* in no loaded release */
+};
+struct cdb_icd_valid {
+	enum cdb_icd_validity v;
+	char release[64];           /* the release in effect on dos */
+	char title_release[64];     /* the release the title comes from, "" none */
+	int  exact;
+	int  below;                 /* codes of the release in effect below this one (a header
+	                               there: CDB_ICD_DELETED then means "no longer billable,
+	                               report a code below it") */
+};
+int  codedb_icd_validity(struct codedb *db, const char *code, const char *dos,
+                         struct cdb_icd_valid *out);
 
 /* Many lookups in a row (one answer): one read transaction around them takes the file
  * lock once instead of once per statement. codedb_read_begin returns 1 when it opened one

@@ -55,6 +55,8 @@ static const struct key keys[] = {
 	{ "general", "sample_data_notice", K_TRI, O(sample_data_notice), "auto", "auto|yes|no", 0, 0,
 	  "say in every reply that sample data answered (auto: when the reference DB is the sample)" },
 
+	STR("answers", "locality", locality, "", "PFS payment locality as MAC-locality number (e.g. 10112-00 for Alabama, 13202-01 for Manhattan) for local payment amounts; empty = national only"),
+
 	ENUM("source", "type", source_type, "maildir", "maildir|imap", "where questions are read from"),
 	STR("source", "maildir", maildir, "spool/inbox", "Maildir of the embedded mode"),
 	DUR("source", "poll_interval", poll_interval, "60s", "poll interval when no push (IDLE/inotify) is available"),
@@ -333,6 +335,18 @@ conf_validate(const struct conf *c, struct buf *errs)
 	if (!reply_name_ok(c->consultant_name))
 		VERR("consultant_name must be UTF-8 text of at most %u bytes without control characters "
 		    "(commas, quotes, parentheses are fine: replies quote or encode it)", LIM_DISPLAY_NAME);
+	if (c->locality && *c->locality) {
+		size_t k, nd = 0, bad = 0;
+
+		for (k = 0; c->locality[k]; k++) {
+			if (c->locality[k] >= '0' && c->locality[k] <= '9')
+				nd++;
+			else if (!strchr(" -/", c->locality[k]))
+				bad = 1;
+		}
+		if (nd != 7 || bad)
+			VERR("[answers] locality '%s' wants MAC-locality number, e.g. 10112-00", c->locality);
+	}
 	if (strcmp(c->source_type, "imap") == 0) {
 		if (*c->imap_host == '\0')
 			VERR("[source] type = imap needs [imap] host");

@@ -31,6 +31,11 @@ struct conf {
 	char *loop_header;              /* our own loop-detection header name */
 	int   sample_data_notice;       /* -1 auto (from DB metadata), 0 no, 1 yes */
 
+	/* [answers] */
+	char *locality;                 /* PFS locality for local payment: "MAC-NN" ("10112-00"),
+	                                   "" = national amounts only (a locality or state named in
+	                                   a question still gives the local amount) */
+
 	/* [source] */
 	char *source_type;              /* "maildir" | "imap" */
 	char *maildir;

@@ -283,6 +283,7 @@ static const struct { const char *pre; enum wkind kind; const char *frag; } wfra
 	{"wha whi", WK_ICDW, "what[ \\t]+(?:icd[ \\t-]*10[ \\t]+)?code[ \\t]+(?:for|do|should|to|is)|which[ \\t]+code"},
 	{"cod", WK_ICDW, "code[ \\t]+for"},
 	{"eob era", WK_EOB, "eobs?|era"},
+	{"rem", WK_EOB, "remits?"},
 	{"835", WK_EOB, "835"},
 	{"rem rar", WK_EOB, "remittance|remarks?|rarc"},
 	{"car", WK_EOB, "carc"},
@@ -595,6 +596,89 @@ grow(void **p, size_t *alloc, size_t need, size_t elem)
 	*p = q;
 	*alloc = n;
 	return 0;
+}
+
+/* ------------------------------------------------------------------ denial codes */
+
+static size_t orig_pos(const struct scan *s, size_t npos);
+
+/* Records the denial code written in t[a..b) ("CO-97", "reason code 97", "N362"). */
+static void
+add_denial(struct acc *ac, const struct scan *s, size_t a, size_t b)
+{
+	struct ex_result *r = ac->r;
+	struct ex_denial d;
+	size_t e = b, k, nd = 0, nl = 0, i;
+	char grp[3] = "";
+
+	memset(&d, 0, sizeof(d));
+	/* the code is the last token: [letters][-]digits */
+	while (e > a && s->t[e - 1] >= '0' && s->t[e - 1] <= '9') {
+		e--;
+		nd++;
+	}
+	if (nd == 0 || nd > 3)
+		return;
+	k = e;
+	while (k > a && nl < 2 && s->t[k - 1] >= 'A' && s->t[k - 1] <= 'Z') {
+		k--;
+		nl++;
+	}
+	if (nl > 0 && k > a && ((s->t[k - 1] | 32) >= 'a' && (s->t[k - 1] | 32) <= 'z'))
+		nl = 0, k = e;                   /* part of a word: "code97"? keep digits only */
+	/* a group code right before: "CO-97", "CO 97", "PR1", "CO-B5" */
+	if (nl == 2 && (memcmp(s->t + k, "CO", 2) == 0 || memcmp(s->t + k, "PR", 2) == 0 ||
+	    memcmp(s->t + k, "OA", 2) == 0 || memcmp(s->t + k, "PI", 2) == 0 ||
+	    memcmp(s->t + k, "CR", 2) == 0) && memcmp(s->t + k, "MA", 2) != 0) {
+		memcpy(grp, s->t + k, 2);
+		grp[2] = '\0';
+		k = e;
+		nl = 0;
+	} else if (nl == 0 || (nl == 1 && k > a)) {
+		size_t g = k;
+
+		/* "CO-B5": letter code after a group */
+		while (g > a && (s->t[g - 1] == '-' || s->t[g - 1] == ' ' || s->t[g - 1] == '\t'))
+			g--;
+		if (g >= a + 2 && (g == a + 2 || !((s->t[g - 3] | 32) >= 'a' && (s->t[g - 3] | 32) <= 'z'))) {
+			const char *q = s->t + g - 2;
+
+			if (memcmp(q, "CO", 2) == 0 || memcmp(q, "PR", 2) == 0 || memcmp(q, "OA", 2) == 0 ||
+			    memcmp(q, "PI", 2) == 0 || memcmp(q, "CR", 2) == 0) {
+				memcpy(grp, q, 2);
+				grp[2] = '\0';
+			}
+		}
+	}
+	if (nl + nd >= sizeof(d.code))
+		return;
+	memcpy(d.code, s->t + k, nl + nd);
+	d.code[nl + nd] = '\0';
+	memcpy(d.group, grp, sizeof(grp));
+	d.rarc = nl > 0 && (d.code[0] == 'M' || d.code[0] == 'N');
+	d.pos = orig_pos(s, a);
+	d.in_subject = s->in_subject;
+	for (i = 0; i < r->ndenials; i++)
+		if (strcmp(r->denials[i].code, d.code) == 0) {
+			if (r->denials[i].group[0] == '\0' && grp[0])
+				memcpy(r->denials[i].group, grp, sizeof(grp));
+			return;
+		}
+	if (r->ndenials >= EX_MAX_DENIALS)
+		return;
+	if (r->ndenials == 0) {
+		r->denials = calloc(EX_MAX_DENIALS, sizeof(*r->denials));
+		if (r->denials == NULL) {
+			ac->nomem = 1;
+			return;
+		}
+	}
+	/* in order of appearance (the word pass and the code pass run separately) */
+	for (i = r->ndenials; i > 0 && (r->denials[i - 1].in_subject < d.in_subject ||
+	    (r->denials[i - 1].in_subject == d.in_subject && r->denials[i - 1].pos > d.pos)); i--)
+		r->denials[i] = r->denials[i - 1];
+	r->denials[i] = d;
+	r->ndenials++;
 }
 
 /* ------------------------------------------------------------------ normalise */
@@ -1226,6 +1310,7 @@ scan_words(struct acc *ac, struct scan *s)
 		case WK_CARC: case WK_RARC:
 			kind = SP_REMARK;
 			ac->r->nremarks++;
+			add_denial(ac, s, ms, me);
 			s->remark_words = 1;
 			if (lower((unsigned char)s->t[ms]) == 'd' && lower((unsigned char)s->t[ms + 1]) == 'e')
 				ac->words |= INTENT_COVERAGE;     /* "denial N130" */
@@ -1241,7 +1326,11 @@ scan_words(struct acc *ac, struct scan *s)
 		case WK_UNITW: ac->said |= INTENT_UNITS_MUE; break;
 		case WK_GLOB: ac->words |= INTENT_GLOBAL_PERIOD; break;
 		case WK_FEE: ac->words |= INTENT_FEE_RVU; break;
-		case WK_COV: ac->words |= INTENT_COVERAGE; break;
+		case WK_COV:
+			ac->words |= INTENT_COVERAGE;
+			if (lower((unsigned char)s->t[ms]) == 'd')
+				s->remark_words = 1;              /* "denied": N362 is a remark code */
+			break;
 		case WK_GUIDE: ac->words |= INTENT_GUIDELINE; break;
 		}
 		if (kind >= 0 && add_span(s, ms, me, kind) < 0) {
@@ -1825,6 +1914,13 @@ do_icd(struct acc *ac, struct scan *s, size_t a, size_t b, size_t *end, const ch
 			return;                           /* "B05.gif": a file name */
 		c.why = why ? why : "ICD-10 shape with a dot";
 	} else if (n == 3) {
+		int L3 = up((unsigned char)s->t[a]);
+
+		if (!loc && (L3 == 'M' || L3 == 'N') && !s->icd_words) {
+			ac->r->nremarks++;                /* M80, N22: remark codes */
+			add_denial(ac, s, a, a + n);
+			return;
+		}
 		if (!loc && !(s->icd_words && has_known(ac) && known_p(ac, c.code, CODE_ICD10)))
 			return;                           /* "B12", "A1C" */
 		c.why = "ICD-10 category after 'ICD'/'dx'";
@@ -1833,6 +1929,7 @@ do_icd(struct acc *ac, struct scan *s, size_t a, size_t b, size_t *end, const ch
 		if ((L == 'M' || L == 'N') && !loc &&
 		    (s->remark_words || !has_known(ac) || !known_p(ac, c.code, CODE_ICD10))) {
 			ac->r->nremarks++;                /* N362, M80x: remark codes */
+			add_denial(ac, s, a, a + n);
 			return;
 		}
 		if (!loc && !s->icd_words && !(has_known(ac) && known_p(ac, c.code, CODE_ICD10)))
@@ -2337,5 +2434,6 @@ extract_result_free(struct ex_result *r)
 	free(r->ranges);
 	free(r->families);
 	free(r->date_items);
+	free(r->denials);
 	memset(r, 0, sizeof(*r));
 }

@@ -116,6 +116,18 @@ struct ex_date {                         /* one entry per dates[] entry, same or
 	int   dos;                       /* 1: introduced as a date of service ("DOS", "date of service") */
 };
 
+/* A denial code of a remittance (CARC/RARC), never a procedure code: "CO-97", "CO 97",
+ * "PR-1", "OA-23", "N362", "M80", "MA130", "reason code 97", "remark code N130",
+ * "CARC 16", "denial code CO-50". "N362 after dx" stays ICD-10 N36.2. */
+#define EX_MAX_DENIALS 16
+struct ex_denial {
+	char  group[3];                  /* "CO","PR","OA","PI","CR" or "" */
+	char  code[8];                   /* "97", "N362", "MA130", "B5" */
+	int   rarc;                      /* 1: a remark code (M, MA, N...), 0: a reason code */
+	size_t pos;
+	int   in_subject;
+};
+
 struct ex_result {
 	struct ex_code *codes;  size_t ncodes;   /* in order of appearance, no duplicates */
 	size_t nskipped;                         /* codes beyond max_codes, reported not dropped */
@@ -131,6 +143,7 @@ struct ex_result {
 	struct ex_date   *date_items;            /* ndates entries, parallel to dates */
 	size_t nremarks;                         /* remark/reason codes seen (CO-97, N362): not
 	                                            extracted as codes, only counted */
+	struct ex_denial *denials; size_t ndenials; /* the same, recognised (no duplicates) */
 };
 
 /* Optional lookup in the reference DB: returns 1 if code (normalised) is a known code of

@@ -31,6 +31,8 @@ struct dsdef {
 	const char *name, *label, *vprefix;
 	const char *copy[3];       /* old.* -> main.*; ?1 = ptp_text id offset where used */
 	const char *count;         /* rows of this dataset in main */
+	const char *keep;          /* several releases: old.* rows of the other releases -> main
+	                              (?1 = the release this import loads); NULL = one release */
 };
 
 static const struct dsdef dsdefs[NDS] = {
@@ -40,7 +42,8 @@ static const struct dsdef dsdefs[NDS] = {
 	    "SELECT (SELECT count(*) FROM hcpcs) + (SELECT count(*) FROM hcpcs_mod)" },
 	[DS_ICD10] = { "icd10cm", "ICD-10-CM", "ICD-10-CM",
 	    { "INSERT INTO main.icd10 SELECT * FROM old.icd10", NULL, NULL },
-	    "SELECT count(*) FROM icd10" },
+	    "SELECT count(*) FROM icd10",
+	    "INSERT INTO main.icd10 SELECT * FROM old.icd10 WHERE release IS NOT ?1" },
 	[DS_PTP_PRAC] = { "ptp_practitioner", "NCCI PTP edits (practitioner)", "NCCI PTP",
 	    { "INSERT INTO main.ptp_text SELECT id + ?1, setting, kind, text, release"
 	      " FROM old.ptp_text WHERE setting = 1",
@@ -64,7 +67,8 @@ static const struct dsdef dsdefs[NDS] = {
 	    "SELECT count(*) FROM mue WHERE setting = 'dme'" },
 	[DS_RVU] = { "pfs_rvu", "Physician Fee Schedule RVUs", "PFS RVU",
 	    { "INSERT INTO main.rvu SELECT * FROM old.rvu", NULL, NULL },
-	    "SELECT count(*) FROM rvu" },
+	    "SELECT count(*) FROM rvu",
+	    "INSERT INTO main.rvu SELECT * FROM old.rvu WHERE release IS NOT ?1" },
 	[DS_CPT] = { "cpt", "CPT descriptors (licensed)", "CPT",
 	    { "INSERT INTO main.cpt SELECT * FROM old.cpt", NULL, NULL },
 	    "SELECT count(*) FROM cpt" },
@@ -75,6 +79,20 @@ static const struct dsdef dsdefs[NDS] = {
 	[DS_GEM] = { "gem", "ICD-10-CM/ICD-9-CM GEMs", "GEMs",
 	    { "INSERT INTO main.gem SELECT * FROM old.gem", NULL, NULL },
 	    "SELECT count(*) FROM gem" },
+	[DS_GPCI] = { "gpci", "PFS geographic practice cost indices", "GPCI",
+	    { "INSERT INTO main.gpci SELECT * FROM old.gpci", NULL, NULL },
+	    "SELECT count(*) FROM gpci",
+	    "INSERT INTO main.gpci SELECT * FROM old.gpci WHERE release IS NOT ?1" },
+	[DS_CARC] = { "carc", "X12 claim adjustment reason codes", "CARC",
+	    { "INSERT INTO main.denial SELECT * FROM old.denial WHERE kind = 'carc'", NULL, NULL },
+	    "SELECT count(*) FROM denial WHERE kind = 'carc'" },
+	[DS_RARC] = { "rarc", "X12 remittance advice remark codes", "RARC",
+	    { "INSERT INTO main.denial SELECT * FROM old.denial WHERE kind = 'rarc'", NULL, NULL },
+	    "SELECT count(*) FROM denial WHERE kind = 'rarc'" },
+	[DS_ICDTAB] = { "icd10cm_tabular", "ICD-10-CM tabular notes", "ICD-10-CM tabular",
+	    { "INSERT INTO main.icd_node SELECT * FROM old.icd_node",
+	      "INSERT INTO main.icd_note SELECT * FROM old.icd_note", NULL },
+	    "SELECT (SELECT count(*) FROM icd_node) + (SELECT count(*) FROM icd_note)" },
 };
 
 /* ---- kinds -------------------------------------------------------------------------- */
@@ -95,6 +113,10 @@ static const struct kind kinds[] = {
 	{ "cpt", imp_parse_cpt, 0, "licensed CPT descriptor file (CSV/TSV; --columns)" },
 	{ "lay", imp_parse_lay, 1, "plain-language TSVs (data/sample format; a directory or files)" },
 	{ "gem", imp_parse_gem, 0, "ICD-10-CM/ICD-9-CM GEM files (2018_I10gem.txt, 2018_I9gem.txt)" },
+	{ "gpci", imp_parse_gpci, 0, "PFS GPCIs by locality (Addendum E CSV, GPCIyyyy.csv)" },
+	{ "carc", imp_parse_carc, 0, "X12 claim adjustment reason codes (TSV: code, status, text)" },
+	{ "rarc", imp_parse_rarc, 0, "X12 remittance advice remark codes (TSV: code, status, text)" },
+	{ "icd10cm-tabular", imp_parse_icdtab, 0, "ICD-10-CM tabular list XML (notes: excludes, code first, 7th characters)" },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -739,7 +761,9 @@ copy_forward(struct imp *im, const char *live, struct buf *err, long long old_ro
 	sqlite3_finalize(s);
 	s = NULL;
 	ver = query_int(im->h, "SELECT value FROM old.meta WHERE key = 'schema_version'", 0, &ok);
-	if (!ok || ver != CODEDB_SCHEMA_VERSION) {
+	/* schema 1 (one release per dataset, no releases table) is upgraded on the way: its
+	 * datasets become one release each */
+	if (!ok || (ver != CODEDB_SCHEMA_VERSION && ver != 1)) {
 		buf_printf(err, "%s: the live DB is not a reference DB of schema %d (%s); move it away or"
 		    " use another --db", live, CODEDB_SCHEMA_VERSION, ok ? "other version" : "no schema");
 		goto out_detach;
@@ -754,6 +778,42 @@ copy_forward(struct imp *im, const char *live, struct buf *err, long long old_ro
 		sqlite3_stmt *q = NULL;
 		int present = 0;
 
+		if (im->touched[i] && dsdefs[i].keep) {
+			sqlite3_stmt *q1 = NULL;
+			int was = 0;
+
+			if (sqlite3_prepare_v2(im->h, "SELECT 1 FROM old.datasets WHERE name = ?1", -1, &q1,
+			    NULL) != SQLITE_OK)
+				goto sqlerr;
+			sqlite3_bind_text(q1, 1, dsdefs[i].name, -1, SQLITE_STATIC);
+			was = sqlite3_step(q1) == SQLITE_ROW;
+			sqlite3_finalize(q1);
+			if (!was)
+				continue;
+			/* several releases: keep the others, this import's release replaces its own */
+			if (sqlite3_prepare_v2(im->h, dsdefs[i].keep, -1, &s, NULL) != SQLITE_OK)
+				goto sqlerr;
+			sqlite3_bind_text(s, 1, im->release[i], -1, SQLITE_STATIC);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				goto sqlerr;
+			im->kept[i] = sqlite3_changes(im->h);
+			sqlite3_finalize(s);
+			s = NULL;
+			if (sqlite3_prepare_v2(im->h, ver == 1 ? "INSERT INTO main.releases(dataset, release,"
+			    " effective, source, rows, imported_at) SELECT name, coalesce(release, ''),"
+			    " effective, source, rows, imported_at FROM old.datasets WHERE name = ?1 AND"
+			    " coalesce(release, '') IS NOT ?2" : "INSERT INTO main.releases SELECT * FROM"
+			    " old.releases WHERE dataset = ?1 AND release IS NOT ?2", -1, &s, NULL) !=
+			    SQLITE_OK)
+				goto sqlerr;
+			sqlite3_bind_text(s, 1, dsdefs[i].name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 2, im->release[i], -1, SQLITE_STATIC);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				goto sqlerr;
+			sqlite3_finalize(s);
+			s = NULL;
+			continue;
+		}
 		if (im->touched[i])
 			continue;
 		if (sqlite3_prepare_v2(im->h, "SELECT rows FROM old.datasets WHERE name = ?1", -1, &q,
@@ -778,14 +838,20 @@ copy_forward(struct imp *im, const char *live, struct buf *err, long long old_ro
 			sqlite3_finalize(s);
 			s = NULL;
 		}
-		if (sqlite3_prepare_v2(im->h, "INSERT INTO main.datasets SELECT * FROM old.datasets"
-		    " WHERE name = ?1", -1, &s, NULL) != SQLITE_OK)
-			goto sqlerr;
-		sqlite3_bind_text(s, 1, dsdefs[i].name, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			goto sqlerr;
-		sqlite3_finalize(s);
-		s = NULL;
+		for (j = 0; j < 2; j++) {
+			if (sqlite3_prepare_v2(im->h, j == 0 ? "INSERT INTO main.datasets SELECT * FROM"
+			    " old.datasets WHERE name = ?1" : ver == 1 ? "INSERT INTO main.releases(dataset,"
+			    " release, effective, source, rows, imported_at) SELECT name, coalesce(release,"
+			    " ''), effective, source, rows, imported_at FROM old.datasets WHERE name = ?1" :
+			    "INSERT INTO main.releases SELECT * FROM old.releases WHERE dataset = ?1", -1, &s,
+			    NULL) != SQLITE_OK)
+				goto sqlerr;
+			sqlite3_bind_text(s, 1, dsdefs[i].name, -1, SQLITE_STATIC);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				goto sqlerr;
+			sqlite3_finalize(s);
+			s = NULL;
+		}
 		if (!im->o->quiet)
 			log_debug("kept dataset %s from the live DB", dsdefs[i].name);
 	}
@@ -820,6 +886,50 @@ family_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_text(ctx, f, -1, SQLITE_STATIC);
 	else
 		sqlite3_result_null(ctx);
+}
+
+/* "PFS RVU 2025 Oct (RVU25D) + 2026 Jul (RVU26C)": every release of a dataset. */
+static int
+multi_vintage(sqlite3 *h, const struct dsdef *d, char *out, size_t outlen)
+{
+	sqlite3_stmt *s = NULL;
+	struct buf b;
+	int rc;
+
+	buf_init(&b, outlen);
+	if (sqlite3_prepare_v2(h, "SELECT release FROM releases WHERE dataset = ?1 ORDER BY"
+	    " effective, release", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, d->name, -1, SQLITE_STATIC);
+	buf_addstr(&b, d->vprefix);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		buf_printf(&b, "%s%s", b.len > strlen(d->vprefix) ? " + " : " ",
+		    (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		snprintf(out, outlen, "%s", buf_cstr(&b));
+	buf_free(&b);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+imp_release_ranges(sqlite3 *h, struct buf *err)
+{
+	/* end = the day before the next release of the dataset, capped at the natural end of the
+	 * release's period (PFS and GPCI: the calendar year; ICD-10-CM: the fiscal year) */
+	static const char sql[] =
+	    "UPDATE releases SET end_date = (SELECT CASE WHEN nx IS NULL THEN nat"
+	    " WHEN nat IS NULL THEN nx WHEN nx < nat THEN nx ELSE nat END FROM (SELECT"
+	    " (SELECT date(min(r2.effective), '-1 day') FROM releases r2"
+	    "   WHERE r2.dataset = releases.dataset AND r2.effective > releases.effective) AS nx,"
+	    " CASE WHEN releases.dataset IN ('pfs_rvu', 'gpci') THEN"
+	    "   substr(releases.effective, 1, 4) || '-12-31'"
+	    " WHEN releases.dataset = 'icd10cm' THEN"
+	    "   (CAST(substr(releases.effective, 1, 4) AS INTEGER) +"
+	    "    (substr(releases.effective, 6, 2) >= '10')) || '-09-30'"
+	    " END AS nat)) WHERE coalesce(effective, '') <> ''";
+
+	return exec1(h, sql, err);
 }
 
 static int
@@ -861,6 +971,28 @@ finish_db(struct imp *im, struct imp_file *files, int nfiles, double t0, struct 
 	}
 	sqlite3_finalize(s);
 	s = NULL;
+	/* one releases row per release this import loaded, then every range recomputed */
+	if (sqlite3_prepare_v2(im->h, "INSERT OR REPLACE INTO releases(dataset, release, effective,"
+	    " end_date, source, rows, imported_at) VALUES(?1,?2,?3,NULL,?4,?5,?6)", -1, &s, NULL) !=
+	    SQLITE_OK)
+		goto sqlerr;
+	for (i = 0; i < NDS; i++) {
+		if (!im->touched[i])
+			continue;
+		sqlite3_bind_text(s, 1, dsdefs[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, im->release[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, im->effective[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, buf_cstr(&im->sources[i]), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, im->rows[i]);
+		sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto sqlerr;
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (imp_release_ranges(im->h, err) < 0)
+		return -1;
 	/* one datasets row per replaced dataset */
 	if (sqlite3_prepare_v2(im->h, "INSERT OR REPLACE INTO datasets(name, label, release,"
 	    " effective, source, sha256, rows, imported_at, sample, vintage, ord)"
@@ -876,13 +1008,16 @@ finish_db(struct imp *im, struct imp_file *files, int nfiles, double t0, struct 
 		else
 			snprintf(vint, sizeof(vint), "%s %s", dsdefs[i].vprefix,
 			    im->release[i][0] ? im->release[i] : "(release unknown)");
+		if (dsdefs[i].keep && im->kept[i] > 0 && multi_vintage(im->h, &dsdefs[i], vint,
+		    sizeof(vint)) < 0)
+			goto sqlerr;
 		sqlite3_bind_text(s, 1, dsdefs[i].name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, dsdefs[i].label, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 3, im->release[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 4, im->effective[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, buf_cstr(&im->sources[i]), -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 6, im->sha[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 7, im->rows[i]);
+		sqlite3_bind_int64(s, 7, im->rows[i] + im->kept[i]);
 		sqlite3_bind_text(s, 8, now, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 9, im->sample[i]);
 		sqlite3_bind_text(s, 10, vint, -1, SQLITE_TRANSIENT);
@@ -949,7 +1084,7 @@ check_db(struct imp *im, const long long old_rows[NDS], struct buf *err)
 	}
 	sqlite3_finalize(s);
 	for (i = 0; i < NDS; i++) {
-		long long want = im->touched[i] ? im->rows[i] : old_rows[i], got;
+		long long want = im->touched[i] ? im->rows[i] + im->kept[i] : old_rows[i], got;
 
 		if (want < 0)
 			continue;
@@ -1009,7 +1144,8 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 		if (strcmp(kinds[i].name, kindname) == 0)
 			k = &kinds[i];
 	if (k == NULL) {
-		buf_printf(err, "unknown kind '%s' (hcpcs, icd10cm, ncci-ptp, mue, pfs-rvu, cpt, lay, gem)",
+		buf_printf(err, "unknown kind '%s' (hcpcs, icd10cm, ncci-ptp, mue, pfs-rvu, cpt, lay, gem,"
+		    " gpci, carc, rarc, icd10cm-tabular)",
 		    kindname);
 		rc = EX_USAGE;
 		goto out_nolock;
@@ -1204,5 +1340,144 @@ out_nolock:
 	free(paths);
 	for (i = 0; i < NDS; i++)
 		buf_free(&im.sources[i]);
+	return rc;
+}
+
+/* ---- purge-releases ----------------------------------------------------------------------- */
+
+int
+import_purge_releases(const char *db_path, const char *before, int quiet, FILE *report,
+    int *removed, struct buf *err)
+{
+	static const struct { const char *ds, *del, *vprefix; } multi[] = {
+		{ "pfs_rvu", "DELETE FROM rvu WHERE release = ?1", "PFS RVU" },
+		{ "icd10cm", "DELETE FROM icd10 WHERE release = ?1", "ICD-10-CM" },
+		{ "gpci", "DELETE FROM gpci WHERE release = ?1", "GPCI" },
+	};
+	char lockpath[PATH_MAX], newpath[PATH_MAX];
+	sqlite3 *h = NULL;
+	sqlite3_stmt *s = NULL, *q = NULL;
+	int lockfd = -1, rc = EX_SOFTWARE;
+	size_t i;
+	FILE *fp = report ? report : stderr;
+
+	*removed = 0;
+	if (access(db_path, R_OK) != 0) {
+		buf_printf(err, "%s: %s", db_path, strerror(errno));
+		return EX_NOINPUT;
+	}
+	snprintf(lockpath, sizeof(lockpath), "%s.lock", db_path);
+	snprintf(newpath, sizeof(newpath), "%s.new-%ld", db_path, (long)getpid());
+	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
+		buf_printf(err, "%s: another import of this DB is running", db_path);
+		rc = EX_TEMPFAIL;
+		goto out;
+	}
+	unlink(newpath);
+	if (sqlite3_open_v2(db_path, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "VACUUM INTO ?1", -1, &s, NULL) != SQLITE_OK) {
+		buf_printf(err, "%s: %s", db_path, h ? sqlite3_errmsg(h) : "cannot open");
+		rc = EX_NOINPUT;
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, newpath, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		buf_printf(err, "copy %s: %s", db_path, sqlite3_errmsg(h));
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	sqlite3_close(h);
+	h = NULL;
+	if (sqlite3_open_v2(newpath, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    exec1(h, "BEGIN", err) < 0) {
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+	for (i = 0; i < sizeof(multi) / sizeof(multi[0]); i++) {
+		if (sqlite3_prepare_v2(h, "SELECT release, coalesce(end_date, '') FROM releases"
+		    " WHERE dataset = ?1 AND coalesce(end_date, '') <> '' AND end_date < ?2"
+		    " AND release <> (SELECT release FROM releases WHERE dataset = ?1"
+		    " ORDER BY effective DESC LIMIT 1)", -1, &q, NULL) != SQLITE_OK)
+			goto sqlerr;
+		sqlite3_bind_text(q, 1, multi[i].ds, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, before, -1, SQLITE_STATIC);
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			const char *rel = (const char *)sqlite3_column_text(q, 0);
+			const char *sqls[2] = { multi[i].del,
+			    "DELETE FROM releases WHERE dataset = ?2 AND release = ?1" };
+			int k;
+
+			for (k = 0; k < 2; k++) {
+				if (sqlite3_prepare_v2(h, sqls[k], -1, &s, NULL) != SQLITE_OK)
+					goto sqlerr;
+				sqlite3_bind_text(s, 1, rel, -1, SQLITE_TRANSIENT);
+				if (sqlite3_bind_parameter_count(s) >= 2)
+					sqlite3_bind_text(s, 2, multi[i].ds, -1, SQLITE_STATIC);
+				if (sqlite3_step(s) != SQLITE_DONE)
+					goto sqlerr;
+				sqlite3_finalize(s);
+				s = NULL;
+			}
+			(*removed)++;
+			if (!quiet)
+				fprintf(fp, "purge-releases: %s: removed release %s (ended %s)\n", multi[i].ds,
+				    rel, (const char *)sqlite3_column_text(q, 1));
+		}
+		sqlite3_finalize(q);
+		q = NULL;
+		/* the dataset row: its row count and newest release */
+		if (sqlite3_prepare_v2(h, "UPDATE datasets SET rows = (SELECT sum(rows) FROM releases"
+		    " WHERE dataset = ?1), release = (SELECT release FROM releases WHERE dataset = ?1"
+		    " ORDER BY effective DESC LIMIT 1), effective = (SELECT effective FROM releases"
+		    " WHERE dataset = ?1 ORDER BY effective DESC LIMIT 1), vintage = (SELECT ?2 || ' ' ||"
+		    " group_concat(release, ' + ') FROM (SELECT release FROM releases WHERE dataset = ?1"
+		    " ORDER BY effective)) WHERE name = ?1", -1, &s, NULL) != SQLITE_OK)
+			goto sqlerr;
+		sqlite3_bind_text(s, 1, multi[i].ds, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, multi[i].vprefix, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto sqlerr;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	/* codes only the removed releases had leave the known-codes index */
+	if (imp_release_ranges(h, err) < 0 || exec1(h,
+	    "DELETE FROM known WHERE family = 'icd10' AND code NOT IN (SELECT code FROM icd10);"
+	    "DELETE FROM known WHERE family <> 'icd10' AND code NOT IN (SELECT code FROM hcpcs"
+	    " UNION SELECT code FROM cpt UNION SELECT code FROM rvu UNION SELECT code FROM mue"
+	    " UNION SELECT code FROM lay);", err) < 0)
+		goto out;
+	if (exec1(h, "COMMIT", err) < 0)
+		goto out;
+	if (*removed == 0) {
+		if (!quiet)
+			fprintf(fp, "purge-releases: no release ended before %s\n", before);
+		rc = EX_OK;
+		goto out;
+	}
+	sqlite3_close(h);
+	h = NULL;
+	if (util_fsync_path(newpath) < 0 || rename(newpath, db_path) < 0) {
+		buf_printf(err, "rename %s -> %s: %s", newpath, db_path, strerror(errno));
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+	newpath[0] = '\0';
+	rc = EX_OK;
+	goto out;
+sqlerr:
+	buf_printf(err, "sqlite: %s", sqlite3_errmsg(h));
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(q);
+	if (h)
+		sqlite3_close(h);
+	if (newpath[0])
+		unlink(newpath);
+	if (lockfd >= 0)
+		close(lockfd);
 	return rc;
 }

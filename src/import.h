@@ -50,6 +50,15 @@ void import_opts_init(struct import_opts *o);
 int  import_run(const char *kind, char **files, int nfiles, const struct import_opts *o,
                 struct buf *err);
 
+/* Removes from the reference DB every release of a several-release dataset (pfs_rvu,
+ * icd10cm, gpci) whose effective range ended before `before` (YYYY-MM-DD); the newest
+ * release of a dataset is always kept. Same safety as an import: the DB is copied to a new
+ * file (VACUUM INTO), changed there, checked, and renamed over the live one under the
+ * import lock. Reports each release removed on report (unless quiet); *removed = count.
+ * Returns a sysexits.h code like import_run. */
+int  import_purge_releases(const char *db_path, const char *before, int quiet, FILE *report,
+                           int *removed, struct buf *err);
+
 /* Name and one-line help of the i-th kind; 0 ok, -1 past the end. */
 int  import_kind_info(int i, const char **name, const char **help);
 

@@ -2,7 +2,10 @@
  *   the order file (icd10cm-order-YYYY.txt): cols 1-5 order number, 7-13 code (no dot),
  *   15 valid flag (1 billable, 0 header), 17-76 short title, 78- long title;
  *   the plain codes file (icd10cm-codes-YYYY.txt): code (no dot), blanks, long title;
- *   every code in it is billable.
+ *   every code in it is billable;
+ *   the codes-only list (icd10cm_codes_YYYY.txt with one code a line, no title): billable
+ *   codes of that release, titles come from another loaded release (or are "not loaded").
+ * Several releases are kept side by side (an FY2021 order file and an FY2026 code list). 
  * The format is told from the first line. Release from the name: FY = the year, or the
  * next year for an October release; "order-Jan-2021" is the January 2021 update of FY2021. */
 #include <ctype.h>
@@ -18,7 +21,9 @@ icd_code_ok(const char *c)
 {
 	size_t n = strlen(c), i;
 
-	if (n < 3 || n > 7 || !isupper((unsigned char)c[0]) || !isdigit((unsigned char)c[1]))
+	/* the second character is a digit, or a letter in FY2026's "QA0" chapter (QA00101) */
+	if (n < 3 || n > 7 || !isupper((unsigned char)c[0]) ||
+	    !(isdigit((unsigned char)c[1]) || isupper((unsigned char)c[1])))
 		return 0;
 	for (i = 2; i < n; i++)
 		if (!isdigit((unsigned char)c[i]) && !isupper((unsigned char)c[i]))
@@ -82,10 +87,17 @@ imp_parse_icd10cm(struct imp *im, struct imp_file *f)
 				snprintf(code, sizeof(code), "%.*s", (int)k, l);
 				for (q = k; q < n; q++)
 					letters += isalpha((unsigned char)l[q]) != 0;
-				if (!icd_code_ok(code) || k >= n || letters < 2)
+				size_t rest = k;
+
+				while (rest < n && (l[rest] == ' ' || l[rest] == '\t'))
+					rest++;
+				if (icd_code_ok(code) && rest == n)
+					fmt = 3;                /* codes only, no titles */
+				else if (!icd_code_ok(code) || k >= n || letters < 2)
 					return imp_refuse(im, "not an ICD-10-CM order or codes file (want"
-					    " 'NNNNN CODE    F short… long…' or 'CODE    title')");
-				fmt = 2;
+					    " 'NNNNN CODE    F short… long…', 'CODE    title' or 'CODE')");
+				else
+					fmt = 2;
 			}
 			imp_dataset(im, DS_ICD10, rel, eff, NULL);
 			s = imp_prepare(im, "INSERT INTO icd10(code, ord, billable, short_title, long_title,"
@@ -136,6 +148,25 @@ imp_parse_icd10cm(struct imp *im, struct imp_file *f)
 				sqlite3_bind_text(s, 5, buf_cstr(&longt), -1, SQLITE_STATIC);
 			else
 				sqlite3_bind_text(s, 5, shortt, -1, SQLITE_STATIC);
+		} else if (fmt == 3) {
+			size_t k = 0;
+
+			while (k < n && l[k] != ' ' && l[k] != '\t')
+				k++;
+			snprintf(code, sizeof(code), "%.*s", (int)(k < 15 ? k : 15), l);
+			while (k < n && (l[k] == ' ' || l[k] == '\t'))
+				k++;
+			if (!icd_code_ok(code) || k < n) {
+				if (!it.last_had_nl && icd_code_ok(code))
+					{ imp_refuse(im, "truncated: incomplete last record"); goto out; }
+				imp_reject(im, "want one ICD-10-CM code a line");
+				continue;
+			}
+			sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 2, ++ord);
+			sqlite3_bind_int(s, 3, 1);
+			sqlite3_bind_null(s, 4);
+			sqlite3_bind_null(s, 5);
 		} else {
 			size_t k = 0, t;
 			char lt[400];

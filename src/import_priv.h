@@ -12,7 +12,7 @@
 
 enum ds_id {
 	DS_HCPCS = 0, DS_ICD10, DS_PTP_PRAC, DS_PTP_HOSP, DS_MUE_PRAC, DS_MUE_HOSP, DS_MUE_DME,
-	DS_RVU, DS_CPT, DS_LAY, DS_GEM, NDS
+	DS_RVU, DS_CPT, DS_LAY, DS_GEM, DS_GPCI, DS_CARC, DS_RARC, DS_ICDTAB, NDS
 };
 
 struct imp_file {
@@ -45,6 +45,8 @@ struct imp {
 	struct buf  sources[NDS];  /* comma-separated file names per dataset */
 	char        sha[NDS][65];
 	long long   rows[NDS];     /* rows loaded per dataset */
+	long long   kept[NDS];     /* rows of other releases kept from the live DB (datasets
+	                              with several releases: pfs_rvu, icd10cm, gpci) */
 	struct buf *err;           /* refusal reason (format errors) */
 	/* progress */
 	unsigned long long bytes_total, bytes_before;
@@ -106,6 +108,9 @@ int  imp_month_of(const char *name, int *year, int *month);
 typedef int (*imp_csv_fn)(struct imp *im, void *ctx, char **fld, size_t *len, int nf);
 int  imp_csv(struct imp *im, struct imp_file *f, unsigned char delim, imp_csv_fn fn, void *ctx);
 
+/* Recomputes the effective range (end_date) of every release in the releases table. */
+int  imp_release_ranges(sqlite3 *h, struct buf *err);
+
 /* Parsers: return 0 when the file was read (rows may have been rejected), -1 when the
  * file was refused or a DB error happened (reason in im->err). */
 int imp_parse_hcpcs(struct imp *im, struct imp_file *f);
@@ -116,5 +121,9 @@ int imp_parse_rvu(struct imp *im, struct imp_file *f);
 int imp_parse_cpt(struct imp *im, struct imp_file *f);
 int imp_parse_lay(struct imp *im, struct imp_file *f);
 int imp_parse_gem(struct imp *im, struct imp_file *f);
+int imp_parse_gpci(struct imp *im, struct imp_file *f);      /* import_gpci.c */
+int imp_parse_carc(struct imp *im, struct imp_file *f);      /* import_x12.c */
+int imp_parse_rarc(struct imp *im, struct imp_file *f);      /* import_x12.c */
+int imp_parse_icdtab(struct imp *im, struct imp_file *f);    /* import_icdtab.c (libxml2) */
 
 #endif

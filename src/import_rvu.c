@@ -41,6 +41,7 @@ static const int csvcol[R_N] = {
 struct rvu {
 	sqlite3_stmt *s;
 	int header_seen;
+	int pric;                  /* 1: CY2026 layout, PRIC IND column before ENDO BASE */
 	char rel[64], eff[11];
 };
 
@@ -168,11 +169,14 @@ rvu_csv_rec(struct imp *im, void *ctx, char **fld, size_t *len, int nf)
 {
 	struct rvu *r = ctx;
 	char v[R_N][16];
-	int i;
+	int i, spill;
 
 	if (!r->header_seen) {
-		if (nf >= 3 && strcmp(fld[0], "HCPCS") == 0 && strcmp(fld[1], "MOD") == 0)
+		if (nf >= 3 && strcmp(fld[0], "HCPCS") == 0 && strcmp(fld[1], "MOD") == 0) {
 			r->header_seen = 1;
+			/* CY2026 adds a pricing indicator ("PRIC IND") after TEAM SURG: 32 columns */
+			r->pric = nf >= 32 && strcmp(fld[23], "IND") == 0;
+		}
 		else if (nf > 0 && len[0] == 5 && alnum_up(fld[0], 5))
 			return imp_refuse(im, "not a PPRRVU CSV (data before the 'HCPCS,MOD,DESCRIPTION'"
 			    " header line)");
@@ -180,15 +184,20 @@ rvu_csv_rec(struct imp *im, void *ctx, char **fld, size_t *len, int nf)
 	}
 	if (nf == 1 && len[0] == 0)
 		return 0;
-	if (nf < 28) {
+	if (nf < 28 + r->pric) {
 		im->f->read++;
 		im->rows_all++;
 		imp_reject(im, "%d columns, want 31", nf);
 		return 0;
 	}
+	/* an unquoted comma in DESCRIPTION (two RVU26C rows) spills it over more fields: the
+	 * columns after it are counted from the end of the spill */
+	spill = nf > 31 + r->pric ? nf - 31 - r->pric : 0;
 	for (i = 0; i < R_N; i++) {
-		const char *p = fld[csvcol[i]];
-		size_t a = 0, b = len[csvcol[i]];
+		int col = csvcol[i] > 2 ? csvcol[i] + spill + (csvcol[i] >= 23 ? r->pric : 0) :
+		    csvcol[i];
+		const char *p = fld[col];
+		size_t a = 0, b = len[col];
 
 		while (a < b && p[a] == ' ')
 			a++;

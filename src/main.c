@@ -27,6 +27,7 @@ static const struct subcmd cmds[] = {
 	{ "answer", cmd_answer, 1, 0, "FILE|-", "print the reply that would be sent, touching no state" },
 	{ "import", cmd_import, 1, 1, "[--db PATH] [--strict] [--quiet] KIND FILE...", "import official data into the reference DB" },
 	{ "info", cmd_info, 1, 1, "[--db PATH]", "show the vintage of every dataset in the reference DB" },
+	{ "purge-releases", cmd_purge_releases, 1, 1, "--before YYYY-MM-DD [--db PATH]", "remove data releases that ended before the date" },
 	{ "check-config", cmd_check_config, 0, 0, "", "validate the config file and every template" },
 	{ "status", cmd_status, 1, 1, "[--json]", "daemon, queue, failures, answers today, senders, data" },
 	{ "purge", cmd_purge, 1, 1, "", "purge raw messages and reply bodies past retention" },
