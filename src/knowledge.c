@@ -1024,7 +1024,12 @@ static const char kn_schema_sql[] =
 " pos TEXT, denials TEXT, effective TEXT NOT NULL, expires TEXT, sources TEXT NOT NULL,"
 " answer TEXT NOT NULL, watch TEXT, origin INTEGER NOT NULL, file TEXT NOT NULL);"
 "CREATE TABLE IF NOT EXISTS kn_key(topic TEXT NOT NULL, kind TEXT NOT NULL, lo TEXT NOT NULL,"
-" hi TEXT NOT NULL);"
+" hi TEXT NOT NULL);";
+
+/* The FTS5 tables are made at the end of an import (kn_finish_import), not with the schema:
+ * a virtual table keeps statements of its own on the connection, and import.c finalizes
+ * every statement left behind when an import fails. */
+static const char kn_fts_sql[] =
 "CREATE VIRTUAL TABLE IF NOT EXISTS kn_fts USING fts5(title, triggers, answer,"
 " content='kn_topic', tokenize='porter unicode61');"
 "CREATE VIRTUAL TABLE IF NOT EXISTS code_fts USING fts5(code UNINDEXED, kind UNINDEXED,"
@@ -1217,7 +1222,7 @@ kn_finish_import(void *vh, int rebuild_codes, struct buf *err)
 	sqlite3_stmt *s = NULL;
 	int have = 0;
 
-	if (kn_create_schema(h, err) < 0 ||
+	if (kn_create_schema(h, err) < 0 || kexec(h, kn_fts_sql, err) < 0 ||
 	    kexec(h, "INSERT INTO kn_fts(kn_fts) VALUES('rebuild')", err) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(h, "SELECT count(*) FROM code_fts", -1, &s, NULL) == SQLITE_OK &&
