@@ -316,6 +316,31 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 	return n > 0 ? n : -1;
 }
 
+/* 1 when the text holds a code-shaped word (99213, A4397, 0591T, E11.9) that the loaded data
+ * did not know: the no-code reply ("I could not find a code") fits better than "outside". */
+static int
+has_code_shape(const char *t)
+{
+	const char *p;
+
+	for (p = t; p && *p; p++) {
+		size_t n = 0, digits = 0;
+
+		if (p > t && ((p[-1] >= '0' && p[-1] <= '9') || ((p[-1] | 32) >= 'a' && (p[-1] | 32) <= 'z')))
+			continue;
+		while ((p[n] >= '0' && p[n] <= '9') || (p[n] >= 'A' && p[n] <= 'Z')) {
+			digits += p[n] >= '0' && p[n] <= '9';
+			n++;
+		}
+		if (n == 5 && digits >= 3 && !((p[n] | 32) >= 'a' && (p[n] | 32) <= 'z'))
+			return 1;
+		if (n == 3 && digits == 2 && p[0] >= 'A' && p[0] <= 'Z' && p[3] == '.' &&
+		    p[4] >= '0' && p[4] <= '9')
+			return 1;
+	}
+	return 0;
+}
+
 void
 answer_topics(const struct answer_topic_in *in, struct json_object *m)
 {
@@ -384,6 +409,7 @@ answer_topics(const struct answer_topic_in *in, struct json_object *m)
 			json_object_object_del(m, "k_nocode");
 			json_object_object_add(m, "k_answer", json_object_new_boolean(1));
 		} else if (in->ex->nmods == 0 && kn_denials_in(buf_cstr(&q), NULL) == 0 &&
+		    !has_code_shape(buf_cstr(&q)) &&
 		    (searched < 0 || kn_is_question(buf_cstr(&q))))
 			json_object_object_add(m, "outside", json_object_new_boolean(1));
 	}
