@@ -948,7 +948,8 @@ finish_db(struct imp *im, struct imp_file *files, int nfiles, double t0, struct 
 	    " WHERE coalesce(family, cdb_family(code)) IS NOT NULL;"
 	    "INSERT OR IGNORE INTO known SELECT code, 'icd10' FROM icd10;", err) < 0)
 		return -1;
-	if (kn_finish_import(im->h, 1, err) < 0)     /* knowledge.c: the FTS5 indexes */
+	if (kn_finish_import(im->h, im->o->db_path, im->touched[DS_HCPCS] || im->touched[DS_ICD10] ||
+	    im->touched[DS_LAY] || im->o->fresh || im->lay_sample, err) < 0)  /* knowledge.c: FTS5 */
 		return -1;
 	sample_any = (int)query_int(im->h, "SELECT count(*) FROM datasets WHERE sample = 1", 0, &ok);
 	if (sqlite3_prepare_v2(im->h, "INSERT OR REPLACE INTO meta(key, value) VALUES"

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "codedb.h"
 #include "extract.h"
@@ -1215,22 +1216,66 @@ out:
 	return rc;
 }
 
+/* Copies code_fts (its shadow tables: the index as it is) from the live DB when the datasets
+ * it is built from were copied forward unchanged. 1 copied, 0 not possible, -1 error. */
+static int
+copy_code_fts(sqlite3 *h, const char *live, struct buf *err)
+{
+	static const char *const shadow[] = { "data", "idx", "content", "docsize", "config" };
+	sqlite3_stmt *s = NULL;
+	struct buf sql;
+	size_t i;
+	int rc = 0, n = 0;
+
+	if (live == NULL || access(live, R_OK) != 0)
+		return 0;
+	if (sqlite3_prepare_v2(h, "ATTACH DATABASE ?1 AS knold", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(s, 1, live, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return 0;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(h, "SELECT count(*) FROM knold.sqlite_master WHERE name LIKE"
+	    " 'code_fts_%'", -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	buf_init(&sql, 4096);
+	if (n == 5) {
+		rc = 1;
+		for (i = 0; i < 5 && rc == 1; i++) {
+			buf_reset(&sql);
+			buf_printf(&sql, "DELETE FROM main.code_fts_%s; INSERT INTO main.code_fts_%s"
+			    " SELECT * FROM knold.code_fts_%s;", shadow[i], shadow[i], shadow[i]);
+			if (kexec(h, buf_cstr(&sql), err) < 0)
+				rc = -1;
+		}
+	}
+	/* DETACH is not allowed inside a transaction: commit what was built so far */
+	if (sqlite3_get_autocommit(h) == 0 && (kexec(h, "COMMIT", err) < 0 || kexec(h, "BEGIN", err) < 0))
+		rc = -1;
+	if (kexec(h, "DETACH DATABASE knold", rc < 0 ? NULL : err) < 0 && rc >= 0)
+		rc = -1;
+	buf_free(&sql);
+	return rc;
+}
+
 int
-kn_finish_import(void *vh, int rebuild_codes, struct buf *err)
+kn_finish_import(void *vh, const char *live, int rebuild_codes, struct buf *err)
 {
 	sqlite3 *h = vh;
-	sqlite3_stmt *s = NULL;
-	int have = 0;
+	int rc;
 
 	if (kn_create_schema(h, err) < 0 || kexec(h, kn_fts_sql, err) < 0 ||
 	    kexec(h, "INSERT INTO kn_fts(kn_fts) VALUES('rebuild')", err) < 0)
 		return -1;
-	if (sqlite3_prepare_v2(h, "SELECT count(*) FROM code_fts", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		have = sqlite3_column_int(s, 0) > 0;
-	sqlite3_finalize(s);
-	if (have && !rebuild_codes)
-		return 0;
+	if (!rebuild_codes) {
+		rc = copy_code_fts(h, live, err);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
+	}
 	/* HCPCS: the latest row of each code; ICD-10-CM: every code (headers flagged); lay: our
 	 * CPT texts (codes the HCPCS file does not describe) */
 	return kexec(h, "DELETE FROM code_fts;"

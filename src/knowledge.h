@@ -72,9 +72,11 @@ int  kn_create_schema(void *h, struct buf *err);
  * 0 skipped (an override topic with that id is already in), -1 error: a duplicate id of
  * the same origin ("duplicate id 'x' (first in FILE)") or a DB error (reason in err). */
 int  kn_insert(void *h, const struct kn_topic *t, const char *file, int origin, struct buf *err);
-/* At the end of every import: rebuilds kn_fts; rebuilds code_fts when rebuild_codes is set
- * or it is empty. 0 ok, -1 (reason in err). */
-int  kn_finish_import(void *h, int rebuild_codes, struct buf *err);
+/* At the end of every import (inside its transaction): creates and rebuilds kn_fts; builds
+ * code_fts from hcpcs, icd10 and lay when rebuild_codes is set (one of them was imported, or
+ * the new DB is fresh), else copies it as it is from the live DB (path live) and builds it
+ * only when the live DB has none. 0 ok, -1 (reason in err). */
+int  kn_finish_import(void *h, const char *live, int rebuild_codes, struct buf *err);
 
 /* ---- retrieval (the answer builder's side) ---- */
 
