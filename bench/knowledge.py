@@ -76,6 +76,9 @@ if r.returncode != 0:
     print("bench_knowledge failed:", r.stderr.strip())
     sys.exit(1)
 print(r.stdout, end="")
-p99 = [float(x) for x in re.findall(r"^answer .*p99 ([0-9.]+) ms", r.stdout, re.M)]
-print(f"target p99 < 5 ms (retrieval + answer + render): {'met' if p99 and p99[0] < 5 else 'MISSED'}")
+wall = re.search(r"^answer p50 \S+ ms p99 ([0-9.]+) ms", r.stdout, re.M)
+cpu = re.search(r"^answer_cpu p50 \S+ ms p99 ([0-9.]+) ms", r.stdout, re.M)
+w, c = float(wall.group(1)), float(cpu.group(1))
+print(f"target p99 < 5 ms (retrieval + answer + render): {'met' if w < 5 else 'MISSED'} on the wall clock"
+      f" ({w:.3f} ms, load average {os.getloadavg()[0]:.1f}), {'met' if c < 5 else 'MISSED'} in CPU time ({c:.3f} ms)")
 shutil.rmtree(tmp, ignore_errors=True)
