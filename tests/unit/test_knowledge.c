@@ -16,6 +16,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "answer_topic.h"
 #include "buf.h"
 #include "codedb.h"
 #include "extract.h"
@@ -470,6 +473,89 @@ test_import_refuses_bad_topic(void **state)
 	assert_true(before.st_ino == after.st_ino);   /* the live DB was not replaced */
 }
 
+/* the answer model: lead lines with sources, topic sections, kind, outside */
+static struct json_object *
+model_for(struct codedb *db, const char *text)
+{
+	struct json_object *m = json_object_new_object();
+	struct answer_topic_in in;
+	struct ex_result ex;
+	struct ex_opts o;
+
+	json_object_object_add(m, "kind", json_object_new_string("nocode"));
+	json_object_object_add(m, "k_nocode", json_object_new_boolean(1));
+	json_object_object_add(m, "sections", json_object_new_array());
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(extract_run(NULL, text, &o, &ex), 0);
+	memset(&in, 0, sizeof(in));
+	in.db = db;
+	in.text = text;
+	in.ex = &ex;
+	answer_topics(&in, m);
+	extract_result_free(&ex);
+	return m;
+}
+
+static const char *
+jget(struct json_object *o, const char *path)
+{
+	char key[64];
+	const char *p = path;
+
+	while (o && *p) {
+		size_t n = strcspn(p, ".");
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, p);
+		if (json_object_is_type(o, json_type_array))
+			o = json_object_array_get_idx(o, (size_t)atoi(key));
+		else
+			o = json_object_object_get(o, key);
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return o ? json_object_get_string(o) : NULL;
+}
+
+static void
+test_answer_model(void **state)
+{
+	struct codedb *db = open_db();
+	struct json_object *m;
+
+	(void)state;
+	m = model_for(db, "Which modifier for a bilateral knee injection?");
+	assert_string_equal(jget(m, "kind"), "answer");
+	assert_null(json_object_object_get(m, "k_nocode"));
+	assert_string_equal(jget(m, "lead.0.topic"), "bilateral-50");
+	assert_string_equal(jget(m, "lead.0.source"), "Test Manual ch.1 §1 (2025)");
+	assert_string_equal(jget(m, "lead.0.text"),
+	    "The bilateral indicator in the fee schedule decides how both sides are reported.");
+	assert_string_equal(jget(m, "has_lead"), "true");
+	assert_string_equal(jget(m, "sections.0.topic.id"), "bilateral-50");
+	assert_string_equal(jget(m, "sections.0.topic.sources.0.cite"), "Test Manual ch.1 §1 (2025)");
+	assert_null(json_object_object_get(m, "outside"));
+	json_object_put(m);
+	/* nothing in our sources: outside, kind stays nocode, no lead */
+	m = model_for(db, "What is the rule for incident-to billing of a nurse practitioner visit?");
+	assert_string_equal(jget(m, "kind"), "nocode");
+	assert_string_equal(jget(m, "outside"), "true");
+	assert_null(json_object_object_get(m, "lead"));
+	json_object_put(m);
+	/* a message that asks nothing keeps the plain no-code reply */
+	m = model_for(db, "hello, I have a question about coding in general");
+	assert_null(json_object_object_get(m, "outside"));
+	json_object_put(m);
+	/* keyword search: a search section with real codes and the billable flag */
+	m = model_for(db, "what is the ICD-10 code for osteoarthritis of the right knee?");
+	assert_string_equal(jget(m, "kind"), "answer");
+	assert_string_equal(jget(m, "sections.0.search.matches.0.code"), "M17.11");
+	assert_string_equal(jget(m, "sections.0.search.matches.0.billable"), "true");
+	assert_string_equal(jget(m, "lead.0.rule"), "code-search");
+	json_object_put(m);
+	codedb_close(db);
+}
+
 int
 main(void)
 {
@@ -481,6 +567,7 @@ main(void)
 		cmocka_unit_test(test_lint_dirs),
 		cmocka_unit_test(test_find_ranking),
 		cmocka_unit_test(test_code_search),
+		cmocka_unit_test(test_answer_model),
 		cmocka_unit_test(test_import_refuses_bad_topic),
 	};
 
