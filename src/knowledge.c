@@ -918,9 +918,65 @@ has_phrase(const char *text, const char *phrase, size_t n)
 	while ((p = util_strcasestr(p, w)) != NULL) {
 		if (word_at(text, p, n))
 			return 1;
+		/* a plural in the question ("group codes" for "group code") */
+		if ((p[n] == 's' || p[n] == 'S') && word_at(text, p, n + 1) && isalpha((unsigned char)w[n - 1]))
+			return 1;
 		p++;
 	}
 	return 0;
+}
+
+/* words of a trigger phrase (separated by spaces) */
+static size_t
+phrase_words(const char *p, size_t n)
+{
+	size_t i, w = 0;
+	int in = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == ' ')
+			in = 0;
+		else if (!in) {
+			in = 1;
+			w++;
+		}
+	}
+	return w;
+}
+
+/* 1 when every content word (two or more of them) of the phrase occurs in text as a word */
+static int
+has_words(const char *text, const char *phrase, size_t n)
+{
+	size_t i = 0, found = 0;
+
+	while (i < n) {
+		size_t a, l;
+
+		while (i < n && !isalnum((unsigned char)phrase[i]))
+			i++;
+		a = i;
+		while (i < n && (isalnum((unsigned char)phrase[i]) || phrase[i] == '-' || phrase[i] == '/'))
+			i++;
+		l = i - a;
+		if (l == 0)
+			break;
+		{
+			char lw[40];
+			size_t k;
+
+			if (l >= sizeof(lw))
+				return 0;
+			for (k = 0; k < l; k++)
+				lw[k] = (char)tolower((unsigned char)phrase[a + k]);
+			if (is_stop(lw, l) || (l == 1 && !isdigit((unsigned char)lw[0])))
+				continue;
+		}
+		if (!has_phrase(text, phrase + a, l))
+			return 0;
+		found++;
+	}
+	return found >= 2;
 }
 
 int
@@ -1328,15 +1384,20 @@ why_add(struct cand *c, const char *label, const char *v)
 #define KN_MAXCAND 128
 
 /* Boost weights (see knowledge.h: the threshold is KN_MIN_SCORE) */
-#define B_TRIGGER_MULTI 6.0     /* a trigger phrase of two or more words */
-#define B_TRIGGER_ONE   3.5     /* a one-word trigger */
-#define B_TRIGGER_MORE  1.5     /* each further trigger */
+#define B_TRIGGER_ONE   3.0     /* the best trigger phrase found: one word */
+#define B_TRIGGER_TWO   5.0     /* two words */
+#define B_TRIGGER_MANY  6.5     /* three or more words */
+#define B_PARTIAL       0.6     /* all its words found, but not as the phrase */
+#define B_TRIGGER_MORE  1.0     /* each further trigger found (at most 2 count) */
+#define RELATIVE_CUT    0.6     /* hits below this share of the best score are dropped */
 #define B_MOD           3.0
 #define B_DENIAL        7.0
 #define B_POS           3.0
 #define B_CODE          1.5
 #define B_INTENT        1.0
-#define TEXT_CAP        6.0
+#define TEXT_SCALE      0.5     /* bm25 (title x4, triggers x6, answer x1) -> points */
+#define TEXT_CAP        12.0
+#define KN_TEXT_ONLY_EXTRA 2.0  /* words alone must pass KN_MIN_SCORE by this much */
 
 static int
 area_intent(const char *area, int intents)
@@ -1465,7 +1526,7 @@ knowledge_find(struct codedb *db, const char *text, const struct ex_result *ex,
 			double t = -sqlite3_column_double(s, 1);
 
 			if (x)
-				x->text = t > TEXT_CAP ? TEXT_CAP : t;
+				x->text = t * TEXT_SCALE > TEXT_CAP ? TEXT_CAP : t * TEXT_SCALE;
 		}
 		sqlite3_finalize(s);
 		s = NULL;
@@ -1506,7 +1567,8 @@ knowledge_find(struct codedb *db, const char *text, const struct ex_result *ex,
 	for (i = 0; i < nc; i++) {
 		const char *trig, *area, *w;
 		int ntrig = 0;
-		double score;
+		double score, best = 0;
+		char bestwhy[72] = "";
 
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 1, c[i].rowid);
@@ -1517,16 +1579,24 @@ knowledge_find(struct codedb *db, const char *text, const struct ex_result *ex,
 		for (w = trig; w && *w;) {
 			const char *it = w;
 			size_t l = strcspn(w, "|"), n = l;
+			double b = 0;
 
 			trim(&it, &n);
-			if (n && has_phrase(text, it, n)) {
-				char one[64];
+			if (n && has_phrase(text, it, n))
+				b = 1.0;
+			else if (n && has_words(text, it, n))
+				b = B_PARTIAL;
+			if (b > 0) {
+				size_t nw = phrase_words(it, n);
+				double v = b * (nw >= 3 ? B_TRIGGER_MANY : nw == 2 ? B_TRIGGER_TWO : B_TRIGGER_ONE);
 
-				c[i].boost += ntrig ? B_TRIGGER_MORE : memchr(it, ' ', n) ? B_TRIGGER_MULTI :
-				    B_TRIGGER_ONE;
-				if (ntrig == 0) {
-					util_fmt(one, sizeof(one), "'%.*s'", (int)(n < 40 ? n : 40), it);
-					why_add(&c[i], "trigger", one);
+				if (v > best) {
+					char one[64];
+
+					best = v;
+					util_fmt(one, sizeof(one), "'%.*s'%s", (int)(n < 40 ? n : 40), it,
+					    b < 1.0 ? " (words)" : "");
+					util_fmt(bestwhy, sizeof(bestwhy), "%s", one);
 				}
 				ntrig++;
 			}
@@ -1534,16 +1604,21 @@ knowledge_find(struct codedb *db, const char *text, const struct ex_result *ex,
 			if (*w == '|')
 				w++;
 		}
-		if (ntrig > 4)
-			c[i].boost -= (ntrig - 4) * B_TRIGGER_MORE;
+		if (ntrig) {
+			c[i].boost += best + (ntrig > 3 ? 2 : ntrig - 1) * B_TRIGGER_MORE;
+			why_add(&c[i], "trigger", bestwhy);
+		}
 		if (area && area_intent(area, intents)) {
 			c[i].boost += B_INTENT;
 			why_add(&c[i], "intent", area);
 		}
 		score = c[i].text + c[i].boost;
-		/* a code alone (every E/M question names one) is not evidence enough */
+		/* a code alone (every E/M question names one) is not evidence enough, and words alone
+		 * (no trigger phrase, code, modifier, POS or denial code) must be a strong match */
 		if (score < KN_MIN_SCORE || (ntrig == 0 && c[i].text < 1.0 && !strstr(c[i].why, "denial") &&
 		    !strstr(c[i].why, "mod ")))
+			continue;
+		if (ntrig == 0 && c[i].boost <= B_INTENT && score < KN_MIN_SCORE + KN_TEXT_ONLY_EXTRA)
 			continue;
 		/* expired topics are never shown */
 		if (sqlite3_column_text(s, 8) && *sqlite3_column_text(s, 8)) {
@@ -1576,6 +1651,11 @@ knowledge_find(struct codedb *db, const char *text, const struct ex_result *ex,
 			memcpy(x->why, c[i].why, sizeof(x->why));
 			qsort(hits, nh, sizeof(*hits), cmp_hit);
 		}
+	}
+	/* only the topics close to the best one: a reply answers, it does not list */
+	while (nh > 1 && hits[nh - 1].score < RELATIVE_CUT * hits[0].score) {
+		kn_hits_free(&hits[nh - 1], 1);
+		nh--;
 	}
 	rc = (int)nh;
 	goto out;
