@@ -1493,7 +1493,7 @@ knowledge_find(struct codedb *db, const char *text, const struct ex_result *ex,
 	struct buf q, den;
 	size_t nc = 0, i, nh = 0;
 	int rc = -1, intents = ex ? ex->intents : 0;
-	char pos[8][3];
+	char pos[8][3], today[11];
 	int npos;
 
 	if (db == NULL || text == NULL || max == 0 || (h = codedb_handle(db)) == NULL)
@@ -1560,7 +1560,15 @@ knowledge_find(struct codedb *db, const char *text, const struct ex_result *ex,
 	npos = pos_in(text, pos, 8);
 	for (i = 0; i < (size_t)npos; i++)
 		key_match(h, "pos", pos[i], c, &nc, B_POS, "POS");
-	/* 3. the candidates: trigger phrases, intents, threshold */
+	/* 3. the candidates: trigger phrases, intents, dates, threshold */
+	{
+		time_t tt = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&tt, &tm);
+		if (strftime(today, sizeof(today), "%Y-%m-%d", &tm) == 0)
+			today[0] = '\0';
+	}
 	if (sqlite3_prepare_v2(h, "SELECT id, title, area, answer, watch, sources, triggers, effective,"
 	    " expires FROM kn_topic WHERE rowid = ?1", -1, &s, NULL) != SQLITE_OK)
 		goto sqlerr;
@@ -1620,15 +1628,12 @@ knowledge_find(struct codedb *db, const char *text, const struct ex_result *ex,
 			continue;
 		if (ntrig == 0 && c[i].boost <= B_INTENT && score < KN_MIN_SCORE + KN_TEXT_ONLY_EXTRA)
 			continue;
-		/* expired topics are never shown */
-		if (sqlite3_column_text(s, 8) && *sqlite3_column_text(s, 8)) {
-			char now[11];
-			time_t tt = time(NULL);
-			struct tm tm;
+		/* topics not in effect today (expired, or not yet effective) are never shown */
+		{
+			const char *eff = (const char *)sqlite3_column_text(s, 7);
+			const char *exp = (const char *)sqlite3_column_text(s, 8);
 
-			gmtime_r(&tt, &tm);
-			strftime(now, sizeof(now), "%Y-%m-%d", &tm);
-			if (strcmp((const char *)sqlite3_column_text(s, 8), now) < 0)
+			if ((exp && *exp && strcmp(exp, today) < 0) || (eff && strcmp(eff, today) > 0))
 				continue;
 		}
 		if (nh < max || score > hits[nh - 1].score) {

@@ -261,6 +261,13 @@ setup_all(void **state)
 	topic(kdir, "icd10", "icd-diabetes", "Coding type 2 diabetes with complications",
 	    "diabetes with complications | diabetic ckd", "E08-E13", "", "", "",
 	    "Use combination codes for diabetes with its complications, as the tabular list directs.");
+	/* not in effect today: expired, and not yet effective (real POS code 02) */
+	write_file(kdir, "telehealth", "old-rule.topic", "id: old-rule\ntitle: An expired rule\n"
+	    "area: telehealth\nscope: medicare\ntriggers: zanzibar rule\neffective: 2020-01-01\n"
+	    "expires: 2020-12-31\nsource: Test Manual | ch.1 §1 | 2020\n\nanswer:\nOld.\n");
+	write_file(kdir, "telehealth", "future-rule.topic", "id: future-rule\ntitle: A future rule\n"
+	    "area: telehealth\nscope: medicare\ntriggers: zanzibar rule\neffective: 2099-01-01\n"
+	    "source: Test Manual | ch.1 §1 | 2025\n\nanswer:\nNew.\n");
 	/* the office's topic replaces ours with the same id */
 	topic(odir, "billing", "global-days", "Global days under our payer contract",
 	    "global period | global days | contract global", "", "", "", "",
@@ -297,7 +304,7 @@ test_lint_dirs(void **state)
 	dirs[0] = kdir;
 	dirs[1] = odir;
 	assert_int_equal(kn_lint(dirs, 2, &err, &n), 0);
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 9);
 	/* a duplicate id in one directory (another area) is an error naming both files */
 	snprintf(d, sizeof(d), "%s/dup", tmpdir);
 	mkdir(d, 0700);
@@ -418,6 +425,8 @@ test_find_ranking(void **state)
 	assert_int_equal(find(db, "what is the weather like in Boston today?", h, 4), 0);
 	assert_int_equal(find(db, "what is 99213?", h, 4), 0);
 	assert_int_equal(find(db, "", h, 4), 0);
+	/* topics not in effect today are never shown */
+	assert_int_equal(find(db, "what is the zanzibar rule", h, 4), 0);
 	/* best first, at most max */
 	n = find(db, "bilateral modifier 50 and modifier 25 with a minor procedure", h, 1);
 	assert_int_equal(n, 1);
