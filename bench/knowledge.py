@@ -64,12 +64,13 @@ t_all = time.time() - t0
 if r.returncode != 0:
     print("make-data failed:", r.stderr[-500:])
     sys.exit(1)
-m = re.search(r"knowledge: \S+ updated in ([0-9.]+) s", r.stderr)
-print(f"make data (full DB, {have} topics + {synthetic} synthetic): {t_all:.2f} s wall;"
-      f" knowledge step {m.group(1) if m else '?'} s")
+steps = re.findall(r"^(\S+): \S+ updated in ([0-9.]+) s", r.stderr, re.M)
+print(f"make data (full DB, {have} topics + {synthetic} synthetic): {t_all:.2f} s wall; steps: "
+      + ", ".join(f"{k} {v} s" for k, v in steps))
+print("  (hcpcs, icd10cm and lay steps rebuild the code search index; the others copy it)")
 t0 = time.time()
 r = subprocess.run([BIN, "-c", "/dev/null", "import", "--quiet", "--db", db, "knowledge", kdir], capture_output=True, text=True)
-print(f"import knowledge alone (copies the other datasets forward, rebuilds both FTS5 indexes): {time.time() - t0:.2f} s")
+print(f"import knowledge alone (copies the other datasets and the code index forward, rebuilds the topic index): {time.time() - t0:.2f} s")
 print(f"full DB size: {os.path.getsize(db) / 1048576:.1f} MiB")
 r = subprocess.run([TOOL, db, os.path.join(TOP, "templates"), N], capture_output=True, text=True)
 if r.returncode != 0:
