@@ -51,6 +51,41 @@ jlines(struct json_object *o, const char *key, const char *text, size_t width)
 		json_object_put(lines);
 }
 
+/* key = [ "LABEL    first part", "         more" ]: text wrapped with a hanging indent */
+static void
+hang(struct json_object *o, const char *key, const char *label, const char *text, size_t labelw,
+    size_t width)
+{
+	struct json_object *lines = json_object_new_array();
+	const char *p = text ? text : "";
+	struct buf line;
+	int first = 1;
+
+	buf_init(&line, 4096);
+	do {
+		size_t n = strlen(p), cut = n, i;
+
+		buf_reset(&line);
+		buf_printf(&line, "%-*s", (int)labelw, first ? label : "");
+		if (n > width) {
+			cut = 0;
+			for (i = 0; i <= width; i++)
+				if (p[i] == ' ')
+					cut = i;
+			if (cut == 0)
+				cut = strcspn(p, " ");
+		}
+		buf_add(&line, p, cut);
+		json_object_array_add(lines, json_object_new_string(buf_cstr(&line)));
+		p += cut;
+		while (*p == ' ')
+			p++;
+		first = 0;
+	} while (*p);
+	json_object_object_add(o, key, lines);
+	buf_free(&line);
+}
+
 /* heading + rule, as every section */
 static struct json_object *
 section(struct json_object **body, const char *kind, const char *heading)
@@ -243,7 +278,7 @@ kind_name(const char *k)
 		return "ICD-10-CM";
 	if (strcmp(k, "hcpcs") == 0)
 		return "HCPCS Level II";
-	return "CPT (our plain-language text)";
+	return "CPT, our plain-language text";
 }
 
 /* The keyword search section; returns the number of matches (0: none or not asked). */
@@ -269,7 +304,8 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 	}
 	buf_init(&line, 4096);
 	buf_init(&codes, 1024);
-	buf_printf(&line, "Codes whose official titles match \"%s\"", buf_cstr(&words));
+	buf_printf(&line, "Codes whose titles match \"%.*s%s\"", words.len > 40 ? 40 : (int)words.len,
+	    buf_cstr(&words), words.len > 40 ? "..." : "");
 	sec = section(&body, "search", buf_cstr(&line));
 	jstr(body, "query", buf_cstr(&words));
 	arr = json_object_new_array();
@@ -280,6 +316,7 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 		jstr(o, "kind", mt[i].kind);
 		jstr(o, "kind_name", kind_name(mt[i].kind));
 		jstr(o, "title", mt[i].title);
+		hang(o, "title_lines", mt[i].code, mt[i].title, 9, WRAP - 9);
 		json_object_object_add(o, "billable", json_object_new_boolean(mt[i].billable));
 		jstr(o, "billable_text", strcmp(mt[i].kind, "icd10") != 0 ? "" :
 		    mt[i].billable ? "billable" : "header, not billable: pick a code under it");
@@ -298,8 +335,8 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 		    n == 1 ? "" : "es", buf_cstr(&codes));
 		summary_add(m, buf_cstr(&line));
 		buf_reset(&line);
-		buf_printf(&line, "Codes whose official titles match \"%s\": %s. Check the full title,"
-		    " and for ICD-10-CM the tabular notes, before you choose one.", buf_cstr(&words),
+		buf_printf(&line, "Codes whose titles match \"%s\": %s. Check the full title, and for"
+		    " ICD-10-CM the tabular notes, before you choose one.", buf_cstr(&words),
 		    buf_cstr(&codes));
 		jstr(l, "text", buf_cstr(&line));
 		jstr(l, "rule", "code-search");
