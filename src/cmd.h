@@ -29,7 +29,8 @@ int cmd_quota(struct cmdctx *cx);        /* cmd_admin.c */
 int cmd_domain(struct cmdctx *cx);       /* cmd_admin.c */
 int cmd_knowledge(struct cmdctx *cx);    /* cmd_knowledge.c: knowledge lint */
 /* Lints the topic directories (later ones override), prints errors (file:line: message) to
- * errfp and "ok (N topics)" to out; returns the number of errors. cmd_knowledge.c */
-int kn_lint_report(char *const *dirs, int ndirs, FILE *out, FILE *errfp);
+ * errfp and "ok (N topics)" (verbose: and the topics by area) to out; returns the number
+ * of errors. cmd_knowledge.c */
+int kn_lint_report(char *const *dirs, int ndirs, int verbose, FILE *out, FILE *errfp);
 
 #endif

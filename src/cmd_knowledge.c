@@ -17,24 +17,27 @@ usage(FILE *fp)
 	fprintf(fp, "usage: codemaild knowledge lint [DIR...]\n"
 	    "  checks *.topic files (knowledge/FORMAT.md); a later DIR is an override directory\n"
 	    "  (its topics win over earlier ones with the same id). Default: knowledge, then\n"
-	    "  [answers] knowledge_override when set.\n");
+	    "  [answers] knowledge_override when set. Prints the topics by area.\n");
 }
 
 int
-kn_lint_report(char *const *dirs, int ndirs, FILE *out, FILE *errfp)
+kn_lint_report(char *const *dirs, int ndirs, int verbose, FILE *out, FILE *errfp)
 {
 	struct buf err;
-	size_t ntopics = 0;
+	size_t ntopics = 0, by_area[KN_NAREAS];
 	int nerr, i;
 
 	buf_init(&err, 16u * 1024 * 1024);
-	nerr = kn_lint(dirs, ndirs, &err, &ntopics);
+	nerr = kn_lint(dirs, ndirs, &err, &ntopics, by_area);
 	fputs(buf_cstr(&err), errfp);
 	if (nerr == 0) {
 		fprintf(out, "knowledge:");
 		for (i = 0; i < ndirs; i++)
 			fprintf(out, " %s", dirs[i]);
 		fprintf(out, ": ok (%zu topic%s)\n", ntopics, ntopics == 1 ? "" : "s");
+		if (verbose)
+			for (i = 0; i < KN_NAREAS; i++)
+				fprintf(out, "  %-11s %zu\n", kn_area_name(i), by_area[i]);
 	} else
 		fprintf(errfp, "knowledge: %d error%s\n", nerr, nerr == 1 ? "" : "s");
 	buf_free(&err);
@@ -69,5 +72,5 @@ cmd_knowledge(struct cmdctx *cx)
 			fprintf(stderr, "codemaild knowledge lint: %s: not a directory\n", dirs[i]);
 			return EX_NOINPUT;
 		}
-	return kn_lint_report(dirs, n, stdout, stderr) ? EX_DATAERR : EX_OK;
+	return kn_lint_report(dirs, n, 1, stdout, stderr) ? EX_DATAERR : EX_OK;
 }

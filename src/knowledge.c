@@ -695,10 +695,17 @@ struct seen_id {
 	char *file;
 	long line;
 	int dir;
+	int area;
 };
 
+const char *
+kn_area_name(int i)
+{
+	return i >= 0 && i < KN_NAREAS ? areas[i] : NULL;
+}
+
 int
-kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics)
+kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics, size_t *by_area)
 {
 	struct seen_id *ids = NULL;
 	size_t nids = 0, capids = 0, i, j;
@@ -757,6 +764,14 @@ kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics)
 					ids[nids].file = strdup(files[i]);
 					ids[nids].line = t.id_line;
 					ids[nids].dir = di;
+					ids[nids].area = -1;
+					for (j = 0; j < KN_NAREAS; j++)
+						if (strcmp(areas[j], t.area) == 0)
+							ids[nids].area = (int)j;
+					/* an override topic replacing one of ours counts once */
+					for (j = 0; j < nids; j++)
+						if (strcmp(ids[j].id, t.id) == 0)
+							ids[j].area = -2;
 					if (ids[nids].id && ids[nids].file)
 						nids++;
 					(*ntopics)++;
@@ -770,7 +785,13 @@ kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics)
 			free(files[i]);
 		free(files);
 	}
+	if (by_area)
+		memset(by_area, 0, KN_NAREAS * sizeof(*by_area));
 	for (i = 0; i < nids; i++) {
+		if (by_area && ids[i].area >= 0)
+			by_area[ids[i].area]++;
+		if (ids[i].area == -2)
+			(*ntopics)--;
 		free(ids[i].id);
 		free(ids[i].file);
 	}

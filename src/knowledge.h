@@ -63,7 +63,11 @@ int  kn_list_files(const char *dir, char ***out, size_t *n, struct buf *err);
 /* Lints the topics under the directories (later directories are override directories:
  * an id may appear once per directory, and a later directory's topic wins). Errors go to
  * err as "file:line: message\n". Returns the number of errors; *ntopics = topics read. */
-int  kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics);
+int  kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics, size_t *by_area);
+/* The areas (FORMAT.md), in order: name of the i-th, NULL past the end. by_area above has
+ * KN_NAREAS entries (topics per area; an override topic replacing ours counts once). */
+#define KN_NAREAS 12
+const char *kn_area_name(int i);
 
 /* ---- reference DB (the importer's side; handles are sqlite3 *, void * to keep sqlite3.h
  * out of this header) ---- */

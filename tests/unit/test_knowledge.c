@@ -297,14 +297,19 @@ test_lint_dirs(void **state)
 {
 	char d[300], *dirs[2];
 	struct buf err;
-	size_t n;
+	size_t n, by[KN_NAREAS];
 
 	(void)state;
 	buf_init(&err, 65536);
 	dirs[0] = kdir;
 	dirs[1] = odir;
-	assert_int_equal(kn_lint(dirs, 2, &err, &n), 0);
-	assert_int_equal(n, 9);
+	assert_int_equal(kn_lint(dirs, 2, &err, &n, by), 0);
+	assert_int_equal(n, 8);       /* 9 files, the override replaces one of ours */
+	assert_string_equal(kn_area_name(1), "modifiers");
+	assert_int_equal(by[1], 2);   /* modifiers: bilateral-50, mod-25-minor */
+	assert_int_equal(by[0], 0);   /* global: ours was replaced by the office's (billing) */
+	assert_int_equal(by[10], 1);  /* billing */
+	assert_int_equal(by[5], 3);   /* telehealth: telehealth-pos, old-rule, future-rule */
 	/* a duplicate id in one directory (another area) is an error naming both files */
 	snprintf(d, sizeof(d), "%s/dup", tmpdir);
 	mkdir(d, 0700);
@@ -312,7 +317,7 @@ test_lint_dirs(void **state)
 	topic(d, "billing", "same-id", "Two", "two", "", "", "", "", "Two.");
 	dirs[0] = d;
 	buf_reset(&err);
-	assert_int_equal(kn_lint(dirs, 1, &err, &n), 1);
+	assert_int_equal(kn_lint(dirs, 1, &err, &n, NULL), 1);
 	assert_non_null(strstr(buf_cstr(&err), "duplicate id 'same-id' (first in"));
 	assert_non_null(strstr(buf_cstr(&err), "/billing/same-id.topic:1:") ||
 	    strstr(buf_cstr(&err), "/modifiers/same-id.topic:1:"));
