@@ -446,8 +446,8 @@ answer_topics(const struct answer_topic_in *in, struct json_object *m)
 			json_object_object_del(m, "k_nocode");
 			json_object_object_add(m, "k_answer", json_object_new_boolean(1));
 		} else if (in->ex->nmods == 0 && kn_denials_in(buf_cstr(&q), NULL) == 0 &&
-		    !has_code_shape(buf_cstr(&q)) &&
-		    (searched < 0 || kn_is_question(buf_cstr(&q))))
+		    !has_code_shape(buf_cstr(&q)) && (searched < 0 ||
+		    ((in->ex->intents & ~INTENT_OTHER) && kn_is_question(buf_cstr(&q)))))
 			json_object_object_add(m, "outside", json_object_new_boolean(1));
 	}
 	buf_free(&q);

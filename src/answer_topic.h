@@ -8,8 +8,9 @@
  *    a `search` section ({query, matches: [{code, kind, title, billable}]}) from the FTS5
  *    index over HCPCS, ICD-10-CM and our CPT plain-language texts (never an invented code);
  *  - honest limits: when nothing was found (no code, modifier, denial code, topic or search
- *    match) and the message asks something, `outside` = true (the reply says this is outside
- *    what our sources answer and where to ask).
+ *    match) and the message asks a coding question (an intent from its wording, and two
+ *    content words), `outside` = true (the reply says this is outside what our sources
+ *    answer and where to ask); "how does this service work?" keeps the no-code reply.
  * kind "nocode" becomes "answer" when a topic or a search match answered. Model keys are
  * those of docs/answer-model.md. */
 #ifndef CODEMAILD_ANSWER_TOPIC_H

@@ -105,7 +105,7 @@ r2 = run("info", "--db", db)
 eq(r2.stdout.count("sha256"), r.stdout.count("sha256"), "info: stable")
 
 inst = Instance(reference_db=db)
-t = reply_text(inst, "bilateral", "which modifier for a bilateral procedure on both knees?")
+t = reply_text(inst, "kq1 subject", "which modifier for a bilateral procedure on both knees?")
 ok("Bilateral procedures under our payer contract" in t, "override: the office's topic answers", t[:800])
 ok("two lines with RT and LT" in t and "Source: Test Manual ch.1 §1 (2025)" in t, "override: its text and source")
 ok("could not find" not in t, "override: not a no-code reply")
@@ -113,30 +113,30 @@ inst.cleanup()
 
 # ---- replies on the shipped sample DB ------------------------------------------------------
 inst = Instance()
-t = reply_text(inst, "JW", "do we need the JW modifier when part of a single-dose vial is thrown away?")
+t = reply_text(inst, "kq2 subject", "do we need the JW modifier when part of a single-dose vial is thrown away?")
 ok("Drug units, JW and JZ" in t, "topic: drug units question answered by its topic", t[:1500])
 ok("Source: Medicare Claims Processing Manual (Pub. 100-04) ch.17 §40 (2023)" in t, "topic: Source line")
 ok("Guidance: Drug units, JW and JZ" in t, "topic: In short line")
 ok("could not find" not in t and "outside what I can answer" not in t, "topic: no no-code boilerplate")
 
-t = reply_text(inst, "question", "What is the rule for incident-to billing of a nurse practitioner's visit?")
+t = reply_text(inst, "kq3 subject", "What is the rule for incident-to billing of a nurse practitioner's visit?")
 ok("outside what I can answer from my sources" in t, "outside: said plainly", t[:1200])
 ok("Medicare Administrative Contractor (MAC)" in t and "AMA's CPT Network" in t and "payer" in t,
    "outside: where to ask (MAC, payer, AMA CPT Network)")
 ok("What is 99214?" not in t, "outside: no generic examples")
 
-t = reply_text(inst, "question", "hello, I have a question about coding in general")
+t = reply_text(inst, "kq4 subject", "hello, I have a question about coding in general")
 ok("I could not find a procedure or diagnosis code" in t, "nocode: a message that asks nothing keeps the no-code reply")
 
-t = reply_text(inst, "dx", "what is the ICD-10 code for osteoarthritis of the right knee?")
+t = reply_text(inst, "kq5 subject", "what is the ICD-10 code for osteoarthritis of the right knee?")
 ok("M17.11" in t and "Unilateral primary osteoarthritis, right knee" in t, "search: ICD-10-CM title match", t[:1500])
 ok("ICD-10-CM, billable" in t, "search: billable flag")
 inst.cleanup()
 
 # ---- the daemon: two rule questions from one sender, the same day --------------------------
 inst = Instance()
-inst.deliver(question("Pat Coder <pat@clinic.example>", "global", "what modifier for an unrelated visit during the global period after surgery?", "g1@clinic.example"))
-inst.deliver(question("Pat Coder <pat@clinic.example>", "abn", "when do I need an ABN and the GA modifier?", "g2@clinic.example"))
+inst.deliver(question("Pat Coder <pat@clinic.example>", "kq-daemon-one subject", "what modifier for an unrelated visit during the global period after surgery?", "g1@clinic.example"))
+inst.deliver(question("Pat Coder <pat@clinic.example>", "kq-daemon-two subject", "when do I need an ABN and the GA modifier?", "g2@clinic.example"))
 r = inst.run("once")
 reps = inst.replies()
 eq(len(reps), 2, "daemon: both rule questions answered (not limited as no-code notices)")
@@ -156,12 +156,12 @@ else:
     if ok(r.returncode == 0, "make-data builds the full DB with the knowledge step", r.stderr[-400:]):
         ok("make-data: knowledge:" in r.stdout, "make-data: imports knowledge/")
         inst = Instance(reference_db=full)
-        t = reply_text(inst, "dx", "ICD-10 code for type 2 diabetes with CKD")
+        t = reply_text(inst, "kq6 subject", "ICD-10 code for type 2 diabetes with CKD")
         ok("E11.22" in t and "Type 2 diabetes mellitus with diabetic chronic kidney disease" in t,
            "search: E11.22 for type 2 diabetes with CKD", t[:1500])
-        t = reply_text(inst, "dme", "HCPCS for walker")
+        t = reply_text(inst, "kq7 subject", "HCPCS for walker")
         ok("E0130" in t and "Walker, rigid (pickup)" in t, "search: HCPCS walkers", t[:1500])
-        t = reply_text(inst, "dme", "HCPCS code for a zebra-striped unicorn saddle")
+        t = reply_text(inst, "kq8 subject", "HCPCS code for a zebra-striped unicorn saddle")
         ok("no code title in the loaded data matches" in t.lower() or "outside what i can answer" in t.lower(),
            "search: nothing invented when no title matches", t[:800])
         inst.cleanup()

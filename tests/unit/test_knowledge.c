@@ -560,6 +560,9 @@ test_answer_model(void **state)
 	m = model_for(db, "hello, I have a question about coding in general");
 	assert_null(json_object_object_get(m, "outside"));
 	json_object_put(m);
+	m = model_for(db, "Hi there, I just started as a coder. How does this service work?");
+	assert_null(json_object_object_get(m, "outside"));
+	json_object_put(m);
 	/* keyword search: a search section with real codes and the billable flag */
 	m = model_for(db, "what is the ICD-10 code for osteoarthritis of the right knee?");
 	assert_string_equal(jget(m, "kind"), "answer");
