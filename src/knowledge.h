@@ -23,14 +23,15 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "limits.h"
 
 struct codedb;
 struct ex_result;
 
 #define KN_MAX_SOURCES  8        /* source lines per topic */
-#define KN_ANSWER_MAX   2000     /* bytes of an answer block (~120 words is ~800 bytes) */
-#define KN_WATCH_MAX    1200
-#define KN_FILE_MAX     (64u * 1024)   /* one topic file */
+#define KN_ANSWER_MAX   LIM_TOPIC_ANSWER
+#define KN_WATCH_MAX    LIM_TOPIC_WATCH
+#define KN_FILE_MAX     LIM_TOPIC_FILE
 
 struct kn_source {
 	char *doc;                   /* "Medicare Claims Processing Manual (Pub. 100-04)" */
