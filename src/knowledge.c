@@ -416,13 +416,13 @@ kn_parse(const char *file, const char *data, size_t len, struct kn_topic *t, str
 			vn = n - (size_t)(v - line);
 			trim(&v, &vn);
 			if (vn && block_add(blk, v, vn) < 0)
-				perr(&p, p.line, "%s block too long (at most %d bytes)", is_ans ? "answer" : "watch",
+				perr(&p, p.line, "%s block too long (at most %u bytes)", is_ans ? "answer" : "watch",
 				    is_ans ? KN_ANSWER_MAX : KN_WATCH_MAX);
 			continue;
 		}
 		if (blk) {
 			if (block_add(blk, line, n) < 0) {
-				perr(&p, p.line, "%s block too long (at most %d bytes)",
+				perr(&p, p.line, "%s block too long (at most %u bytes)",
 				    blk == &ans ? "answer" : "watch", blk == &ans ? KN_ANSWER_MAX : KN_WATCH_MAX);
 				blk = NULL;
 			}
