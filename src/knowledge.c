@@ -1102,7 +1102,8 @@ static const char kn_schema_sql[] =
 " pos TEXT, denials TEXT, effective TEXT NOT NULL, expires TEXT, sources TEXT NOT NULL,"
 " answer TEXT NOT NULL, watch TEXT, origin INTEGER NOT NULL, file TEXT NOT NULL);"
 "CREATE TABLE IF NOT EXISTS kn_key(topic TEXT NOT NULL, kind TEXT NOT NULL, lo TEXT NOT NULL,"
-" hi TEXT NOT NULL);";
+" hi TEXT NOT NULL);"
+"CREATE INDEX IF NOT EXISTS kn_key_lo ON kn_key(kind, lo);";
 
 /* The FTS5 tables are made at the end of an import (kn_finish_import), not with the schema:
  * a virtual table keeps statements of its own on the connection, and import.c finalizes
@@ -1446,21 +1447,28 @@ has_label(const char *why, const char *label, const char *v)
 	return strstr(why, one) != NULL;
 }
 
+/* Adds weight w to the topics whose key of that kind matches v. The two statements (code
+ * ranges, exact keys) are prepared once per knowledge_find call (st[0], st[1]). */
 static int
-key_match(sqlite3 *h, const char *kind, const char *v, struct cand *c, size_t *nc, double w,
-    const char *label)
+key_match(sqlite3 *h, sqlite3_stmt **st, const char *kind, const char *v, struct cand *c,
+    size_t *nc, double w, const char *label)
 {
-	sqlite3_stmt *s = NULL;
-	const char *sql = strcmp(kind, "code") == 0 ?
-	    "SELECT t.rowid FROM kn_key k JOIN kn_topic t ON t.id = k.topic WHERE k.kind = 'code'"
-	    " AND length(?1) >= length(k.lo) AND substr(?1, 1, length(k.lo)) BETWEEN k.lo AND k.hi" :
-	    "SELECT t.rowid FROM kn_key k JOIN kn_topic t ON t.id = k.topic WHERE k.kind = ?2"
-	    " AND k.lo = ?1";
+	int is_code = strcmp(kind, "code") == 0;
+	sqlite3_stmt *s = st[is_code ? 0 : 1];
 
-	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
+	if (s == NULL) {
+		if (sqlite3_prepare_v2(h, is_code ?
+		    "SELECT t.rowid FROM kn_key k JOIN kn_topic t ON t.id = k.topic WHERE k.kind = 'code'"
+		    " AND k.lo <= ?1 AND length(?1) >= length(k.lo)"
+		    " AND substr(?1, 1, length(k.lo)) BETWEEN k.lo AND k.hi" :
+		    "SELECT t.rowid FROM kn_key k JOIN kn_topic t ON t.id = k.topic WHERE k.kind = ?2"
+		    " AND k.lo = ?1", -1, &s, NULL) != SQLITE_OK)
+			return -1;
+		st[is_code ? 0 : 1] = s;
+	}
+	sqlite3_reset(s);
 	sqlite3_bind_text(s, 1, v, -1, SQLITE_STATIC);
-	if (sqlite3_bind_parameter_count(s) >= 2)
+	if (!is_code)
 		sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		struct cand *x = cand_get(c, nc, KN_MAXCAND, sqlite3_column_int64(s, 0));
@@ -1470,7 +1478,7 @@ key_match(sqlite3 *h, const char *kind, const char *v, struct cand *c, size_t *n
 			why_add(x, label, v);
 		}
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return 0;
 }
 
@@ -1516,6 +1524,7 @@ knowledge_find(struct codedb *db, const char *text, const struct ex_result *ex,
 	int rc = -1, intents = ex ? ex->intents : 0;
 	char pos[8][3], today[11];
 	int npos;
+	sqlite3_stmt *kst[2] = { NULL, NULL };
 
 	if (db == NULL || text == NULL || max == 0 || (h = codedb_handle(db)) == NULL)
 		return 0;
@@ -1557,10 +1566,10 @@ knowledge_find(struct codedb *db, const char *text, const struct ex_result *ex,
 		char code[12];
 
 		if (codedb_norm(ex->codes[i].code, code, sizeof(code)) == 0)
-			key_match(h, "code", code, c, &nc, B_CODE, "code");
+			key_match(h, kst, "code", code, c, &nc, B_CODE, "code");
 	}
 	for (i = 0; ex && i < ex->nmods; i++)
-		key_match(h, "mod", ex->mods[i].mod, c, &nc, B_MOD, "mod");
+		key_match(h, kst, "mod", ex->mods[i].mod, c, &nc, B_MOD, "mod");
 	if (kn_denials_in(text, &den) > 0) {
 		const char *d = buf_cstr(&den);
 
@@ -1571,7 +1580,7 @@ knowledge_find(struct codedb *db, const char *text, const struct ex_result *ex,
 			if (l < sizeof(one)) {
 				memcpy(one, d, l);
 				one[l] = '\0';
-				key_match(h, "denial", one, c, &nc, B_DENIAL, "denial");
+				key_match(h, kst, "denial", one, c, &nc, B_DENIAL, "denial");
 			}
 			d += l;
 			if (*d == ',')
@@ -1580,7 +1589,7 @@ knowledge_find(struct codedb *db, const char *text, const struct ex_result *ex,
 	}
 	npos = pos_in(text, pos, 8);
 	for (i = 0; i < (size_t)npos; i++)
-		key_match(h, "pos", pos[i], c, &nc, B_POS, "POS");
+		key_match(h, kst, "pos", pos[i], c, &nc, B_POS, "POS");
 	/* 3. the candidates: trigger phrases, intents, dates, threshold */
 	{
 		time_t tt = time(NULL);
@@ -1690,6 +1699,8 @@ sqlerr:
 	kn_hits_free(hits, nh);
 out:
 	sqlite3_finalize(s);
+	sqlite3_finalize(kst[0]);
+	sqlite3_finalize(kst[1]);
 	free(c);
 	buf_free(&q);
 	buf_free(&den);
