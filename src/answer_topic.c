@@ -142,10 +142,19 @@ first_sentence(const char *a, struct buf *out)
 {
 	const char *p;
 
-	for (p = a; *p; p++)
-		if (p[0] == '.' && p[1] == ' ' && p - a > 20 &&
-		    ((p[2] >= 'A' && p[2] <= 'Z') || (p[2] >= '0' && p[2] <= '9')))
-			break;
+	for (p = a; *p; p++) {
+		const char *w = p;
+
+		if (!(p[0] == '.' && p[1] == ' ' && p - a > 20 &&
+		    ((p[2] >= 'A' && p[2] <= 'Z') || (p[2] >= '0' && p[2] <= '9'))))
+			continue;
+		/* not after a short abbreviation ("Pub. 100-04", "e.g. Medicare", "vs. TC") */
+		while (w > a && (((w[-1] | 32) >= 'a' && (w[-1] | 32) <= 'z') || w[-1] == '.'))
+			w--;
+		if (p - w <= 3 && p - w > 0)
+			continue;
+		break;
+	}
 	if (*p == '.') {
 		buf_add(out, a, (size_t)(p - a + 1));
 		return;

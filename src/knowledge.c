@@ -298,9 +298,13 @@ chk_denial(void *ctx, const char *it, size_t n)
 static int
 chk_trigger(void *ctx, const char *it, size_t n)
 {
-	(void)ctx;
-	(void)it;
-	(void)n;
+	struct pctx *p = ctx;
+
+	if (n > KN_TRIGGER_MAX) {
+		perr(p, p->line, "triggers: '%.20s...' is longer than %d characters (it could never match)",
+		    it, KN_TRIGGER_MAX);
+		return 1;
+	}
 	return 0;
 }
 

@@ -29,6 +29,7 @@ struct codedb;
 struct ex_result;
 
 #define KN_MAX_SOURCES  8        /* source lines per topic */
+#define KN_TRIGGER_MAX  100      /* characters of one trigger phrase */
 #define KN_ANSWER_MAX   LIM_TOPIC_ANSWER
 #define KN_WATCH_MAX    LIM_TOPIC_WATCH
 #define KN_FILE_MAX     LIM_TOPIC_FILE

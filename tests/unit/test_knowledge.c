@@ -143,6 +143,9 @@ test_parse_refusals(void **state)
 	check_refused("title: Bilateral procedures and modifier 50\n", "", "k/mod-50-test.topic:1: no title");
 	check_refused("effective: 2024-01-01\n", "", "no effective date");
 	check_refused("\nanswer:", "\nanswer: x\nanswer:", "second 'answer' block");
+	check_refused("triggers: bilateral |", "triggers: bilateral procedure on both sides of the body in one session"
+	    " by the same physician with one line and one unit and modifier fifty |",
+	    "k/mod-50-test.topic:5: triggers: 'bilateral procedure ...' is longer than 100 characters");
 }
 
 static void
@@ -268,6 +271,9 @@ setup_all(void **state)
 	write_file(kdir, "telehealth", "future-rule.topic", "id: future-rule\ntitle: A future rule\n"
 	    "area: telehealth\nscope: medicare\ntriggers: zanzibar rule\neffective: 2099-01-01\n"
 	    "source: Test Manual | ch.1 §1 | 2025\n\nanswer:\nNew.\n");
+	/* a lead line is the first sentence, not cut at an abbreviation */
+	topic(kdir, "ncci", "abbrev-test", "Abbreviations in an answer", "zebra abbreviation test",
+	    "", "", "", "", "Short answers, e.g. Medicare ones, cite Pub. 100-04 whole. A second sentence.");
 	/* the office's topic replaces ours with the same id */
 	topic(odir, "billing", "global-days", "Global days under our payer contract",
 	    "global period | global days | contract global", "", "", "", "",
@@ -304,7 +310,7 @@ test_lint_dirs(void **state)
 	dirs[0] = kdir;
 	dirs[1] = odir;
 	assert_int_equal(kn_lint(dirs, 2, &err, &n, by), 0);
-	assert_int_equal(n, 8);       /* 9 files, the override replaces one of ours */
+	assert_int_equal(n, 9);       /* 10 files, the override replaces one of ours */
 	assert_string_equal(kn_area_name(1), "modifiers");
 	assert_int_equal(by[1], 2);   /* modifiers: bilateral-50, mod-25-minor */
 	assert_int_equal(by[0], 0);   /* global: ours was replaced by the office's (billing) */
@@ -549,6 +555,9 @@ test_answer_model(void **state)
 	assert_string_equal(jget(m, "sections.0.topic.id"), "bilateral-50");
 	assert_string_equal(jget(m, "sections.0.topic.sources.0.cite"), "Test Manual ch.1 §1 (2025)");
 	assert_null(json_object_object_get(m, "outside"));
+	json_object_put(m);
+	m = model_for(db, "zebra abbreviation test");
+	assert_string_equal(jget(m, "lead.0.text"), "Short answers, e.g. Medicare ones, cite Pub. 100-04 whole.");
 	json_object_put(m);
 	/* nothing in our sources: outside, kind stays nocode, no lead */
 	m = model_for(db, "What is the rule for incident-to billing of a nurse practitioner visit?");
