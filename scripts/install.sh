@@ -12,6 +12,7 @@
 #   SYSCONFDIR/codemaild/templates/                0750  admin template overrides (empty)
 #   PREFIX/share/codemaild/templates/              0644  the shipped templates
 #   PREFIX/share/codemaild/sample/codes.db         0644  the sample reference DB
+#   PREFIX/share/codemaild/knowledge/              0644  our knowledge topics (import knowledge)
 #   PREFIX/share/man/man8/codemaild.8, man5/codemaild.conf.5
 #   UNITDIR/codemaild.service  (PREFIX/lib/systemd/system; /lib/systemd/system for /usr)
 #   LIBDIR/sysusers.d/codemaild.conf, LIBDIR/tmpfiles.d/codemaild.conf
@@ -167,6 +168,16 @@ do_install() {
 	else
 		say "warning: no templates/ directory in the source tree; none installed"
 	fi
+	if [ -d "$TOP/knowledge" ]; then      # our topics, for `codemaild import knowledge`
+		rm -rf "$DESTDIR$DATADIR/knowledge"
+		(cd "$TOP/knowledge" && find . -type d) | while read -r d; do
+			install -d -m 0755 "$DESTDIR$DATADIR/knowledge/$d"
+		done
+		(cd "$TOP/knowledge" && find . -type f -name '*.topic') | while read -r f; do
+			install -m 0644 "$TOP/knowledge/$f" "$DESTDIR$DATADIR/knowledge/$f"
+		done
+		say "$DESTDIR$DATADIR/knowledge/ ($(cd "$TOP/knowledge" && find . -name '*.topic' | wc -l) topics)"
+	fi
 	if [ -f "$TOP/data/sample/codes.db" ]; then
 		put 0644 "$TOP/data/sample/codes.db" "$DESTDIR$DATADIR/sample/codes.db"
 	else
@@ -279,7 +290,7 @@ do_uninstall() {
 	rm_file "$DESTDIR$LIBDIR/sysusers.d/codemaild.conf"
 	rm_file "$DESTDIR$LIBDIR/tmpfiles.d/codemaild.conf"
 	if [ -d "$DESTDIR$DATADIR" ]; then
-		rm -rf "$DESTDIR$DATADIR/templates" "$DESTDIR$DATADIR/sample"
+		rm -rf "$DESTDIR$DATADIR/templates" "$DESTDIR$DATADIR/sample" "$DESTDIR$DATADIR/knowledge"
 		rmdir "$DESTDIR$DATADIR" 2>/dev/null || true
 		say "removed $DESTDIR$DATADIR"
 	fi

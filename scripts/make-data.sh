@@ -16,6 +16,7 @@
 #     carc.tsv, rarc.tsv               -> carc, rarc (X12 denial code lists)
 #     *I10gem.txt, *I9gem.txt          -> gem
 #     cpt*.csv|cpt*.tsv  (CPT_COLUMNS env: --columns spec) -> cpt
+#   and last our knowledge topics (knowledge/, plus [answers] knowledge_override) -> knowledge
 #   DB        default spool/codes.db (the daemon's reference_db)
 # The DB is built beside DB as DB.make-data and renamed over DB once complete; each step is
 # itself checked, so a failure leaves the previous DB in place.
@@ -70,6 +71,7 @@ if [ -n "$cpt" ]; then
 	"$BIN" import --no-progress --db "$TMP" ${CPT_COLUMNS:+--columns "$CPT_COLUMNS"} cpt "$cpt"
 fi
 [ -f "$TMP" ] || { echo "make-data: nothing imported from $DIR" >&2; exit 66; }
+step knowledge "$TOP/knowledge"
 sync "$TMP" 2>/dev/null || true
 mv -f "$TMP" "$DB"
 rm -f "$TMP.lock"

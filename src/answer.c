@@ -11,6 +11,7 @@
 #include "answer_denial.h"
 #include "answer_facts.h"
 #include "answer_guide.h"
+#include "answer_topic.h"
 #include "buf.h"
 #include "codedb.h"
 #include "conf.h"
@@ -1506,86 +1507,45 @@ coverage_section(struct ctx *c, struct json_object *summary)
 
 /* ---- guidance, crosswalk, other ------------------------------------------------------ */
 
-struct topics {
-	const struct guide_topic *t[16];
-	size_t n;
-};
-
-static void
-topic_add(void *vctx, const struct guide_topic *t)
-{
-	struct topics *ts = vctx;
-	size_t i;
-
-	if (t == NULL || ts->n >= 16)
-		return;
-	for (i = 0; i < ts->n; i++)
-		if (ts->t[i] == t)
-			return;
-	ts->t[ts->n++] = t;
-}
-
-static void
-collect_topics(struct ctx *c, struct topics *ts)
+/* The knowledge topics the codes call for (answer_topic.c shows them with the topics the
+ * question matched): a modifier's topic, add-on codes, 25 with a minor procedure. */
+static size_t
+implied_topics(struct ctx *c, const char **ids, size_t max)
 {
 	const struct ex_result *ex = c->in->ex;
-	size_t i;
-	int k, em = 0, minor = 0;
+	size_t i, n = 0, k;
+	int j, em = 0, minor = 0;
+	const char *add[64];
+	size_t na = 0;
 
-	guide_topics_in(c->subject, topic_add, ts);
-	guide_topics_in(c->text, topic_add, ts);
-	for (i = 0; i < ex->nmods; i++) {
+	for (i = 0; i < ex->nmods && na < 32; i++) {
 		const struct guide_mod *g = guide_modifier(ex->mods[i].mod);
 
 		if (g && g->topic)
-			topic_add(ts, guide_topic(g->topic));
+			add[na++] = g->topic;
 	}
 	for (i = 0; i < c->n; i++) {
-		for (k = 0; k < c->it[i].ex->nmods; k++) {
-			const struct guide_mod *g = guide_modifier(c->it[i].ex->mods[k]);
+		for (j = 0; j < c->it[i].ex->nmods && na < 60; j++) {
+			const struct guide_mod *g = guide_modifier(c->it[i].ex->mods[j]);
 
 			if (g && g->topic)
-				topic_add(ts, guide_topic(g->topic));
+				add[na++] = g->topic;
 		}
 		em |= c->it[i].em;
 		minor |= is_minor(&c->it[i]) && !c->it[i].em;
-		if (c->it[i].has_rvu && strcmp(c->it[i].rvu.global, "ZZZ") == 0)
-			topic_add(ts, guide_topic("addon"));
+		if (c->it[i].has_rvu && strcmp(c->it[i].rvu.global, "ZZZ") == 0 && na < 63)
+			add[na++] = "addon-codes";
 	}
-	if (em && minor)
-		topic_add(ts, guide_topic("25-minor"));
-}
-
-static struct json_object *
-guideline_section(struct ctx *c, struct json_object *summary)
-{
-	struct json_object *body, *sec, *list = json_object_new_array();
-	struct topics ts;
-	struct buf sl;
-	size_t i;
-
-	memset(&ts, 0, sizeof(ts));
-	collect_topics(c, &ts);
-	sec = new_section(&body, "guideline", "Guidance");
-	buf_init(&sl, 4096);
-	for (i = 0; i < ts.n; i++) {
-		struct json_object *o = json_object_new_object();
-
-		J_STR(o, "title", ts.t[i]->title);
-		J_PARA(o, "text", ts.t[i]->text, WRAP - 2);
-		json_object_array_add(list, o);
-		buf_printf(&sl, "%s%s", i ? "; " : "", ts.t[i]->title);
+	if (em && minor && na < 64)
+		add[na++] = "mod-25-minor-procedure";
+	for (i = 0; i < na && n < max; i++) {
+		for (k = 0; k < n; k++)
+			if (strcmp(ids[k], add[i]) == 0)
+				break;
+		if (k == n)
+			ids[n++] = add[i];
 	}
-	json_object_object_add(body, "topics", list);
-	J_BOOL(body, "has_topics", ts.n > 0);
-	if (ts.n == 0) {
-		J_PARA(body, "honest", "codemaild has no written guidance on this question. It answers from the public CMS/CDC files: what a code is and whether it is valid on a date, NCCI edits between codes, modifiers, MUE units, global days and payment indicators, RVUs and national payment, ICD-10-CM codes and their ICD-9 equivalents. Your payer's manual or the CPT/ICD-10-CM guidelines are the place for the rest.", WRAP - 2);
-		add_examples(body);
-		A_STR(summary, "Guidance: no written note on this question (what we can answer is below)");
-	} else
-		A_FMT(summary, "Guidance: %s", buf_cstr(&sl));
-	buf_free(&sl);
-	return sec;
+	return n;
 }
 
 struct gem_ctx {
@@ -1959,15 +1919,6 @@ answer_build(const struct answer_in *in, int *lookups)
 		json_object_put(un);
 		add_part(parts, &np, (intents & INTENT_DESCRIBE) ? intent_pos(&c, INTENT_DESCRIBE) : -1, 0, cs, cl);
 	}
-	/* our guidance notes go with any answer they fit (a modifier, an add-on code...) */
-	if (c.n && !(intents & (INTENT_GUIDELINE | INTENT_OTHER))) {
-		struct topics ts;
-
-		memset(&ts, 0, sizeof(ts));
-		collect_topics(&c, &ts);
-		if (ts.n)
-			intents |= INTENT_GUIDELINE;
-	}
 	/* every message with two or more procedure codes gets the NCCI check */
 	if (c.nproc >= 2)
 		intents |= INTENT_NCCI_PAIR;
@@ -1991,11 +1942,8 @@ answer_build(const struct answer_in *in, int *lookups)
 				sec = fee_section(&c, sl, !(intents & INTENT_GLOBAL_PERIOD));
 				break;
 			case INTENT_COVERAGE:      sec = coverage_section(&c, sl); break;
-			case INTENT_GUIDELINE:
+			case INTENT_GUIDELINE:     /* knowledge topics: answer_topics() below */
 			case INTENT_OTHER:
-				if (bit == INTENT_OTHER && (intents & INTENT_GUIDELINE))
-					break;
-				sec = guideline_section(&c, sl);
 				break;
 			case INTENT_CROSSWALK:     sec = crosswalk_section(&c, sl); break;
 			default: break;
@@ -2086,6 +2034,13 @@ answer_build(const struct answer_in *in, int *lookups)
 	J_BOOL(m, "phi", answer_has_phi(in->msg ? in->msg->question_text : NULL));
 	if (!ex->ncodes && !ex->ndenials)
 		add_examples(m);
+	{       /* knowledge topics, keyword code search, honest limits (answer_topic.c) */
+		const char *ids[8];
+		struct answer_topic_in ti = { c.db, c.subject, c.text, ex, ids, 0 };
+
+		ti.nimplied = implied_topics(&c, ids, 8);
+		answer_topics(&ti, m);
+	}
 	free_ctx(&c);
 	if (snap)
 		codedb_read_end(c.db);

@@ -1,8 +1,9 @@
-/* answer_guide — codemaild's own short coding guidance (our words, not CMS or AMA text):
- * what each common modifier is for and where it goes, and guidance snippets on recurring
- * topics (25 with a minor procedure, 59 vs X{EPSU}, bilateral/50, add-on codes, global
- * surgery and its modifiers, 26/TC, drug units and JW/JZ, ABNs). Static tables: every
- * string returned is borrowed for the life of the process. */
+/* answer_guide — codemaild's own short words on what each common modifier is for and where
+ * it goes (the modifier section uses them). The guidance on recurring topics (25 with a
+ * minor procedure, 59 vs X{EPSU}, bilateral/50, add-on codes, global surgery, 26/TC, drug
+ * units and JW/JZ, ABNs) is in knowledge topics now (knowledge/, see knowledge.h); each
+ * entry names its topic id. Static table: every string returned is borrowed for the life of
+ * the process. */
 #ifndef CODEMAILD_ANSWER_GUIDE_H
 #define CODEMAILD_ANSWER_GUIDE_H
 
@@ -11,22 +12,9 @@ struct guide_mod {
 	const char *meaning;    /* our plain words, used when the DB has no text */
 	const char *sits_on;    /* which code/line carries it */
 	const char *when;       /* when it applies; what it does not do */
-	const char *topic;      /* id of the related snippet, or NULL */
+	const char *topic;      /* id of the related knowledge topic, or NULL */
 };
 /* The entry for mod (upper-case, 2 characters), or NULL. */
 const struct guide_mod *guide_modifier(const char *mod);
-
-struct guide_topic {
-	const char *id;         /* "25-minor", "59-x", "bilateral", "addon", "global", … */
-	const char *title;
-	const char *text;       /* one paragraph */
-	const char *words;      /* '|'-separated lower-case trigger words in a question, or NULL */
-};
-/* The topic with that id, or NULL. */
-const struct guide_topic *guide_topic(const char *id);
-/* Topics whose trigger words occur in text (case-insensitive), in table order; calls cb for
- * each; returns the number found. */
-int guide_topics_in(const char *text, void (*cb)(void *ctx, const struct guide_topic *t),
-                    void *ctx);
 
 #endif

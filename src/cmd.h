@@ -4,6 +4,8 @@
 #ifndef CODEMAILD_CMD_H
 #define CODEMAILD_CMD_H
 
+#include <stdio.h>
+
 #include "conf.h"
 
 struct cmdctx {
@@ -26,5 +28,10 @@ int cmd_sender(struct cmdctx *cx);       /* cmd_admin.c */
 int cmd_quota(struct cmdctx *cx);        /* cmd_admin.c */
 int cmd_domain(struct cmdctx *cx);       /* cmd_admin.c */
 int cmd_purge_releases(struct cmdctx *cx); /* cmd_admin.c: old releases out of the reference DB */
+int cmd_knowledge(struct cmdctx *cx);    /* cmd_knowledge.c: knowledge lint */
+/* Lints the topic directories (later ones override), prints errors (file:line: message) to
+ * errfp and "ok (N topics)" (verbose: and the topics by area) to out; returns the number
+ * of errors. cmd_knowledge.c */
+int kn_lint_report(char *const *dirs, int ndirs, int verbose, FILE *out, FILE *errfp);
 
 #endif

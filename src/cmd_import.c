@@ -28,6 +28,29 @@ import_usage(FILE *fp)
 	    "when importing the bundled sample, which always makes a DB of its own).\n");
 }
 
+/* import knowledge DIR... plus the [answers] knowledge_override directory */
+static int
+cmd_import_knowledge(struct cmdctx *cx, struct import_opts *o, int first, struct buf *err)
+{
+	int n = cx->argc - first - 1, rc;
+	char **files = calloc((size_t)n + 2, sizeof(*files));
+
+	if (files == NULL) {
+		buf_free(err);
+		return EX_OSERR;
+	}
+	memcpy(files, cx->argv + first + 1, (size_t)n * sizeof(*files));
+	files[n++] = cx->conf.knowledge_override;
+	o->knowledge_override = cx->conf.knowledge_override;
+	rc = import_run("knowledge", files, n, o, err);
+	if (rc != EX_OK)
+		fprintf(stderr, "codemaild import: %s%s\n", buf_cstr(err),
+		    rc == EX_USAGE ? "" : " (the live DB was not changed)");
+	free(files);
+	buf_free(err);
+	return rc;
+}
+
 int
 cmd_import(struct cmdctx *cx)
 {
@@ -83,6 +106,9 @@ cmd_import(struct cmdctx *cx)
 		return EX_USAGE;
 	}
 	buf_init(&err, 64 * 1024);
+	if (strcmp(cx->argv[optind], "knowledge") == 0 && cx->conf.knowledge_override &&
+	    *cx->conf.knowledge_override)       /* the office's topics come along (they win) */
+		return cmd_import_knowledge(cx, &o, optind, &err);
 	rc = import_run(cx->argv[optind], cx->argv + optind + 1, cx->argc - optind - 1, &o, &err);
 	if (rc != EX_OK)
 		fprintf(stderr, "codemaild import: %s%s\n", buf_cstr(&err),

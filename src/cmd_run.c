@@ -111,6 +111,11 @@ cmd_check_config(struct cmdctx *cx)
 	if (rd == NULL)
 		nerr++;
 	fputs(buf_cstr(&errs), stderr);
+	if (c.knowledge_override && *c.knowledge_override) {   /* the office's topics */
+		char *kd[1] = { c.knowledge_override };
+
+		nerr += kn_lint_report(kd, 1, 0, stdout, stderr) > 0;
+	}
 	if (nerr == 0)
 		printf("%s: ok (%zu templates)\n", cx->conf_path ? cx->conf_path : "(embedded defaults)",
 		    render_count(rd));

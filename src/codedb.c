@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "knowledge.h"
 #include "log.h"
 #include "util.h"
 
@@ -100,7 +101,7 @@ exec_sql(sqlite3 *h, const char *sql, struct buf *err)
 int
 codedb_create_schema(void *handle, struct buf *err)
 {
-	return exec_sql(handle, schema_sql, err);
+	return exec_sql(handle, schema_sql, err) < 0 ? -1 : kn_create_schema(handle, err);
 }
 
 int
@@ -320,6 +321,12 @@ const char *
 codedb_path(const struct codedb *db)
 {
 	return db->path;
+}
+
+void *
+codedb_handle(struct codedb *db)
+{
+	return db ? db->h : NULL;
 }
 
 int

@@ -42,6 +42,9 @@ void codedb_close(struct codedb *db);               /* NULL ok */
  * a warning is logged), -1 error. One stat() per call. */
 int  codedb_reopen_if_changed(struct codedb *db);
 const char *codedb_path(const struct codedb *db);   /* borrowed */
+/* The open sqlite3 handle (void * keeps sqlite3.h out), for modules with their own read-only
+ * statements (knowledge.c). Borrowed; NULL when closed. Invalid after a reopen. */
+void *codedb_handle(struct codedb *db);
 
 /* 1 when any dataset in the DB came from the bundled sample (data/sample): replies must
  * say "sample data, not for billing". */

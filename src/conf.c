@@ -139,6 +139,8 @@ static const struct key keys[] = {
 
 	LONG("retention", "days", retention_days, "30", 1, 36500, "days raw messages and reply bodies are kept"),
 	DUR("retention", "purge_interval", purge_interval, "1d", "how often the daemon purges"),
+
+	STR("answers", "knowledge_override", knowledge_override, "", "directory of the office's own knowledge topics (*.topic); a topic there wins over ours with the same id"),
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

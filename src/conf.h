@@ -25,6 +25,7 @@ struct conf {
 	char *cpt_columns;              /* import cpt column map, "" = code=1,short=2,long=3 */
 	char *templates;                /* template directory (shipped) */
 	char *templates_override;       /* admin overrides, searched first; "" = none */
+	char *knowledge_override;       /* [answers] office topics, win over ours; "" = none */
 	char *status_file;
 	char *user;                     /* drop privileges to this user when started as root */
 	int   allow_root;

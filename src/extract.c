@@ -60,7 +60,7 @@ extract_kind_key(enum code_kind k)
 
 static const char *const intent_names[INTENT_COUNT] = {
 	"describe", "ncci_pair", "modifier", "units_mue", "global_period", "fee_rvu",
-	"icd10_lookup", "coverage", "guideline", "crosswalk", "other",
+	"icd10_lookup", "coverage", "guideline", "crosswalk", "other", "search",
 };
 
 const char *
@@ -243,6 +243,7 @@ static const char pat_cand[] =
 enum wkind {
 	WK_URL, WK_DMON, WK_ZIPW, WK_CARC, WK_RARC, WK_VER, WK_XWALK, WK_ICDW, WK_EOB, WK_DESC,
 	WK_NCCI, WK_MODW, WK_TOKW, WK_UNITS, WK_UNITW, WK_GLOB, WK_FEE, WK_COV, WK_GUIDE,
+	WK_SRCH, WK_SRCHK,
 };
 
 #define RARC_TAIL "(?:[ \\t]+codes?)?[ \\t]*[:#]?[ \\t]*(?:(?-i:[A-Z]{1,2})-?)?\\d{1,3}"
@@ -280,8 +281,9 @@ static const struct { const char *pre; enum wkind kind; const char *frag; } wfra
 	{"icd", WK_ICDW, "icd(?:-?10(?:-?cm)?)?"},
 	{"bil", WK_ICDW, "billable"},
 	{"dia dx", WK_ICDW, "diagnos[ie]s|dx"},
-	{"wha whi", WK_ICDW, "what[ \\t]+(?:icd[ \\t-]*10[ \\t]+)?code[ \\t]+(?:for|do|should|to|is)|which[ \\t]+code"},
-	{"cod", WK_ICDW, "code[ \\t]+for"},
+	{"wha whi", WK_SRCH, "what[ \\t]+(?:icd[ \\t-]*10[ \\t]+)?code[ \\t]+(?:for|do|should|to|is)|which[ \\t]+code"},
+	{"cod", WK_SRCH, "codes?[ \\t]+for"},
+	{"hcp", WK_SRCHK, "hcpcs[ \\t]+(?:codes?[ \\t]+)?for"},
 	{"eob era", WK_EOB, "eobs?|era"},
 	{"rem", WK_EOB, "remits?"},
 	{"835", WK_EOB, "835"},
@@ -1317,6 +1319,8 @@ scan_words(struct acc *ac, struct scan *s)
 			break;
 		case WK_XWALK: ac->words |= INTENT_CROSSWALK; break;
 		case WK_ICDW: ac->words |= INTENT_ICD10_LOOKUP; s->icd_words = 1; break;
+		case WK_SRCH: ac->words |= INTENT_ICD10_LOOKUP | INTENT_SEARCH; s->icd_words = 1; break;
+		case WK_SRCHK: ac->words |= INTENT_SEARCH; break;
 		case WK_EOB: s->remark_words = 1; break;
 		case WK_DESC: ac->words |= INTENT_DESCRIBE; break;
 		case WK_NCCI: ac->words |= INTENT_NCCI_PAIR; break;

@@ -56,8 +56,10 @@ enum intent {
 	INTENT_GUIDELINE     = 1 << 8,
 	INTENT_CROSSWALK     = 1 << 9,
 	INTENT_OTHER         = 1 << 10,
+	INTENT_SEARCH        = 1 << 11,   /* keyword code search: "code for <words>", "which code",
+	                                     "HCPCS for walker" (knowledge.c finds the codes) */
 };
-#define INTENT_COUNT 11
+#define INTENT_COUNT 12
 const char *extract_intent_name(int single_intent_bit);   /* "describe", "ncci_pair", … */
 
 enum command {

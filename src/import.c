@@ -22,6 +22,7 @@
 
 #include "codedb.h"
 #include "import_priv.h"
+#include "knowledge.h"
 #include "log.h"
 #include "util.h"
 
@@ -93,6 +94,10 @@ static const struct dsdef dsdefs[NDS] = {
 	    { "INSERT INTO main.icd_node SELECT * FROM old.icd_node",
 	      "INSERT INTO main.icd_note SELECT * FROM old.icd_note", NULL },
 	    "SELECT (SELECT count(*) FROM icd_node) + (SELECT count(*) FROM icd_note)" },
+	[DS_KNOWLEDGE] = { "knowledge", "knowledge topics (our words, cited)", "knowledge",
+	    { "INSERT INTO main.kn_topic SELECT * FROM old.kn_topic",
+	      "INSERT INTO main.kn_key SELECT * FROM old.kn_key", NULL },
+	    "SELECT count(*) FROM kn_topic" },
 };
 
 /* ---- kinds -------------------------------------------------------------------------- */
@@ -117,6 +122,7 @@ static const struct kind kinds[] = {
 	{ "carc", imp_parse_carc, 0, "X12 claim adjustment reason codes (TSV: code, status, text)" },
 	{ "rarc", imp_parse_rarc, 0, "X12 remittance advice remark codes (TSV: code, status, text)" },
 	{ "icd10cm-tabular", imp_parse_icdtab, 0, "ICD-10-CM tabular list XML (notes: excludes, code first, 7th characters)" },
+	{ "knowledge", imp_parse_knowledge, 2, "knowledge topic directories (knowledge/, *.topic; + [answers] knowledge_override)" },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -645,6 +651,36 @@ cmp_str(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
+/* Appends the *.topic files under dir (kind knowledge) to the list. */
+static int
+kn_expand(const char *dir, char ***list, int *n, int *cap, struct buf *err)
+{
+	char **f = NULL;
+	size_t nf = 0, i;
+
+	if (kn_list_files(dir, &f, &nf, err) < 0)
+		return -1;
+	for (i = 0; i < nf; i++) {
+		if (*n == *cap) {
+			char **nl;
+
+			*cap = *cap ? *cap * 2 : 16;
+			nl = realloc(*list, (size_t)*cap * sizeof(*nl));
+			if (nl == NULL) {
+				buf_printf(err, "out of memory");
+				for (; i < nf; i++)
+					free(f[i]);
+				free(f);
+				return -1;
+			}
+			*list = nl;
+		}
+		(*list)[(*n)++] = f[i];
+	}
+	free(f);
+	return 0;
+}
+
 /* Expands directories into their *.tsv files (kind lay). Caller frees list + strings. */
 static int
 expand_files(char **in, int nin, int dirs, char ***out, int *nout, struct buf *err)
@@ -667,6 +703,11 @@ expand_files(char **in, int nin, int dirs, char ***out, int *nout, struct buf *e
 			if (!dirs) {
 				buf_printf(err, "%s: is a directory (give the files)", in[i]);
 				goto fail;
+			}
+			if (dirs == 2) {        /* knowledge: *.topic, recursively */
+				if (kn_expand(in[i], &list, &n, &cap, err) < 0)
+					goto fail;
+				continue;
 			}
 			d = opendir(in[i]);
 			if (d == NULL) {
@@ -1042,6 +1083,9 @@ finish_db(struct imp *im, struct imp_file *files, int nfiles, double t0, struct 
 	    " WHERE coalesce(family, cdb_family(code)) IS NOT NULL;"
 	    "INSERT OR IGNORE INTO known SELECT code, 'icd10' FROM icd10;", err) < 0)
 		return -1;
+	if (kn_finish_import(im->h, im->o->db_path, im->touched[DS_HCPCS] || im->touched[DS_ICD10] ||
+	    im->touched[DS_LAY] || im->o->fresh || im->lay_sample, err) < 0)  /* knowledge.c: FTS5 */
+		return -1;
 	sample_any = (int)query_int(im->h, "SELECT count(*) FROM datasets WHERE sample = 1", 0, &ok);
 	if (sqlite3_prepare_v2(im->h, "INSERT OR REPLACE INTO meta(key, value) VALUES"
 	    " ('schema_version', ?1), ('is_sample', ?2), ('built_at', ?3), ('builder', ?4)", -1, &s,
@@ -1145,7 +1189,7 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 			k = &kinds[i];
 	if (k == NULL) {
 		buf_printf(err, "unknown kind '%s' (hcpcs, icd10cm, ncci-ptp, mue, pfs-rvu, cpt, lay, gem,"
-		    " gpci, carc, rarc, icd10cm-tabular)",
+		    " gpci, carc, rarc, icd10cm-tabular, knowledge)",
 		    kindname);
 		rc = EX_USAGE;
 		goto out_nolock;

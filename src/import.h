@@ -14,7 +14,7 @@
  * rows read/loaded/rejected, seconds); every dataset in the datasets table (release,
  * effective date, vintage line for reply footers).
  *
- * Kinds: hcpcs, icd10cm, ncci-ptp, mue, pfs-rvu, cpt, lay, gem (see import_kinds()). */
+ * Kinds: hcpcs, icd10cm, ncci-ptp, mue, pfs-rvu, cpt, lay, gem, knowledge (see import_kinds()). */
 #ifndef CODEMAILD_IMPORT_H
 #define CODEMAILD_IMPORT_H
 
@@ -37,6 +37,8 @@ struct import_opts {
 	int   fresh;               /* do not copy forward the live DB's other datasets (the new
 	                              DB holds only this import; implied by the bundled sample) */
 	FILE *report;              /* summary and bad-row lines (default stderr) */
+	const char *knowledge_override;  /* knowledge: topics from files under this directory
+	                              are the office's and win over ours with the same id */
 };
 
 /* Initialises o with the defaults (db_path NULL: the caller must set it). */

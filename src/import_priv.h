@@ -12,7 +12,7 @@
 
 enum ds_id {
 	DS_HCPCS = 0, DS_ICD10, DS_PTP_PRAC, DS_PTP_HOSP, DS_MUE_PRAC, DS_MUE_HOSP, DS_MUE_DME,
-	DS_RVU, DS_CPT, DS_LAY, DS_GEM, DS_GPCI, DS_CARC, DS_RARC, DS_ICDTAB, NDS
+	DS_RVU, DS_CPT, DS_LAY, DS_GEM, DS_GPCI, DS_CARC, DS_RARC, DS_ICDTAB, DS_KNOWLEDGE, NDS
 };
 
 struct imp_file {
@@ -54,6 +54,7 @@ struct imp {
 	long long   rows_all;
 	int         bar;           /* 1 TTY bar, 0 log lines, -1 none */
 	int         lay_sample;    /* lay: meta.tsv said is_sample=1 */
+	long long   files_seen;    /* knowledge: topic files read */
 };
 
 /* sha256 hex of the file (computed once). Borrowed. */
@@ -125,5 +126,6 @@ int imp_parse_gpci(struct imp *im, struct imp_file *f);      /* import_gpci.c */
 int imp_parse_carc(struct imp *im, struct imp_file *f);      /* import_x12.c */
 int imp_parse_rarc(struct imp *im, struct imp_file *f);      /* import_x12.c */
 int imp_parse_icdtab(struct imp *im, struct imp_file *f);    /* import_icdtab.c (libxml2) */
+int imp_parse_knowledge(struct imp *im, struct imp_file *f);   /* import_knowledge.c */
 
 #endif

@@ -17,6 +17,11 @@
 /* extractor (extract.c) */
 #define LIM_CODES_PER_MESSAGE 25u
 
+/* knowledge topics (knowledge.c) */
+#define LIM_TOPIC_FILE        (64u * 1024)        /* one *.topic file */
+#define LIM_TOPIC_ANSWER      2000u               /* bytes of an answer block (~120 words) */
+#define LIM_TOPIC_WATCH       1200u               /* bytes of a watch block */
+
 /* reply (reply.c, tmpl.c) */
 #define LIM_REPLY_SIZE        (1024u * 1024)
 #define LIM_TEMPLATE_SIZE     (256u * 1024)

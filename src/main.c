@@ -34,6 +34,7 @@ static const struct subcmd cmds[] = {
 	{ "sender", cmd_sender, 1, 1, "show ADDR | list [--tier T] | set ADDR --tier T", "manage senders" },
 	{ "quota", cmd_quota, 1, 1, "reset ADDR | grant ADDR N", "manage quotas" },
 	{ "domain", cmd_domain, 1, 1, "add|remove DOMAIN --tier T", "manage subscriber domains" },
+	{ "knowledge", cmd_knowledge, 0, 0, "lint [DIR...]", "check knowledge topic files (file:line errors)" },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 

@@ -403,14 +403,6 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 		r = 0;
 		goto out;
 	}
-	if (model == NULL && ex.ncodes == 0) {
-		if (!notice_ok(p, d->h.sender, "nocode", now)) {
-			set_outcome(d, ST_IGNORED, "notice-limit", "a no-code reply already went today");
-			r = 0;
-			goto out;
-		}
-		d->h.notice = "nocode";
-	}
 	if (model == NULL && ex.ncodes && have_q && q.left == 0) {
 		/* allowance used up: one polite quota reply per period, then silence */
 		if (quota_notices_since(p->st, d->h.sender, "quota", q.period_start) > 0) {
@@ -442,9 +434,20 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 				q.left = q.left > charge ? q.left - charge : 0;
 			quota_to_json(&q, model);
 		}
-		d->kind = ex.ncodes ? "answer" : "nocode";
+		/* a question with no code that a knowledge topic or a code search answered is an
+		 * answer; only a real no-code reply counts against the once-a-day notice */
+		d->kind = model && strcmp(json_object_get_string(json_object_object_get(model, "kind")),
+		    "answer") == 0 ? "answer" : "nocode";
 		if (strcmp(p->conf->quota_unit, "message") == 0 && lookups > 0)
 			lookups = 1;
+		if (model && ex.ncodes == 0 && strcmp(d->kind, "nocode") == 0) {
+			if (!notice_ok(p, d->h.sender, "nocode", now)) {
+				set_outcome(d, ST_IGNORED, "notice-limit", "a no-code reply already went today");
+				r = 0;
+				goto out;
+			}
+			d->h.notice = "nocode";
+		}
 	}
 	if (model == NULL) {
 		buf_addstr(why, "out of memory building an answer");

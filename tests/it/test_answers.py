@@ -30,6 +30,7 @@ IMPORTS = [
     ("mue", ["mue/MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"]),
     ("pfs-rvu", ["pfs_rvu/PPRRVU2025_Oct.txt"]),
     ("gem", ["crosswalk/2018_I10gem.txt", "crosswalk/2018_I9gem.txt"]),
+    ("knowledge", [os.path.join(TOP, "knowledge")]),   # our topics (absolute: not under DATA)
 ]
 
 

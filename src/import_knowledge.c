@@ -1,0 +1,94 @@
+/* import_knowledge — `codemaild import knowledge DIR...`: knowledge topic files -> kn_topic,
+ * kn_key (knowledge.c parses and inserts; import.c runs the import, copies the other
+ * datasets forward and rebuilds the FTS5 indexes at the end through kn_finish_import).
+ *
+ * Any error in any topic refuses the whole import (a topic without a source, a bad date or
+ * an unknown field must never reach a reply); every error is reported as file:line.
+ * Files under o->knowledge_override are the office's: a topic there wins over ours with the
+ * same id. The dataset's release is "N topics", its sha256 a hash over the files' sha256 in
+ * path order (the content hash shown by `codemaild info`). */
+#include <stdio.h>
+#include <string.h>
+
+#include "import_priv.h"
+#include "knowledge.h"
+#include "util.h"
+
+static int
+is_override(const struct imp *im, const char *path)
+{
+	const char *ov = im->o->knowledge_override;
+	size_t l;
+
+	if (ov == NULL || *ov == '\0')
+		return 0;
+	l = strlen(ov);
+	while (l > 1 && ov[l - 1] == '/')
+		l--;
+	return strncmp(path, ov, l) == 0 && path[l] == '/';
+}
+
+int
+imp_parse_knowledge(struct imp *im, struct imp_file *f)
+{
+	struct kn_topic t;
+	struct buf err, chain;
+	sqlite3_stmt *s;
+	int nerr, rc, origin = is_override(im, f->path);
+	char sha[65];
+
+	buf_init(&err, 64 * 1024);
+	f->read = 1;
+	im->line = 1;
+	nerr = kn_parse(f->path, f->data ? f->data : "", f->size, &t, &err);
+	if (nerr) {
+		/* the whole report, one error per line, as file:line: message */
+		while (err.len && err.data[err.len - 1] == '\n')
+			buf_truncate(&err, err.len - 1);
+		buf_printf(im->err, "%s", buf_cstr(&err));
+		buf_free(&err);
+		return -1;
+	}
+	rc = kn_insert(im->h, &t, f->path, origin, &err);
+	kn_topic_free(&t);
+	if (rc < 0) {
+		buf_printf(im->err, "%s", buf_cstr(&err));
+		buf_free(&err);
+		return -1;
+	}
+	buf_free(&err);
+	if (rc == 1)
+		f->loaded = 1;
+	else
+		f->rejected = 0;        /* ours, replaced by the office's topic: not an error */
+	/* the dataset (its source column names the number of files, not 150 names) */
+	im->touched[DS_KNOWLEDGE] = 1;
+	f->dataset = DS_KNOWLEDGE;
+	im->files_seen++;
+	buf_reset(&im->sources[DS_KNOWLEDGE]);
+	buf_printf(&im->sources[DS_KNOWLEDGE], "%lld topic file%s%s", im->files_seen,
+	    im->files_seen == 1 ? "" : "s", im->o->knowledge_override ? " (with the override directory)" : "");
+	/* rows, release "N topics", content hash chained over the files */
+	s = imp_prepare(im, "SELECT count(*), sum(origin) FROM kn_topic");
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		long long n = sqlite3_column_int64(s, 0), nov = sqlite3_column_int64(s, 1);
+
+		im->rows[DS_KNOWLEDGE] = n;
+		if (nov)
+			util_fmt(im->release[DS_KNOWLEDGE], sizeof(im->release[0]), "%lld topics (%lld local)",
+			    n, nov);
+		else
+			util_fmt(im->release[DS_KNOWLEDGE], sizeof(im->release[0]), "%lld topics", n);
+	}
+	sqlite3_finalize(s);
+	buf_init(&chain, 256);
+	buf_printf(&chain, "%s%s", im->sha[DS_KNOWLEDGE], imp_file_sha(f));
+	util_sha256_hex(chain.data, chain.len, sha);
+	buf_free(&chain);
+	memcpy(im->sha[DS_KNOWLEDGE], sha, sizeof(sha));
+	util_fmt(im->vintage[DS_KNOWLEDGE], sizeof(im->vintage[0]), "knowledge %s (%.8s)",
+	    im->release[DS_KNOWLEDGE], sha);
+	return 0;
+}

@@ -1,0 +1,169 @@
+"""Knowledge topics end to end with the real binary: `knowledge lint` (file:line errors, exit
+codes), `check-config` on the override directory, `import knowledge` (versioned in `info`,
+refused topics leave the live DB alone, the office's override wins), and replies: a rule
+question with no code answered by a topic with its Source lines, the "outside our sources"
+reply, the keyword code search, and the daemon answering two rule questions from one sender
+the same day (only real no-code replies are limited to one a day)."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from cmdhelp import Instance, parse, question, text_part  # noqa: E402
+from tap import BIN, SHARED, TOP, diag, eq, ok, skip  # noqa: E402
+
+KDIR = os.path.join(TOP, "knowledge")
+SAMPLE = os.path.join(TOP, "data", "sample", "codes.db")
+
+
+def run(*args, conf=None):
+    cmd = [BIN] + (["-c", conf] if conf else ["-c", "/dev/null"]) + list(args)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def topic(d, area, tid, title, triggers, answer, source="Test Manual | ch.1 §1 | 2025", extra=""):
+    os.makedirs(os.path.join(d, area), exist_ok=True)
+    with open(os.path.join(d, area, tid + ".topic"), "w") as f:
+        f.write(f"id: {tid}\ntitle: {title}\narea: {area}\nscope: medicare\ntriggers: {triggers}\n"
+                f"effective: 2021-01-01\n{extra}" + (f"source: {source}\n" if source else "") +
+                f"\nanswer:\n{answer}\n")
+
+
+def reply_text(inst, subject, body):
+    path = os.path.join(inst.dir, "q.eml")
+    with open(path, "w") as f:
+        f.write(question("Pat Coder <pat@clinic.example>", subject, body, f"k{os.getpid()}@clinic.example"))
+    r = inst.run("answer", path)
+    ok(r.returncode == 0, f"answer: {body[:40]}")
+    return text_part(parse(r.stdout))
+
+
+tmp = os.path.join("/tmp", f"codemaild-knowledge-{os.getpid()}")
+shutil.rmtree(tmp, ignore_errors=True)
+os.makedirs(tmp)
+
+# ---- lint -------------------------------------------------------------------------------
+r = run("knowledge", "lint", KDIR)
+eq(r.returncode, 0, "lint: the shipped topics are valid")
+ok("ok (" in r.stdout and "topics)" in r.stdout, "lint: prints the topic count", r.stdout)
+
+bad = os.path.join(tmp, "bad")
+topic(bad, "billing", "no-source", "A topic without a source", "nothing", "Some answer.", source=None)
+topic(bad, "billing", "bad-date", "A bad date", "nothing", "Some answer.", extra="expires: 2020-13-01\n")
+topic(bad, "billing", "odd-field", "An unknown field", "nothing", "Some answer.", extra="payer: Acme\n")
+r = run("knowledge", "lint", bad)
+eq(r.returncode, 65, "lint: errors exit EX_DATAERR")
+ok(f"{bad}/billing/no-source.topic:1: no source" in r.stderr, "lint: topic without a source, file:line", r.stderr)
+ok(f"{bad}/billing/bad-date.topic:7: expires: '2020-13-01' is not a date" in r.stderr, "lint: bad date, file:line")
+ok(f"{bad}/billing/odd-field.topic:7: unknown field 'payer'" in r.stderr, "lint: unknown field, file:line")
+ok("knowledge: 3 errors" in r.stderr, "lint: counts the errors")
+
+dup = os.path.join(tmp, "dup")
+topic(dup, "billing", "same", "One", "one", "One.")
+topic(dup, "modifiers", "same", "Two", "two", "Two.")
+r = run("knowledge", "lint", dup)
+ok(r.returncode == 65 and "duplicate id 'same'" in r.stderr, "lint: duplicate ids across areas", r.stderr)
+
+# ---- check-config runs the lint on the override directory ---------------------------------
+conf = os.path.join(tmp, "bad.conf")
+with open(conf, "w") as f:
+    f.write(f"[general]\ntemplates = {os.path.join(TOP, 'templates')}\n[answers]\nknowledge_override = {bad}\n")
+r = run("check-config", conf=conf)
+eq(r.returncode, 78, "check-config: a bad override topic is a config error (EX_CONFIG)")
+ok(f"{bad}/billing/no-source.topic:1: no source" in r.stderr, "check-config: reports the topic's file:line")
+
+# ---- import: versioned, refused topics change nothing, the override wins ------------------
+db = os.path.join(tmp, "codes.db")
+shutil.copy(SAMPLE, db)
+r = run("info", "--db", db)
+ok("knowledge" in r.stdout and "topics" in r.stdout, "info: the sample DB holds the knowledge dataset", r.stdout[-600:])
+before = os.stat(db).st_ino
+r = run("import", "--db", db, "knowledge", bad)
+eq(r.returncode, 65, "import: a bad topic refuses the whole import")
+ok(re.search(r"/bad/billing/[a-z-]+\.topic:\d+: ", r.stderr) and "the live DB was not changed" in r.stderr,
+   "import: says why, file:line", r.stderr)
+eq(os.stat(db).st_ino, before, "import: the live DB is untouched")
+
+local = os.path.join(tmp, "local")
+topic(local, "modifiers", "mod-50-bilateral", "Bilateral procedures under our payer contract",
+      "bilateral | both knees", "Our payer wants two lines with RT and LT for every bilateral procedure.")
+goodconf = os.path.join(tmp, "good.conf")
+with open(goodconf, "w") as f:
+    f.write(f"[general]\nreference_db = {db}\ntemplates = {os.path.join(TOP, 'templates')}\n"
+            f"[answers]\nknowledge_override = {local}\n")
+r = run("check-config", conf=goodconf)
+eq(r.returncode, 0, "check-config: a valid override directory passes")
+r = run("import", "--db", db, "knowledge", KDIR, conf=goodconf)
+eq(r.returncode, 0, "import knowledge with the override directory")
+r = run("info", "--db", db)
+line = [l for l in r.stdout.splitlines() if l.startswith("knowledge")]
+ok(line and "topics (1 local)" in line[0], "info: topic count with the local ones", "\n".join(line))
+ok("sha256" in r.stdout, "info: content hash shown")
+r2 = run("info", "--db", db)
+eq(r2.stdout.count("sha256"), r.stdout.count("sha256"), "info: stable")
+
+inst = Instance(reference_db=db)
+t = reply_text(inst, "kq1 subject", "which modifier for a bilateral procedure on both knees?")
+ok("Bilateral procedures under our payer contract" in t, "override: the office's topic answers", t[:800])
+ok("two lines with RT and LT" in t and "Source: Test Manual ch.1 §1 (2025)" in t, "override: its text and source")
+ok("could not find" not in t, "override: not a no-code reply")
+inst.cleanup()
+
+# ---- replies on the shipped sample DB ------------------------------------------------------
+inst = Instance()
+t = reply_text(inst, "kq2 subject", "do we need the JW modifier when part of a single-dose vial is thrown away?")
+ok("Drug units, JW and JZ" in t, "topic: drug units question answered by its topic", t[:1500])
+ok("Source: Medicare Claims Processing Manual (Pub. 100-04) ch.17 §40 (2023)" in t, "topic: Source line")
+ok("Guidance: Drug units, JW and JZ" in t, "topic: In short line")
+ok("could not find" not in t and "outside what I can answer" not in t, "topic: no no-code boilerplate")
+
+t = reply_text(inst, "kq3 subject", "What is the rule for incident-to billing of a nurse practitioner's visit?")
+ok("outside what I can answer from my sources" in t, "outside: said plainly", t[:1200])
+ok("Medicare Administrative Contractor (MAC)" in t and "AMA's CPT Network" in t and "payer" in t,
+   "outside: where to ask (MAC, payer, AMA CPT Network)")
+ok("What is 99214?" not in t, "outside: no generic examples")
+
+t = reply_text(inst, "kq4 subject", "hello, I have a question about coding in general")
+ok("I could not find a procedure or diagnosis code" in t, "nocode: a message that asks nothing keeps the no-code reply")
+
+t = reply_text(inst, "kq5 subject", "what is the ICD-10 code for osteoarthritis of the right knee?")
+ok("M17.11" in t and "Unilateral primary osteoarthritis, right knee" in t, "search: ICD-10-CM title match", t[:1500])
+ok("ICD-10-CM, billable" in t, "search: billable flag")
+inst.cleanup()
+
+# ---- the daemon: two rule questions from one sender, the same day --------------------------
+inst = Instance()
+inst.deliver(question("Pat Coder <pat@clinic.example>", "kq-daemon-one subject", "what modifier for an unrelated visit during the global period after surgery?", "g1@clinic.example"))
+inst.deliver(question("Pat Coder <pat@clinic.example>", "kq-daemon-two subject", "when do I need an ABN and the GA modifier?", "g2@clinic.example"))
+r = inst.run("once")
+reps = inst.replies()
+eq(len(reps), 2, "daemon: both rule questions answered (not limited as no-code notices)")
+texts = [text_part(parse(raw)) for _, raw in reps]
+ok(any("Global surgery and its modifiers" in x for x in texts), "daemon: global surgery topic")
+ok(any("ABNs and GA/GZ/GY" in x for x in texts), "daemon: ABN topic")
+inst.cleanup()
+
+# ---- keyword search on the full reference DB, when the genuine files are there -------------
+data = os.path.join(SHARED, "data")
+if not os.path.isdir(data):
+    skip("full DB keyword search", f"no {data}")
+else:
+    full = os.path.join(tmp, "full.db")
+    r = subprocess.run(["sh", os.path.join(TOP, "scripts", "make-data.sh"), BIN, data, full],
+                       capture_output=True, text=True, timeout=600)
+    if ok(r.returncode == 0, "make-data builds the full DB with the knowledge step", r.stderr[-400:]):
+        ok("make-data: knowledge:" in r.stdout, "make-data: imports knowledge/")
+        inst = Instance(reference_db=full)
+        t = reply_text(inst, "kq6 subject", "ICD-10 code for type 2 diabetes with CKD")
+        ok("E11.22" in t and "Type 2 diabetes mellitus with diabetic chronic kidney disease" in t,
+           "search: E11.22 for type 2 diabetes with CKD", t[:1500])
+        t = reply_text(inst, "kq7 subject", "HCPCS for walker")
+        ok("E0130" in t and "Walker, rigid (pickup)" in t, "search: HCPCS walkers", t[:1500])
+        t = reply_text(inst, "kq8 subject", "HCPCS code for a zebra-striped unicorn saddle")
+        ok("no code title in the loaded data matches" in t.lower() or "outside what i can answer" in t.lower(),
+           "search: nothing invented when no title matches", t[:800])
+        inst.cleanup()
+
+shutil.rmtree(tmp, ignore_errors=True)
