@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "answer_guide.h"
+#include "answer_priv.h"
 #include "buf.h"
 #include "codedb.h"
 #include "conf.h"
@@ -186,6 +187,19 @@ bullets(struct json_object *o, const char *key, size_t width)
 		json_object_put(w);
 }
 
+void
+ap_hang(struct json_object *o, const char *key, const char *label, const char *text,
+    size_t labelw)
+{
+	J_HANG(o, key, label, text, labelw, WRAP);
+}
+
+void
+ap_para(struct json_object *o, const char *key, const char *text)
+{
+	J_PARA(o, key, text, WRAP - 2);
+}
+
 /* heading + a rule of the same length for the text part */
 static struct json_object *
 new_section(struct json_object **body, const char *kind, const char *heading)
@@ -254,6 +268,7 @@ add_list(struct json_object *m, const char *key, struct json_object *arr)
 	buf_free(&b);
 }
 
+/* code lists (ICD-10-CM children): the display form of each */
 static int
 nearest_cb(void *ctx, const char *code, const char *display, const char *title)
 {
@@ -294,6 +309,12 @@ add_common(struct json_object *m, const struct message *msg, struct codedb *db,
 	buf_free(&v);
 }
 
+int
+answer_wanted(const struct ex_result *ex)
+{
+	return ex->ncodes > 0 || ex->nmods > 0 || ex->nremarks > 0;
+}
+
 /* Patterns that suggest patient information. Compiled once. */
 int
 answer_has_phi(const char *text)
@@ -331,45 +352,7 @@ answer_has_phi(const char *text)
 	return rc >= 0;
 }
 
-/* ---- the state of one answer ---------------------------------------------------------- */
-
-struct item {                       /* one looked-up code */
-	const struct ex_code *ex;
-	int found;
-	int icd;                    /* ICD-10-CM */
-	int em;                     /* E/M code (99202-99499) */
-	struct cdb_code cc;
-	struct cdb_icd icd_row;
-	int has_rvu, has_mue;
-	struct cdb_rvu rvu;
-	struct cdb_mue mue;
-	int units;                  /* attached or written near the code; 0 = not stated */
-};
-
-struct edit {                       /* one PTP row among the message's codes */
-	struct cdb_ptp p;
-};
-
-struct ctx {
-	const struct answer_in *in;
-	struct codedb *db;
-	const char *dos;            /* NULL = today */
-	char asof[11];              /* dos or today */
-	struct item *it;
-	size_t n;                   /* items */
-	size_t nproc;               /* found procedure (non-ICD) items */
-	struct edit *ed;
-	size_t ned;
-	size_t pairs;               /* procedure pairs checked */
-	int ptp_loaded;
-	int gem_loaded;
-	long long ptp_rows;
-	char ptp_release[64];
-	int claim;
-	int cpt;
-	const char *text;           /* question text (borrowed) */
-	const char *subject;
-};
+/* ---- the state of one answer: struct item, struct ctx (answer_priv.h) -------------- */
 
 static int
 is_em(const char *code)
@@ -387,6 +370,12 @@ is_minor(const struct item *it)
 	return it->has_rvu && (strcmp(it->rvu.global, "000") == 0 || strcmp(it->rvu.global, "010") == 0);
 }
 
+int
+ap_is_minor(const struct item *it)
+{
+	return is_minor(it);
+}
+
 static int
 ds_cb(void *vctx, const struct cdb_dataset *ds)
 {
@@ -394,6 +383,22 @@ ds_cb(void *vctx, const struct cdb_dataset *ds)
 
 	if (strcmp(ds->name, "gem") == 0)
 		c->gem_loaded = 1;
+	if (c->release && !ds->sample && strcmp(ds->name, "lay") != 0) {
+		struct json_object *r = json_object_new_object();
+
+		J_STR(r, "dataset", ds->name);
+		J_STR(r, "release", ds->release);
+		J_STR(r, "effective", ds->effective);
+		json_object_array_add(c->release, r);
+	}
+	if (strcmp(ds->name, "hcpcs") == 0)
+		util_fmt(c->rel_hcpcs, sizeof(c->rel_hcpcs), "HCPCS %s", ds->release ? ds->release : "");
+	if (strcmp(ds->name, "pfs_rvu") == 0)
+		util_fmt(c->rel_rvu, sizeof(c->rel_rvu), "PFS RVU %s", ds->release ? ds->release : "");
+	if (strcmp(ds->name, "mue_practitioner") == 0)
+		util_fmt(c->rel_mue, sizeof(c->rel_mue), "MUE %s", ds->release ? ds->release : "");
+	if (strcmp(ds->name, "icd10cm") == 0)
+		util_fmt(c->rel_icd, sizeof(c->rel_icd), "ICD-10-CM %s", ds->release ? ds->release : "");
 	if (strncmp(ds->name, "ptp_", 4) == 0) {
 		c->ptp_loaded = 1;
 		c->ptp_rows += ds->rows;
@@ -476,6 +481,11 @@ add_status(struct ctx *c, struct item *it, struct json_object *d)
 	}
 	if (cc->replacement)
 		J_HANGF(d, "replacement", "Replaced by:", "%s", cc->replacement);
+	if (cc->status == CDB_UNKNOWN_STATUS && it->has_rvu)
+		J_FMT(d, "status_brief", "in the CY%s fee schedule, status %c, global %s", it->rvu.year,
+		    it->rvu.status, it->rvu.global);
+	else
+		J_STR(d, "status_brief", json_object_get_string(json_object_object_get(d, "status")));
 }
 
 static struct json_object *
@@ -487,15 +497,9 @@ card(struct ctx *c, struct item *it)
 	J_STR(d, "code", item_code(it));
 	J_STR(d, "family", extract_kind_name(x->kind));
 	if (!it->found) {
-		struct json_object *sug = json_object_new_array();
-
-		if (c->db)
-			codedb_nearest(c->db, x->code, 5, nearest_cb, sug);
-		add_list(d, "suggestions", sug);
-		J_STR(d, "suggestion_list", json_object_get_string(json_object_object_get(d, "suggestions_list")));
-		J_BOOL(d, "has_suggestion", json_object_array_length(sug) > 0);
-		json_object_object_add(sec, "unknown", d);
-		return sec;
+		json_object_put(d);
+		json_object_put(sec);
+		return ap_notfound_card(c, it, c->lead);
 	}
 	if (it->icd) {
 		struct cdb_icd *r = &it->icd_row;
@@ -703,6 +707,12 @@ find_edit(const struct ctx *c, const char *a, const char *b)
 		    (strcmp(c->ed[i].p.col1, b) == 0 && strcmp(c->ed[i].p.col2, a) == 0))
 			return &c->ed[i].p;
 	return NULL;
+}
+
+const struct cdb_ptp *
+ap_find_edit(const struct ctx *c, const char *a, const char *b)
+{
+	return find_edit(c, a, b);
 }
 
 static void
@@ -1215,6 +1225,12 @@ global_short(const char *g)
 	if (strcmp(g, "YYY") == 0) return "set by the contractor";
 	if (strcmp(g, "ZZZ") == 0) return "add-on code";
 	return g;
+}
+
+const char *
+ap_global_short(const char *g)
+{
+	return global_short(g);
 }
 
 static struct json_object *
@@ -1761,6 +1777,29 @@ units_near(const struct ctx *c, size_t idx)
 	return 0;
 }
 
+/* A code expanded from a range whose two end points are not in the data ("0213T-0218T"
+ * after those codes were deleted): the codes in between are other services, not what
+ * was asked; they are dropped and only the end points are answered (not found). */
+static int
+inner_of_unknown_range(const struct ctx *c, const struct ex_code *x)
+{
+	const struct ex_result *ex = c->in->ex;
+	size_t i;
+
+	if (!x->from_range || c->db == NULL)
+		return 0;
+	for (i = 0; i < ex->nranges; i++) {
+		const struct ex_range *r = &ex->ranges[i];
+
+		if (strlen(r->lo) != strlen(x->code) || strlen(r->hi) != strlen(x->code) ||
+		    strcmp(x->code, r->lo) <= 0 || strcmp(x->code, r->hi) >= 0)
+			continue;
+		if (codedb_known(c->db, r->lo) != 1 && codedb_known(c->db, r->hi) != 1)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 load_items(struct ctx *c, struct json_object *over, int *lookups)
 {
@@ -1774,6 +1813,8 @@ load_items(struct ctx *c, struct json_object *over, int *lookups)
 		const struct ex_code *x = &ex->codes[i];
 		struct item *it;
 
+		if (inner_of_unknown_range(c, x))
+			continue;
 		if (c->in->allowance >= 0 && *lookups >= c->in->allowance) {
 			A_STR(over, x->code);
 			continue;
@@ -1840,8 +1881,9 @@ answer_build(const struct answer_in *in, int *lookups)
 	const struct ex_result *ex = in->ex;
 	struct ctx c;
 	struct part parts[INTENT_COUNT + 2];
+	struct json_object *lead, *release, *modinfo;
 	size_t np = 0, i, j;
-	int intents = ex->intents, b, snap = 0;
+	int intents = ex->intents, b, snap = 0, plain, attached = 0;
 
 	*lookups = 0;
 	memset(&c, 0, sizeof(c));
@@ -1861,12 +1903,16 @@ answer_build(const struct answer_in *in, int *lookups)
 	else
 		today(c.asof);
 	add_common(m, in->msg, in->db, in->conf);
-	set_kind(m, ex->ncodes ? "answer" : "nocode");
 	J_INT(m, "max_codes", in->conf->codes_per_message);
 	if (c.dos)
 		J_STR(m, "dos", c.dos);
 	J_STR(m, "asof", c.asof);
 	J_BOOL(m, "asof_today", c.dos == NULL);
+	lead = json_object_new_array();
+	release = json_object_new_array();
+	c.lead = lead;
+	c.release = release;
+	c.intents = intents;
 	if (c.db) {
 		snap = codedb_read_begin(c.db) == 1;
 		codedb_datasets(c.db, ds_cb, &c);
@@ -1875,60 +1921,47 @@ answer_build(const struct answer_in *in, int *lookups)
 	c.claim = c.nproc >= CLAIM_MIN;
 	if (c.nproc >= 2)
 		load_edits(&c);
+	plain = ap_plain(&c);
+	ap_leads_first(&c, lead);
 
-	/* the codes: cards (or the claim table) */
+	/* the codes: cards (or the claim table); brief when something else was asked */
 	if (c.n) {
 		struct json_object *cs = json_object_new_array(), *cl = json_object_new_array();
-		struct json_object *un = json_object_new_array();
 
 		if (c.claim)
 			json_object_array_add(cs, claim_section(&c, cl));
-		{
-			struct buf cl_b;
+		for (i = 0; i < c.n; i++) {
+			struct json_object *cd;
 
-			buf_init(&cl_b, 8192);
-			for (i = 0; i < c.n; i++) {
-				if (c.claim && c.it[i].found)
-					continue;
-				json_object_array_add(cs, card(&c, &c.it[i]));
-				if (!c.it[i].found) {
-					A_STR(un, c.it[i].ex->code);
-					continue;
-				}
-				buf_printf(&cl_b, "%s%s", cl_b.len ? ", " : "", item_code(&c.it[i]));
-				if (c.it[i].icd)
-					buf_addstr(&cl_b, c.it[i].icd_row.billable ? " (billable)" : " (header, not billable)");
-				else if (c.it[i].cc.status == CDB_DELETED)
-					buf_printf(&cl_b, " (DELETED %s)", c.it[i].cc.status_date);
-				else if (c.it[i].cc.status == CDB_NOT_YET)
-					buf_printf(&cl_b, " (not yet effective)");
+			if (c.claim && c.it[i].found)
+				continue;
+			cd = card(&c, &c.it[i]);
+			if (c.it[i].found && !plain) {
+				struct json_object *d = NULL;
+
+				if (json_object_object_get_ex(cd, "describe", &d) ||
+				    json_object_object_get_ex(cd, "icd10", &d))
+					J_BOOL(d, "brief", 1);
 			}
-			if (cl_b.len)
-				A_FMT(cl, "Codes: %s (details below)", buf_cstr(&cl_b));
-			buf_free(&cl_b);
+			json_object_array_add(cs, cd);
 		}
-		if (json_object_array_length(un) > 0) {
-			struct json_object *tmp = json_object_new_object();
-
-			add_list(tmp, "un", json_object_get(un));
-			A_FMT(cl, "Not found in the loaded data: %s (check for a typo; nearest real codes below)",
-			    json_object_get_string(json_object_object_get(tmp, "un_list")));
-			json_object_put(tmp);
-		}
-		json_object_put(un);
 		add_part(parts, &np, (intents & INTENT_DESCRIBE) ? intent_pos(&c, INTENT_DESCRIBE) : -1, 0, cs, cl);
 	}
-	/* our guidance notes go with any answer they fit (a modifier, an add-on code...) */
-	if (c.n && !(intents & (INTENT_GUIDELINE | INTENT_OTHER))) {
-		struct topics ts;
+	/* modifiers asked about on their own */
+	modinfo = ap_modinfo_section(&c, lead);
+	if (modinfo) {
+		struct json_object *one = json_object_new_array();
 
-		memset(&ts, 0, sizeof(ts));
-		collect_topics(&c, &ts);
-		if (ts.n)
-			intents |= INTENT_GUIDELINE;
+		json_object_array_add(one, modinfo);
+		add_part(parts, &np, intent_pos(&c, INTENT_MODIFIER), 2, one, json_object_new_array());
+		for (i = 0; i < c.n; i++)
+			attached += c.it[i].ex->nmods;
+		if (attached == 0)
+			intents &= ~INTENT_MODIFIER;
 	}
-	/* every message with two or more procedure codes gets the NCCI check */
-	if (c.nproc >= 2)
+	ap_leads(&c, lead);
+	/* the NCCI table supports a pair question, a modifier question or a claim */
+	if (c.nproc >= 2 && (c.claim || plain || (intents & INTENT_MODIFIER)))
 		intents |= INTENT_NCCI_PAIR;
 	if (c.n) {
 		for (b = 0; b < INTENT_COUNT; b++) {
@@ -1940,7 +1973,7 @@ answer_build(const struct answer_in *in, int *lookups)
 			sl = json_object_new_array();
 			switch (bit) {
 			case INTENT_NCCI_PAIR:
-				if (c.nproc >= 2 || (ex->intents & bit))
+				if (c.nproc >= 2)
 					sec = ncci_section(&c, sl);
 				break;
 			case INTENT_MODIFIER:      sec = modifier_section(&c, sl); break;
@@ -1952,9 +1985,18 @@ answer_build(const struct answer_in *in, int *lookups)
 			case INTENT_COVERAGE:      sec = coverage_section(&c, sl); break;
 			case INTENT_GUIDELINE:
 			case INTENT_OTHER:
-				if (bit == INTENT_OTHER && (intents & INTENT_GUIDELINE))
+				/* only when guidance was asked for (the lead states the rule) */
+				if (bit == INTENT_OTHER || !(ex->intents & INTENT_GUIDELINE))
 					break;
-				sec = guideline_section(&c, sl);
+				{
+					struct topics ts;
+
+					/* our guidance only where we have some on the question */
+					memset(&ts, 0, sizeof(ts));
+					collect_topics(&c, &ts);
+					if (ts.n)
+						sec = guideline_section(&c, sl);
+				}
 				break;
 			case INTENT_CROSSWALK:     sec = crosswalk_section(&c, sl); break;
 			default: break;
@@ -1990,12 +2032,16 @@ answer_build(const struct answer_in *in, int *lookups)
 	for (i = 0; i < ex->nskipped_listed; i++)
 		json_object_array_add(skipped, json_object_new_string(ex->skipped[i]));
 	json_object_object_add(m, "sections", sections);
+	J_BOOL(m, "has_lead", json_object_array_length(lead) > 0);
+	json_object_object_add(m, "lead", lead);
+	json_object_object_add(m, "release", release);
+	set_kind(m, c.n || json_object_array_length(lead) > 0 || answer_wanted(ex) ? "answer" : "nocode");
 	add_list(m, "summary", summary);
 	add_list(m, "over_quota", over);
 	add_list(m, "skipped", skipped);
 	J_BOOL(m, "cpt", c.cpt);
 	J_BOOL(m, "phi", answer_has_phi(in->msg ? in->msg->question_text : NULL));
-	if (!ex->ncodes)
+	if (!answer_wanted(ex))
 		add_examples(m);
 	free_ctx(&c);
 	if (snap)

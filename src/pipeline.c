@@ -399,7 +399,7 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 		r = 0;
 		goto out;
 	}
-	if (model == NULL && ex.ncodes == 0) {
+	if (model == NULL && !answer_wanted(&ex)) {
 		if (!notice_ok(p, d->h.sender, "nocode", now)) {
 			set_outcome(d, ST_IGNORED, "notice-limit", "a no-code reply already went today");
 			r = 0;
@@ -438,7 +438,7 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 				q.left = q.left > charge ? q.left - charge : 0;
 			quota_to_json(&q, model);
 		}
-		d->kind = ex.ncodes ? "answer" : "nocode";
+		d->kind = answer_wanted(&ex) ? "answer" : "nocode";
 		if (strcmp(p->conf->quota_unit, "message") == 0 && lookups > 0)
 			lookups = 1;
 	}
