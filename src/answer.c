@@ -759,12 +759,12 @@ ncci_section(struct ctx *c, struct json_object *summary)
 		if (p->active) {
 			nactive++;
 			if (p->modifier == 0)
-				J_HANGF(e, "advice", "In short:", "%s is not paid with %s (indicator 0: no modifier helps).", p->col2, p->col1);
+				J_HANGF(e, "advice", "Verdict:", "%s is not paid with %s (indicator 0: no modifier helps).", p->col2, p->col1);
 			else if (p->modifier == 1)
-				J_HANGF(e, "advice", "In short:", "Bill %s with %s only with 59 or an X modifier on %s, and only when the record shows separate services.",
+				J_HANGF(e, "advice", "Verdict:", "Bill %s with %s only with 59 or an X modifier on %s, and only when the record shows separate services.",
 				    p->col1, p->col2, p->col2);
 		} else
-			J_HANGF(e, "advice", "In short:", "%s", "Not applied on this date of service: it does not stop these codes being billed together.");
+			J_HANGF(e, "advice", "Verdict:", "%s", "Not applied on this date of service: it does not stop these codes being billed together.");
 		json_object_array_add(edits, e);
 	}
 	for (i = 0; i < c->n; i++) {
@@ -834,6 +834,19 @@ mod_listed(char (*seen)[3], size_t n, const char *m)
 	for (i = 0; i < n; i++)
 		if (strcmp(seen[i], m) == 0)
 			return 1;
+	return 0;
+}
+
+static int
+mod_attached(const struct ctx *c, const char *m)
+{
+	size_t k;
+	int l;
+
+	for (k = 0; k < c->n; k++)
+		for (l = 0; l < c->it[k].ex->nmods; l++)
+			if (strcmp(c->it[k].ex->mods[l], m) == 0)
+				return 1;
 	return 0;
 }
 
@@ -1034,8 +1047,9 @@ modifier_section(struct ctx *c, struct json_object *summary)
 	sec = new_section(&body, "modifier", "Modifiers");
 	/* modifiers named in the message: on their own, then attached to codes */
 	for (i = 0; i < ex->nmods && nseen < 32; i++)
-		if (!mod_listed(seen, nseen, ex->mods[i].mod))
-			util_fmt(seen[nseen++], 3, "%s", ex->mods[i].mod);
+		if (!mod_listed(seen, nseen, ex->mods[i].mod) &&
+		    (guide_modifier(ex->mods[i].mod) || mod_attached(c, ex->mods[i].mod)))
+			util_fmt(seen[nseen++], 3, "%s", ex->mods[i].mod);     /* others: modinfo */
 	for (i = 0; i < c->n && nseen < 32; i++)
 		for (k = 0; k < c->it[i].ex->nmods && nseen < 32; k++)
 			if (!mod_listed(seen, nseen, c->it[i].ex->mods[k]))
@@ -1227,6 +1241,20 @@ global_short(const char *g)
 	return g;
 }
 
+static int
+asks_indicators(const struct ctx *c)
+{
+	static const char *const w[] = { "indicator", "bilateral", "assistant", "co-surg",
+	    "cosurg", "team surg", "multiple proc", "PC/TC", NULL };
+	size_t i;
+
+	for (i = 0; w[i]; i++)
+		if ((c->text && util_strcasestr(c->text, w[i])) ||
+		    (c->subject && util_strcasestr(c->subject, w[i])))
+			return 1;
+	return 0;
+}
+
 const char *
 ap_global_short(const char *g)
 {
@@ -1269,7 +1297,9 @@ global_section(struct ctx *c, struct json_object *summary)
 		}
 		if (strcmp(it->rvu.global, "ZZZ") == 0)
 			J_HANGF(r, "window", "Package:", "%s", "Report only with its primary procedure; it shares the primary code's global period.");
-		indicators(&it->rvu, r);
+		/* the payment indicators only when asked about (they are not the global days) */
+		if (ap_plain(c) || asks_indicators(c))
+			indicators(&it->rvu, r);
 		J_FMT(r, "release", "CY%s", it->rvu.year);
 		json_object_array_add(rows, r);
 		buf_printf(&sl, "%s%s %s (%s)", sl.len ? "; " : "", it->ex->code, it->rvu.global,
@@ -1936,7 +1966,8 @@ answer_build(const struct answer_in *in, int *lookups)
 			if (c.claim && c.it[i].found)
 				continue;
 			cd = card(&c, &c.it[i]);
-			if (c.it[i].found && !plain) {
+			if (c.it[i].found && (!plain || c.n >= 4) &&
+			    !(c.it[i].icd && (intents & (INTENT_ICD10_LOOKUP | INTENT_CROSSWALK)))) {
 				struct json_object *d = NULL;
 
 				if (json_object_object_get_ex(cd, "describe", &d) ||
@@ -1954,10 +1985,10 @@ answer_build(const struct answer_in *in, int *lookups)
 
 		json_object_array_add(one, modinfo);
 		add_part(parts, &np, intent_pos(&c, INTENT_MODIFIER), 2, one, json_object_new_array());
-		for (i = 0; i < c.n; i++)
-			attached += c.it[i].ex->nmods;
+		for (i = 0; i < ex->nmods; i++)
+			attached += guide_modifier(ex->mods[i].mod) || mod_attached(&c, ex->mods[i].mod);
 		if (attached == 0)
-			intents &= ~INTENT_MODIFIER;
+			intents &= ~INTENT_MODIFIER;       /* all explained by modinfo */
 	}
 	ap_leads(&c, lead);
 	/* the NCCI table supports a pair question, a modifier question or a claim */

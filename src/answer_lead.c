@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "answer_guide.h"
 #include "answer_priv.h"
 #include "buf.h"
 #include "util.h"
@@ -189,8 +190,11 @@ lead_describe(struct ctx *c, const struct item *it, struct json_object *lead)
 	buf_printf(&b, "%s (%s)", code, extract_kind_name(it->ex->kind));
 	if (it->cc.hcpcs_short && it->ex->kind == CODE_HCPCS)
 		buf_printf(&b, ": %s", it->cc.hcpcs_long ? it->cc.hcpcs_long : it->cc.hcpcs_short);
-	else if (it->cc.lay)
-		buf_printf(&b, ": %s", it->cc.lay);
+	else if (it->cc.lay) {
+		size_t l = strlen(it->cc.lay);
+
+		buf_printf(&b, ": %.*s", (int)(l && it->cc.lay[l - 1] == '.' ? l - 1 : l), it->cc.lay);
+	}
 	switch (it->cc.status) {
 	case CDB_ACTIVE:
 		buf_printf(&b, "; active on %s", c->asof);
@@ -286,11 +290,34 @@ ap_leads(struct ctx *c, struct json_object *lead)
 	int pctc = text_has(c, "professional component") || text_has(c, "technical component") ||
 	    text_has(c, "26/TC") || text_has(c, "PC/TC");
 	int bilat = text_has(c, "bilateral");
+	int alone = text_has(c, "alone") || text_has(c, "by itself") || text_has(c, "without") ||
+	    text_has(c, "on its own") || text_has(c, "add-on") || text_has(c, "addon");
 	int plain = ap_plain(c);
 
 	if (c->claim) {
 		lead_claim(c, lead);
 		return;
+	}
+	/* modifiers named with codes (the modifier section has the facts for the codes) */
+	if (c->n && (c->intents & INTENT_MODIFIER)) {
+		const struct ex_result *ex = c->in->ex;
+		const struct guide_mod *g[2] = { NULL, NULL };
+		size_t ng = 0;
+
+		for (i = 0; i < ex->nmods && ng < 3; i++)
+			if (guide_modifier(ex->mods[i].mod)) {
+				if (ng < 2)
+					g[ng] = guide_modifier(ex->mods[i].mod);
+				ng++;
+			}
+		if (ng == 2)
+			ap_lead_add(lead, "modinfo-compare", g[0]->mod, "%s or %s: %s goes on %s; %s goes on %s.",
+			    g[0]->mod, g[1]->mod, g[0]->mod, g[0]->sits_on, g[1]->mod, g[1]->sits_on);
+		else if (ng == 1 && !c->it[0].em)
+			ap_lead_add(lead, "modinfo", g[0]->mod, "Modifier %s goes on %s; it applies when %s.",
+			    g[0]->mod, g[0]->sits_on, g[0]->when);
+		if (ng == 1 || ng == 2)
+			lead_topic(lead, g[0]->topic);
 	}
 	for (i = 0; i < c->n; i++)
 		if (c->it[i].found && !c->it[i].icd)
@@ -310,7 +337,8 @@ ap_leads(struct ctx *c, struct json_object *lead)
 			lead_units(c, it, lead);
 			said = 1;
 		}
-		if (has_mod(c, it, "26") || has_mod(c, it, "TC") || pctc) {
+		if (has_mod(c, it, "26") || has_mod(c, it, "TC") ||
+		    (pctc && (nproc_found == 1 || (it->has_rvu && it->rvu.pctc == 1)))) {
 			lead_pctc(c, it, lead);
 			said = 1;
 		}
@@ -322,7 +350,7 @@ ap_leads(struct ctx *c, struct json_object *lead)
 			said = 1;
 		}
 		if (it->has_rvu && strcmp(it->rvu.global, "ZZZ") == 0 &&
-		    (nproc_found == 1 || plain || (c->intents & (INTENT_COVERAGE | INTENT_GUIDELINE)))) {
+		    (nproc_found == 1 || plain || alone || (c->intents & (INTENT_COVERAGE | INTENT_GUIDELINE)))) {
 			ap_lead_add(lead, "addon", it->ex->code, "%s is an add-on code (global ZZZ): billed without its primary procedure it is denied (N122); report it with the primary, same day, same practitioner, never with 51.",
 			    it->ex->code);
 			lead_topic(lead, "addon");

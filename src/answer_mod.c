@@ -128,6 +128,10 @@ asked_mods(const struct ctx *c, char (*out)[3], size_t max)
 					attached = 1;
 		if (attached && c->n)
 			continue;
+		/* with codes, modifiers codemaild has notes on are explained in the modifier
+		 * section, with the facts for those codes */
+		if (c->n && guide_modifier(ex->mods[i].mod))
+			continue;
 		for (k = 0; k < n; k++)
 			if (strcmp(out[k], ex->mods[i].mod) == 0)
 				break;

@@ -101,8 +101,16 @@ for label, db in dbs:
             ok(e["quote"] not in text and e["quote"] not in html, f"{label}/{name}: the question is not quoted back")
         ok("<script" not in html.lower() and not re.search(r"<img|src\s*=\s*[\"']?https?:", html, re.I),
            f"{label}/{name}: HTML has no scripts or remote images")
-        # every "In short" line pairs with a section: the reply never ends up empty
-        ok("In short:" in text or "could not find" in text, f"{label}/{name}: summary or no-code reply")
+        # the answer comes first: lead lines ("* ...") right after the greeting, or the
+        # no-code reply; the old "In short" list of section names is gone
+        body = text.split("\n", 2)[2] if text.count("\n") >= 2 else text
+        ok(body.startswith("* ") or "could not find" in text, f"{label}/{name}: lead first or no-code reply")
+        ok("In short:" not in text, f"{label}/{name}: no 'In short' list")
+        # length budget: a one-question reply stays under 60 lines (claims and multi-question
+        # messages may take more)
+        if e.get("budget", 60):
+            n = len(text.splitlines())
+            ok(n < e.get("budget", 60), f"{label}/{name}: {n} lines < {e.get('budget', 60)}")
         for m in re.finditer(r"^([A-Z][A-Za-z ,/()-]+)\n(-+)$", text, re.M):
             if len(m.group(1)) != len(m.group(2)):
                 ok(False, f"{label}/{name}: heading rule matches {m.group(1)!r}")
