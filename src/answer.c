@@ -1902,6 +1902,37 @@ add_part(struct part *parts, size_t *np, long pos, int canon, struct json_object
 	(*np)++;
 }
 
+/* 1 when the modifiers of the message are about NCCI edits (59, X{EPSU}, RT/LT, 25), or
+ * none is named ("which modifier?"): then the NCCI table supports the answer */
+static int
+mods_need_ncci(const struct ctx *c)
+{
+	const struct ex_result *ex = c->in->ex;
+	size_t i;
+
+	if (ex->nmods == 0)
+		return 1;
+	for (i = 0; i < ex->nmods; i++)
+		if (is_x59(ex->mods[i].mod) || strcmp(ex->mods[i].mod, "RT") == 0 ||
+		    strcmp(ex->mods[i].mod, "LT") == 0 || strcmp(ex->mods[i].mod, "25") == 0)
+			return 1;
+	return 0;
+}
+
+static int
+asks_fee(const struct ctx *c)
+{
+	static const char *const w[] = { "rvu", "relative value", "fee", "reimburs", "rate",
+	    "how much", "allowable", "allowed amount", "price", "cost", "amount", "$", NULL };
+	size_t i;
+
+	for (i = 0; w[i]; i++)
+		if ((c->text && util_strcasestr(c->text, w[i])) ||
+		    (c->subject && util_strcasestr(c->subject, w[i])))
+			return 1;
+	return 0;
+}
+
 struct json_object *
 answer_build(const struct answer_in *in, int *lookups)
 {
@@ -1992,8 +2023,11 @@ answer_build(const struct answer_in *in, int *lookups)
 	}
 	ap_leads(&c, lead);
 	/* the NCCI table supports a pair question, a modifier question or a claim */
-	if (c.nproc >= 2 && (c.claim || plain || (intents & INTENT_MODIFIER)))
+	if (c.nproc >= 2 && (c.claim || plain || ((intents & INTENT_MODIFIER) && mods_need_ncci(&c))))
 		intents |= INTENT_NCCI_PAIR;
+	/* "get it paid" in a modifier question is not a fee question */
+	if ((intents & INTENT_FEE_RVU) && (intents & (INTENT_MODIFIER | INTENT_NCCI_PAIR)) && !asks_fee(&c))
+		intents &= ~INTENT_FEE_RVU;
 	if (c.n) {
 		for (b = 0; b < INTENT_COUNT; b++) {
 			int bit = 1 << b;
