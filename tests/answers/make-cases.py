@@ -112,7 +112,7 @@ case("mod-rt-lt", "RT LT", "20610-RT and 20610-LT or 50? both knees",
 case("mod-jw-jz", "JW", "J3301 40mg used from 80 mg vial, JW modifier for the waste?",
      both=M("Modifier JW", "J3301 is billed per 10 mg", "Modifier JW goes on"))
 case("mod-79-postop", "79", "unrelated procedure 10060 during global of 27447, modifier 79?",
-     both=M("Modifier 79", "27447: global 090", "new global period starts"), cpt=True)
+     both=M("Modifier 79", "27447: global 090", "new global period starts"), cpt=True, budget=70)
 case("mod-unknown", "mod", "what does modifier 25 and modifier GA mean on 99213",
      both=M("Modifier GA", "A waiver of liability", "Modifier 25"), cpt=True)
 # ---- units / MUE ------------------------------------------------------------------
