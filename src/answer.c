@@ -574,6 +574,8 @@ card(struct ctx *c, struct item *it)
 
 /* ---- claim table --------------------------------------------------------------------- */
 
+static void claim_pairs(struct ctx *c, struct json_object *body);
+
 static struct json_object *
 claim_section(struct ctx *c, struct json_object *summary)
 {
@@ -640,6 +642,7 @@ claim_section(struct ctx *c, struct json_object *summary)
 		buf_free(&mods);
 	}
 	json_object_object_add(body, "rows", rows);
+	claim_pairs(c, body);
 	A_FMT(summary, "Claim check: %zu codes in a table (MUE, global days, PFS status, flags)", c->n);
 	return sec;
 }
@@ -724,6 +727,63 @@ edit_state(const struct ctx *c, const struct cdb_ptp *p, char *out, size_t outle
 		util_fmt(out, outlen, "deleted %s: not applied on %s", p->deletion, c->asof);
 	else
 		util_fmt(out, outlen, "not yet in effect on %s", c->asof);
+}
+
+/* The claim's pair-by-pair verdicts: every PTP row among its codes, with what it means on
+ * the date of service, then how many pairs have no edit in the loaded data. */
+static void
+claim_pairs(struct ctx *c, struct json_object *body)
+{
+	struct json_object *pairs = json_object_new_array();
+	size_t i, j, nwith = 0;
+	char note[400];
+
+	for (i = 0; i < c->ned; i++) {
+		const struct cdb_ptp *p = &c->ed[i].p;
+		struct json_object *e = json_object_new_object();
+
+		J_STR(e, "col1", p->col1);
+		J_STR(e, "col2", p->col2);
+		J_FMT(e, "mi", "%d", p->modifier);
+		J_STR(e, "effective", p->effective);
+		J_STR(e, "deletion", p->deletion[0] ? p->deletion : "none");
+		if (!p->active)
+			J_STR(e, "verdict", p->deletion[0] && strcmp(p->deletion, c->asof) <= 0 ?
+			    "deleted: not applied" : "not yet in effect");
+		else if (p->modifier == 0)
+			J_FMT(e, "verdict", "in effect: %s DENIED, no modifier", p->col2);
+		else
+			J_FMT(e, "verdict", "in effect: %s only with 59/X mod.", p->col2);
+		json_object_array_add(pairs, e);
+	}
+	for (i = 0; i < c->n; i++)
+		for (j = i + 1; j < c->n; j++)
+			if (c->it[i].found && !c->it[i].icd && c->it[j].found && !c->it[j].icd &&
+			    find_edit(c, c->it[i].ex->code, c->it[j].ex->code))
+				nwith++;
+	J_BOOL(body, "has_pairs", c->ned > 0);
+	json_object_object_add(body, "pairs", pairs);
+	J_INT(body, "pairs_checked", (long)c->pairs);
+	if (!c->ptp_loaded)
+		util_fmt(note, sizeof(note), "No NCCI PTP data is loaded: the %zu pairs could not be checked.", c->pairs);
+	else
+		util_fmt(note, sizeof(note), "No edit (both orders checked) for the other %zu of %zu pairs%s.",
+		    c->pairs - nwith, c->pairs, c->ptp_rows < 100000 ?
+		    " in the loaded PTP data, an excerpt of the CMS files: check the current quarter's files before billing" : "");
+	J_PARA(body, "pairs_note", note, WRAP - 2);
+	{
+		char later[11] = "";
+
+		for (i = 0; i < c->n; i++)
+			if (c->it[i].has_mue && c->it[i].mue.effective[0] &&
+			    strcmp(c->it[i].mue.effective, c->asof) > 0)
+				util_fmt(later, sizeof(later), "%s", c->it[i].mue.effective);
+		if (later[0]) {
+			util_fmt(note, sizeof(note), "These MUEs took effect %s, after the date of service %s: the values in force then may differ.",
+			    later, c->asof);
+			J_PARA(body, "later", note, WRAP - 2);
+		}
+	}
 }
 
 static struct json_object *
@@ -1060,16 +1120,19 @@ modifier_section(struct ctx *c, struct json_object *summary)
 		const struct guide_mod *g = guide_modifier(seen[i]);
 		struct cdb_modifier cm;
 		int have = c->db && codedb_modifier(c->db, seen[i], &cm) == 1;
-		const char *meaning = have && cm.lay ? cm.lay : g ? g->meaning : NULL;
+		const char *meaning = have && cm.lay ? cm.lay : g ? g->meaning :
+		    have && cm.official_long ? cm.official_long : NULL;
 
 		if (!have)
 			memset(&cm, 0, sizeof(cm));
 		J_STR(o, "mod", seen[i]);
+		J_BOOL(o, "compact", c->claim);       /* a claim: the facts for its codes only */
 		if (meaning)
 			J_HANG(o, "meaning", "Meaning:", meaning, LABELW, WRAP - 2);
 		else
 			J_HANG(o, "meaning", "Meaning:", "Not a modifier in the loaded data, and not one of the modifiers codemaild has notes on. Please check it.", LABELW, WRAP - 2);
-		if (have && cm.official_long)
+		/* the HCPCS text when it adds to our words and is short enough to read */
+		if (have && cm.official_long && meaning != cm.official_long && strlen(cm.official_long) < 160)
 			J_HANG(o, "official", "HCPCS text:", cm.official_long, LABELW, WRAP - 2);
 		J_BOOL(o, "cpt_mod", seen[i][0] >= '0' && seen[i][0] <= '9');
 		if (seen[i][0] >= '0' && seen[i][0] <= '9')
@@ -2025,6 +2088,8 @@ answer_build(const struct answer_in *in, int *lookups)
 	/* the NCCI table supports a pair question, a modifier question or a claim */
 	if (c.nproc >= 2 && (c.claim || plain || ((intents & INTENT_MODIFIER) && mods_need_ncci(&c))))
 		intents |= INTENT_NCCI_PAIR;
+	if (c.claim)
+		intents &= ~(INTENT_NCCI_PAIR | INTENT_UNITS_MUE);
 	/* "get it paid" in a modifier question is not a fee question */
 	if ((intents & INTENT_FEE_RVU) && (intents & (INTENT_MODIFIER | INTENT_NCCI_PAIR)) && !asks_fee(&c))
 		intents &= ~INTENT_FEE_RVU;

@@ -245,11 +245,10 @@ lead_pair(struct ctx *c, const struct item *a, const struct item *b, struct json
 		else if (strcmp(pr->rvu.global, "090") == 0)
 			ap_lead_add(lead, "em-modifier", em->ex->code, "%s with %s: %s has a 90-day global: a visit the day before or the day of is paid only as the decision for surgery, with modifier 57 on %s.",
 			    pr->ex->code, em->ex->code, pr->ex->code, em->ex->code);
-		else
-			ap_lead_add(lead, "em-modifier", em->ex->code, "%s with %s: global %s; a same-day visit needs modifier 25 on %s when it is significant and separately identifiable.",
-			    pr->ex->code, em->ex->code, pr->rvu.global, em->ex->code);
-		lead_topic(lead, "25-minor");
-		return;
+		if (ap_is_minor(pr) || strcmp(pr->rvu.global, "090") == 0) {
+			lead_topic(lead, "25-minor");
+			return;
+		}
 	}
 	if (p == NULL)
 		ap_lead_add(lead, "ncci", b->ex->code, "%s with %s: no NCCI PTP edit in the loaded data%s.",
@@ -310,9 +309,14 @@ ap_leads(struct ctx *c, struct json_object *lead)
 					g[ng] = guide_modifier(ex->mods[i].mod);
 				ng++;
 			}
-		if (ng == 2)
-			ap_lead_add(lead, "modinfo-compare", g[0]->mod, "%s or %s: %s goes on %s; %s goes on %s.",
-			    g[0]->mod, g[1]->mod, g[0]->mod, g[0]->sits_on, g[1]->mod, g[1]->sits_on);
+		if (ng == 2) {
+			char m0[200], m1[200];
+
+			util_fmt(m0, sizeof(m0), "%.*s", (int)strcspn(g[0]->meaning, ".:"), g[0]->meaning);
+			util_fmt(m1, sizeof(m1), "%.*s", (int)strcspn(g[1]->meaning, ".:"), g[1]->meaning);
+			ap_lead_add(lead, "modinfo-compare", g[0]->mod, "%s or %s: %s = %s, on %s; %s = %s, on %s.",
+			    g[0]->mod, g[1]->mod, g[0]->mod, m0, g[0]->sits_on, g[1]->mod, m1, g[1]->sits_on);
+		}
 		else if (ng == 1 && !c->it[0].em)
 			ap_lead_add(lead, "modinfo", g[0]->mod, "Modifier %s goes on %s; it applies when %s.",
 			    g[0]->mod, g[0]->sits_on, g[0]->when);
@@ -387,8 +391,9 @@ ap_leads(struct ctx *c, struct json_object *lead)
 			    it->cc.coverage[0] ? ", HCPCS coverage code set" : "");
 			said = 1;
 		}
-		if (!said && (plain || nproc_found == 1) && !(c->intents & INTENT_NCCI_PAIR && nproc_found > 1) &&
-		    !((c->intents & INTENT_MODIFIER) && nproc_found > 1))
+		if (!said && ((c->intents & INTENT_DESCRIBE) ||
+		    ((plain || nproc_found == 1) && !(c->intents & INTENT_NCCI_PAIR && nproc_found > 1) &&
+		    !((c->intents & INTENT_MODIFIER) && nproc_found > 1))))
 			lead_describe(c, it, lead);
 	}
 	/* pairs: the NCCI verdict, or the E/M modifier rule */

@@ -80,14 +80,14 @@ case("ncci-cat3", "III", "0591T with 96160 same day?",
 # ---- claim check ------------------------------------------------------------------
 CLAIM = "Please check this claim before we send it, DOS 03/15/2026:\n99214-25\n20610-RT\nJ1885 x 2 units\n96372\n93000\n36415\n71046-26\n11042\n11045\n80053\nE11.9\nM17.11\n"
 case("claim-check", "claim check", CLAIM,
-     both=M("Claim check: 12 codes, date of service 2026-03-15", "J1885 8 3 2", "11045 12 3", "No edit found for", "MAI 1 = per claim line",
-            "These MUEs took effect 2026-04-01, after the date of service 2026-03-15", "71046-26 has its own fee schedule row: 0.31 total RVUs"), cpt=True, budget=130)
+     both=M("Claim check: 12 codes, date of service 2026-03-15", "J1885 2 8/3", "11045 1 12/3", "No edit (both orders checked)", "NCCI pair verdicts", "1 per claim line",
+            "These MUEs took effect 2026-04-01, after the date of service 2026-03-15", "71046-26 has its own fee schedule row: 0.31 total RVUs"), cpt=True, budget=95)
 CLAIM2 = "claim for review dos 2026-03-01\n0001U\n0030U\n0417U\n81105\n80053\n36415\n85025\n83036\n"
 case("claim-check-ptp", "claim", CLAIM2,
      full=MN(["Claim check: 8 codes", "0001U 0030U 1 2018-07-01 none in effect", "0001U 0417U 1 2025-01-01 none in effect", "0001U 81105 1 2018-01-01 none in effect"], ["0001U + 0030U"]))
 CLAIM3 = "Claim:\n" + "\n".join(["99203", "99213", "20610", "20611", "20552", "64483", "64484", "J3301 4 units", "J1100 10 units", "96372", "97110", "97140", "97530", "97161", "11102", "11103", "17110", "12001", "10060", "93000", "93010", "71046", "36415", "80053", "85025"]) + "\nDOS 02/02/2026\n"
 case("claim-25", "25 line claim", CLAIM3,
-     both=M("Claim check, 25 codes", "Claim check: 25 codes", "J3301 16 3 4", "J1100 120 3 10", "and "), cpt=True, budget=130)
+     both=M("Claim check, 25 codes", "Claim check: 25 codes", "J3301 4 16/3", "J1100 10 120/3", "for the other 300 of 300 pairs"), cpt=True, budget=75)
 case("claim-over-mue", "units", "claim dos 2026-04-15: 11042 x2, 11045 x 14, 20610 x 3",
      both=M("14 units is MORE than the MUE of 12", "2 units is MORE than the MUE of 1", "3 units is MORE than the MUE of 2", "11045: MUE 12 per day"), cpt=True, budget=90)
 # ---- modifier ---------------------------------------------------------------------
