@@ -318,8 +318,8 @@ ap_leads(struct ctx *c, struct json_object *lead)
 			    g[0]->mod, g[1]->mod, g[0]->mod, m0, g[0]->sits_on, g[1]->mod, m1, g[1]->sits_on);
 		}
 		else if (ng == 1 && !c->it[0].em)
-			ap_lead_add(lead, "modinfo", g[0]->mod, "Modifier %s goes on %s; it applies when %s.",
-			    g[0]->mod, g[0]->sits_on, g[0]->when);
+			ap_lead_add(lead, "modinfo", g[0]->mod, "Modifier %s goes on %s.",
+			    g[0]->mod, g[0]->sits_on);
 		if (ng == 1 || ng == 2)
 			lead_topic(lead, g[0]->topic);
 	}
