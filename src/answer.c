@@ -1132,7 +1132,7 @@ modifier_section(struct ctx *c, struct json_object *summary)
 		else
 			J_HANG(o, "meaning", "Meaning:", "Not a modifier in the loaded data, and not one of the modifiers codemaild has notes on. Please check it.", LABELW, WRAP - 2);
 		/* the HCPCS text when it adds to our words and is short enough to read */
-		if (have && cm.official_long && meaning != cm.official_long && strlen(cm.official_long) < 160)
+		if (have && cm.official_long && meaning != cm.official_long && !g && strlen(cm.official_long) < 160)
 			J_HANG(o, "official", "HCPCS text:", cm.official_long, LABELW, WRAP - 2);
 		J_BOOL(o, "cpt_mod", seen[i][0] >= '0' && seen[i][0] <= '9');
 		if (seen[i][0] >= '0' && seen[i][0] <= '9')
@@ -1180,9 +1180,9 @@ static const char *
 mai_words(int mai)
 {
 	switch (mai) {
-	case 1: return "claim line edit: the limit applies to each claim line; more units truly given may go on another line with a modifier such as 76, 77, 91 or an anatomic one, when documented";
-	case 2: return "date of service edit, policy: all lines for the date of service count together; the limit rests on policy (e.g. the code's descriptor), units above it are not paid and appeals rarely succeed";
-	case 3: return "date of service edit, clinical: all lines for the date of service count together; units above it are denied, but an appeal with records showing the medical need can succeed";
+	case 1: return "claim line edit: per line; more units truly given may go on another line with 76, 77, 91 or an anatomic modifier, when documented";
+	case 2: return "date of service edit, policy: units above it are not paid; appeals rarely succeed";
+	case 3: return "date of service edit, clinical: units above it are denied; an appeal with records can succeed";
 	default: return "unknown adjudication indicator";
 	}
 }
@@ -2005,7 +2005,7 @@ answer_build(const struct answer_in *in, int *lookups)
 	const struct ex_result *ex = in->ex;
 	struct ctx c;
 	struct part parts[INTENT_COUNT + 2];
-	struct json_object *lead, *release, *modinfo;
+	struct json_object *lead, *release, *modinfo, *brief = NULL;
 	size_t np = 0, i, j;
 	int intents = ex->intents, b, snap = 0, plain, attached = 0;
 
@@ -2062,11 +2062,30 @@ answer_build(const struct answer_in *in, int *lookups)
 			cd = card(&c, &c.it[i]);
 			if (c.it[i].found && (!plain || c.n >= 4) &&
 			    !(c.it[i].icd && (intents & (INTENT_ICD10_LOOKUP | INTENT_CROSSWALK)))) {
-				struct json_object *d = NULL;
+				struct json_object *d = NULL, *r = json_object_new_object();
 
+				/* brief: one line in the "codes" list (the lead answered) */
 				if (json_object_object_get_ex(cd, "describe", &d) ||
-				    json_object_object_get_ex(cd, "icd10", &d))
-					J_BOOL(d, "brief", 1);
+				    json_object_object_get_ex(cd, "icd10", &d)) {
+					J_STR(r, "code", json_object_get_string(json_object_object_get(d, "code")));
+					J_STR(r, "family", c.it[i].icd ? "ICD-10-CM" :
+					    json_object_get_string(json_object_object_get(d, "family")));
+					if (c.it[i].icd)
+						J_STR(r, "status", c.it[i].icd_row.billable ? "billable" : "header, not billable");
+					else
+						J_STR(r, "status", json_object_get_string(json_object_object_get(d, "status_brief")));
+				}
+				if (brief == NULL) {
+					struct json_object *bs = json_object_new_object();
+
+					brief = json_object_new_object();
+					json_object_object_add(brief, "rows", json_object_new_array());
+					json_object_object_add(bs, "codes", brief);
+					json_object_array_add(cs, bs);
+				}
+				json_object_array_add(json_object_object_get(brief, "rows"), r);
+				json_object_put(cd);
+				continue;
 			}
 			json_object_array_add(cs, cd);
 		}

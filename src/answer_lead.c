@@ -218,7 +218,8 @@ lead_describe(struct ctx *c, const struct item *it, struct json_object *lead)
 }
 
 static void
-lead_pair(struct ctx *c, const struct item *a, const struct item *b, struct json_object *lead)
+lead_pair(struct ctx *c, const struct item *a, const struct item *b, struct json_object *lead,
+    struct buf *none)
 {
 	const struct cdb_ptp *p = ap_find_edit(c, a->ex->code, b->ex->code);
 	const struct item *em = a->em ? a : b->em ? b : NULL, *pr = em == a ? b : a;
@@ -250,10 +251,8 @@ lead_pair(struct ctx *c, const struct item *a, const struct item *b, struct json
 			return;
 		}
 	}
-	if (p == NULL)
-		ap_lead_add(lead, "ncci", b->ex->code, "%s with %s: no NCCI PTP edit in the loaded data%s.",
-		    a->ex->code, b->ex->code, !c->ptp_loaded ? " (no PTP file is loaded)" :
-		    c->ptp_rows < 100000 ? " (only an excerpt of the CMS files is loaded: check the current quarter's PTP files)" : "");
+	if (p == NULL && none)
+		buf_printf(none, "%s%s + %s", none->len ? ", " : "", a->ex->code, b->ex->code);
 }
 
 static void
@@ -292,11 +291,13 @@ ap_leads(struct ctx *c, struct json_object *lead)
 	int alone = text_has(c, "alone") || text_has(c, "by itself") || text_has(c, "without") ||
 	    text_has(c, "on its own") || text_has(c, "add-on") || text_has(c, "addon");
 	int plain = ap_plain(c);
+	struct buf none;
 
 	if (c->claim) {
 		lead_claim(c, lead);
 		return;
 	}
+	buf_init(&none, 8192);
 	/* modifiers named with codes (the modifier section has the facts for the codes) */
 	if (c->n && (c->intents & INTENT_MODIFIER)) {
 		const struct ex_result *ex = c->in->ex;
@@ -404,8 +405,15 @@ ap_leads(struct ctx *c, struct json_object *lead)
 					continue;
 				if (json_object_array_length(lead) >= LEAD_MAX)
 					break;
-				lead_pair(c, &c->it[i], &c->it[j], lead);
+				lead_pair(c, &c->it[i], &c->it[j], lead, &none);
 			}
+	/* pairs without an edit: one line, when the pairs were the question */
+	if (none.len && json_object_array_length(lead) < LEAD_MAX &&
+	    (plain || (c->intents & (INTENT_NCCI_PAIR | INTENT_MODIFIER)) || json_object_array_length(lead) == start))
+		ap_lead_add(lead, "ncci", NULL, "No NCCI PTP edit in the loaded data for %s%s.", buf_cstr(&none),
+		    !c->ptp_loaded ? " (no PTP file is loaded)" :
+		    c->ptp_rows < 100000 ? " (only an excerpt of the CMS files is loaded: check the current quarter's PTP files)" : "");
+	buf_free(&none);
 	if (json_object_array_length(lead) == start && c->in->ex->nremarks > 0 && c->n == 0)
 		ap_lead_add(lead, "remark", NULL, "%s", "Your message names a claim adjustment or remark code (CARC/RARC): it is a denial reason, not a procedure code.");
 }

@@ -74,7 +74,7 @@ case("ncci-reverse-order", "pair", "can 0030U be billed with 0001U, same day, DO
 case("ncci-open-edit", "lab", "is 80503 bundled into 0001U? DOS 2026-01-05",
      full=M("0001U (column 1) / 80503 (column 2)", "effective 2022-01-01, deletion none: in effect on 2026-01-05"))
 case("ncci-three-codes", "three codes", "checking 99213, 96372 and J1885 for the same visit",
-     both=M("99213 + 96372: no edit found", "99213 + J1885: no edit found", "96372 + J1885: no edit found", "99213 with 96372"), cpt=True)
+     both=M("99213 + 96372: no edit found", "99213 + J1885: no edit found", "96372 + J1885: no edit found", "No NCCI PTP edit in the loaded data for 99213 + 96372"), cpt=True)
 case("ncci-cat3", "III", "0591T with 96160 same day?",
      both=M("0591T + 96160: no edit found"), cpt=True)
 # ---- claim check ------------------------------------------------------------------
