@@ -1304,6 +1304,20 @@ global_short(const char *g)
 	return g;
 }
 
+/* the pre/intra/post-operative shares matter for split care (54/55/56) */
+static int
+asks_shares(const struct ctx *c)
+{
+	static const char *const w[] = { "share", "split", "transfer", "54", "55", "56", NULL };
+	size_t i;
+
+	for (i = 0; w[i]; i++)
+		if ((c->text && util_strcasestr(c->text, w[i])) ||
+		    (c->subject && util_strcasestr(c->subject, w[i])))
+			return 1;
+	return 0;
+}
+
 static int
 asks_indicators(const struct ctx *c)
 {
@@ -1347,8 +1361,8 @@ global_section(struct ctx *c, struct json_object *summary)
 		J_STR(r, "code", it->ex->code);
 		J_STR(r, "global", it->rvu.global);
 		J_HANGF(r, "global_text", "Global days:", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
-		if (strcmp(it->rvu.global, "010") == 0 || strcmp(it->rvu.global, "090") == 0 ||
-		    strcmp(it->rvu.global, "000") == 0) {
+		if ((strcmp(it->rvu.global, "010") == 0 || strcmp(it->rvu.global, "090") == 0 ||
+		    strcmp(it->rvu.global, "000") == 0) && (c->nproc == 1 || asks_shares(c))) {
 			J_HANGF(r, "shares", "Shares:", "pre-operative %.0f%%, intra-operative %.0f%%, post-operative %.0f%%",
 			    it->rvu.pre_op * 100, it->rvu.intra_op * 100, it->rvu.post_op * 100);
 			if (strcmp(it->rvu.global, "090") == 0)
@@ -2182,6 +2196,29 @@ answer_build(const struct answer_in *in, int *lookups)
 		json_object_array_add(skipped, json_object_new_string(ex->skipped[i]));
 	json_object_object_add(m, "sections", sections);
 	J_BOOL(m, "has_lead", json_object_array_length(lead) > 0);
+	{
+		struct buf ru;
+
+		buf_init(&ru, 1024);
+		if (c.rel_hcpcs[0])
+			buf_printf(&ru, "%s", c.rel_hcpcs);
+		if (c.rel_mue[0])
+			buf_printf(&ru, "%s%s", ru.len ? ", " : "", c.rel_mue);
+		if (c.rel_rvu[0])
+			buf_printf(&ru, "%s%s", ru.len ? ", " : "", c.rel_rvu);
+		if (ru.len)
+			J_STR(m, "release_used", buf_cstr(&ru));
+		if (c.dos) {
+			struct buf al;
+
+			buf_init(&al, 2048);
+			buf_printf(&al, "Answers are for the date of service %s%s%s.", c.dos,
+			    ru.len ? ", from " : "", buf_cstr(&ru));
+			J_PARA(m, "asof_text", buf_cstr(&al), WRAP);
+			buf_free(&al);
+		}
+		buf_free(&ru);
+	}
 	json_object_object_add(m, "lead", lead);
 	json_object_object_add(m, "release", release);
 	set_kind(m, c.n || json_object_array_length(lead) > 0 || answer_wanted(ex) ? "answer" : "nocode");

@@ -36,8 +36,8 @@ ap_lead_add(struct json_object *lead, const char *rule, const char *code, const 
 	buf_free(&b);
 }
 
-static void
-lead_topic(struct json_object *lead, const char *topic)
+void
+ap_lead_topic(struct json_object *lead, const char *topic)
 {
 	size_t n = json_object_array_length(lead);
 
@@ -139,7 +139,7 @@ lead_units(struct ctx *c, const struct item *it, struct json_object *lead)
 	else
 		ap_lead_add(lead, "mue", code, "%s: MUE %ld %s (%s).", code, it->mue.value,
 		    it->mue.mai == 1 ? "per claim line" : "per day", mai_short(it->mue.mai));
-	lead_topic(lead, "mue-mai");
+	ap_lead_topic(lead, "mue-mai");
 }
 
 static void
@@ -167,7 +167,7 @@ lead_pctc(struct ctx *c, const struct item *it, struct json_object *lead)
 	else
 		ap_lead_add(lead, "pctc", code, "%s: PC/TC indicator %d = %s: no -26/-TC rows in the fee schedule, so 26 and TC do not split it.",
 		    code, it->rvu.pctc, codedb_pctc_text(it->rvu.pctc));
-	lead_topic(lead, "pctc");
+	ap_lead_topic(lead, "pctc");
 	cdb_rvu_free(&p);
 	cdb_rvu_free(&t);
 }
@@ -231,7 +231,7 @@ lead_pair(struct ctx *c, const struct item *a, const struct item *b, struct json
 		else
 			ap_lead_add(lead, "ncci", p->col2, "%s with %s: NCCI edit in effect (column 1 %s, column 2 %s), indicator %d: %s is paid only with 59 or XE/XP/XS/XU (or an anatomic modifier) on it, when the record shows a separate service.",
 			    a->ex->code, b->ex->code, p->col1, p->col2, p->modifier, p->col2);
-		lead_topic(lead, "59-x");
+		ap_lead_topic(lead, "59-x");
 		return;
 	}
 	if (p)
@@ -247,7 +247,7 @@ lead_pair(struct ctx *c, const struct item *a, const struct item *b, struct json
 			ap_lead_add(lead, "em-modifier", em->ex->code, "%s with %s: %s has a 90-day global: a visit the day before or the day of is paid only as the decision for surgery, with modifier 57 on %s.",
 			    pr->ex->code, em->ex->code, pr->ex->code, em->ex->code);
 		if (ap_is_minor(pr) || strcmp(pr->rvu.global, "090") == 0) {
-			lead_topic(lead, "25-minor");
+			ap_lead_topic(lead, "25-minor");
 			return;
 		}
 	}
@@ -322,7 +322,7 @@ ap_leads(struct ctx *c, struct json_object *lead)
 			ap_lead_add(lead, "modinfo", g[0]->mod, "Modifier %s goes on %s.",
 			    g[0]->mod, g[0]->sits_on);
 		if (ng == 1 || ng == 2)
-			lead_topic(lead, g[0]->topic);
+			ap_lead_topic(lead, g[0]->topic);
 	}
 	for (i = 0; i < c->n; i++)
 		if (c->it[i].found && !c->it[i].icd)
@@ -351,14 +351,14 @@ ap_leads(struct ctx *c, struct json_object *lead)
 		    ((has_mod(c, it, "RT") || has_mod(c, it, "LT")) && (c->intents & INTENT_MODIFIER)))) {
 			ap_lead_add(lead, "bilateral", it->ex->code, "%s: bilateral indicator %d = %s.", it->ex->code,
 			    it->rvu.bilateral, codedb_bilateral_text(it->rvu.bilateral));
-			lead_topic(lead, "bilateral");
+			ap_lead_topic(lead, "bilateral");
 			said = 1;
 		}
 		if (it->has_rvu && strcmp(it->rvu.global, "ZZZ") == 0 &&
 		    (nproc_found == 1 || plain || alone || (c->intents & (INTENT_COVERAGE | INTENT_GUIDELINE)))) {
 			ap_lead_add(lead, "addon", it->ex->code, "%s is an add-on code (global ZZZ): billed without its primary procedure it is denied (N122); report it with the primary, same day, same practitioner, never with 51.",
 			    it->ex->code);
-			lead_topic(lead, "addon");
+			ap_lead_topic(lead, "addon");
 			said = 1;
 		}
 		if ((c->intents & INTENT_GLOBAL_PERIOD) && it->has_rvu && strcmp(it->rvu.global, "ZZZ") != 0) {
@@ -368,7 +368,7 @@ ap_leads(struct ctx *c, struct json_object *lead)
 			    strcmp(g, "090") == 0 ? " (the day before through 90 days after; related visits are included)" :
 			    strcmp(g, "010") == 0 ? " (the day of and 10 days after)" :
 			    strcmp(g, "000") == 0 ? " (the day of the procedure only)" : "");
-			lead_topic(lead, "global");
+			ap_lead_topic(lead, "global");
 			said = 1;
 		} else if ((c->intents & INTENT_GLOBAL_PERIOD) && !it->has_rvu) {
 			ap_lead_add(lead, "global", it->ex->code, "%s is not in the loaded fee schedule (%s): no global days for it there.",

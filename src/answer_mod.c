@@ -220,6 +220,8 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 					buf_printf(&b, " Status: %s.", st);
 			}
 			ap_lead_add(lead, "modinfo", f[i].mod, "%s", buf_cstr(&b));
+			if (f[i].g)
+				ap_lead_topic(lead, f[i].g->topic);
 		} else {
 			char two[240];
 
@@ -228,6 +230,7 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 			    one[0] ? one : "not a modifier in the loaded data", f[1].mod,
 			    two[0] ? two : "not a modifier in the loaded data");
 			ap_lead_add(lead, "modinfo-compare", f[0].mod, "%s", buf_cstr(&b));
+			ap_lead_topic(lead, f[0].g ? f[0].g->topic : f[1].g ? f[1].g->topic : NULL);
 		}
 		buf_free(&b);
 	}

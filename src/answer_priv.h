@@ -73,6 +73,8 @@ int ap_is_minor(const struct item *it);
 void ap_lead_add(struct json_object *lead, const char *rule, const char *code,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void ap_leads(struct ctx *c, struct json_object *lead);
+/* sets the knowledge topic id of the last lead line (NULL: none) */
+void ap_lead_topic(struct json_object *lead, const char *topic);
 /* the lines said before any other: a date of service outside a code's dates */
 void ap_leads_first(struct ctx *c, struct json_object *lead);
 /* 1 when the message asked nothing specific about its codes (describe them) */
