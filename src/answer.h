@@ -6,6 +6,10 @@
  *   name        the sender's display name, for the greeting
  *   lead        [ {text, text_lines, rule, code?, topic?} ] the answer first (1-6 lines,
  *               answer_lead.c); has_lead. docs/answer-model.md lists the shared keys.
+ *               rule ids: dos-outside, notfound, modinfo, modinfo-compare, mue, pctc,
+ *               bilateral, addon, global, fee, coverage, describe, ncci, em-modifier,
+ *               claim, remark
+ *   release_used "HCPCS …, MUE …, PFS RVU …"; asof_text(_lines) names them with the DOS
  *   release     [ {dataset, release, effective} ] the releases that answered
  *   summary     [ "line", … ]  one line per section (kept for tools; not rendered)
  *   sections    [ { KIND: {…} }, … ] one object per section; KIND is describe, icd10,

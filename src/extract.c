@@ -2245,13 +2245,15 @@ scan_bare_mods(struct acc *ac, struct scan *s)
 			if (n2 > n1 && (word_is(s, n1, n2, "used") || word_is(s, n1, n2, "mean") ||
 			    word_is(s, n1, n2, "means") || word_is(s, n1, n2, "modifier") ||
 			    word_is(s, n1, n2, "still") || word_is(s, n1, n2, "valid") ||
-			    word_is(s, n1, n2, "required") || word_is(s, n1, n2, "needed")))
+			    word_is(s, n1, n2, "required") || word_is(s, n1, n2, "needed") ||
+			    (!digits && word_is(s, n1, n2, "on"))))
 				ok = 1;
 			else if (!digits && (s->mod_words ||
 			    (prev_word(s, p, &a, &e, &sep) && (word_is(s, a, e, "is") ||
 			     word_is(s, a, e, "use") || word_is(s, a, e, "does") ||
 			     word_is(s, a, e, "append") || word_is(s, a, e, "add") ||
 			     word_is(s, a, e, "need") || word_is(s, a, e, "about") ||
+			     word_is(s, a, e, "put") || word_is(s, a, e, "using") ||
 			     word_is(s, a, e, "when") || word_is(s, a, e, "with")))))
 				ok = 1;
 		}
