@@ -156,8 +156,11 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 	list = json_object_new_array();
 	json_object_object_add(body, "heading", json_object_new_string(n == 1 ? "Modifier" : "Modifiers"));
 	json_object_object_add(body, "rule", json_object_new_string(n == 1 ? "--------" : "---------"));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		load_mod(c, mods[i], &f[i]);
+		if (f[i].level == 1)
+			c->cpt = 1;             /* CPT modifiers: the AMA notice */
+	}
 	for (i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object(), *cw = json_object_new_array();
 		char st[200], one[240];

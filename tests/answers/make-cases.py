@@ -177,6 +177,20 @@ case("html-only", "html question", "<html><body><p>Hi,</p><p>What is the <b>MUE<
      both=M("J1100: MUE 120", "12 units is within the MUE of 120", "1 unit = 1 mg"), html=True)
 case("unknown-code", "code", "What is CPT 99299? and cpt 20610",
      both=MN(["99299 is not in the loaded releases", "No other code is offered"], ["Nearest real codes", "99298", "99291", "could not find"]), cpt=True)
+# ---- issue 14: modifiers alone, codes not in the data, distractors, DOS outside --------
+case("modonly-ga-gy", "GA or GY?", "GA or GY? The patient signed an ABN for a service Medicare never covers.",
+     both=MN(["GA or GY: GA =", "GY =", "Mixed up with"], ["not a modifier in the loaded data", "I could not find"]),
+     full=M("effective 1995-01-01", "HCPCS 2026 Q1 (Jan)"))
+case("modonly-26", "modifier question", "when is 26 used?",
+     both=MN(["26 (CPT): Professional component", "not TC"], ["I could not find"]), cpt=True)
+case("modonly-ku", "KU", "is KU still valid for K0005?",
+     full=MN(["KU (Level II)", "competitive bidding", "effective 2007-07-01, no end date"], ["not a modifier in the loaded data"]))
+case("notfound-72291", "what is this", "What is 72291?",
+     both=MN(["72291 is not in the loaded releases", "No other code is offered"], ["I could not find", "72290", "72292", "72295", "Nearest"]))
+case("distractor-rtp", "RTP", "We got RTP code 12345 on our claim for 99213, what do we fix?",
+     both=MN(["99213"], ["12345 is not in the loaded", "12345 NOT", "I could not find"]), cpt=True)
+case("dos-before-start", "G2211 in 2020", "DOS 01/05/2020, can I bill G2211?",
+     both=M("Date of service 2020-01-05 is BEFORE G2211 took effect (2021-01-01", "Answers are for the date of service 2020-01-05"))
 case("phi-caution", "pt question", "Patient name John Doe DOB 01/02/1950 MRN 123456, can I bill 99214?",
      both=MN(["99214", "seems to contain patient information"], ["John Doe", "123456"]), cpt=True)
 case("no-code", "question", "hello, I have a question about coding in general",
