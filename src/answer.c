@@ -1121,7 +1121,7 @@ modifier_section(struct ctx *c, struct json_object *summary)
 		struct cdb_modifier cm;
 		int have = c->db && codedb_modifier(c->db, seen[i], &cm) == 1;
 		const char *meaning = have && cm.lay ? cm.lay : g ? g->meaning :
-		    have && cm.official_long ? cm.official_long : NULL;
+		    have && cm.official_long ? cm.official_long : ap_cpt_mod_note(seen[i]);
 
 		if (!have)
 			memset(&cm, 0, sizeof(cm));
@@ -1130,7 +1130,9 @@ modifier_section(struct ctx *c, struct json_object *summary)
 		if (meaning)
 			J_HANG(o, "meaning", "Meaning:", meaning, LABELW, WRAP - 2);
 		else
-			J_HANG(o, "meaning", "Meaning:", "Not a modifier in the loaded data, and not one of the modifiers codemaild has notes on. Please check it.", LABELW, WRAP - 2);
+			J_HANG(o, "meaning", "Meaning:", extract_is_modifier(seen[i]) ?
+			    "A modifier codemaild has no notes on: see the CPT book's modifier appendix or the HCPCS file." :
+			    "Not a modifier in the loaded data, and not one of the modifiers codemaild has notes on. Please check it.", LABELW, WRAP - 2);
 		/* the HCPCS text when it adds to our words and is short enough to read */
 		if (have && cm.official_long && meaning != cm.official_long && !g && strlen(cm.official_long) < 160)
 			J_HANG(o, "official", "HCPCS text:", cm.official_long, LABELW, WRAP - 2);

@@ -47,6 +47,46 @@ static const struct {
 	{ "KX", "GA", "GA says an ABN is on file for an expected denial; KX says the policy's requirements are met" },
 };
 
+/* CPT modifiers answer_guide.c has no entry for, in our own words (a short meaning). */
+static const struct {
+	const char *mod, *meaning;
+} cpt_notes[] = {
+	{ "22", "Increased procedural services: the work was substantially greater than usual; the record must show why" },
+	{ "23", "Unusual anesthesia: general anesthesia for a procedure that is usually done with none or local" },
+	{ "32", "Mandated services: required by a payer, a review organisation or the law" },
+	{ "33", "Preventive service: tells the payer the service is preventive (cost sharing may not apply)" },
+	{ "47", "Anesthesia (regional or general) given by the surgeon; not for local anesthesia" },
+	{ "52", "Reduced services: part of the service was reduced or left out at the physician's choice" },
+	{ "53", "Discontinued procedure: started, then stopped because of a risk to the patient" },
+	{ "54", "Surgical care only: another physician does the pre- and post-operative care" },
+	{ "55", "Post-operative management only, by a physician other than the surgeon" },
+	{ "56", "Pre-operative management only, by a physician other than the surgeon" },
+	{ "62", "Two surgeons (co-surgery): each surgeon reports the same code with 62" },
+	{ "63", "Procedure on an infant weighing less than 4 kg" },
+	{ "66", "Surgical team: a team of surgeons is needed for a complex procedure" },
+	{ "80", "Assistant surgeon" },
+	{ "81", "Minimum assistant surgeon" },
+	{ "82", "Assistant surgeon when no qualified resident surgeon is available" },
+	{ "90", "Reference (outside) laboratory: the test was done by a lab other than the billing one" },
+	{ "91", "Repeat clinical diagnostic laboratory test the same day, to get new results" },
+	{ "92", "Alternative laboratory platform testing (e.g. a portable single-use kit)" },
+	{ "95", "Synchronous telemedicine service by real-time interactive audio and video" },
+	{ "96", "Habilitative services" },
+	{ "97", "Rehabilitative services" },
+	{ "99", "Multiple modifiers: more modifiers apply than the claim line holds" },
+};
+
+const char *
+ap_cpt_mod_note(const char *mod)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cpt_notes) / sizeof(cpt_notes[0]); i++)
+		if (strcmp(cpt_notes[i].mod, mod) == 0)
+			return cpt_notes[i].meaning;
+	return NULL;
+}
+
 struct mod_facts {
 	char mod[3];
 	int have;                   /* in the reference DB (HCPCS file or our lay text) */
@@ -54,6 +94,7 @@ struct mod_facts {
 	struct cdb_modifier cm;
 	const struct guide_mod *g;
 	const char *meaning;        /* borrowed: the shortest good text */
+	int known;                  /* a real modifier without DB text (CPT notes or list) */
 };
 
 static void
@@ -74,6 +115,12 @@ load_mod(struct ctx *c, const char *mod, struct mod_facts *f)
 		f->meaning = f->cm.lay;
 	else if (f->have && f->cm.official_long)
 		f->meaning = f->cm.official_long;
+	else if (ap_cpt_mod_note(mod)) {
+		f->meaning = ap_cpt_mod_note(mod);
+		f->level = 1;
+		f->known = 1;
+	} else if (extract_is_modifier(mod))
+		f->known = 1;             /* in the modifier list, but no notes of ours */
 }
 
 /* "effective 2007-07-01, no end date: valid in the HCPCS 2026 Q1 (Jan) file" */
@@ -196,9 +243,11 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 			json_object_object_add(o, "has_confused", json_object_new_boolean(1));
 		}
 		json_object_object_add(o, "confused_with", cw);
-		if (!f[i].have && !f[i].g) {
-			json_object_object_add(o, "unknown", json_object_new_boolean(1));
-			ap_hang(o, "lay", "Meaning:", "not in the loaded HCPCS modifier list, and not a CPT modifier codemaild has notes on: please check it", 16);
+		if (!f[i].have && !f[i].g && !f[i].meaning) {
+			json_object_object_add(o, "unknown", json_object_new_boolean(!f[i].known));
+			ap_hang(o, "lay", "Meaning:", f[i].known ?
+			    "a CPT modifier codemaild has no notes on: see the modifier appendix of the CPT book" :
+			    "not in the loaded HCPCS modifier list, and not a CPT modifier codemaild has notes on: please check it", 16);
 		}
 		json_object_array_add(list, o);
 		/* the lead line(s) */
@@ -207,7 +256,10 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 		if (n == 2 && i == 1)
 			;                                /* compared in one line below */
 		else if (n != 2) {
-			if (!f[i].have && !f[i].g)
+			if (!f[i].have && !f[i].g && !f[i].meaning && f[i].known)
+				buf_printf(&b, "%s is a CPT modifier; codemaild has no notes on it: see the modifier appendix of the CPT book.",
+				    f[i].mod);
+			else if (!f[i].have && !f[i].g && !f[i].meaning)
 				buf_printf(&b, "%s is not in the loaded HCPCS modifier list (%s) nor a CPT modifier codemaild knows: check it.",
 				    f[i].mod, c->rel_hcpcs[0] ? c->rel_hcpcs : "none loaded");
 			else {

@@ -158,6 +158,15 @@ mod_flags(const char *m)
 	return mod_bits[a * 36 + b];
 }
 
+int
+extract_is_modifier(const char *m)
+{
+	if (m == NULL || !m[0] || !m[1] || m[2])
+		return 0;
+	return (mod_flags(m) & 1) != 0;
+}
+
+
 /* HCPCS Level II code ranges per first letter (2026 file; D = CDT). Used to tell a
  * HCPCS code from an undotted ICD-10 code when no known() callback is given. */
 static const struct { char letter; int lo, hi; } hcpcs_ranges[] = {

@@ -153,6 +153,9 @@ struct ex_opts {
 };
 
 int  extract_init(void);         /* compiles patterns once; 0 ok, -1 on failure */
+/* 1 when m (2 characters, any case) is in the modifier table (CPT numeric + the 2026 HCPCS
+ * Level II modifiers); needs extract_init(). */
+int  extract_is_modifier(const char *m);
 void extract_fini(void);
 /* Extracts from the question text and the subject (either may be NULL). Fills out (caller
  * frees with extract_result_free). Returns 0, or -1 when out of memory. */
