@@ -2063,6 +2063,11 @@ answer_build(const struct answer_in *in, int *lookups)
 		load_edits(&c);
 	plain = ap_plain(&c);
 	ap_leads_first(&c, lead);
+	/* a range whose end points are not in the data: not expanded into other codes */
+	for (i = 0; c.db && i < ex->nranges; i++)
+		if (codedb_known(c.db, ex->ranges[i].lo) != 1 && codedb_known(c.db, ex->ranges[i].hi) != 1)
+			ap_lead_add(lead, "range", ex->ranges[i].lo, "The range %s-%s is not expanded: neither end is in the loaded data, and the codes between them are other services.",
+			    ex->ranges[i].lo, ex->ranges[i].hi);
 
 	/* the codes: cards (or the claim table); brief when something else was asked */
 	if (c.n) {

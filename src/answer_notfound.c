@@ -54,6 +54,7 @@ ap_notfound_card(struct ctx *c, const struct item *it, struct json_object *lead)
 		buf_printf(&t, "%s is not in the loaded releases (%s): it may have been deleted before them, not be in effect yet, or be a typo. No other code is offered in its place: a near number is a different service.",
 		    x->code, buf_cstr(&rel));
 	ap_para(d, "text", buf_cstr(&t));
+	json_object_object_add(d, "brief", json_object_new_boolean(c->nnotfound++ > 0));
 	json_object_object_add(sec, "notfound", d);
 	if (lead) {
 		if (icd)

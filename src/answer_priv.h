@@ -54,6 +54,7 @@ struct ctx {
 	int cpt;
 	int intents;                /* asked (ex->intents, plus what the wording implies) */
 	struct json_object *lead;   /* the lead lines being built (borrowed from the model) */
+	int nnotfound;              /* notfound cards so far (the later ones are one line) */
 	struct json_object *release;/* [ {dataset, release, effective} ] (borrowed) */
 	const char *text;           /* question text (borrowed) */
 	const char *subject;

@@ -92,6 +92,7 @@ def eml(q, subject="question"):
 MODEL_CASES = [
     ("What is 72291?", "answer", ["notfound"], [r"72291 is not in the loaded releases"], [r"could not find a", r"7229[02-9]", r"(?i)nearest"]),
     ("What happened to codes 72291-72292?", "answer", ["notfound"], [r"72291"], [r"72295"]),
+    ("What happened to codes 99200-99206?", "answer", ["range", "notfound"], [r"The range 99200-99206 is not expanded"], [r"9920[2-5]"]),
     ("GA or GY?", "answer", ["modinfo-compare"], [r"GA or GY: GA = .*ABN", r"GY = "], [r"not a modifier in the loaded data"]),
     ("Is KU still valid for K0005?", "answer", ["modinfo"], [r"KU \(Level II\).*effective 2007-07-01"], [r"not a modifier in the loaded data"]),
     ("When is 26 used?", "answer", ["modinfo"], [r"26 \(CPT\): Professional component"], []),
