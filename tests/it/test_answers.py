@@ -109,6 +109,24 @@ MODEL_CASES = [
 ]
 
 
+def level2_modifiers(inst, db):
+    """Every 8th Level II modifier of the HCPCS file, asked about alone: explained, never
+    called unknown, never the no-code reply."""
+    import sqlite3
+    mods = [r[0] for r in sqlite3.connect(db).execute("SELECT DISTINCT mod FROM hcpcs_mod ORDER BY mod")]
+    ok(len(mods) > 300, f"modifiers: the HCPCS file's modifier rows are loaded ({len(mods)})")
+    bad = []
+    for m in mods[::8]:
+        path = os.path.join(inst.dir, "m.eml")
+        with open(path, "wb") as f:
+            f.write(eml(f"what does modifier {m} mean?"))
+        text, _ = parts(inst.run("answer", path).stdout)
+        if (f"{m} (Level II)" not in text or "not a modifier in the loaded" in text or
+                "could not find a procedure" in text):
+            bad.append(m)
+    ok(not bad, f"modifiers: {len(mods[::8])} Level II modifiers asked alone are explained ({bad[:5]})")
+
+
 def model_checks(inst):
     for q, kind, rules, texts, forbid in MODEL_CASES:
         name = q[:40]
@@ -183,5 +201,6 @@ for label, db in dbs:
             diag(wide[0])
     if label == "full":
         model_checks(inst)
+        level2_modifiers(inst, db)
     inst.cleanup()
 shutil.rmtree(tmp, ignore_errors=True)
