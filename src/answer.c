@@ -2062,6 +2062,9 @@ answer_build(const struct answer_in *in, int *lookups)
 	if (c.nproc >= 2)
 		load_edits(&c);
 	plain = ap_plain(&c);
+	for (b = 0; b < INTENT_COUNT; b++)
+		if ((intents & (1 << b)) && intent_pos(&c, 1 << b) < 10000000)
+			c.asked |= 1 << b;
 	ap_leads_first(&c, lead);
 	/* a range whose end points are not in the data: not expanded into other codes */
 	for (i = 0; c.db && i < ex->nranges; i++)
@@ -2110,7 +2113,8 @@ answer_build(const struct answer_in *in, int *lookups)
 			}
 			json_object_array_add(cs, cd);
 		}
-		add_part(parts, &np, (intents & INTENT_DESCRIBE) ? intent_pos(&c, INTENT_DESCRIBE) : -1, 0, cs, cl);
+		/* full cards where the description was asked; the brief list right after the lead */
+		add_part(parts, &np, (intents & INTENT_DESCRIBE) && brief == NULL ? intent_pos(&c, INTENT_DESCRIBE) : -1, 0, cs, cl);
 	}
 	/* modifiers asked about on their own */
 	modinfo = ap_modinfo_section(&c, lead);

@@ -361,7 +361,8 @@ ap_leads(struct ctx *c, struct json_object *lead)
 			ap_lead_topic(lead, "addon");
 			said = 1;
 		}
-		if ((c->intents & INTENT_GLOBAL_PERIOD) && it->has_rvu && strcmp(it->rvu.global, "ZZZ") != 0) {
+		if ((c->intents & INTENT_GLOBAL_PERIOD) && it->has_rvu && strcmp(it->rvu.global, "ZZZ") != 0 &&
+		    (nproc_found == 1 || strcmp(it->rvu.global, "XXX") != 0)) {
 			const char *g = it->rvu.global;
 
 			ap_lead_add(lead, "global", it->ex->code, "%s: global %s = %s%s.", it->ex->code, g, ap_global_short(g),
@@ -392,9 +393,9 @@ ap_leads(struct ctx *c, struct json_object *lead)
 			    it->cc.coverage[0] ? ", HCPCS coverage code set" : "");
 			said = 1;
 		}
-		if (!said && ((c->intents & INTENT_DESCRIBE) ||
-		    ((plain || nproc_found == 1) && !(c->intents & INTENT_NCCI_PAIR && nproc_found > 1) &&
-		    !((c->intents & INTENT_MODIFIER) && nproc_found > 1))))
+		/* describe a code when nothing else was asked about it */
+		if (!said && (nproc_found == 1 || !(c->asked & SPECIFIC & ~INTENT_NCCI_PAIR)) &&
+		    !((c->asked & INTENT_NCCI_PAIR) && !(c->asked & INTENT_DESCRIBE)))
 			lead_describe(c, it, lead);
 	}
 	/* pairs: the NCCI verdict, or the E/M modifier rule */

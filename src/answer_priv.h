@@ -53,6 +53,7 @@ struct ctx {
 	int claim;
 	int cpt;
 	int intents;                /* asked (ex->intents, plus what the wording implies) */
+	int asked;                  /* the intents whose wording is in the text (not implied) */
 	struct json_object *lead;   /* the lead lines being built (borrowed from the model) */
 	int nnotfound;              /* notfound cards so far (the later ones are one line) */
 	struct json_object *release;/* [ {dataset, release, effective} ] (borrowed) */
