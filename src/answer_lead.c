@@ -37,6 +37,16 @@ ap_lead_add(struct json_object *lead, const char *rule, const char *code, const 
 }
 
 void
+ap_lead_source(struct json_object *lead, const char *source)
+{
+	size_t n = json_object_array_length(lead);
+
+	if (n && source && *source)
+		json_object_object_add(json_object_array_get_idx(lead, n - 1), "source",
+		    json_object_new_string(source));
+}
+
+void
 ap_lead_topic(struct json_object *lead, const char *topic)
 {
 	size_t n = json_object_array_length(lead);
@@ -140,6 +150,7 @@ lead_units(struct ctx *c, const struct item *it, struct json_object *lead)
 		ap_lead_add(lead, "mue", code, "%s: MUE %ld %s (%s).", code, it->mue.value,
 		    it->mue.mai == 1 ? "per claim line" : "per day", mai_short(it->mue.mai));
 	ap_lead_topic(lead, "mue-mai");
+	ap_lead_source(lead, c->rel_mue);
 }
 
 static void
@@ -168,6 +179,7 @@ lead_pctc(struct ctx *c, const struct item *it, struct json_object *lead)
 		ap_lead_add(lead, "pctc", code, "%s: PC/TC indicator %d = %s: no -26/-TC rows in the fee schedule, so 26 and TC do not split it.",
 		    code, it->rvu.pctc, codedb_pctc_text(it->rvu.pctc));
 	ap_lead_topic(lead, "pctc");
+	ap_lead_source(lead, c->rel_rvu);
 	cdb_rvu_free(&p);
 	cdb_rvu_free(&t);
 }
@@ -232,6 +244,7 @@ lead_pair(struct ctx *c, const struct item *a, const struct item *b, struct json
 			ap_lead_add(lead, "ncci", p->col2, "%s with %s: NCCI edit in effect (column 1 %s, column 2 %s), indicator %d: %s is paid only with 59 or XE/XP/XS/XU (or an anatomic modifier) on it, when the record shows a separate service.",
 			    a->ex->code, b->ex->code, p->col1, p->col2, p->modifier, p->col2);
 		ap_lead_topic(lead, "59-x");
+		ap_lead_source(lead, c->ptp_release[0] ? c->ptp_release : NULL);
 		return;
 	}
 	if (p)
@@ -352,6 +365,7 @@ ap_leads(struct ctx *c, struct json_object *lead)
 			ap_lead_add(lead, "bilateral", it->ex->code, "%s: bilateral indicator %d = %s.", it->ex->code,
 			    it->rvu.bilateral, codedb_bilateral_text(it->rvu.bilateral));
 			ap_lead_topic(lead, "bilateral");
+			ap_lead_source(lead, c->rel_rvu);
 			said = 1;
 		}
 		if (it->has_rvu && strcmp(it->rvu.global, "ZZZ") == 0 &&
@@ -359,6 +373,7 @@ ap_leads(struct ctx *c, struct json_object *lead)
 			ap_lead_add(lead, "addon", it->ex->code, "%s is an add-on code (global ZZZ): billed without its primary procedure it is denied (N122); report it with the primary, same day, same practitioner, never with 51.",
 			    it->ex->code);
 			ap_lead_topic(lead, "addon");
+			ap_lead_source(lead, c->rel_rvu);
 			said = 1;
 		}
 		if ((c->intents & INTENT_GLOBAL_PERIOD) && it->has_rvu && strcmp(it->rvu.global, "ZZZ") != 0 &&
@@ -370,6 +385,7 @@ ap_leads(struct ctx *c, struct json_object *lead)
 			    strcmp(g, "010") == 0 ? " (the day of and 10 days after)" :
 			    strcmp(g, "000") == 0 ? " (the day of the procedure only)" : "");
 			ap_lead_topic(lead, "global");
+			ap_lead_source(lead, c->rel_rvu);
 			said = 1;
 		} else if ((c->intents & INTENT_GLOBAL_PERIOD) && !it->has_rvu) {
 			ap_lead_add(lead, "global", it->ex->code, "%s is not in the loaded fee schedule (%s): no global days for it there.",

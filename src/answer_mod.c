@@ -277,6 +277,8 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 			ap_lead_add(lead, "modinfo", f[i].mod, "%s", buf_cstr(&b));
 			if (f[i].g)
 				ap_lead_topic(lead, f[i].g->topic);
+			if (f[i].have && f[i].level == 2)
+				ap_lead_source(lead, c->rel_hcpcs);
 		} else {
 			char two[240];
 

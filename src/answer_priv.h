@@ -77,6 +77,8 @@ void ap_lead_add(struct json_object *lead, const char *rule, const char *code,
 void ap_leads(struct ctx *c, struct json_object *lead);
 /* sets the knowledge topic id of the last lead line (NULL: none) */
 void ap_lead_topic(struct json_object *lead, const char *topic);
+/* sets the source (the release that answered) of the last lead line */
+void ap_lead_source(struct json_object *lead, const char *source);
 /* the lines said before any other: a date of service outside a code's dates */
 void ap_leads_first(struct ctx *c, struct json_object *lead);
 /* 1 when the message asked nothing specific about its codes (describe them) */
