@@ -798,6 +798,7 @@ enum {
 	WL_DISTR = 1 << 8,   /* "revenue code 0450", "RTP code 12345": not a procedure code */
 	WL_ASK = 1 << 9,     /* "what is 72291?": a code asked about, even one not in the DB */
 	WL_ASKN = 1 << 10,   /* "0213T still valid", "72291 deleted?": the same, after it */
+	WL_DISTRW = 1 << 11, /* "reason code 16", "status code 12345": only before code/number */
 };
 
 static const struct { unsigned bit; const char *const *words; } word_lists[] = {
@@ -808,7 +809,8 @@ static const struct { unsigned bit; const char *const *words; } word_lists[] = {
 	{WL_WEAK, (const char *const[]){"order", "case", "id", "acc", "group", "grp", "record", "job", "issue", "bug", "pr", "check", NULL}},
 	{WL_NUMW, (const char *const[]){"no", "number", "num", "nbr", "nr", "is", "was", NULL}},
 	{WL_QTY, (const char *const[]){"dollars", "usd", "patients", "people", "persons", "miles", "lbs", "pounds", "kg", "feet", "ft", "mm", "cm", "km", "words", "calories", "bytes", "kb", "mb", "gb", "employees", "beds", "acres", "copies", "members", "steps", "seconds", "pages", "rows", "lines", "records", "messages", "emails", NULL}},
-	{WL_DISTR, (const char *const[]){"revenue", "reason", "remark", "rtp", "adjustment", "adj", "carc", "rarc", "denial", "article", "articles", "lcd", "ncd", "condition", "occurrence", "value", "status", "pos", "taxonomy", "error", "reject", "rejection", "tob", "ndc", "drg", "apc", "ub", "ub04", "hipps", "edit", "rejected", "payer", NULL}},
+	{WL_DISTR, (const char *const[]){"revenue", "rtp", "carc", "rarc", "article", "articles", "lcd", "ncd", "taxonomy", "tob", "ndc", "drg", "apc", "ub", "ub04", "hipps", NULL}},
+	{WL_DISTRW, (const char *const[]){"reason", "remark", "adjustment", "adj", "denial", "condition", "occurrence", "value", "status", "error", "rejection", "reject", NULL}},
 	{WL_ASK, (const char *const[]){"what", "whats", "describe", "explain", "define", "deleted", "retired", "discontinued", "replaced", "about", NULL}},
 	{WL_ASKN, (const char *const[]){"still", "deleted", "valid", "replaced", "retired", "discontinued", "mean", "means", "stand", "exist", "exists", NULL}},
 	{WL_QTY2, (const char *const[]){"minutes", "minute", "min", "mins", "hours", "hour", "hrs", "hr", "days", "day", "years", "year", "yrs", "yo", "mg", "ml", "mcg", "times", "percent", "pct", "patients", "visits", "weeks", "months", NULL}},
@@ -1350,7 +1352,7 @@ distractor_context(const struct scan *s, size_t pos)
 	int k;
 
 	for (k = 0; k < 3 && prev_word(s, p, &a, &e, &sep); k++) {
-		if (word_in(s, a, e, WL_DISTR))
+		if (word_in(s, a, e, WL_DISTR) || (k > 0 && word_in(s, a, e, WL_DISTRW)))
 			return 1;
 		if (!(word_is(s, a, e, "code") || word_is(s, a, e, "codes") ||
 		    (word_in(s, a, e, WL_NUMW) && !word_is(s, a, e, "is") && !word_is(s, a, e, "was"))))
