@@ -12,6 +12,7 @@
 #include "answer_facts.h"
 #include "answer_guide.h"
 #include "answer_topic.h"
+#include "answer_priv.h"
 #include "buf.h"
 #include "codedb.h"
 #include "conf.h"
@@ -190,6 +191,19 @@ bullets(struct json_object *o, const char *key, size_t width)
 		json_object_put(w);
 }
 
+void
+ap_hang(struct json_object *o, const char *key, const char *label, const char *text,
+    size_t labelw)
+{
+	J_HANG(o, key, label, text, labelw, WRAP);
+}
+
+void
+ap_para(struct json_object *o, const char *key, const char *text)
+{
+	J_PARA(o, key, text, WRAP - 2);
+}
+
 /* heading + a rule of the same length for the text part */
 static struct json_object *
 new_section(struct json_object **body, const char *kind, const char *heading)
@@ -258,6 +272,7 @@ add_list(struct json_object *m, const char *key, struct json_object *arr)
 	buf_free(&b);
 }
 
+/* code lists (ICD-10-CM children): the display form of each */
 static int
 nearest_cb(void *ctx, const char *code, const char *display, const char *title)
 {
@@ -300,6 +315,12 @@ add_common(struct json_object *m, const struct message *msg, struct codedb *db,
 	buf_free(&v);
 }
 
+int
+answer_wanted(const struct ex_result *ex)
+{
+	return ex->ncodes > 0 || ex->nmods > 0 || ex->nremarks > 0 || ex->ndenials > 0;
+}
+
 /* Patterns that suggest patient information. Compiled once. */
 int
 answer_has_phi(const char *text)
@@ -337,45 +358,7 @@ answer_has_phi(const char *text)
 	return rc >= 0;
 }
 
-/* ---- the state of one answer ---------------------------------------------------------- */
-
-struct item {                       /* one looked-up code */
-	const struct ex_code *ex;
-	int found;
-	int icd;                    /* ICD-10-CM */
-	int em;                     /* E/M code (99202-99499) */
-	struct cdb_code cc;
-	struct cdb_icd icd_row;
-	int has_rvu, has_mue;
-	struct cdb_rvu rvu;
-	struct cdb_mue mue;
-	int units;                  /* attached or written near the code; 0 = not stated */
-};
-
-struct edit {                       /* one PTP row among the message's codes */
-	struct cdb_ptp p;
-};
-
-struct ctx {
-	const struct answer_in *in;
-	struct codedb *db;
-	const char *dos;            /* NULL = today */
-	char asof[11];              /* dos or today */
-	struct item *it;
-	size_t n;                   /* items */
-	size_t nproc;               /* found procedure (non-ICD) items */
-	struct edit *ed;
-	size_t ned;
-	size_t pairs;               /* procedure pairs checked */
-	int ptp_loaded;
-	int gem_loaded;
-	long long ptp_rows;
-	char ptp_release[64];
-	int claim;
-	int cpt;
-	const char *text;           /* question text (borrowed) */
-	const char *subject;
-};
+/* ---- the state of one answer: struct item, struct ctx (answer_priv.h) -------------- */
 
 static int
 is_em(const char *code)
@@ -393,6 +376,12 @@ is_minor(const struct item *it)
 	return it->has_rvu && (strcmp(it->rvu.global, "000") == 0 || strcmp(it->rvu.global, "010") == 0);
 }
 
+int
+ap_is_minor(const struct item *it)
+{
+	return is_minor(it);
+}
+
 static int
 ds_cb(void *vctx, const struct cdb_dataset *ds)
 {
@@ -400,6 +389,22 @@ ds_cb(void *vctx, const struct cdb_dataset *ds)
 
 	if (strcmp(ds->name, "gem") == 0)
 		c->gem_loaded = 1;
+	if (c->release && !ds->sample && strcmp(ds->name, "lay") != 0) {
+		struct json_object *r = json_object_new_object();
+
+		J_STR(r, "dataset", ds->name);
+		J_STR(r, "release", ds->release);
+		J_STR(r, "effective", ds->effective);
+		json_object_array_add(c->release, r);
+	}
+	if (strcmp(ds->name, "hcpcs") == 0)
+		util_fmt(c->rel_hcpcs, sizeof(c->rel_hcpcs), "HCPCS %s", ds->release ? ds->release : "");
+	if (strcmp(ds->name, "pfs_rvu") == 0)
+		util_fmt(c->rel_rvu, sizeof(c->rel_rvu), "PFS RVU %s", ds->release ? ds->release : "");
+	if (strcmp(ds->name, "mue_practitioner") == 0)
+		util_fmt(c->rel_mue, sizeof(c->rel_mue), "MUE %s", ds->release ? ds->release : "");
+	if (strcmp(ds->name, "icd10cm") == 0)
+		util_fmt(c->rel_icd, sizeof(c->rel_icd), "ICD-10-CM %s", ds->release ? ds->release : "");
 	if (strncmp(ds->name, "ptp_", 4) == 0) {
 		c->ptp_loaded = 1;
 		c->ptp_rows += ds->rows;
@@ -482,6 +487,11 @@ add_status(struct ctx *c, struct item *it, struct json_object *d)
 	}
 	if (cc->replacement)
 		J_HANGF(d, "replacement", "Replaced by:", "%s", cc->replacement);
+	if (cc->status == CDB_UNKNOWN_STATUS && it->has_rvu)
+		J_FMT(d, "status_brief", "in the CY%s fee schedule, status %c, global %s", it->rvu.year,
+		    it->rvu.status, it->rvu.global);
+	else
+		J_STR(d, "status_brief", json_object_get_string(json_object_object_get(d, "status")));
 }
 
 static struct json_object *
@@ -493,15 +503,9 @@ card(struct ctx *c, struct item *it)
 	J_STR(d, "code", item_code(it));
 	J_STR(d, "family", extract_kind_name(x->kind));
 	if (!it->found) {
-		struct json_object *sug = json_object_new_array();
-
-		if (c->db)
-			codedb_nearest(c->db, x->code, 5, nearest_cb, sug);
-		add_list(d, "suggestions", sug);
-		J_STR(d, "suggestion_list", json_object_get_string(json_object_object_get(d, "suggestions_list")));
-		J_BOOL(d, "has_suggestion", json_object_array_length(sug) > 0);
-		json_object_object_add(sec, "unknown", d);
-		return sec;
+		json_object_put(d);
+		json_object_put(sec);
+		return ap_notfound_card(c, it, c->lead);
 	}
 	if (it->icd) {
 		struct cdb_icd *r = &it->icd_row;
@@ -585,6 +589,8 @@ card(struct ctx *c, struct item *it)
 
 /* ---- claim table --------------------------------------------------------------------- */
 
+static void claim_pairs(struct ctx *c, struct json_object *body);
+
 static struct json_object *
 claim_section(struct ctx *c, struct json_object *summary)
 {
@@ -651,6 +657,7 @@ claim_section(struct ctx *c, struct json_object *summary)
 		buf_free(&mods);
 	}
 	json_object_object_add(body, "rows", rows);
+	claim_pairs(c, body);
 	A_FMT(summary, "Claim check: %zu codes in a table (MUE, global days, PFS status, flags)", c->n);
 	return sec;
 }
@@ -720,6 +727,12 @@ find_edit(const struct ctx *c, const char *a, const char *b)
 	return NULL;
 }
 
+const struct cdb_ptp *
+ap_find_edit(const struct ctx *c, const char *a, const char *b)
+{
+	return find_edit(c, a, b);
+}
+
 static void
 edit_state(const struct ctx *c, const struct cdb_ptp *p, char *out, size_t outlen)
 {
@@ -729,6 +742,63 @@ edit_state(const struct ctx *c, const struct cdb_ptp *p, char *out, size_t outle
 		util_fmt(out, outlen, "deleted %s: not applied on %s", p->deletion, c->asof);
 	else
 		util_fmt(out, outlen, "not yet in effect on %s", c->asof);
+}
+
+/* The claim's pair-by-pair verdicts: every PTP row among its codes, with what it means on
+ * the date of service, then how many pairs have no edit in the loaded data. */
+static void
+claim_pairs(struct ctx *c, struct json_object *body)
+{
+	struct json_object *pairs = json_object_new_array();
+	size_t i, j, nwith = 0;
+	char note[400];
+
+	for (i = 0; i < c->ned; i++) {
+		const struct cdb_ptp *p = &c->ed[i].p;
+		struct json_object *e = json_object_new_object();
+
+		J_STR(e, "col1", p->col1);
+		J_STR(e, "col2", p->col2);
+		J_FMT(e, "mi", "%d", p->modifier);
+		J_STR(e, "effective", p->effective);
+		J_STR(e, "deletion", p->deletion[0] ? p->deletion : "none");
+		if (!p->active)
+			J_STR(e, "verdict", p->deletion[0] && strcmp(p->deletion, c->asof) <= 0 ?
+			    "deleted: not applied" : "not yet in effect");
+		else if (p->modifier == 0)
+			J_FMT(e, "verdict", "in effect: %s DENIED, no modifier", p->col2);
+		else
+			J_FMT(e, "verdict", "in effect: %s only with 59/X mod.", p->col2);
+		json_object_array_add(pairs, e);
+	}
+	for (i = 0; i < c->n; i++)
+		for (j = i + 1; j < c->n; j++)
+			if (c->it[i].found && !c->it[i].icd && c->it[j].found && !c->it[j].icd &&
+			    find_edit(c, c->it[i].ex->code, c->it[j].ex->code))
+				nwith++;
+	J_BOOL(body, "has_pairs", c->ned > 0);
+	json_object_object_add(body, "pairs", pairs);
+	J_INT(body, "pairs_checked", (long)c->pairs);
+	if (!c->ptp_loaded)
+		util_fmt(note, sizeof(note), "No NCCI PTP data is loaded: the %zu pairs could not be checked.", c->pairs);
+	else
+		util_fmt(note, sizeof(note), "No edit (both orders checked) for the other %zu of %zu pairs%s.",
+		    c->pairs - nwith, c->pairs, c->ptp_rows < 100000 ?
+		    " in the loaded PTP data, an excerpt of the CMS files: check the current quarter's files before billing" : "");
+	J_PARA(body, "pairs_note", note, WRAP - 2);
+	{
+		char later[11] = "";
+
+		for (i = 0; i < c->n; i++)
+			if (c->it[i].has_mue && c->it[i].mue.effective[0] &&
+			    strcmp(c->it[i].mue.effective, c->asof) > 0)
+				util_fmt(later, sizeof(later), "%s", c->it[i].mue.effective);
+		if (later[0]) {
+			util_fmt(note, sizeof(note), "These MUEs took effect %s, after the date of service %s: the values in force then may differ.",
+			    later, c->asof);
+			J_PARA(body, "later", note, WRAP - 2);
+		}
+	}
 }
 
 static struct json_object *
@@ -764,12 +834,12 @@ ncci_section(struct ctx *c, struct json_object *summary)
 		if (p->active) {
 			nactive++;
 			if (p->modifier == 0)
-				J_HANGF(e, "advice", "In short:", "%s is not paid with %s (indicator 0: no modifier helps).", p->col2, p->col1);
+				J_HANGF(e, "advice", "Verdict:", "%s is not paid with %s (indicator 0: no modifier helps).", p->col2, p->col1);
 			else if (p->modifier == 1)
-				J_HANGF(e, "advice", "In short:", "Bill %s with %s only with 59 or an X modifier on %s, and only when the record shows separate services.",
+				J_HANGF(e, "advice", "Verdict:", "Bill %s with %s only with 59 or an X modifier on %s, and only when the record shows separate services.",
 				    p->col1, p->col2, p->col2);
 		} else
-			J_HANGF(e, "advice", "In short:", "%s", "Not applied on this date of service: it does not stop these codes being billed together.");
+			J_HANGF(e, "advice", "Verdict:", "%s", "Not applied on this date of service: it does not stop these codes being billed together.");
 		json_object_array_add(edits, e);
 	}
 	for (i = 0; i < c->n; i++) {
@@ -839,6 +909,19 @@ mod_listed(char (*seen)[3], size_t n, const char *m)
 	for (i = 0; i < n; i++)
 		if (strcmp(seen[i], m) == 0)
 			return 1;
+	return 0;
+}
+
+static int
+mod_attached(const struct ctx *c, const char *m)
+{
+	size_t k;
+	int l;
+
+	for (k = 0; k < c->n; k++)
+		for (l = 0; l < c->it[k].ex->nmods; l++)
+			if (strcmp(c->it[k].ex->mods[l], m) == 0)
+				return 1;
 	return 0;
 }
 
@@ -1039,8 +1122,9 @@ modifier_section(struct ctx *c, struct json_object *summary)
 	sec = new_section(&body, "modifier", "Modifiers");
 	/* modifiers named in the message: on their own, then attached to codes */
 	for (i = 0; i < ex->nmods && nseen < 32; i++)
-		if (!mod_listed(seen, nseen, ex->mods[i].mod))
-			util_fmt(seen[nseen++], 3, "%s", ex->mods[i].mod);
+		if (!mod_listed(seen, nseen, ex->mods[i].mod) &&
+		    (guide_modifier(ex->mods[i].mod) || mod_attached(c, ex->mods[i].mod)))
+			util_fmt(seen[nseen++], 3, "%s", ex->mods[i].mod);     /* others: modinfo */
 	for (i = 0; i < c->n && nseen < 32; i++)
 		for (k = 0; k < c->it[i].ex->nmods && nseen < 32; k++)
 			if (!mod_listed(seen, nseen, c->it[i].ex->mods[k]))
@@ -1051,16 +1135,21 @@ modifier_section(struct ctx *c, struct json_object *summary)
 		const struct guide_mod *g = guide_modifier(seen[i]);
 		struct cdb_modifier cm;
 		int have = c->db && codedb_modifier(c->db, seen[i], &cm) == 1;
-		const char *meaning = have && cm.lay ? cm.lay : g ? g->meaning : NULL;
+		const char *meaning = have && cm.lay ? cm.lay : g ? g->meaning :
+		    have && cm.official_long ? cm.official_long : ap_cpt_mod_note(seen[i]);
 
 		if (!have)
 			memset(&cm, 0, sizeof(cm));
 		J_STR(o, "mod", seen[i]);
+		J_BOOL(o, "compact", c->claim);       /* a claim: the facts for its codes only */
 		if (meaning)
 			J_HANG(o, "meaning", "Meaning:", meaning, LABELW, WRAP - 2);
 		else
-			J_HANG(o, "meaning", "Meaning:", "Not a modifier in the loaded data, and not one of the modifiers codemaild has notes on. Please check it.", LABELW, WRAP - 2);
-		if (have && cm.official_long)
+			J_HANG(o, "meaning", "Meaning:", extract_is_modifier(seen[i]) ?
+			    "A modifier codemaild has no notes on: see the CPT book's modifier appendix or the HCPCS file." :
+			    "Not a modifier in the loaded data, and not one of the modifiers codemaild has notes on. Please check it.", LABELW, WRAP - 2);
+		/* the HCPCS text when it adds to our words and is short enough to read */
+		if (have && cm.official_long && meaning != cm.official_long && !g && strlen(cm.official_long) < 160)
 			J_HANG(o, "official", "HCPCS text:", cm.official_long, LABELW, WRAP - 2);
 		J_BOOL(o, "cpt_mod", seen[i][0] >= '0' && seen[i][0] <= '9');
 		if (seen[i][0] >= '0' && seen[i][0] <= '9')
@@ -1108,9 +1197,9 @@ static const char *
 mai_words(int mai)
 {
 	switch (mai) {
-	case 1: return "claim line edit: the limit applies to each claim line; more units truly given may go on another line with a modifier such as 76, 77, 91 or an anatomic one, when documented";
-	case 2: return "date of service edit, policy: all lines for the date of service count together; the limit rests on policy (e.g. the code's descriptor), units above it are not paid and appeals rarely succeed";
-	case 3: return "date of service edit, clinical: all lines for the date of service count together; units above it are denied, but an appeal with records showing the medical need can succeed";
+	case 1: return "claim line edit: per line; more units truly given may go on another line with 76, 77, 91 or an anatomic modifier, when documented";
+	case 2: return "date of service edit, policy: units above it are not paid; appeals rarely succeed";
+	case 3: return "date of service edit, clinical: units above it are denied; an appeal with records can succeed";
 	default: return "unknown adjudication indicator";
 	}
 }
@@ -1232,6 +1321,40 @@ global_short(const char *g)
 	return g;
 }
 
+/* the pre/intra/post-operative shares matter for split care (54/55/56) */
+static int
+asks_shares(const struct ctx *c)
+{
+	static const char *const w[] = { "share", "split", "transfer", "54", "55", "56", NULL };
+	size_t i;
+
+	for (i = 0; w[i]; i++)
+		if ((c->text && util_strcasestr(c->text, w[i])) ||
+		    (c->subject && util_strcasestr(c->subject, w[i])))
+			return 1;
+	return 0;
+}
+
+static int
+asks_indicators(const struct ctx *c)
+{
+	static const char *const w[] = { "indicator", "bilateral", "assistant", "co-surg",
+	    "cosurg", "team surg", "multiple proc", "PC/TC", NULL };
+	size_t i;
+
+	for (i = 0; w[i]; i++)
+		if ((c->text && util_strcasestr(c->text, w[i])) ||
+		    (c->subject && util_strcasestr(c->subject, w[i])))
+			return 1;
+	return 0;
+}
+
+const char *
+ap_global_short(const char *g)
+{
+	return global_short(g);
+}
+
 static struct json_object *
 global_section(struct ctx *c, struct json_object *summary)
 {
@@ -1255,8 +1378,8 @@ global_section(struct ctx *c, struct json_object *summary)
 		J_STR(r, "code", it->ex->code);
 		J_STR(r, "global", it->rvu.global);
 		J_HANGF(r, "global_text", "Global days:", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
-		if (strcmp(it->rvu.global, "010") == 0 || strcmp(it->rvu.global, "090") == 0 ||
-		    strcmp(it->rvu.global, "000") == 0) {
+		if ((strcmp(it->rvu.global, "010") == 0 || strcmp(it->rvu.global, "090") == 0 ||
+		    strcmp(it->rvu.global, "000") == 0) && (c->nproc == 1 || asks_shares(c))) {
 			J_HANGF(r, "shares", "Shares:", "pre-operative %.0f%%, intra-operative %.0f%%, post-operative %.0f%%",
 			    it->rvu.pre_op * 100, it->rvu.intra_op * 100, it->rvu.post_op * 100);
 			if (strcmp(it->rvu.global, "090") == 0)
@@ -1268,7 +1391,9 @@ global_section(struct ctx *c, struct json_object *summary)
 		}
 		if (strcmp(it->rvu.global, "ZZZ") == 0)
 			J_HANGF(r, "window", "Package:", "%s", "Report only with its primary procedure; it shares the primary code's global period.");
-		indicators(&it->rvu, r);
+		/* the payment indicators only when asked about (they are not the global days) */
+		if (ap_plain(c) || asks_indicators(c))
+			indicators(&it->rvu, r);
 		J_FMT(r, "release", "CY%s", it->rvu.year);
 		json_object_array_add(rows, r);
 		buf_printf(&sl, "%s%s %s (%s)", sl.len ? "; " : "", it->ex->code, it->rvu.global,
@@ -1762,6 +1887,29 @@ units_near(const struct ctx *c, size_t idx)
 	return 0;
 }
 
+/* A code expanded from a range whose two end points are not in the data ("0213T-0218T"
+ * after those codes were deleted): the codes in between are other services, not what
+ * was asked; they are dropped and only the end points are answered (not found). */
+static int
+inner_of_unknown_range(const struct ctx *c, const struct ex_code *x)
+{
+	const struct ex_result *ex = c->in->ex;
+	size_t i;
+
+	if (!x->from_range || c->db == NULL)
+		return 0;
+	for (i = 0; i < ex->nranges; i++) {
+		const struct ex_range *r = &ex->ranges[i];
+
+		if (strlen(r->lo) != strlen(x->code) || strlen(r->hi) != strlen(x->code) ||
+		    strcmp(x->code, r->lo) <= 0 || strcmp(x->code, r->hi) >= 0)
+			continue;
+		if (codedb_known(c->db, r->lo) != 1 && codedb_known(c->db, r->hi) != 1)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 load_items(struct ctx *c, struct json_object *over, int *lookups)
 {
@@ -1775,6 +1923,8 @@ load_items(struct ctx *c, struct json_object *over, int *lookups)
 		const struct ex_code *x = &ex->codes[i];
 		struct item *it;
 
+		if (inner_of_unknown_range(c, x))
+			continue;
 		if (c->in->allowance >= 0 && *lookups >= c->in->allowance) {
 			A_STR(over, x->code);
 			continue;
@@ -1832,6 +1982,37 @@ add_part(struct part *parts, size_t *np, long pos, int canon, struct json_object
 	(*np)++;
 }
 
+/* 1 when the modifiers of the message are about NCCI edits (59, X{EPSU}, RT/LT, 25), or
+ * none is named ("which modifier?"): then the NCCI table supports the answer */
+static int
+mods_need_ncci(const struct ctx *c)
+{
+	const struct ex_result *ex = c->in->ex;
+	size_t i;
+
+	if (ex->nmods == 0)
+		return 1;
+	for (i = 0; i < ex->nmods; i++)
+		if (is_x59(ex->mods[i].mod) || strcmp(ex->mods[i].mod, "RT") == 0 ||
+		    strcmp(ex->mods[i].mod, "LT") == 0 || strcmp(ex->mods[i].mod, "25") == 0)
+			return 1;
+	return 0;
+}
+
+static int
+asks_fee(const struct ctx *c)
+{
+	static const char *const w[] = { "rvu", "relative value", "fee", "reimburs", "rate",
+	    "how much", "allowable", "allowed amount", "price", "cost", "amount", "$", NULL };
+	size_t i;
+
+	for (i = 0; w[i]; i++)
+		if ((c->text && util_strcasestr(c->text, w[i])) ||
+		    (c->subject && util_strcasestr(c->subject, w[i])))
+			return 1;
+	return 0;
+}
+
 struct json_object *
 answer_build(const struct answer_in *in, int *lookups)
 {
@@ -1841,8 +2022,9 @@ answer_build(const struct answer_in *in, int *lookups)
 	const struct ex_result *ex = in->ex;
 	struct ctx c;
 	struct part parts[INTENT_COUNT + 2];
+	struct json_object *lead, *release, *modinfo, *brief = NULL;
 	size_t np = 0, i, j;
-	int intents = ex->intents, b, snap = 0;
+	int intents = ex->intents, b, snap = 0, plain, attached = 0;
 
 	*lookups = 0;
 	memset(&c, 0, sizeof(c));
@@ -1862,12 +2044,16 @@ answer_build(const struct answer_in *in, int *lookups)
 	else
 		today(c.asof);
 	add_common(m, in->msg, in->db, in->conf);
-	set_kind(m, ex->ncodes || ex->ndenials ? "answer" : "nocode");
 	J_INT(m, "max_codes", in->conf->codes_per_message);
 	if (c.dos)
 		J_STR(m, "dos", c.dos);
 	J_STR(m, "asof", c.asof);
 	J_BOOL(m, "asof_today", c.dos == NULL);
+	lead = json_object_new_array();
+	release = json_object_new_array();
+	c.lead = lead;
+	c.release = release;
+	c.intents = intents;
 	if (c.db) {
 		snap = codedb_read_begin(c.db) == 1;
 		codedb_datasets(c.db, ds_cb, &c);
@@ -1876,52 +2062,82 @@ answer_build(const struct answer_in *in, int *lookups)
 	c.claim = c.nproc >= CLAIM_MIN;
 	if (c.nproc >= 2)
 		load_edits(&c);
+	plain = ap_plain(&c);
+	for (b = 0; b < INTENT_COUNT; b++)
+		if ((intents & (1 << b)) && intent_pos(&c, 1 << b) < 10000000)
+			c.asked |= 1 << b;
+	ap_leads_first(&c, lead);
+	/* a range whose end points are not in the data: not expanded into other codes */
+	for (i = 0; c.db && i < ex->nranges; i++)
+		if (codedb_known(c.db, ex->ranges[i].lo) != 1 && codedb_known(c.db, ex->ranges[i].hi) != 1)
+			ap_lead_add(lead, "range", ex->ranges[i].lo, "The range %s-%s is not expanded: neither end is in the loaded data, and the codes between them are other services.",
+			    ex->ranges[i].lo, ex->ranges[i].hi);
 
-	/* the codes: cards (or the claim table) */
+	/* the codes: cards (or the claim table); brief when something else was asked */
 	if (c.n) {
 		struct json_object *cs = json_object_new_array(), *cl = json_object_new_array();
-		struct json_object *un = json_object_new_array();
 
 		if (c.claim)
 			json_object_array_add(cs, claim_section(&c, cl));
-		{
-			struct buf cl_b;
+		for (i = 0; i < c.n; i++) {
+			struct json_object *cd;
 
-			buf_init(&cl_b, 8192);
-			for (i = 0; i < c.n; i++) {
-				if (c.claim && c.it[i].found)
-					continue;
-				json_object_array_add(cs, card(&c, &c.it[i]));
-				if (!c.it[i].found) {
-					A_STR(un, c.it[i].ex->code);
-					continue;
+			if (c.claim && c.it[i].found)
+				continue;
+			cd = card(&c, &c.it[i]);
+			if (c.it[i].found && (!plain || c.n >= 4) &&
+			    !(c.it[i].icd && (intents & (INTENT_ICD10_LOOKUP | INTENT_CROSSWALK)))) {
+				struct json_object *d = NULL, *r = json_object_new_object();
+
+				/* brief: one line in the "codes" list (the lead answered) */
+				if (json_object_object_get_ex(cd, "describe", &d) ||
+				    json_object_object_get_ex(cd, "icd10", &d)) {
+					J_STR(r, "code", json_object_get_string(json_object_object_get(d, "code")));
+					J_STR(r, "family", c.it[i].icd ? "ICD-10-CM" :
+					    json_object_get_string(json_object_object_get(d, "family")));
+					if (c.it[i].icd)
+						J_STR(r, "status", c.it[i].icd_row.billable ? "billable" : "header, not billable");
+					else
+						J_STR(r, "status", json_object_get_string(json_object_object_get(d, "status_brief")));
 				}
-				buf_printf(&cl_b, "%s%s", cl_b.len ? ", " : "", item_code(&c.it[i]));
-				if (c.it[i].icd)
-					buf_addstr(&cl_b, c.it[i].icd_row.billable ? " (billable)" : " (header, not billable)");
-				else if (c.it[i].cc.status == CDB_DELETED)
-					buf_printf(&cl_b, " (DELETED %s)", c.it[i].cc.status_date);
-				else if (c.it[i].cc.status == CDB_NOT_YET)
-					buf_printf(&cl_b, " (not yet effective)");
-			}
-			if (cl_b.len)
-				A_FMT(cl, "Codes: %s (details below)", buf_cstr(&cl_b));
-			buf_free(&cl_b);
-		}
-		if (json_object_array_length(un) > 0) {
-			struct json_object *tmp = json_object_new_object();
+				if (brief == NULL) {
+					struct json_object *bs = json_object_new_object();
 
-			add_list(tmp, "un", json_object_get(un));
-			A_FMT(cl, "Not found in the loaded data: %s (check for a typo; nearest real codes below)",
-			    json_object_get_string(json_object_object_get(tmp, "un_list")));
-			json_object_put(tmp);
+					brief = json_object_new_object();
+					json_object_object_add(brief, "rows", json_object_new_array());
+					json_object_object_add(bs, "codes", brief);
+					json_object_array_add(cs, bs);
+				}
+				json_object_array_add(json_object_object_get(brief, "rows"), r);
+				json_object_put(cd);
+				continue;
+			}
+			json_object_array_add(cs, cd);
 		}
-		json_object_put(un);
-		add_part(parts, &np, (intents & INTENT_DESCRIBE) ? intent_pos(&c, INTENT_DESCRIBE) : -1, 0, cs, cl);
+		/* full cards where the description was asked; the brief list right after the lead */
+		add_part(parts, &np, (intents & INTENT_DESCRIBE) && brief == NULL ? intent_pos(&c, INTENT_DESCRIBE) : -1, 0, cs, cl);
 	}
-	/* every message with two or more procedure codes gets the NCCI check */
-	if (c.nproc >= 2)
+	/* modifiers asked about on their own */
+	modinfo = ap_modinfo_section(&c, lead);
+	if (modinfo) {
+		struct json_object *one = json_object_new_array();
+
+		json_object_array_add(one, modinfo);
+		add_part(parts, &np, intent_pos(&c, INTENT_MODIFIER), 2, one, json_object_new_array());
+		for (i = 0; i < ex->nmods; i++)
+			attached += guide_modifier(ex->mods[i].mod) || mod_attached(&c, ex->mods[i].mod);
+		if (attached == 0)
+			intents &= ~INTENT_MODIFIER;       /* all explained by modinfo */
+	}
+	ap_leads(&c, lead);
+	/* the NCCI table supports a pair question, a modifier question or a claim */
+	if (c.nproc >= 2 && (c.claim || plain || ((intents & INTENT_MODIFIER) && mods_need_ncci(&c))))
 		intents |= INTENT_NCCI_PAIR;
+	if (c.claim)
+		intents &= ~(INTENT_NCCI_PAIR | INTENT_UNITS_MUE);
+	/* "get it paid" in a modifier question is not a fee question */
+	if ((intents & INTENT_FEE_RVU) && (intents & (INTENT_MODIFIER | INTENT_NCCI_PAIR)) && !asks_fee(&c))
+		intents &= ~INTENT_FEE_RVU;
 	if (c.n) {
 		for (b = 0; b < INTENT_COUNT; b++) {
 			int bit = 1 << b;
@@ -1932,7 +2148,7 @@ answer_build(const struct answer_in *in, int *lookups)
 			sl = json_object_new_array();
 			switch (bit) {
 			case INTENT_NCCI_PAIR:
-				if (c.nproc >= 2 || (ex->intents & bit))
+				if (c.nproc >= 2)
 					sec = ncci_section(&c, sl);
 				break;
 			case INTENT_MODIFIER:      sec = modifier_section(&c, sl); break;
@@ -1969,14 +2185,9 @@ answer_build(const struct answer_in *in, int *lookups)
 	/* denial codes (CARC/RARC): their sections first, with a lead line each; lead lines for
 	 * the ICD-10-CM facts (Excludes1, deleted, 7th character) and the payment asked */
 	{
-		struct json_object *lead;
 		const char *icd[32];
 		size_t nicd = 0;
 
-		if (!json_object_object_get_ex(m, "lead", &lead)) {
-			lead = json_object_new_array();
-			json_object_object_add(m, "lead", lead);
-		}
 		if (ex->ndenials)
 			answer_denial(c.db, ex, c.dos, sections, lead);
 		for (i = 0; i < c.n; i++) {
@@ -1987,7 +2198,6 @@ answer_build(const struct answer_in *in, int *lookups)
 				    c.it[i].ex->code, c.dos, lead);
 		}
 		answer_icd_lead(c.db, icd, nicd, c.dos, lead);
-		J_BOOL(m, "has_lead", json_object_array_length(lead) > 0);
 	}
 	{
 		/* the releases that answered (chosen by the date of service) */
@@ -2027,12 +2237,39 @@ answer_build(const struct answer_in *in, int *lookups)
 	for (i = 0; i < ex->nskipped_listed; i++)
 		json_object_array_add(skipped, json_object_new_string(ex->skipped[i]));
 	json_object_object_add(m, "sections", sections);
+	J_BOOL(m, "has_lead", json_object_array_length(lead) > 0);
+	{
+		struct buf ru;
+
+		buf_init(&ru, 1024);
+		if (c.rel_hcpcs[0])
+			buf_printf(&ru, "%s", c.rel_hcpcs);
+		if (c.rel_mue[0])
+			buf_printf(&ru, "%s%s", ru.len ? ", " : "", c.rel_mue);
+		if (c.rel_rvu[0])
+			buf_printf(&ru, "%s%s", ru.len ? ", " : "", c.rel_rvu);
+		if (ru.len)
+			J_STR(m, "release_used", buf_cstr(&ru));
+		if (c.dos) {
+			struct buf al;
+
+			buf_init(&al, 2048);
+			buf_printf(&al, "Answers are for the date of service %s%s%s.", c.dos,
+			    ru.len ? ", from " : "", buf_cstr(&ru));
+			J_PARA(m, "asof_text", buf_cstr(&al), WRAP);
+			buf_free(&al);
+		}
+		buf_free(&ru);
+	}
+	json_object_object_add(m, "lead", lead);
+	json_object_object_add(m, "release", release);
+	set_kind(m, c.n || json_object_array_length(lead) > 0 || answer_wanted(ex) ? "answer" : "nocode");
 	add_list(m, "summary", summary);
 	add_list(m, "over_quota", over);
 	add_list(m, "skipped", skipped);
 	J_BOOL(m, "cpt", c.cpt);
 	J_BOOL(m, "phi", answer_has_phi(in->msg ? in->msg->question_text : NULL));
-	if (!ex->ncodes && !ex->ndenials)
+	if (!answer_wanted(ex))
 		add_examples(m);
 	{       /* knowledge topics, keyword code search, honest limits (answer_topic.c) */
 		const char *ids[8];

@@ -22,6 +22,8 @@ int cmd_check_config(struct cmdctx *cx); /* cmd_run.c */
 int cmd_status(struct cmdctx *cx);       /* cmd_run.c */
 int cmd_purge(struct cmdctx *cx);        /* cmd_run.c */
 int cmd_parse(struct cmdctx *cx);        /* cmd_parse.c: JSON of a parsed message */
+/* cmd_parse.c: `answer --model FILE|-`: the answer model as JSON (no policy, no state) */
+int cmd_answer_model(struct cmdctx *cx, const char *path);
 int cmd_import(struct cmdctx *cx);       /* cmd_import.c: official files -> reference DB */
 int cmd_info(struct cmdctx *cx);         /* cmd_import.c: vintage of the live reference DB */
 int cmd_sender(struct cmdctx *cx);       /* cmd_admin.c */

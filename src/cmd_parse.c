@@ -10,7 +10,12 @@
  * unknown}], intents, commands, dates, skipped, warnings.
  * The "error" field is present only when the message cannot be used (compare.py and other
  * readers take its presence as the verdict). Exit: EX_OK; EX_DATAERR when a message had an
- * error (its JSON still printed); EX_NOINPUT when a file could not be read. */
+ * error (its JSON still printed); EX_NOINPUT when a file could not be read.
+ *
+ * cmd_answer_model — `codemaild answer --model FILE|-`: the answer model (answer.h) the
+ * message would get, as JSON, for `make eval` and tests (lead[].topic, kind, sections).
+ * No policy, quota or state: the message is parsed, extracted against the reference DB and
+ * answered with an unlimited allowance. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,8 +28,10 @@
 
 #include <json-c/json.h>
 
+#include "answer.h"
 #include "buf.h"
 #include "cmd.h"
+#include "codedb.h"
 #include "extract.h"
 #include "message.h"
 #include "util.h"
@@ -95,6 +102,11 @@ extraction_json(json_object *o, const struct message *m, const struct ex_opts *x
 		json_object_array_add(codes, co);
 	}
 	json_object_object_add(o, "codes", codes);
+	a = json_object_new_array();
+	for (i = 0; i < r.nmods; i++)
+		json_object_array_add(a, jstr(r.mods[i].mod));
+	json_object_object_add(o, "mods", a);
+	json_object_object_add(o, "nremarks", json_object_new_int64((int64_t)r.nremarks));
 	a = json_object_new_array();
 	for (bit = 0; bit < INTENT_COUNT; bit++)
 		if (r.intents & (1 << bit))
@@ -339,4 +351,75 @@ cmd_parse(struct cmdctx *cx)
 	fflush(stdout);
 	extract_fini();
 	return r.rc;
+}
+
+int
+cmd_answer_model(struct cmdctx *cx, const char *path)
+{
+	struct msg_limits lim = cx->conf.msg_limits;
+	struct ex_opts xo;
+	struct ex_result ex;
+	struct answer_in ai;
+	struct message *m = NULL;
+	struct codedb *db = NULL;
+	json_object *model = NULL;
+	struct buf b, err;
+	int rc = EX_SOFTWARE, lookups = 0, fd, r;
+
+	memset(&xo, 0, sizeof(xo));
+	memset(&ex, 0, sizeof(ex));
+	if (lim.max_size == 0)
+		message_default_limits(&lim);
+	buf_init(&b, lim.max_size + 1);
+	buf_init(&err, 64 * 1024);
+	if (strcmp(path, "-") == 0)
+		r = util_read_fd(0, lim.max_size + 1, &b);
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		r = -1;
+	else {
+		r = util_read_fd(fd, lim.max_size + 1, &b);
+		close(fd);
+	}
+	if (r < 0 && errno != EFBIG) {
+		fprintf(stderr, "codemaild answer: %s: %s\n", path, strerror(errno));
+		rc = EX_NOINPUT;
+		goto out;
+	}
+	if (extract_init() < 0)
+		goto out;
+	m = message_parse(b.data ? b.data : "", b.len, &lim);
+	if (m == NULL)
+		goto out;
+	db = codedb_open(cx->conf.reference_db, &err);
+	if (db == NULL)
+		fprintf(stderr, "codemaild answer: warning: %s (answering without reference data)\n",
+		    buf_cstr(&err));
+	xo.max_codes = cx->conf.codes_per_message > 0 ? (size_t)cx->conf.codes_per_message : 25;
+	if (db) {
+		xo.known = codedb_known_cb;
+		xo.known_ctx = db;
+	}
+	if (extract_run(m->subject, m->question_text, &xo, &ex) < 0)
+		goto out;
+	memset(&ai, 0, sizeof(ai));
+	ai.conf = &cx->conf;
+	ai.msg = m;
+	ai.ex = &ex;
+	ai.db = db;
+	ai.allowance = -1;
+	model = answer_build(&ai, &lookups);
+	if (model == NULL)
+		goto out;
+	fputs(json_object_to_json_string_ext(model, JSON_C_TO_STRING_PRETTY |
+	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
+	fputc('\n', stdout);
+	rc = EX_OK;
+out:
+	json_object_put(model);
+	extract_result_free(&ex);
+	message_free(m);
+	codedb_close(db);
+	buf_free(&b);
+	buf_free(&err);
+	return rc;
 }

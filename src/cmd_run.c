@@ -41,6 +41,9 @@ cmd_answer(struct cmdctx *cx)
 	const char *path = cx->argc > 1 ? cx->argv[1] : "-";
 	int rc = EX_SOFTWARE;
 
+	if (cx->argc > 1 && strcmp(cx->argv[1], "--model") == 0)
+		return cmd_answer_model(cx, cx->argc > 2 ? cx->argv[2] : "-");
+
 	memset(&p, 0, sizeof(p));
 	decision_init(&d);
 	buf_init(&raw, cx->conf.msg_limits.max_size + 1);

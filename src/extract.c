@@ -158,6 +158,15 @@ mod_flags(const char *m)
 	return mod_bits[a * 36 + b];
 }
 
+int
+extract_is_modifier(const char *m)
+{
+	if (m == NULL || !m[0] || !m[1] || m[2])
+		return 0;
+	return (mod_flags(m) & 1) != 0;
+}
+
+
 /* HCPCS Level II code ranges per first letter (2026 file; D = CDT). Used to tell a
  * HCPCS code from an undotted ICD-10 code when no known() callback is given. */
 static const struct { char letter; int lo, hi; } hcpcs_ranges[] = {
@@ -872,6 +881,10 @@ enum {
 	WL_NUMW = 1 << 5,    /* "no", "number" */
 	WL_QTY = 1 << 6,     /* "12345 patients": a quantity, not a code */
 	WL_QTY2 = 1 << 7,    /* "99213 50 minutes": not a modifier */
+	WL_DISTR = 1 << 8,   /* "revenue code 0450", "RTP code 12345": not a procedure code */
+	WL_ASK = 1 << 9,     /* "what is 72291?": a code asked about, even one not in the DB */
+	WL_ASKN = 1 << 10,   /* "0213T still valid", "72291 deleted?": the same, after it */
+	WL_DISTRW = 1 << 11, /* "reason code 16", "status code 12345": only before code/number */
 };
 
 static const struct { unsigned bit; const char *const *words; } word_lists[] = {
@@ -882,10 +895,14 @@ static const struct { unsigned bit; const char *const *words; } word_lists[] = {
 	{WL_WEAK, (const char *const[]){"order", "case", "id", "acc", "group", "grp", "record", "job", "issue", "bug", "pr", "check", NULL}},
 	{WL_NUMW, (const char *const[]){"no", "number", "num", "nbr", "nr", "is", "was", NULL}},
 	{WL_QTY, (const char *const[]){"dollars", "usd", "patients", "people", "persons", "miles", "lbs", "pounds", "kg", "feet", "ft", "mm", "cm", "km", "words", "calories", "bytes", "kb", "mb", "gb", "employees", "beds", "acres", "copies", "members", "steps", "seconds", "pages", "rows", "lines", "records", "messages", "emails", NULL}},
+	{WL_DISTR, (const char *const[]){"revenue", "rtp", "carc", "rarc", "article", "articles", "lcd", "ncd", "taxonomy", "tob", "ndc", "drg", "apc", "ub", "ub04", "hipps", NULL}},
+	{WL_DISTRW, (const char *const[]){"reason", "remark", "adjustment", "adj", "denial", "condition", "occurrence", "value", "status", "error", "rejection", "reject", NULL}},
+	{WL_ASK, (const char *const[]){"what", "whats", "describe", "explain", "define", "deleted", "retired", "discontinued", "replaced", "about", NULL}},
+	{WL_ASKN, (const char *const[]){"still", "deleted", "valid", "replaced", "retired", "discontinued", "mean", "means", "stand", "exist", "exists", NULL}},
 	{WL_QTY2, (const char *const[]){"minutes", "minute", "min", "mins", "hours", "hour", "hrs", "hr", "days", "day", "years", "year", "yrs", "yo", "mg", "ml", "mcg", "times", "percent", "pct", "patients", "visits", "weeks", "months", NULL}},
 };
 
-#define WT_SIZE 512                      /* power of two, > 2 x the number of words */
+#define WT_SIZE 1024                     /* power of two, > 2 x the number of words */
 static struct { char w[16]; unsigned bits; } wtab[WT_SIZE];
 
 static unsigned
@@ -1418,6 +1435,63 @@ claim_context(const struct scan *s, size_t pos)
 	return 0;
 }
 
+/* "revenue code 0450", "RTP code 12345", "reason code 97", "article 56789", "POS 11": a
+ * number introduced by a billing word that is not a procedure code. Looks back over
+ * "code", "number", "no", "#" (at most three words). */
+static int
+distractor_context(const struct scan *s, size_t pos)
+{
+	size_t p = pos, a, e, sep;
+	int k;
+
+	for (k = 0; k < 3 && prev_word(s, p, &a, &e, &sep); k++) {
+		if (word_in(s, a, e, WL_DISTR) || (k > 0 && word_in(s, a, e, WL_DISTRW)))
+			return 1;
+		if (!(word_is(s, a, e, "code") || word_is(s, a, e, "codes") ||
+		    (word_in(s, a, e, WL_NUMW) && !word_is(s, a, e, "is") && !word_is(s, a, e, "was"))))
+			return 0;
+		p = a;
+	}
+	return 0;
+}
+
+/* "What is 72291?", "is 0213T still valid?", "72291 deleted?": a code-shaped token asked
+ * about as a code although no "CPT"/"code" word says so (it may not be in the DB). */
+static int
+ask_context(const struct scan *s, size_t a, size_t b)
+{
+	size_t p = a, wa, we, sep, q;
+	int k;
+
+	for (k = 0; k < 3 && prev_word(s, p, &wa, &we, &sep); k++) {
+		for (q = we; q < p; q++)
+			if (s->t[q] == '.' || s->t[q] == '?' || s->t[q] == '!' || s->t[q] == ';')
+				goto after;
+		if (word_in(s, wa, we, WL_ASK))
+			return 1;
+		if (!word_in(s, wa, we, WL_SKIP) && !word_is(s, wa, we, "was") &&
+		    !word_is(s, wa, we, "does") && !word_is(s, wa, we, "did"))
+			break;
+		p = wa;
+	}
+after:
+	q = b;
+	while (q < s->n && (s->t[q] == ' ' || s->t[q] == '\t'))
+		q++;
+	if (q < s->n && s->t[q] == '?')
+		return 1;
+	for (we = q; we < s->n && is_alnum((unsigned char)s->t[we]); we++)
+		;
+	if (we > q && word_is(s, q, we, "is") ) {
+		q = we;
+		while (q < s->n && s->t[q] == ' ')
+			q++;
+		for (we = q; we < s->n && is_alnum((unsigned char)s->t[we]); we++)
+			;
+	}
+	return we > q && word_in(s, q, we, WL_ASKN);
+}
+
 /* "MA 02115", "Boston, MA 02115": a state abbreviation right before a ZIP of that state */
 static int
 zip_context(const struct scan *s, size_t pos, const char *code)
@@ -1810,6 +1884,8 @@ reject(struct scan *s, size_t a, size_t b)
 	}
 	if (claim_context(s, a))
 		return "claim or ticket number";
+	if (distractor_context(s, a))
+		return "revenue, reason, remark, RTP or article number";
 	return NULL;
 }
 
@@ -1873,7 +1949,7 @@ do_numeric(struct acc *ac, struct scan *s, size_t a, size_t b, size_t *end)
 		return;
 	ctx = code_context(s, a);
 	if (!known_p(ac, c.code, c.kind)) {
-		if (!(ctx & CTX_CODE))
+		if (!(ctx & CTX_CODE) && !ask_context(s, a, b))
 			return;
 		c.unknown = 1;
 		c.why = "said to be a code, not in the reference DB";
@@ -1985,7 +2061,7 @@ do_letter4(struct acc *ac, struct scan *s, size_t a, size_t b, size_t *end)
 		else if (ki)
 			want_icd = 1;
 		else {
-			if (!(ctx & CTX_CODE))
+			if (!(ctx & CTX_CODE) && !(hc_ok && ask_context(s, a, b)))
 				return;
 			want_icd = loc || !hc_ok;
 			c.unknown = 1;
@@ -2226,6 +2302,81 @@ scan_mods(struct acc *ac, struct scan *s)
 	}
 }
 
+/* 1: a bare two-character token at p that reads as a modifier asked about: a real
+ * modifier (letters upper-case, not stop-listed), standing alone as a word. */
+static int
+bare_mod_at(struct scan *s, size_t p)
+{
+	if (p > 0 && (is_alnum((unsigned char)s->t[p - 1]) || s->t[p - 1] == '-' ||
+	    s->t[p - 1] == '/' || s->t[p - 1] == '.' || s->t[p - 1] == '$'))
+		return 0;
+	if (p + 2 < s->n && (s->t[p + 2] == '-' || s->t[p + 2] == '/' || s->t[p + 2] == '%'))
+		return 0;
+	return mod_at(s, p, 1);
+}
+
+/* Modifiers asked about without the word "modifier": "GA or GY?", "XU vs 59", "is KU
+ * still valid for K0005?", "when is 26 used?". A bare token counts when it is compared
+ * with another modifier (or/vs/versus/and), when the text speaks of modifiers elsewhere,
+ * or when question words frame it ("is KU still valid", "what does GY mean", "26 used").
+ * Numbers only in a comparison or before "used"/"mean(s)"/"modifier". */
+static void
+scan_bare_mods(struct acc *ac, struct scan *s)
+{
+	size_t p, a, e, sep, w;
+
+	for (p = 0; p + 2 <= s->n && !ac->nomem; p++) {
+		int digits, ok = 0;
+		size_t q;
+
+		if (!bare_mod_at(s, p))
+			continue;
+		digits = is_digit((unsigned char)s->t[p]) && is_digit((unsigned char)s->t[p + 1]);
+		/* "A or B", "A vs B", "A and B", "A/B" (either side) */
+		q = skip_sp(s, p + 2);
+		if (word_at(s, q, "or", &w) || word_at(s, q, "vs", &w) || word_at(s, q, "versus", &w) ||
+		    word_at(s, q, "and", &w)) {
+			q = skip_sp(s, w);
+			if (q < s->n && s->t[q] == '.')
+				q = skip_sp(s, q + 1);
+			if (bare_mod_at(s, q))
+				ok = 1;
+		}
+		if (!ok && prev_word(s, p, &a, &e, &sep) && e - a == 2 && e <= p &&
+		    (word_is(s, a, e, "or") || word_is(s, a, e, "vs")) && prev_word(s, a, &a, &e, &sep) &&
+		    e - a == 2 && bare_mod_at(s, a))
+			ok = 1;
+		if (!ok && prev_word(s, p, &a, &e, &sep) && e - a == 6 && word_is(s, a, e, "versus") &&
+		    prev_word(s, a, &a, &e, &sep) && e - a == 2 && bare_mod_at(s, a))
+			ok = 1;
+		if (!ok) {
+			size_t n1 = skip_sp(s, p + 2), n2;
+
+			for (n2 = n1; n2 < s->n && is_alnum((unsigned char)s->t[n2]); n2++)
+				;
+			if (n2 > n1 && (word_is(s, n1, n2, "used") || word_is(s, n1, n2, "mean") ||
+			    word_is(s, n1, n2, "means") || word_is(s, n1, n2, "modifier") ||
+			    word_is(s, n1, n2, "still") || word_is(s, n1, n2, "valid") ||
+			    word_is(s, n1, n2, "required") || word_is(s, n1, n2, "needed") ||
+			    (!digits && word_is(s, n1, n2, "on"))))
+				ok = 1;
+			else if (!digits && (s->mod_words ||
+			    (prev_word(s, p, &a, &e, &sep) && (word_is(s, a, e, "is") ||
+			     word_is(s, a, e, "use") || word_is(s, a, e, "does") ||
+			     word_is(s, a, e, "append") || word_is(s, a, e, "add") ||
+			     word_is(s, a, e, "need") || word_is(s, a, e, "about") ||
+			     word_is(s, a, e, "put") || word_is(s, a, e, "using") ||
+			     word_is(s, a, e, "when") || word_is(s, a, e, "with")))))
+				ok = 1;
+		}
+		if (ok) {
+			add_mod(ac, s, s->t + p, p, "a modifier asked about");
+			ac->words |= INTENT_MODIFIER;
+		}
+		p++;
+	}
+}
+
 static int
 cmd_bit(const struct scan *s, size_t a, size_t b)
 {
@@ -2356,6 +2507,7 @@ scan_text(struct acc *ac, const char *text, int in_subject)
 		scan_cands(ac, &s);
 	if (s.mod_words)
 		scan_mods(ac, &s);
+	scan_bare_mods(ac, &s);
 	/* commands: the subject line, or the first non-empty line of the text */
 	{
 		size_t ls = 0, le;

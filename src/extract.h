@@ -23,6 +23,15 @@
  *  - remark and reason codes (CO-97, PR-1, N362, MA130, "remark code N130") are not codes:
  *    they are dropped and counted in nremarks, so an answer can say they are not covered;
  *    "N362" after "dx" is ICD-10 N36.2.
+ *  - numbers introduced by a billing word that is not a procedure code are not codes:
+ *    "revenue code 0450", "RTP code 12345", "reason code 16", "article 57680", "POS 11"
+ *    (distractor words, looked back over "code"/"number"/"#", at most three words).
+ *  - a code-shaped token asked about ("What is 72291?", "is 0213T still valid?", "72291
+ *    deleted?") is a code even when known() does not know it (unknown=1), like one after
+ *    "CPT"/"code": the answer says it is not in the loaded data instead of "no code".
+ *  - modifiers asked about without the word "modifier": "GA or GY?", "XU vs 59", "is KU
+ *    still valid", "when is 26 used?" (bare upper-case tokens of the modifier table, not
+ *    stop-listed; numbers only in a comparison or before "used"/"mean"/"modifier").
  *  - rejected look-alikes: ZIP (after a state whose ZIP prefix matches, "zip", ZIP+4),
  *    phone numbers, NPIs and longer digit runs, dates, times, money, percentages, street
  *    numbers, quantities ("12345 patients"), claim/ticket/account/member/policy/order/case
@@ -159,6 +168,9 @@ struct ex_opts {
 };
 
 int  extract_init(void);         /* compiles patterns once; 0 ok, -1 on failure */
+/* 1 when m (2 characters, any case) is in the modifier table (CPT numeric + the 2026 HCPCS
+ * Level II modifiers); needs extract_init(). */
+int  extract_is_modifier(const char *m);
 void extract_fini(void);
 /* Extracts from the question text and the subject (either may be NULL). Fills out (caller
  * frees with extract_result_free). Returns 0, or -1 when out of memory. */

@@ -79,6 +79,86 @@ else:
         dbs.append(("full", full))
 
 covered_intents = set()
+
+
+def eml(q, subject="question"):
+    return ("From: Pat Coder <pat@clinic.example>\r\nTo: consult@codemaild.example\r\n"
+            f"Subject: {subject}\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+            "Message-ID: <model-check@clinic.example>\r\nMIME-Version: 1.0\r\n"
+            f"Content-Type: text/plain; charset=UTF-8\r\n\r\n{q}\r\n").encode()
+
+
+# (question, expected kind, lead rules that must appear (in order of first appearance),
+#  regexes on the lead texts, regexes that must not match the whole reply text)
+MODEL_CASES = [
+    ("What is 72291?", "answer", ["notfound"], [r"72291 is not in the loaded releases"], [r"could not find a", r"7229[02-9]", r"(?i)nearest"]),
+    ("What happened to codes 72291-72292?", "answer", ["notfound"], [r"72291"], [r"72295"]),
+    ("What happened to codes 99200-99206?", "answer", ["range", "notfound"], [r"The range 99200-99206 is not expanded"], [r"9920[2-5]"]),
+    ("GA or GY?", "answer", ["modinfo-compare"], [r"GA or GY: GA = .*ABN", r"GY = "], [r"not a modifier in the loaded data"]),
+    ("Is KU still valid for K0005?", "answer", ["modinfo"], [r"KU \(Level II\).*effective 2007-07-01"], [r"not a modifier in the loaded data"]),
+    ("When is 26 used?", "answer", ["modinfo"], [r"26 \(CPT\): Professional component"], []),
+    ("Can we bill 64495 x3 on the same date?", "answer", ["mue", "addon"], [r"64495: MUE 1 per day \(MAI 2, date-of-service edit", r"3 units on one date exceed it"], []),
+    ("Is 17003 payable alone?", "answer", ["addon"], [r"17003 is an add-on code.*N122"], []),
+    ("reading 71046 only, modifier 26 or TC?", "answer", ["modinfo-compare", "pctc"], [r"-26 \(professional, 0\.31 RVUs\) and -TC \(technical, 0\.70 RVUs\)"], []),
+    ("Can I bill 20610 with 99214, which modifier?", "answer", ["em-modifier"], [r"modifier 25 on 99214"], [r"25 on 20610"]),
+    ("DOS 01/05/2020, can I bill G2211?", "answer", ["dos-outside"], [r"^Date of service 2020-01-05 is BEFORE G2211 took effect \(2021-01-01, HCPCS 2026 Q1"], []),
+    ("Is A4397 still valid? DOS 01/15/2024", "answer", ["dos-outside"], [r"AFTER A4397 ended"], []),
+    ("We got RTP code 12345 on our claim for 99213", "answer", ["describe"], [r"99213"], [r"12345"]),
+    ("Revenue code 0450 with 99284 in the ER", "answer", [], [r"99284"], [r"0450 \(", r"(?i)global 090"]),
+    ("We got CO-97 denial, what now?", "answer", [], [], [r"could not find a"]),
+    ("hello, a general question about coding", "nocode", [], [], []),
+]
+
+
+def level2_modifiers(inst, db):
+    """Every 8th Level II modifier of the HCPCS file, asked about alone: explained, never
+    called unknown, never the no-code reply."""
+    import sqlite3
+    mods = [r[0] for r in sqlite3.connect(db).execute("SELECT DISTINCT mod FROM hcpcs_mod ORDER BY mod")]
+    ok(len(mods) > 300, f"modifiers: the HCPCS file's modifier rows are loaded ({len(mods)})")
+    bad = []
+    for m in mods[::8]:
+        path = os.path.join(inst.dir, "m.eml")
+        with open(path, "wb") as f:
+            f.write(eml(f"what does modifier {m} mean?"))
+        text, _ = parts(inst.run("answer", path).stdout)
+        if (f"{m} (Level II)" not in text or "not a modifier in the loaded" in text or
+                "could not find a procedure" in text):
+            bad.append(m)
+    ok(not bad, f"modifiers: {len(mods[::8])} Level II modifiers asked alone are explained ({bad[:5]})")
+
+
+def model_checks(inst):
+    for q, kind, rules, texts, forbid in MODEL_CASES:
+        name = q[:40]
+        path = os.path.join(inst.dir, "q.eml")
+        with open(path, "wb") as f:
+            f.write(eml(q))
+        r = inst.run("answer", "--model", path)
+        if not ok(r.returncode == 0, f"model/{name}: answer --model exits 0"):
+            diag(r.stderr.decode(errors="replace")[-300:])
+            continue
+        m = json.loads(r.stdout)
+        eq(m.get("kind"), kind, f"model/{name}: kind {kind}")
+        lead = m.get("lead", [])
+        eq(bool(m.get("has_lead")), bool(lead), f"model/{name}: has_lead matches lead")
+        got = [l.get("rule") for l in lead]
+        first = []
+        for g in got:
+            if g not in first:
+                first.append(g)
+        ok(all(x in got for x in rules) and [x for x in first if x in rules] == rules,
+           f"model/{name}: lead rules {rules} (got {got})")
+        ok(len(lead) <= 6, f"model/{name}: at most 6 lead lines")
+        joined = "\n".join(l.get("text", "") for l in lead)
+        for t in texts:
+            ok(re.search(t, joined, re.M), f"model/{name}: lead says /{t}/")
+        rr = inst.run("answer", path)
+        text, _ = parts(rr.stdout)
+        for f in forbid:
+            ok(not re.search(f, text), f"model/{name}: reply has not /{f}/")
+        ok(isinstance(m.get("release"), list) and (kind == "nocode" or m["release"]),
+           f"model/{name}: the releases that answered are named")
 for label, db in dbs:
     inst = Instance(reference_db=db)
     for path in emls:
@@ -102,8 +182,16 @@ for label, db in dbs:
             ok(e["quote"] not in text and e["quote"] not in html, f"{label}/{name}: the question is not quoted back")
         ok("<script" not in html.lower() and not re.search(r"<img|src\s*=\s*[\"']?https?:", html, re.I),
            f"{label}/{name}: HTML has no scripts or remote images")
-        # every "In short" line pairs with a section: the reply never ends up empty
-        ok("In short:" in text or "could not find" in text, f"{label}/{name}: summary or no-code reply")
+        # the answer comes first: lead lines ("* ...") right after the greeting, or the
+        # no-code reply; the old "In short" list of section names is gone
+        body = text.split("\n", 2)[2] if text.count("\n") >= 2 else text
+        ok(body.startswith("* ") or "could not find" in text, f"{label}/{name}: lead first or no-code reply")
+        ok("In short:" not in text, f"{label}/{name}: no 'In short' list")
+        # length budget: a one-question reply stays under 60 lines (claims and multi-question
+        # messages may take more)
+        if e.get("budget", 60):
+            n = len(text.splitlines())
+            ok(n < e.get("budget", 60), f"{label}/{name}: {n} lines < {e.get('budget', 60)}")
         for m in re.finditer(r"^([A-Z][A-Za-z ,/()-]+)\n(-+)$", text, re.M):
             if len(m.group(1)) != len(m.group(2)):
                 ok(False, f"{label}/{name}: heading rule matches {m.group(1)!r}")
@@ -112,5 +200,8 @@ for label, db in dbs:
         ok(not wide, f"{label}/{name}: text lines fit a fixed-width reader")
         if wide:
             diag(wide[0])
+    if label == "full":
+        model_checks(inst)
+        level2_modifiers(inst, db)
     inst.cleanup()
 shutil.rmtree(tmp, ignore_errors=True)

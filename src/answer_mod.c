@@ -1,0 +1,299 @@
+/* answer_mod — modifiers asked about on their own ("GA or GY?", "when is 26 used?", "is KU
+ * still valid for K0005?"): the modinfo section and its lead lines. Facts come from the
+ * HCPCS file's modifier rows (Level II: official text, effective and end dates) and from
+ * codemaild's own words (answer_guide.c, data/sample/modifiers.tsv) for CPT modifiers. */
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "answer_guide.h"
+#include "answer_priv.h"
+#include "buf.h"
+#include "util.h"
+
+/* What each modifier is commonly mistaken for (our own words). */
+static const struct {
+	const char *mod, *with, *why;
+} confused[] = {
+	{ "GA", "GZ", "GZ is for the same expected medical-necessity denial when no ABN was given" },
+	{ "GA", "GY", "GY is for a service excluded by law or not a benefit, where no ABN is needed" },
+	{ "GZ", "GA", "GA says a signed ABN is on file; GZ says there is none" },
+	{ "GY", "GA", "GA is for services that are a benefit but may be denied as not reasonable and necessary (ABN on file)" },
+	{ "GY", "GZ", "GZ is for a covered kind of service expected to be denied as not medically necessary" },
+	{ "25", "59", "59 and X modifiers never go on an E/M code; 25 is the E/M modifier" },
+	{ "25", "57", "57 is for the visit that decided a major (90-day global) surgery" },
+	{ "57", "25", "25 is for a separate visit on the day of a minor (0/10-day global) procedure" },
+	{ "59", "XE/XS/XP/XU", "the X modifiers say more precisely why the service is distinct and are preferred when one fits" },
+	{ "59", "25", "25 is for E/M services; 59 is for procedures" },
+	{ "XU", "59", "59 is the general modifier; XU is the more precise one for a non-overlapping service" },
+	{ "XS", "59", "59 is the general modifier; XS is the more precise one for a separate organ or structure" },
+	{ "XE", "59", "59 is the general modifier; XE is the more precise one for a separate encounter" },
+	{ "XP", "59", "59 is the general modifier; XP is the more precise one for a different practitioner" },
+	{ "26", "TC", "TC is the technical part (equipment, staff); 26 the interpretation and report" },
+	{ "TC", "26", "26 is the interpretation and report; TC the equipment and staff part" },
+	{ "50", "RT/LT", "RT and LT mark one side; for bilateral indicator 1 Medicare wants one line with 50" },
+	{ "RT", "50", "50 is for the same procedure on both sides in one session (bilateral indicator 1)" },
+	{ "LT", "50", "50 is for the same procedure on both sides in one session (bilateral indicator 1)" },
+	{ "24", "25", "25 is for a separate visit on the day of a procedure, 24 for a later unrelated visit in the global period" },
+	{ "24", "79", "79 is for an unrelated procedure in the global period, 24 for an unrelated visit" },
+	{ "58", "78", "78 is for an unplanned return to the operating room for a complication" },
+	{ "78", "58", "58 is for a planned (staged) or more extensive procedure" },
+	{ "79", "78", "78 is for a related return to the operating room; 79 for an unrelated procedure" },
+	{ "76", "77", "77 is for a repeat by another physician" },
+	{ "77", "76", "76 is for a repeat by the same physician" },
+	{ "JW", "JZ", "JZ says nothing was discarded; JW bills the discarded amount on its own line" },
+	{ "JZ", "JW", "JW bills the discarded amount of a single-use vial on its own line" },
+	{ "KX", "GA", "GA says an ABN is on file for an expected denial; KX says the policy's requirements are met" },
+};
+
+/* CPT modifiers answer_guide.c has no entry for, in our own words (a short meaning). */
+static const struct {
+	const char *mod, *meaning;
+} cpt_notes[] = {
+	{ "22", "Increased procedural services: the work was substantially greater than usual; the record must show why" },
+	{ "23", "Unusual anesthesia: general anesthesia for a procedure that is usually done with none or local" },
+	{ "32", "Mandated services: required by a payer, a review organisation or the law" },
+	{ "33", "Preventive service: tells the payer the service is preventive (cost sharing may not apply)" },
+	{ "47", "Anesthesia (regional or general) given by the surgeon; not for local anesthesia" },
+	{ "52", "Reduced services: part of the service was reduced or left out at the physician's choice" },
+	{ "53", "Discontinued procedure: started, then stopped because of a risk to the patient" },
+	{ "54", "Surgical care only: another physician does the pre- and post-operative care" },
+	{ "55", "Post-operative management only, by a physician other than the surgeon" },
+	{ "56", "Pre-operative management only, by a physician other than the surgeon" },
+	{ "62", "Two surgeons (co-surgery): each surgeon reports the same code with 62" },
+	{ "63", "Procedure on an infant weighing less than 4 kg" },
+	{ "66", "Surgical team: a team of surgeons is needed for a complex procedure" },
+	{ "80", "Assistant surgeon" },
+	{ "81", "Minimum assistant surgeon" },
+	{ "82", "Assistant surgeon when no qualified resident surgeon is available" },
+	{ "90", "Reference (outside) laboratory: the test was done by a lab other than the billing one" },
+	{ "91", "Repeat clinical diagnostic laboratory test the same day, to get new results" },
+	{ "92", "Alternative laboratory platform testing (e.g. a portable single-use kit)" },
+	{ "95", "Synchronous telemedicine service by real-time interactive audio and video" },
+	{ "96", "Habilitative services" },
+	{ "97", "Rehabilitative services" },
+	{ "99", "Multiple modifiers: more modifiers apply than the claim line holds" },
+};
+
+const char *
+ap_cpt_mod_note(const char *mod)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cpt_notes) / sizeof(cpt_notes[0]); i++)
+		if (strcmp(cpt_notes[i].mod, mod) == 0)
+			return cpt_notes[i].meaning;
+	return NULL;
+}
+
+struct mod_facts {
+	char mod[3];
+	int have;                   /* in the reference DB (HCPCS file or our lay text) */
+	int level;                  /* 1 CPT, 2 Level II */
+	struct cdb_modifier cm;
+	const struct guide_mod *g;
+	const char *meaning;        /* borrowed: the shortest good text */
+	int known;                  /* a real modifier without DB text (CPT notes or list) */
+};
+
+static void
+load_mod(struct ctx *c, const char *mod, struct mod_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	util_fmt(f->mod, sizeof(f->mod), "%s", mod);
+	f->have = c->db && codedb_modifier(c->db, mod, &f->cm) == 1;
+	if (!f->have)
+		memset(&f->cm, 0, sizeof(f->cm));
+	f->g = guide_modifier(mod);
+	f->level = f->have ? f->cm.level : (mod[0] >= '0' && mod[0] <= '9') ? 1 : 2;
+	if (f->have && f->cm.official_long && f->cm.level == 2 && !f->cm.lay && !f->g)
+		f->meaning = f->cm.official_long;
+	else if (f->g)
+		f->meaning = f->g->meaning;
+	else if (f->have && f->cm.lay)
+		f->meaning = f->cm.lay;
+	else if (f->have && f->cm.official_long)
+		f->meaning = f->cm.official_long;
+	else if (ap_cpt_mod_note(mod)) {
+		f->meaning = ap_cpt_mod_note(mod);
+		f->level = 1;
+		f->known = 1;
+	} else if (extract_is_modifier(mod))
+		f->known = 1;             /* in the modifier list, but no notes of ours */
+}
+
+/* "effective 2007-07-01, no end date: valid in the HCPCS 2026 Q1 (Jan) file" */
+static void
+status_words(const struct ctx *c, const struct mod_facts *f, char *out, size_t outlen)
+{
+	const char *rel = c->rel_hcpcs[0] ? c->rel_hcpcs : "the loaded HCPCS";
+
+	out[0] = '\0';
+	if (!f->have || f->level != 2 || !f->cm.official_long)
+		return;
+	if (f->cm.end[0] && strcmp(f->cm.end, c->asof) < 0)
+		util_fmt(out, outlen, "ended %s: not valid on %s (%s file)", f->cm.end, c->asof, rel);
+	else if (f->cm.effective[0] && strcmp(f->cm.effective, c->asof) > 0)
+		util_fmt(out, outlen, "effective from %s: not yet valid on %s (%s file)", f->cm.effective, c->asof, rel);
+	else if (f->cm.end[0])
+		util_fmt(out, outlen, "valid on %s (effective %s, ends %s, %s file)", c->asof,
+		    f->cm.effective[0] ? f->cm.effective : "?", f->cm.end, rel);
+	else
+		util_fmt(out, outlen, "valid on %s (effective %s, no end date in the %s file)", c->asof,
+		    f->cm.effective[0] ? f->cm.effective : "?", rel);
+}
+
+/* the first sentence of a text, at most n bytes, without its final period */
+static void
+first_sentence(const char *t, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (t == NULL)
+		return;
+	while (t[n] && !(t[n] == '.' && (t[n + 1] == ' ' || t[n + 1] == '\0')) && n + 1 < outlen)
+		n++;
+	util_fmt(out, outlen, "%.*s", (int)n, t);
+}
+
+/* Modifiers to explain: those named on their own, not attached to a code of the message. */
+static size_t
+asked_mods(const struct ctx *c, char (*out)[3], size_t max)
+{
+	const struct ex_result *ex = c->in->ex;
+	size_t i, k, n = 0;
+	int l;
+
+	for (i = 0; i < ex->nmods && n < max; i++) {
+		int attached = 0;
+
+		for (k = 0; k < c->n && !attached; k++)
+			for (l = 0; l < c->it[k].ex->nmods; l++)
+				if (strcmp(c->it[k].ex->mods[l], ex->mods[i].mod) == 0)
+					attached = 1;
+		if (attached && c->n)
+			continue;
+		/* with codes, modifiers codemaild has notes on are explained in the modifier
+		 * section, with the facts for those codes */
+		if (c->n && guide_modifier(ex->mods[i].mod))
+			continue;
+		for (k = 0; k < n; k++)
+			if (strcmp(out[k], ex->mods[i].mod) == 0)
+				break;
+		if (k == n)
+			util_fmt(out[n++], 3, "%s", ex->mods[i].mod);
+	}
+	return n;
+}
+
+struct json_object *
+ap_modinfo_section(struct ctx *c, struct json_object *lead)
+{
+	struct mod_facts f[6];
+	char mods[6][3];
+	size_t n = asked_mods(c, mods, 6), i, k;
+	struct json_object *sec, *body, *list;
+
+	if (n == 0)
+		return NULL;
+	sec = json_object_new_object();
+	body = json_object_new_object();
+	list = json_object_new_array();
+	json_object_object_add(body, "heading", json_object_new_string(n == 1 ? "Modifier" : "Modifiers"));
+	json_object_object_add(body, "rule", json_object_new_string(n == 1 ? "--------" : "---------"));
+	for (i = 0; i < n; i++) {
+		load_mod(c, mods[i], &f[i]);
+		if (f[i].level == 1)
+			c->cpt = 1;             /* CPT modifiers: the AMA notice */
+	}
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object(), *cw = json_object_new_array();
+		char st[200], one[240];
+		struct buf b;
+
+		json_object_object_add(o, "mod", json_object_new_string(f[i].mod));
+		json_object_object_add(o, "level", json_object_new_int(f[i].level));
+		json_object_object_add(o, "level_name", json_object_new_string(f[i].level == 1 ?
+		    "CPT modifier" : "HCPCS Level II modifier"));
+		if (f[i].have && f[i].cm.official_long && f[i].level == 2)
+			ap_hang(o, "official", "HCPCS text:", f[i].cm.official_long, 16);
+		if (f[i].meaning && !(f[i].meaning == f[i].cm.official_long))
+			ap_hang(o, "lay", "Meaning:", f[i].meaning, 16);
+		if (f[i].g) {
+			ap_hang(o, "where", "Goes on:", f[i].g->sits_on, 16);
+			ap_hang(o, "when", "When:", f[i].g->when, 16);
+		}
+		status_words(c, &f[i], st, sizeof(st));
+		if (st[0])
+			ap_hang(o, "status", "Status:", st, 16);
+		for (k = 0; k < sizeof(confused) / sizeof(confused[0]); k++)
+			if (strcmp(confused[k].mod, f[i].mod) == 0) {
+				struct json_object *e = json_object_new_object();
+				char t[300];
+
+				util_fmt(t, sizeof(t), "not %s: %s.", confused[k].with, confused[k].why);
+				json_object_object_add(e, "with", json_object_new_string(confused[k].with));
+				ap_hang(e, "text", "", t, 0);
+				json_object_array_add(cw, e);
+			}
+		if (json_object_array_length(cw) > 0) {
+			ap_hang(o, "confused_head", "Mixed up with:", "", 16);
+			json_object_object_add(o, "has_confused", json_object_new_boolean(1));
+		}
+		json_object_object_add(o, "confused_with", cw);
+		if (!f[i].have && !f[i].g && !f[i].meaning) {
+			json_object_object_add(o, "unknown", json_object_new_boolean(!f[i].known));
+			ap_hang(o, "lay", "Meaning:", f[i].known ?
+			    "a CPT modifier codemaild has no notes on: see the modifier appendix of the CPT book" :
+			    "not in the loaded HCPCS modifier list, and not a CPT modifier codemaild has notes on: please check it", 16);
+		}
+		json_object_array_add(list, o);
+		/* the lead line(s) */
+		buf_init(&b, 4096);
+		first_sentence(f[i].meaning, one, sizeof(one));
+		if (n == 2 && i == 1)
+			;                                /* compared in one line below */
+		else if (n != 2) {
+			if (!f[i].have && !f[i].g && !f[i].meaning && f[i].known)
+				buf_printf(&b, "%s is a CPT modifier; codemaild has no notes on it: see the modifier appendix of the CPT book.",
+				    f[i].mod);
+			else if (!f[i].have && !f[i].g && !f[i].meaning)
+				buf_printf(&b, "%s is not in the loaded HCPCS modifier list (%s) nor a CPT modifier codemaild knows: check it.",
+				    f[i].mod, c->rel_hcpcs[0] ? c->rel_hcpcs : "none loaded");
+			else {
+				buf_printf(&b, "%s (%s): %s", f[i].mod, f[i].level == 1 ? "CPT" : "Level II", one);
+				if (f[i].g)
+					buf_printf(&b, "; it goes on %s", f[i].g->sits_on);
+				buf_addstr(&b, ".");
+				if (st[0] && c->n)
+					buf_printf(&b, " Status: %s.", st);
+				else if (st[0] && (util_strcasestr(c->text ? c->text : "", "valid") ||
+				    util_strcasestr(c->text ? c->text : "", "still") ||
+				    util_strcasestr(c->text ? c->text : "", "deleted")))
+					buf_printf(&b, " Status: %s.", st);
+			}
+			ap_lead_add(lead, "modinfo", f[i].mod, "%s", buf_cstr(&b));
+			if (f[i].g)
+				ap_lead_topic(lead, f[i].g->topic);
+			if (f[i].have && f[i].level == 2)
+				ap_lead_source(lead, c->rel_hcpcs);
+		} else {
+			char two[240];
+
+			first_sentence(f[1].meaning, two, sizeof(two));
+			buf_printf(&b, "%s or %s: %s = %s; %s = %s.", f[0].mod, f[1].mod, f[0].mod,
+			    one[0] ? one : "not a modifier in the loaded data", f[1].mod,
+			    two[0] ? two : "not a modifier in the loaded data");
+			ap_lead_add(lead, "modinfo-compare", f[0].mod, "%s", buf_cstr(&b));
+			ap_lead_topic(lead, f[0].g ? f[0].g->topic : f[1].g ? f[1].g->topic : NULL);
+		}
+		buf_free(&b);
+	}
+	json_object_object_add(body, "mods", list);
+	json_object_object_add(sec, "modinfo", body);
+	for (i = 0; i < n; i++)
+		cdb_modifier_free(&f[i].cm);
+	return sec;
+}

@@ -1,0 +1,70 @@
+/* answer_notfound — a code written in code context ("What is 72291?") that no loaded
+ * dataset holds. The reply says so, names the releases searched, and never offers
+ * numerically near codes in its place (a near code is a different service). */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "answer_priv.h"
+#include "buf.h"
+#include "util.h"
+
+/* "HCPCS 2026 Q1 (Jan), PFS RVU 2025 Oct (RVU25D), MUE 2026-04-01" */
+static void
+searched(const struct ctx *c, int icd, struct buf *b)
+{
+	const char *r[4];
+	size_t i, n = 0;
+
+	if (icd)
+		r[n++] = c->rel_icd;
+	else {
+		r[n++] = c->rel_hcpcs;
+		r[n++] = c->rel_rvu;
+		r[n++] = c->rel_mue;
+	}
+	for (i = 0; i < n; i++)
+		if (r[i][0])
+			buf_printf(b, "%s%s", b->len ? ", " : "", r[i]);
+	if (b->len == 0)
+		buf_addstr(b, "no reference data loaded");
+}
+
+struct json_object *
+ap_notfound_card(struct ctx *c, const struct item *it, struct json_object *lead)
+{
+	struct json_object *sec = json_object_new_object(), *d = json_object_new_object();
+	const struct ex_code *x = it->ex;
+	struct buf rel, t;
+	int icd = x->kind == CODE_ICD10;
+
+	buf_init(&rel, 1024);
+	buf_init(&t, 4096);
+	searched(c, icd, &rel);
+	json_object_object_add(d, "code", json_object_new_string(x->code));
+	json_object_object_add(d, "kind", json_object_new_string(extract_kind_key(x->kind)));
+	json_object_object_add(d, "family", json_object_new_string(extract_kind_name(x->kind)));
+	json_object_object_add(d, "status", json_object_new_string("not in the loaded data"));
+	json_object_object_add(d, "dates", json_object_new_string(""));
+	json_object_object_add(d, "release", json_object_new_string(buf_cstr(&rel)));
+	if (icd)
+		buf_printf(&t, "%s is not in the loaded ICD-10-CM release (%s): it may be newer than that release, deleted, or a typo. Check the current ICD-10-CM tabular list.",
+		    x->code, buf_cstr(&rel));
+	else
+		buf_printf(&t, "%s is not in the loaded releases (%s): it may have been deleted before them, not be in effect yet, or be a typo. No other code is offered in its place: a near number is a different service.",
+		    x->code, buf_cstr(&rel));
+	ap_para(d, "text", buf_cstr(&t));
+	json_object_object_add(d, "brief", json_object_new_boolean(c->nnotfound++ > 0));
+	json_object_object_add(sec, "notfound", d);
+	if (lead) {
+		if (icd)
+			ap_lead_add(lead, "notfound", x->code, "%s is not in the loaded ICD-10-CM release (%s): newer than it, deleted, or a typo.",
+			    x->code, buf_cstr(&rel));
+		else
+			ap_lead_add(lead, "notfound", x->code, "%s is not in the loaded releases (%s): deleted before them, not yet effective, or a typo.",
+			    x->code, buf_cstr(&rel));
+	}
+	buf_free(&rel);
+	buf_free(&t);
+	return sec;
+}
