@@ -290,8 +290,10 @@ state_check_writable(struct state *st, struct buf *err)
 
 	err_clear(st);
 	if (sqlite3_db_readonly(st->db, "main") == 1) {
-		buf_printf(err, "%s: opened read-only (check the file's and its directory's "
-		    "permissions and attributes)", sqlite3_db_filename(st->db, "main"));
+		snprintf(st->err, sizeof(st->err), "opened read-only");
+		if (err)
+			buf_printf(err, "%s: opened read-only (check the file's and its directory's "
+			    "permissions and attributes)", sqlite3_db_filename(st->db, "main"));
 		return -1;
 	}
 	/* a real write (the header's user_version, rewritten with its own value), committed */
@@ -318,8 +320,10 @@ state_check_writable(struct state *st, struct buf *err)
 	}
 	return 0;
 fail:
-	buf_printf(err, "%s: cannot write: %s", sqlite3_db_filename(st->db, "main"), state_errmsg(st));
-	return -1;
+	if (err)
+		buf_printf(err, "%s: cannot write: %s", sqlite3_db_filename(st->db, "main"),
+		    state_errmsg(st));
+	return -2;
 }
 
 struct state *

@@ -72,8 +72,9 @@ const char *state_errmsg(struct state *st);
  * in state_release): a caller compares it before and after a series of reads to know that
  * one failed, even when the reading function returned a default. */
 unsigned long state_faults(struct state *st);
-/* 0 when the DB can be written (a real write, committed); -1 with err filled when it was
- * opened read-only or the write fails (disk full, I/O error, an immutable file). */
+/* 0 when the DB can be written (a real write, committed); -1 when it was opened read-only,
+ * -2 when the write fails (disk full, I/O error, an immutable WAL); err (may be NULL) says
+ * why. */
 int state_check_writable(struct state *st, struct buf *err);
 /* A write waits up to busy_ms for another connection's lock (default 10 s), and gives up
  * at once when *stop (may be NULL, borrowed) becomes non-zero. */
