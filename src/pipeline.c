@@ -917,7 +917,7 @@ struct drain {
 	struct st_queued *items;
 	struct send_job *jobs;
 	int64_t now;
-	int left, paused, halt;
+	int left, paused, halt, nsent;
 	int ok[DRAIN_BATCH], nok;     /* accepted replies not yet recorded (indexes) */
 };
 
@@ -976,6 +976,7 @@ settle(void *ctx, int i)
 	switch (dr->jobs[i].st) {
 	case SEND_OK:
 		sent_note((int64_t)util_now());
+		dr->nsent++;
 		dr->ok[dr->nok++] = i;
 		break;
 	case SEND_TEMP:
@@ -1018,11 +1019,13 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 	struct send_job jobs[DRAIN_BATCH];
 	struct drain dr;
 	int n, i;
+	long sessions0;
 
 	memset(&dr, 0, sizeof(dr));
 	dr.p = p;
 	dr.items = items;
 	dr.jobs = jobs;
+	sessions0 = snd->sessions;
 	for (;;) {
 		long lim = p->conf->rate_global_minute;
 
@@ -1077,5 +1080,8 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 		if (dr.left || dr.paused || dr.halt)
 			break;
 	}
+	if (dr.nsent > 0)
+		log_info("queue: %d replies sent in this drain over %ld new SMTP sessions", dr.nsent,
+		    snd->sessions - sessions0);
 	return dr.paused || dr.halt ? -1 : dr.left;
 }

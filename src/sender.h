@@ -53,6 +53,7 @@ struct sender {
 	/* Borrowed, may be NULL: once *stop is non-zero, a transfer in progress is abandoned
 	 * within about a second (SEND_TEMP, "stopping") and nothing new starts. */
 	const volatile sig_atomic_t *stop;
+	long sessions;              /* connections opened so far (smtp), for the drain's log */
 };
 
 struct sender *sender_new(const struct conf *conf);   /* by conf->sender_type */

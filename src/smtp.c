@@ -324,6 +324,12 @@ job_finish(struct sender *s, struct smtp_priv *pv, struct smtp *p, const char *i
 	long code = 0;
 
 	curl_easy_getinfo(p->h, CURLINFO_RESPONSE_CODE, &code);
+	{
+		long nc = 0;
+
+		if (curl_easy_getinfo(p->h, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK && nc > 0)
+			s->sessions += nc;
+	}
 	curl_easy_setopt(p->h, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(p->rcpts);
 	p->rcpts = NULL;
