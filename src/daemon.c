@@ -180,7 +180,7 @@ open_all(struct run *r, struct buf *err)
 		return EX_TEMPFAIL;
 	r->st = state_open(r->conf.state_db, err);
 	if (r->st == NULL)
-		return EX_CANTCREAT;
+		return errno == EIO ? EX_IOERR : EX_CANTCREAT;
 	/* a state DB that cannot be written would mean answering without a record: refuse */
 	switch (state_check_writable(r->st, err)) {
 	case 0:

@@ -32,6 +32,7 @@ struct state {
 	int busy_ms;            /* how long a write waits for the other connection's lock */
 	const volatile sig_atomic_t *stop;  /* set: stop waiting for a lock */
 	char batch_err[256];    /* why the group's transaction was lost (state_batch_end) */
+	int io_error;           /* an error was SQLITE_IOERR or SQLITE_FULL (state_open's errno) */
 };
 
 /* Keeps the first error of an operation (see err above); what = our own words when SQLite
@@ -44,9 +45,17 @@ note(struct state *st, const char *what)
 	st->faults++;
 	if (st->err[0] != '\0')
 		return -1;
-	if (code != SQLITE_OK && code != SQLITE_ROW && code != SQLITE_DONE)
-		snprintf(st->err, sizeof(st->err), "%s", sqlite3_errmsg(st->db));
-	else
+	if (code != SQLITE_OK && code != SQLITE_ROW && code != SQLITE_DONE) {
+		int os = sqlite3_system_errno(st->db);
+
+		/* "disk I/O error" alone hides "No space left on device", "Operation not permitted" */
+		if (os != 0 && (code & 0xff) == SQLITE_IOERR)
+			snprintf(st->err, sizeof(st->err), "%s (%s)", sqlite3_errmsg(st->db), strerror(os));
+		else
+			snprintf(st->err, sizeof(st->err), "%s", sqlite3_errmsg(st->db));
+		if ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_FULL)
+			st->io_error = 1;
+	} else
 		snprintf(st->err, sizeof(st->err), "%s", what ? what : "unexpected state DB result");
 	return -1;
 }
@@ -338,20 +347,29 @@ state_open(const char *path, struct buf *err)
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		buf_printf(err, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
+		errno = EACCES;
 		goto fail;
 	}
 	st->busy_ms = 10000;
 	sqlite3_busy_handler(st->db, busy_cb, st);
 	if (exec1(st, "PRAGMA journal_mode=WAL") < 0 || exec1(st, "PRAGMA synchronous=FULL") < 0 ||
 	    exec1(st, "PRAGMA foreign_keys=ON") < 0) {
-		buf_printf(err, "%s: %s", path, sqlite3_errmsg(st->db));
+		buf_printf(err, "%s: %s", path, state_errmsg(st));
+		errno = st->io_error ? EIO : EACCES;
 		goto fail;
 	}
-	if (migrate(st, err) < 0)
+	if (migrate(st, err) < 0) {
+		errno = st->io_error ? EIO : EACCES;
 		goto fail;
+	}
 	return st;
 fail:
-	state_close(st);
+	{
+		int e = errno;
+
+		state_close(st);
+		errno = e;
+	}
 	return NULL;
 }
 

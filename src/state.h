@@ -62,7 +62,8 @@ struct st_queued {                    /* a due queue item, for the sender */
 	struct buf data;              /* owned: free with buf_free */
 };
 
-/* Opens (creating and migrating) the state DB. NULL on error with err filled. */
+/* Opens (creating and migrating) the state DB. NULL on error with err filled and errno EIO
+ * (an I/O error: disk full, a write refused) or EACCES (cannot open, not a database). */
 struct state *state_open(const char *path, struct buf *err);
 void state_close(struct state *st);
 /* The first error of the last operation that failed (kept across its ROLLBACK); never
