@@ -397,7 +397,21 @@ sender_stop(struct run *r)
 	t->stop = 1;
 	pthread_cond_signal(&t->cv);
 	pthread_mutex_unlock(&t->mu);
-	pthread_join(t->t, NULL);
+	if (t->snd->ops->abort != NULL)
+		t->snd->ops->abort(t->snd);       /* a server silent after DATA: break the wait */
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 3;
+		if (pthread_timedjoin_np(t->t, NULL, &ts) != 0) {
+			/* never seen; the process exits anyway: SQLite's WAL is crash-safe and an
+			 * unrecorded reply is at most sent once more */
+			log_err("the sender did not stop within 3 s: leaving it");
+			t->running = 0;
+			return;
+		}
+	}
 	t->running = 0;
 	sender_free(t->snd);
 	state_close(t->st);

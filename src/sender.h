@@ -44,6 +44,10 @@ struct sender_ops {
 	 * end as SEND_SKIPPED (done is called for them too). NULL: the caller uses send(). */
 	void (*send_many)(struct sender *s, struct send_job *jobs, int n,
 	                  int (*done)(void *ctx, int i), void *ctx);
+	/* Optional, called from ANOTHER thread after *stop was set: breaks every connection at
+	 * once (libcurl waits for the answer to the end of DATA in a blocking call that a
+	 * stop flag does not reach); the sending thread then fails its transfers quickly. */
+	void (*abort)(struct sender *s);
 };
 
 struct sender {

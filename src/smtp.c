@@ -13,9 +13,12 @@
  * 530/534/535/538, CURLE_LOGIN_DENIED, certificate and STARTTLS-refused errors -> SEND_PAUSE;
  * other 5xx -> SEND_PERM with the server's text; 4xx, connection, timeout and TLS handshake
  * failures -> SEND_TEMP. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -51,6 +54,57 @@ struct smtp_priv {
 };
 
 static int curl_ready;
+
+/* Every socket curl opens for us, so that smtp_abort() (another thread) can shut them
+ * down: one sending thread at a time per process. */
+#define SMTP_MAX_SOCKS 64
+static pthread_mutex_t sock_mu = PTHREAD_MUTEX_INITIALIZER;
+static curl_socket_t socks[SMTP_MAX_SOCKS];
+static int nsocks, aborting;
+
+static curl_socket_t
+open_sock_cb(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	curl_socket_t fd;
+
+	(void)ud; (void)purpose;
+	pthread_mutex_lock(&sock_mu);
+	if (aborting || nsocks == SMTP_MAX_SOCKS) {
+		pthread_mutex_unlock(&sock_mu);
+		return CURL_SOCKET_BAD;
+	}
+	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	if (fd != CURL_SOCKET_BAD)
+		socks[nsocks++] = fd;
+	pthread_mutex_unlock(&sock_mu);
+	return fd;
+}
+
+static int
+close_sock_cb(void *ud, curl_socket_t fd)
+{
+	(void)ud;
+	pthread_mutex_lock(&sock_mu);
+	for (int i = 0; i < nsocks; i++)
+		if (socks[i] == fd) {
+			socks[i] = socks[--nsocks];
+			break;
+		}
+	close(fd);          /* under the lock: abort never shuts down a reused number */
+	pthread_mutex_unlock(&sock_mu);
+	return 0;
+}
+
+static void
+smtp_abort(struct sender *s)
+{
+	(void)s;
+	pthread_mutex_lock(&sock_mu);
+	aborting = 1;
+	for (int i = 0; i < nsocks; i++)
+		shutdown(socks[i], SHUT_RDWR);
+	pthread_mutex_unlock(&sock_mu);
+}
 
 static size_t
 read_cb(char *dst, size_t size, size_t nmemb, void *ud)
@@ -154,6 +208,9 @@ smtp_close(struct sender *s)
 		curl_multi_cleanup(pv->multi);
 	free(s->priv);
 	s->priv = NULL;
+	pthread_mutex_lock(&sock_mu);
+	aborting = 0;           /* the next sender (after a reload) starts afresh */
+	pthread_mutex_unlock(&sock_mu);
 }
 
 /* Sets up a fresh handle with URL, TLS, timeouts and credentials. */
@@ -184,6 +241,8 @@ setup(struct sender *s, struct smtp *p, char *detail, size_t dlen)
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, s);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_sock_cb);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, close_sock_cb);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)(t < LIM_NET_TIMEOUT ? t : LIM_NET_TIMEOUT));
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);          /* feeds debug_cb only */
@@ -504,4 +563,5 @@ const struct sender_ops smtp_ops = {
 	.flush = smtp_flush,
 	.close = smtp_close,
 	.send_many = smtp_send_many,
+	.abort = smtp_abort,
 };
