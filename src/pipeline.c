@@ -1080,7 +1080,7 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 		if (dr.left || dr.paused || dr.halt)
 			break;
 	}
-	if (dr.nsent > 0)
+	if (dr.nsent > 0 && strcmp(snd->ops->name, "smtp") == 0)
 		log_info("queue: %d replies sent in this drain over %ld new SMTP sessions", dr.nsent,
 		    snd->sessions - sessions0);
 	return dr.paused || dr.halt ? -1 : dr.left;
