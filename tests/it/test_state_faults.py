@@ -158,6 +158,8 @@ def run_fault_case(name, make_fault, clear_fault, statefs):
         st = status_json(inst)
         fault = (st.get("daemon") or {}).get("state_fault", "")
         ok(fault, "%s: status shows the state fault" % name, json.dumps(st)[:400])
+        txt = inst.run("status", timeout=30).stdout.decode(errors="replace")
+        ok("state DB:    FAULT:" in txt, "%s: and so does its text form" % name, txt[:400])
         # new questions during the fault: not recorded, said in the log, kept in the Maildir
         for i in range(N, N + 2):
             inst.deliver(q(i, name))
@@ -193,6 +195,57 @@ def run_fault_case(name, make_fault, clear_fault, statefs):
         if p is not None and p.poll() is None:
             p.kill()
             p.wait()
+        sink.stop()
+        inst.cleanup()
+
+
+def stop_during_fault(statefs):
+    """SIGTERM while accepted replies are held unrecorded: they are the only ones sent again
+    at the next start (at most the connection window)."""
+    name = "stopped during the fault"
+    sink = SmtpSink("hold")
+    state_db = os.path.join(statefs, "state.db")
+    inst = Instance(extra=conf_extra(sink, state_db))
+    p = None
+    filler = None
+    try:
+        for i in range(N):
+            inst.deliver(q(i, "stop"))
+        p = inst.start("run")
+        ok(wait_for(lambda: len(sink.data_seen) >= 1, 30), "%s: a reply reaches the server" % name)
+        ok(checkpoint(state_db), "%s: WAL emptied" % name)
+        filler = fill(statefs)
+        sink.release()
+        ok(wait_for(lambda: "sending stops until the state DB can be written" in daemon_log(inst), 20),
+           "%s: the fault is logged" % name)
+        time.sleep(1)
+        held = len(sink.counts())
+        took, rc = stop_daemon(p)
+        p = None
+        diag("%s: %d replies accepted but unrecorded at SIGTERM; stopped in %.2f s" % (name, held, took))
+        ok(took < 5, "%s: stops within 5 s of SIGTERM (%.2f s)" % (name, took))
+        ok("will be sent again at the next start" in daemon_log(inst),
+           "%s: the unrecorded replies are named in the log at exit" % name)
+        os.unlink(filler)
+        filler = None
+        rcs = []
+        for _ in range(10):
+            rcs.append(inst.run("once", timeout=60).returncode)
+            if rcs[-1] == 0:
+                break
+            time.sleep(1)
+        eq(rcs[-1], 0, "%s: after the restart the queue drains (%r)" % (name, rcs))
+        eq(len(sink.counts()), N, "%s: every reply delivered (0 lost)" % name)
+        dup = sink.duplicates()
+        diag("%s: duplicates %d (held at the stop: %d)" % (name, dup, held))
+        ok(dup <= 4 and dup <= held, "%s: only the held replies sent again, within the "
+           "connection window (%d <= 4)" % (name, dup))
+    finally:
+        if p is not None and p.poll() is None:
+            p.kill()
+            p.wait()
+        if filler is not None:
+            os.unlink(filler)
         sink.stop()
         inst.cleanup()
 
@@ -244,6 +297,11 @@ def main():
         def space():
             os.unlink(box["filler"])
         run_fault_case("disk full", full, space, statefs)
+        for fn in os.listdir(statefs):
+            os.unlink(os.path.join(statefs, fn))
+
+        # 2b. stopped while replies are held
+        stop_during_fault(statefs)
         for fn in os.listdir(statefs):
             os.unlink(os.path.join(statefs, fn))
 
