@@ -7,10 +7,8 @@ Modes (settable while running):
   silent  - after DATA's final dot, never answer (the connection stays open)
 Python 3 stdlib only."""
 import email
-import os
 import socket
 import threading
-import time
 from collections import Counter
 
 
@@ -71,7 +69,6 @@ class SmtpSink:
             f = c.makefile("rb")
             while not self._stop.is_set():
                 ln = f.readline()
-                if os.environ.get("SINK_DEBUG"): print(threading.get_ident(), ln, flush=True)
                 if not ln:
                     return
                 cmd = ln[:4].upper()
@@ -96,13 +93,16 @@ class SmtpSink:
                     with self.lock:
                         self.data_seen.append(mid)
                     if self.mode == "silent":
-                        # never answer: hold the connection until the client gives up
+                        # never answer this message: hold the connection until the client
+                        # gives up (closes it) or the sink stops
+                        c.settimeout(0.2)
                         while not self._stop.is_set():
-                            time.sleep(0.2)
-                            if self.mode != "silent":
-                                break
-                        if self.mode == "silent":
-                            return
+                            try:
+                                if not c.recv(4096):
+                                    return
+                            except socket.timeout:
+                                continue
+                        return
                     if self.mode == "hold":
                         self._release.wait()
                     c.sendall(b"250 2.0.0 queued\r\n")
