@@ -198,6 +198,8 @@ cmd_status(struct cmdctx *cx)
 	}
 	json_object_object_add(o, "running", json_object_new_boolean(running));
 	st = state_open(cx->conf.state_db, &err);
+	if (st == NULL)
+		json_object_object_add(o, "state_error", json_object_new_string(buf_cstr(&err)));
 	if (st) {
 		json_object_object_add(o, "queue_depth",
 		    json_object_new_int(state_queue_depth(st, &oldest)));
@@ -239,7 +241,13 @@ cmd_status(struct cmdctx *cx)
 				printf("last poll:   %lld s ago\n", (long long)(now - json_object_get_int64(lp)));
 			if (json_object_object_get_ex(daemon, "last_event", &le) && json_object_get_int64(le))
 				printf("last answer: %lld s ago\n", (long long)(now - json_object_get_int64(le)));
+			/* the state DB cannot record: sending or intake is held */
+			if (json_object_object_get_ex(daemon, "state_fault", &le) &&
+			    *json_object_get_string(le))
+				printf("state DB:    FAULT: %s\n", json_object_get_string(le));
 		}
+		if (json_object_object_get_ex(o, "state_error", &v))
+			printf("state DB:    cannot open: %s\n", json_object_get_string(v));
 		if (json_object_object_get_ex(o, "queue_depth", &v))
 			printf("queue:       %d queued%s", json_object_get_int(v), oldest ? ", oldest " : "\n");
 		if (oldest)

@@ -2125,10 +2125,10 @@ do_range(struct acc *ac, struct scan *s, size_t a1, size_t b1, size_t a2, size_t
 	rg.pos = orig_pos(s, ms);
 	rg.in_subject = s->in_subject;
 	rg.expanded = vhi - vlo + 1 <= EX_RANGE_EXPAND_MAX;
-	for (v = vlo; v <= vhi; v++) {
+	/* an unexpanded range keeps only its end points: visit those two, never the width */
+	for (v = vlo; v <= vhi; v = rg.expanded || v == vhi ? v + 1 : vhi) {
 		struct ex_code c;
-		if (!rg.expanded && v != vlo && v != vhi)
-			continue;
+
 		memset(&c, 0, sizeof(c));
 		if (letter) {
 			c.code[0] = (char)letter;

@@ -36,7 +36,9 @@
 #define LIM_CONFIG_SIZE       (1024u * 1024)
 #define LIM_ADDR_LEN          320u
 
-/* time per step (seconds) */
+/* time per step (seconds). LIM_STEP_TIMEOUT: CPU time to decide one message (parse,
+ * policy, extract, answer, render); past it the message is set aside as failed,
+ * "step-timeout" (pipeline.c), and the watchdog is fed between messages. */
 #define LIM_STEP_TIMEOUT      120
 #define LIM_NET_TIMEOUT       60
 

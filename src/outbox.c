@@ -76,4 +76,4 @@ outbox_noop(struct sender *s)
 	(void)s;
 }
 
-const struct sender_ops outbox_ops = { "file", outbox_send, outbox_noop, outbox_noop, NULL };
+const struct sender_ops outbox_ops = { "file", outbox_send, outbox_noop, outbox_noop, NULL, NULL };

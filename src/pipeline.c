@@ -13,8 +13,10 @@
 #include "codedb.h"
 #include "conf.h"
 #include "extract.h"
+#include "limits.h"
 #include "log.h"
 #include "message.h"
+#include "notify.h"
 #include "policy.h"
 #include "quota.h"
 #include "render.h"
@@ -472,13 +474,75 @@ to_src(enum st_outcome o)
 	    SRC_DONE_FAILED;
 }
 
+/* The state DB failed during the pass: the pass ends, the daemon says so (not the source). */
+static enum src_status
+state_fault(struct pipeline *p, const char *what)
+{
+	p->state_fault = 1;
+	util_fmt(p->err, sizeof(p->err), "state DB: %s: %s", what, state_errmsg(p->st));
+	return SRC_CONN_TEMP;
+}
+
+long
+pipeline_step_limit_ms(void)
+{
+	long ms = LIM_STEP_TIMEOUT * 1000L;
+	const char *e = getenv("CODEMAILD_STEP_TIMEOUT_MS");
+
+	if (e != NULL)
+		util_parse_long(e, 1, 86400000L, &ms);
+	return ms;
+}
+
+/* CPU time of this thread, in milliseconds: the cost of a message, whatever else the
+ * machine is doing. */
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
 /* A message handled in the current group, to be marked at the source once the group's
  * transaction committed. */
 struct pend {
 	struct src_item it;
 	struct st_handled h;
 	int recorded;          /* 1: written in this group (0: found handled before) */
+	int queued;            /* 1: a reply was queued with it */
 };
+
+/* After the group's commit: what was decided, counted and logged (never before). */
+static int
+log_group(struct pipeline *p, const struct pend *pd, size_t n)
+{
+	char sid[11], masked[64];
+	int queued = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct st_handled *h = &pd[i].h;
+
+		if (!pd[i].recorded)
+			continue;
+		queued |= pd[i].queued;
+		if (h->outcome == ST_ANSWERED)
+			p->answered++;
+		else if (h->outcome == ST_IGNORED)
+			p->ignored++;
+		else
+			p->failed++;
+		state_short_id(pd[i].it.id, sid);
+		log_info("msg=%s from=%s %s reason=%s lookups=%d%s%s", sid,
+		    log_addr(h->sender, masked, sizeof(masked)), state_outcome_name(h->outcome),
+		    h->reason, h->lookups, h->outcome == ST_ANSWERED ? "" : " detail=",
+		    h->outcome == ST_ANSWERED ? "" : h->detail);
+	}
+	return queued;
+}
 
 /* Records one message inside the group's transaction: lookup (a message handled before is
  * only re-marked), fetch, decide, state_commit_message. Fills *pd when the message is to be
@@ -491,16 +555,15 @@ record(struct pipeline *p, struct source *src, const struct src_item *it, struct
 	struct decision d;
 	struct buf raw, why;
 	enum src_status s = SRC_OK;
-	char sid[11], masked[64];
+	char sid[11];
 	int found;
 
 	*to_mark = 0;
+	notify_watchdog();            /* a long group is not a hung daemon */
 	state_short_id(it->id, sid);
 	found = state_lookup(p->st, it->id, &pd->h);
-	if (found < 0) {
-		log_err("msg=%s state DB: %s", sid, state_errmsg(p->st));
-		return SRC_CONN_TEMP;
-	}
+	if (found < 0)
+		return state_fault(p, "cannot look up a message");
 	pd->it = *it;
 	if (found == 1) {           /* handled before a crash or an unconfirmed mark: re-mark only */
 		p->remarked++;
@@ -526,16 +589,44 @@ record(struct pipeline *p, struct source *src, const struct src_item *it, struct
 		} else {
 			/* After a UIDVALIDITY change the same message comes back under a new id */
 			struct st_handled same;
+			unsigned long f0 = state_faults(p->st);
+			double t0 = cpu_ms(), used;
+			int rm = 0;
 
 			pipeline_crashpoint("fetched");
 			if (pipeline_decide(p, it->id, buf_cstr(&raw), raw.len, &d, &why) < 0) {
+				if (state_faults(p->st) != f0) {
+					s = state_fault(p, "a read failed while deciding");
+					goto out;
+				}
 				log_err("msg=%s cannot decide: %s", sid, buf_cstr(&why));
 				p->errors++;
 				s = SRC_CONN_TEMP;
+				util_fmt(p->err, sizeof(p->err), "cannot decide: %s", buf_cstr(&why));
 				goto out;
 			}
-			if (*d.h.message_id && state_lookup_content(p->st, d.h.message_id,
-			    d.h.raw_sha256, &same) == 1) {
+			used = cpu_ms() - t0;
+			/* a read that failed (quota, rate, notices) is not "nothing found": no
+			 * decision is recorded on it; the message is handled again next pass */
+			if (state_faults(p->st) != f0) {
+				s = state_fault(p, "a read failed while deciding");
+				goto out;
+			}
+			if (used > (double)pipeline_step_limit_ms()) {
+				/* set aside for a person: recorded as failed with the true reason, moved
+				 * to the failed folder, never answered half-way */
+				buf_reset(&d.reply);
+				set_outcome(&d, ST_FAILED, "step-timeout", "");
+				util_fmt(d.h.detail, sizeof(d.h.detail), "deciding took %.0f ms of CPU "
+				    "(limit %ld ms): set aside", used, pipeline_step_limit_ms());
+				d.h.lookups = 0;
+				d.h.sender_sql = NULL;
+				d.h.notice = NULL;
+			} else if (*d.h.message_id && (rm = state_lookup_content(p->st, d.h.message_id,
+			    d.h.raw_sha256, &same)) < 0) {
+				s = state_fault(p, "cannot look up a message's content");
+				goto out;
+			} else if (rm == 1) {
 				buf_reset(&d.reply);
 				set_outcome(&d, same.outcome, "rematched", "seen before under another id; not answered again");
 				d.h.lookups = 0;
@@ -556,24 +647,19 @@ record(struct pipeline *p, struct source *src, const struct src_item *it, struct
 		r.data = d.reply.data;
 		r.len = d.reply.len;
 		if (state_commit_message(p->st, &d.h, has_reply ? &r : NULL) < 0) {
-			log_err("msg=%s cannot record: %s", sid, errno == EEXIST ?
-			    "already handled by another process" : state_errmsg(p->st));
-			s = SRC_CONN_TEMP;
+			if (errno == EEXIST) {
+				log_err("msg=%s cannot record: already handled by another process", sid);
+				util_fmt(p->err, sizeof(p->err), "a message was handled by another process");
+				s = SRC_CONN_TEMP;
+			} else
+				s = state_fault(p, "cannot record a new question");
 			goto out;
 		}
 	}
-	if (d.h.outcome == ST_ANSWERED)
-		p->answered++;
-	else if (d.h.outcome == ST_IGNORED)
-		p->ignored++;
-	else
-		p->failed++;
-	log_info("msg=%s from=%s %s reason=%s lookups=%d%s%s", sid,
-	    log_addr(d.h.sender, masked, sizeof(masked)), state_outcome_name(d.h.outcome),
-	    d.h.reason, d.h.lookups, d.h.outcome == ST_ANSWERED ? "" : " detail=",
-	    d.h.outcome == ST_ANSWERED ? "" : d.h.detail);
+	/* counted and logged once the group's transaction commits (pipeline_pass) */
 	pd->h = d.h;
 	pd->recorded = 1;
+	pd->queued = d.reply.len > 0;
 	*to_mark = 1;
 out:
 	buf_free(&raw);
@@ -637,13 +723,16 @@ pipeline_pass(struct pipeline *p, struct source *src, struct sender *snd)
 		prefetch_group(src, &l, i);
 		/* one transaction (one fsync) for a group of messages */
 		if (state_batch_begin(p->st) < 0) {
-			log_err("state DB: %s", state_errmsg(p->st));
-			s = SRC_CONN_TEMP;
+			s = state_fault(p, "cannot begin a transaction");
 			goto out;
 		}
 		for (n = 0; n < PIPELINE_GROUP && i < l.n; i++) {
 			int to_mark;
 
+			if (p->stop && *p->stop) {      /* SIGTERM: commit what is in hand */
+				stop = 1;
+				break;
+			}
 			s = record(p, src, &l.items[i], &pd[n], &to_mark);
 			if (to_mark)
 				n++;
@@ -654,11 +743,11 @@ pipeline_pass(struct pipeline *p, struct source *src, struct sender *snd)
 			s = SRC_OK;    /* one bad message does not stop the pass */
 		}
 		if (state_batch_end(p->st) < 0) {
-			log_err("state DB: cannot commit %zu messages: %s (handled again next pass)", n,
-			    state_errmsg(p->st));
-			s = SRC_CONN_TEMP;
+			s = state_fault(p, "cannot commit a group of new questions");
 			goto out;
 		}
+		if (log_group(p, pd, n) && p->queued)
+			p->queued(p->queued_ctx);       /* the sender takes them; we go on */
 		mark_group(p, src, pd, n);
 		/* replies leave while the next group is read */
 		if (snd && !paused && pipeline_drain(p, snd) < 0)
@@ -753,23 +842,101 @@ log_detail(const char *detail, const char *rcpt, const char *masked, char *out, 
 
 #define DRAIN_BATCH 16
 
+/* State faults seen by the sender (one drain at a time: module state, like the breaker).
+ * unrec: replies the server accepted that could not be recorded as sent. While any is
+ * held, or a retry/failure could not be recorded, nothing is sent. */
+static struct {
+	int64_t unrec[2 * DRAIN_BATCH];
+	int nunrec;
+	int fault;                 /* 1 from the first failed write until one succeeds */
+	time_t since, next_try;
+	long backoff;              /* seconds: 1, 2, 4 … 60 */
+	char why[256];
+} sf;
+
+static void
+fault_enter(struct pipeline *p, const char *what)
+{
+	time_t now = time(NULL);
+
+	sf.backoff = sf.fault ? (sf.backoff * 2 > 60 ? 60 : sf.backoff * 2) : 1;
+	sf.next_try = now + sf.backoff;
+	if (sf.fault)
+		return;                   /* logged once, when it began */
+	sf.fault = 1;
+	sf.since = now;
+	util_fmt(sf.why, sizeof(sf.why), "%s: %s", what, state_errmsg(p->st));
+	log_err("state DB: %s: sending stops until the state DB can be written (tried again "
+	    "with a back-off; accepted replies are held in memory and not sent again)", sf.why);
+}
+
+/* 0 when sending may go on: the held replies are recorded (or there were none and a
+ * write succeeds); -1 while the fault lasts. */
+static int
+fault_clear(struct pipeline *p)
+{
+	time_t now = time(NULL);
+	int n = sf.nunrec;
+
+	if (!sf.fault && sf.nunrec == 0)
+		return 0;
+	if (now < sf.next_try)
+		return -1;
+	if (sf.nunrec > 0 ? state_sent_many(p->st, sf.unrec, sf.nunrec, (int64_t)now) < 0 :
+	    state_check_writable(p->st, NULL) < 0) {
+		fault_enter(p, sf.nunrec ? "cannot record sent replies" : "cannot write");
+		return -1;
+	}
+	sf.nunrec = 0;
+	sf.fault = 0;
+	log_warn("state DB: writable again after %ld s; %d sent replies recorded; sending "
+	    "resumes", (long)(now - sf.since), n);
+	return 0;
+}
+
+int
+pipeline_send_fault(char *why, size_t whylen, long *retry_in)
+{
+	if (!sf.fault)
+		return 0;
+	util_fmt(why, whylen, "%s (since %ld s, %d sent replies not yet recorded)", sf.why,
+	    (long)(time(NULL) - sf.since), sf.nunrec);
+	if (retry_in)
+		*retry_in = sf.next_try > time(NULL) ? (long)(sf.next_try - time(NULL)) : 0;
+	return 1;
+}
+
+int
+pipeline_drain_finish(struct pipeline *p)
+{
+	if (sf.nunrec > 0) {
+		sf.next_try = 0;
+		fault_clear(p);
+	}
+	if (sf.nunrec > 0)
+		log_err("state DB: %d replies were accepted by the SMTP server but cannot be "
+		    "recorded: %s; they will be sent again at the next start", sf.nunrec, sf.why);
+	return sf.nunrec;
+}
+
 struct drain {
 	struct pipeline *p;
 	struct st_queued *items;
 	struct send_job *jobs;
 	int64_t now;
-	int left, paused;
+	int left, paused, halt, nsent;
 	int ok[DRAIN_BATCH], nok;     /* accepted replies not yet recorded (indexes) */
 };
 
 /* Records the accepted replies gathered by settle() in one transaction: one fsync for
- * the results that came in together, none of them waiting for a later one. */
+ * the results that came in together, none of them waiting for a later one. When that
+ * fails they are held (sf.unrec) and the drain halts: never sent twice meanwhile. */
 static void
 record_sent(struct drain *dr)
 {
 	int64_t ids[DRAIN_BATCH];
 	char masked[64];
-	int k;
+	int k, recorded = 1;
 
 	if (dr->nok == 0)
 		return;
@@ -777,21 +944,27 @@ record_sent(struct drain *dr)
 		pipeline_crashpoint("sent");
 		ids[k] = dr->items[dr->ok[k]].id;
 	}
-	if (state_sent_many(dr->p->st, ids, dr->nok, dr->now) < 0)
-		log_err("state: cannot record %d sent replies: %s (they stay queued and may be "
-		    "sent again)", dr->nok, state_errmsg(dr->p->st));
+	if (sf.fault || state_sent_many(dr->p->st, ids, dr->nok, dr->now) < 0) {
+		recorded = 0;
+		for (k = 0; k < dr->nok && sf.nunrec < (int)(sizeof(sf.unrec) / sizeof(sf.unrec[0])); k++)
+			sf.unrec[sf.nunrec++] = ids[k];
+		fault_enter(dr->p, "cannot record sent replies");
+		dr->halt = 1;
+	}
 	for (k = 0; k < dr->nok; k++) {
 		struct st_queued *q = &dr->items[dr->ok[k]];
 
 		log_addr(q->rcpt, masked, sizeof(masked));
-		log_info("queue=%lld to=%s sent", (long long)q->id, masked);
+		log_info("queue=%lld to=%s sent%s", (long long)q->id, masked,
+		    recorded ? "" : " (not yet recorded)");
 	}
 	dr->nok = 0;
 }
 
 /* The sender's done() callback: job i's outcome; i = -1 when the results that came in
- * together are all in (the accepted ones are then recorded, before the sender waits). */
-static void
+ * together are all in (the accepted ones are then recorded, before the sender waits).
+ * Returns 1 when no further job may start (a state fault). */
+static int
 settle(void *ctx, int i)
 {
 	struct drain *dr = ctx;
@@ -803,36 +976,47 @@ settle(void *ctx, int i)
 	if (i < 0 || dr->jobs[i].st != SEND_OK)
 		record_sent(dr);            /* keep the records in the order the results came */
 	if (i < 0)
-		return;
+		return dr->halt;
 	q = &dr->items[i];
 	detail = dr->jobs[i].detail;
 	log_addr(q->rcpt, masked, sizeof(masked));
 	switch (dr->jobs[i].st) {
 	case SEND_OK:
 		sent_note((int64_t)util_now());
+		dr->nsent++;
 		dr->ok[dr->nok++] = i;
 		break;
 	case SEND_TEMP:
-		state_retry(p->st, q->id, detail, dr->now, p->conf->retry_min, p->conf->retry_max,
-		    p->conf->give_up);
+		if (state_retry(p->st, q->id, detail, dr->now, p->conf->retry_min,
+		    p->conf->retry_max, p->conf->give_up) < 0) {
+			fault_enter(p, "cannot record a deferred reply");
+			dr->halt = 1;
+		}
 		log_warn("queue=%lld to=%s deferred: %s", (long long)q->id, masked,
 		    log_detail(detail, q->rcpt, masked, safe, sizeof(safe)));
 		dr->left++;
 		break;
 	case SEND_PERM:
-		state_perm_fail(p->st, q->id, detail, dr->now);
+		if (state_perm_fail(p->st, q->id, detail, dr->now) < 0) {
+			fault_enter(p, "cannot record a failed reply");
+			dr->halt = 1;
+		}
 		log_err("queue=%lld to=%s failed permanently: %s", (long long)q->id, masked,
 		    log_detail(detail, q->rcpt, masked, safe, sizeof(safe)));
 		break;
 	case SEND_PAUSE:
-		state_retry(p->st, q->id, detail, dr->now, p->conf->retry_min, p->conf->retry_max,
-		    p->conf->give_up);
+		if (state_retry(p->st, q->id, detail, dr->now, p->conf->retry_min,
+		    p->conf->retry_max, p->conf->give_up) < 0) {
+			fault_enter(p, "cannot record a deferred reply");
+			dr->halt = 1;
+		}
 		log_err("queue paused: %s", log_detail(detail, q->rcpt, masked, safe, sizeof(safe)));
 		dr->paused = 1;
 		break;
 	case SEND_SKIPPED:     /* stays queued, due as before */
 		break;
 	}
+	return dr->halt;
 }
 
 int
@@ -842,21 +1026,34 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 	struct send_job jobs[DRAIN_BATCH];
 	struct drain dr;
 	int n, i;
+	long sessions0;
 
 	memset(&dr, 0, sizeof(dr));
 	dr.p = p;
 	dr.items = items;
 	dr.jobs = jobs;
+	sessions0 = snd->sessions;
 	for (;;) {
 		long lim = p->conf->rate_global_minute;
 
 		dr.now = (int64_t)util_now();
+		if (p->stop && *p->stop)
+			break;
+		if (fault_clear(p) < 0) {
+			dr.paused = 1;
+			break;
+		}
 		if (breaker_check(p, dr.now)) {
 			dr.paused = 1;
 			break;
 		}
 		n = state_next_due(p->st, items, DRAIN_BATCH, dr.now);
-		if (n <= 0)
+		if (n < 0) {
+			fault_enter(p, "cannot read the queue");
+			dr.paused = 1;
+			break;
+		}
+		if (n == 0)
 			break;
 		/* no batch may carry the breaker past its limit */
 		if (lim > 0 && n > lim - sent_last_minute(dr.now)) {
@@ -878,17 +1075,20 @@ pipeline_drain(struct pipeline *p, struct sender *snd)
 			snd->ops->send_many(snd, jobs, n, settle, &dr);
 		else
 			for (i = 0; i < n; i++) {
-				jobs[i].st = dr.paused ? SEND_SKIPPED : snd->ops->send(snd, jobs[i].id,
-				    jobs[i].env_from, jobs[i].rcpt, jobs[i].data, jobs[i].len, jobs[i].detail,
-				    sizeof(jobs[i].detail));
+				jobs[i].st = dr.paused || dr.halt || (p->stop && *p->stop) ? SEND_SKIPPED :
+				    snd->ops->send(snd, jobs[i].id, jobs[i].env_from, jobs[i].rcpt,
+				    jobs[i].data, jobs[i].len, jobs[i].detail, sizeof(jobs[i].detail));
 				settle(&dr, i);
 				settle(&dr, -1);
 			}
 		settle(&dr, -1);
 		for (i = 0; i < n; i++)
 			state_queued_free(&items[i]);
-		if (dr.left || dr.paused)
+		if (dr.left || dr.paused || dr.halt)
 			break;
 	}
-	return dr.paused ? -1 : dr.left;
+	if (dr.nsent > 0 && strcmp(snd->ops->name, "smtp") == 0)
+		log_info("queue: %d replies sent in this drain over %ld new SMTP sessions", dr.nsent,
+		    snd->sessions - sessions0);
+	return dr.paused || dr.halt ? -1 : dr.left;
 }

@@ -3,6 +3,7 @@
 #ifndef CODEMAILD_SENDER_H
 #define CODEMAILD_SENDER_H
 
+#include <signal.h>
 #include <stddef.h>
 
 struct conf;
@@ -38,16 +39,25 @@ struct sender_ops {
 	 * soon as its outcome is known, then done(ctx, -1) once the results that came in
 	 * together are all handed over, before it waits for more (the caller records those
 	 * 250s at once, in one transaction: a crash re-sends at most the replies in flight).
-	 * Jobs never attempted end as SEND_SKIPPED (done is called for them too). NULL: the
-	 * caller uses send(). */
+	 * done() returns non-zero when no further job may start (the caller cannot record
+	 * results): the transfers in flight end, the rest are skipped. Jobs never attempted
+	 * end as SEND_SKIPPED (done is called for them too). NULL: the caller uses send(). */
 	void (*send_many)(struct sender *s, struct send_job *jobs, int n,
-	                  void (*done)(void *ctx, int i), void *ctx);
+	                  int (*done)(void *ctx, int i), void *ctx);
+	/* Optional, called from ANOTHER thread after *stop was set: breaks every connection at
+	 * once (libcurl waits for the answer to the end of DATA in a blocking call that a
+	 * stop flag does not reach); the sending thread then fails its transfers quickly. */
+	void (*abort)(struct sender *s);
 };
 
 struct sender {
 	const struct sender_ops *ops;
 	const struct conf *conf;    /* borrowed */
 	void *priv;
+	/* Borrowed, may be NULL: once *stop is non-zero, a transfer in progress is abandoned
+	 * within about a second (SEND_TEMP, "stopping") and nothing new starts. */
+	const volatile sig_atomic_t *stop;
+	long sessions;              /* connections opened so far (smtp), for the drain's log */
 };
 
 struct sender *sender_new(const struct conf *conf);   /* by conf->sender_type */

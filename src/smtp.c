@@ -18,9 +18,12 @@
  * adds SMTPUTF8 to MAIL FROM by itself; when the EHLO reply lacks it, the message is not
  * sent (the read callback aborts before the first byte of DATA) and the failure is permanent
  * with that reason. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -28,7 +31,6 @@
 #include "limits.h"
 #include "log.h"
 #include "secret.h"
-#include "notify.h"
 #include "sender.h"
 #include "util.h"
 
@@ -64,6 +66,57 @@ struct smtp_priv {
 
 static int curl_ready;
 
+/* Every socket curl opens for us, so that smtp_abort() (another thread) can shut them
+ * down: one sending thread at a time per process. */
+#define SMTP_MAX_SOCKS 64
+static pthread_mutex_t sock_mu = PTHREAD_MUTEX_INITIALIZER;
+static curl_socket_t socks[SMTP_MAX_SOCKS];
+static int nsocks, aborting;
+
+static curl_socket_t
+open_sock_cb(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	curl_socket_t fd;
+
+	(void)ud; (void)purpose;
+	pthread_mutex_lock(&sock_mu);
+	if (aborting || nsocks == SMTP_MAX_SOCKS) {
+		pthread_mutex_unlock(&sock_mu);
+		return CURL_SOCKET_BAD;
+	}
+	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	if (fd != CURL_SOCKET_BAD)
+		socks[nsocks++] = fd;
+	pthread_mutex_unlock(&sock_mu);
+	return fd;
+}
+
+static int
+close_sock_cb(void *ud, curl_socket_t fd)
+{
+	(void)ud;
+	pthread_mutex_lock(&sock_mu);
+	for (int i = 0; i < nsocks; i++)
+		if (socks[i] == fd) {
+			socks[i] = socks[--nsocks];
+			break;
+		}
+	close(fd);          /* under the lock: abort never shuts down a reused number */
+	pthread_mutex_unlock(&sock_mu);
+	return 0;
+}
+
+static void
+smtp_abort(struct sender *s)
+{
+	(void)s;
+	pthread_mutex_lock(&sock_mu);
+	aborting = 1;
+	for (int i = 0; i < nsocks; i++)
+		shutdown(socks[i], SHUT_RDWR);
+	pthread_mutex_unlock(&sock_mu);
+}
+
 static size_t
 read_cb(char *dst, size_t size, size_t nmemb, void *ud)
 {
@@ -81,13 +134,21 @@ read_cb(char *dst, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-/* Keeps the last reply line from the server; nothing we send (credentials) is looked at. */
+static int
+stopping(const struct sender *s)
+{
+	return s->stop != NULL && *s->stop != 0;
+}
+
+/* curl calls this about once a second even while the server is silent: a stop request
+ * abandons the transfer (CURLE_ABORTED_BY_CALLBACK). The watchdog is not fed here: the
+ * sender runs beside the intake, which feeds it; a hung SMTP server is no reason to be
+ * killed, and no proof that the intake is alive either. */
 static int
 progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
-	(void)ud; (void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
-	notify_watchdog();
-	return 0;
+	(void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+	return stopping(ud) ? 1 : 0;
 }
 
 static int
@@ -169,6 +230,9 @@ smtp_close(struct sender *s)
 		curl_multi_cleanup(pv->multi);
 	free(s->priv);
 	s->priv = NULL;
+	pthread_mutex_lock(&sock_mu);
+	aborting = 0;           /* the next sender (after a reload) starts afresh */
+	pthread_mutex_unlock(&sock_mu);
 }
 
 /* Sets up a fresh handle with URL, TLS, timeouts and credentials. */
@@ -195,10 +259,12 @@ setup(struct sender *s, struct smtp *p, char *detail, size_t dlen)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, p->errbuf);
 	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, t);
-	/* a slow server must not starve the systemd watchdog: curl calls this about once a
-	 * second while it waits (notify_watchdog is rate-limited and a no-op outside systemd) */
+	/* a stop request must not wait for a silent server (timeout up to 600 s) */
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, s);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_sock_cb);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, close_sock_cb);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)(t < LIM_NET_TIMEOUT ? t : LIM_NET_TIMEOUT));
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);          /* feeds debug_cb only */
@@ -300,6 +366,10 @@ job_start(struct sender *s, struct smtp_priv *pv, struct smtp *p, const char *en
 		snprintf(detail, detail_len, "smtp: invalid envelope address");
 		return SEND_PERM;
 	}
+	if (stopping(s)) {
+		snprintf(detail, detail_len, "smtp: not sent, stopping");
+		return SEND_TEMP;
+	}
 	if (pv->down) {   /* the server was unreachable a moment ago: no hammering per message */
 		snprintf(detail, detail_len, "%s (not retried within this batch)", pv->down_why);
 		return SEND_TEMP;
@@ -341,6 +411,12 @@ job_finish(struct sender *s, struct smtp_priv *pv, struct smtp *p, const char *i
 	long code = 0;
 
 	curl_easy_getinfo(p->h, CURLINFO_RESPONSE_CODE, &code);
+	{
+		long nc = 0;
+
+		if (curl_easy_getinfo(p->h, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK && nc > 0)
+			s->sessions += nc;
+	}
 	curl_easy_setopt(p->h, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(p->rcpts);
 	p->rcpts = NULL;
@@ -398,11 +474,12 @@ smtp_send(struct sender *s, const char *id, const char *env_from, const char *rc
  * slot takes the next job as soon as its previous transfer ends. Results per job are what
  * send() would give. */
 static void
-smtp_send_many(struct sender *s, struct send_job *jobs, int n, void (*done)(void *, int),
+smtp_send_many(struct sender *s, struct send_job *jobs, int n, int (*done)(void *, int),
     void *ctx)
 {
 	struct smtp_priv *pv = priv_get(s, jobs[0].detail, sizeof(jobs[0].detail));
 	int busy[SMTP_MAX_CONN], nslots, next = 0, running = 0, paused = 0, i;
+	int halt = 0;     /* the caller cannot record results: start nothing more */
 
 	if (pv == NULL) {
 		for (i = 0; i < n; i++) {
@@ -439,7 +516,27 @@ smtp_send_many(struct sender *s, struct send_job *jobs, int n, void (*done)(void
 
 		/* give every free slot the next job that can start (none after a PAUSE:
 		 * credentials or certificate trouble is not retried per message) */
-		for (i = 0; i < nslots && next < n && !paused; i++) {
+		if (stopping(s) && running > 0) {
+			/* stop requested: abandon the transfers in flight (the server may have
+			 * taken some: they stay queued, at most one per connection is sent again) */
+			for (i = 0; i < nslots; i++) {
+				struct send_job *j;
+
+				if (busy[i] < 0)
+					continue;
+				j = &jobs[busy[i]];
+				curl_multi_remove_handle(pv->multi, pv->slot[i].h);
+				j->st = job_finish(s, pv, &pv->slot[i], j->id, CURLE_ABORTED_BY_CALLBACK,
+				    j->detail, sizeof(j->detail));
+				halt |= done(ctx, busy[i]);
+				busy[i] = -1;
+				running--;
+			}
+			done(ctx, -1);
+		}
+		if (stopping(s))
+			halt = 1;
+		for (i = 0; i < nslots && next < n && !paused && !halt; i++) {
 			struct send_job *j;
 
 			if (busy[i] >= 0)
@@ -451,7 +548,7 @@ smtp_send_many(struct sender *s, struct send_job *jobs, int n, void (*done)(void
 				if (j->st == SEND_PAUSE)
 					paused = 1;
 				if (j->st != SEND_OK) {
-					done(ctx, (int)(j - jobs));
+					halt |= done(ctx, (int)(j - jobs));
 					break;              /* decided without a transfer */
 				}
 				curl_multi_add_handle(pv->multi, pv->slot[i].h);
@@ -460,7 +557,7 @@ smtp_send_many(struct sender *s, struct send_job *jobs, int n, void (*done)(void
 				break;
 			}
 		}
-		if (running == 0 && (next >= n || paused))
+		if (running == 0 && (next >= n || paused || halt))
 			break;
 		if (running == 0)
 			continue;
@@ -480,16 +577,15 @@ smtp_send_many(struct sender *s, struct send_job *jobs, int n, void (*done)(void
 				    sizeof(j->detail));
 				if (j->st == SEND_PAUSE)
 					paused = 1;
-				done(ctx, busy[i]);
+				halt |= done(ctx, busy[i]);
 				busy[i] = -1;
 				running--;
 				break;
 			}
 		}
-		done(ctx, -1);                  /* the results so far are in: record them */
+		halt |= done(ctx, -1);          /* the results so far are in: record them */
 		if (running > 0)
 			curl_multi_poll(pv->multi, NULL, 0, 1000, NULL);
-		notify_watchdog();
 	}
 	for (; next < n; next++) {
 		jobs[next].st = SEND_SKIPPED;
@@ -503,4 +599,5 @@ const struct sender_ops smtp_ops = {
 	.flush = smtp_flush,
 	.close = smtp_close,
 	.send_many = smtp_send_many,
+	.abort = smtp_abort,
 };

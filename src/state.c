@@ -2,10 +2,12 @@
 #include "state.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -22,7 +24,48 @@ struct state {
 		sqlite3_stmt *s;
 	} stmt[STATE_NSTMT];
 	int nstmt;
+	/* The first error of the current operation, kept so that a ROLLBACK after it (which
+	 * succeeds: "not an error", or fails: "cannot rollback - no transaction is active")
+	 * never hides the real cause. */
+	char err[256];
+	unsigned long faults;   /* statements that ended in an error (state_faults) */
+	int busy_ms;            /* how long a write waits for the other connection's lock */
+	const volatile sig_atomic_t *stop;  /* set: stop waiting for a lock */
+	char batch_err[256];    /* why the group's transaction was lost (state_batch_end) */
+	int io_error;           /* an error was SQLITE_IOERR or SQLITE_FULL (state_open's errno) */
 };
+
+/* Keeps the first error of an operation (see err above); what = our own words when SQLite
+ * has no error to report. Returns -1 for "return note(...)". */
+static int
+note(struct state *st, const char *what)
+{
+	int code = sqlite3_errcode(st->db);
+
+	st->faults++;
+	if (st->err[0] != '\0')
+		return -1;
+	if (code != SQLITE_OK && code != SQLITE_ROW && code != SQLITE_DONE) {
+		int os = sqlite3_system_errno(st->db);
+
+		/* "disk I/O error" alone hides "No space left on device", "Operation not permitted" */
+		if (os != 0 && (code & 0xff) == SQLITE_IOERR)
+			snprintf(st->err, sizeof(st->err), "%s (%s)", sqlite3_errmsg(st->db), strerror(os));
+		else
+			snprintf(st->err, sizeof(st->err), "%s", sqlite3_errmsg(st->db));
+		if ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_FULL)
+			st->io_error = 1;
+	} else
+		snprintf(st->err, sizeof(st->err), "%s", what ? what : "unexpected state DB result");
+	return -1;
+}
+
+/* A new operation starts: its errors are its own. */
+static void
+err_clear(struct state *st)
+{
+	st->err[0] = '\0';
+}
 
 /* Migrations: index i brings user_version from i to i+1. Append only. */
 static const char *migrations[] = {
@@ -101,6 +144,9 @@ state_prepare(struct state *st, const char *sql)
 	sqlite3_stmt *s = NULL;
 	int i;
 
+	if (sqlite3_get_autocommit(st->db))
+		err_clear(st);         /* a new operation outside any transaction */
+
 	for (i = 0; i < st->nstmt; i++)
 		if (st->stmt[i].sql == sql && strcmp(sqlite3_sql(st->stmt[i].s), sql) == 0) {
 			s = st->stmt[i].s;
@@ -111,12 +157,16 @@ state_prepare(struct state *st, const char *sql)
 			return s;
 		}
 	if (st->nstmt == STATE_NSTMT) {      /* full: an ordinary statement, finalized on release */
-		if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+			note(st, "cannot prepare a statement");
 			return NULL;
+		}
 		return s;
 	}
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		note(st, "cannot prepare a statement");
 		return NULL;
+	}
 	st->stmt[st->nstmt].sql = sql;
 	st->stmt[st->nstmt].s = s;
 	st->nstmt++;
@@ -130,13 +180,22 @@ state_release(struct state *st, sqlite3_stmt *s)
 
 	if (s == NULL)
 		return;
+	/* sqlite3_reset() returns the error of the last step, if it failed: every caller's
+	 * failed read or write is counted here (state_faults), whoever wrote the SQL */
+	if (sqlite3_reset(s) != SQLITE_OK)
+		note(st, NULL);
 	for (i = 0; i < st->nstmt; i++)
 		if (st->stmt[i].s == s) {
-			sqlite3_reset(s);
 			sqlite3_clear_bindings(s);   /* SQLITE_STATIC binds point into the caller's memory */
 			return;
 		}
-	state_release(st, s);
+	sqlite3_finalize(s);                 /* not cached (the cache was full) */
+}
+
+unsigned long
+state_faults(struct state *st)
+{
+	return st->faults;
 }
 
 /* A script (several statements, or text built at run time): not cached. */
@@ -156,8 +215,23 @@ exec1(struct state *st, const char *sql)
 	if (s == NULL)
 		return -1;
 	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		note(st, NULL);
 	state_release(st, s);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Ends a failed transaction without touching the error kept by note(); SQLite may have
+ * rolled it back by itself already (SQLITE_FULL, SQLITE_IOERR): then there is nothing to do. */
+static void
+rollback(struct state *st, const char *sql)
+{
+	unsigned long f = st->faults;
+
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	exec1(st, sql);
+	st->faults = f;
 }
 
 static int
@@ -184,7 +258,7 @@ migrate(struct state *st, struct buf *err)
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", i + 1);
 		if (exec_script(st, migrations[i]) < 0 || exec_script(st, pragma) < 0) {
 			buf_printf(err, "state DB migration %d failed: %s", i + 1, sqlite3_errmsg(st->db));
-			exec1(st, "ROLLBACK");
+			rollback(st, "ROLLBACK");
 			return -1;
 		}
 		if (exec1(st, "COMMIT") < 0)
@@ -192,8 +266,73 @@ migrate(struct state *st, struct buf *err)
 	}
 	return 0;
 fail:
-	buf_printf(err, "state DB: %s", sqlite3_errmsg(st->db));
+	buf_printf(err, "state DB: %s", state_errmsg(st));
 	return -1;
+}
+
+/* Waits for the other connection's write lock (the daemon's intake and sender each have
+ * one) up to busy_ms, and not at all once *stop is set. */
+static int
+busy_cb(void *ctx, int n)
+{
+	struct state *st = ctx;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	if ((st->stop && *st->stop) || (long)n * 10 >= st->busy_ms)
+		return 0;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+void
+state_set_wait(struct state *st, int busy_ms, const volatile sig_atomic_t *stop)
+{
+	st->busy_ms = busy_ms;
+	st->stop = stop;
+}
+
+int
+state_check_writable(struct state *st, struct buf *err)
+{
+	sqlite3_stmt *s;
+	int v = 0;
+
+	err_clear(st);
+	if (sqlite3_db_readonly(st->db, "main") == 1) {
+		snprintf(st->err, sizeof(st->err), "opened read-only");
+		if (err)
+			buf_printf(err, "%s: opened read-only (check the file's and its directory's "
+			    "permissions and attributes)", sqlite3_db_filename(st->db, "main"));
+		return -1;
+	}
+	/* a real write (the header's user_version, rewritten with its own value), committed */
+	if ((s = state_prepare(st, "PRAGMA user_version")) == NULL)
+		goto fail;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	state_release(st, s);
+	if (exec1(st, "BEGIN IMMEDIATE") < 0)
+		goto fail;
+	{
+		char pragma[64];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v);
+		if (exec_script(st, pragma) < 0) {
+			note(st, NULL);
+			rollback(st, "ROLLBACK");
+			goto fail;
+		}
+	}
+	if (exec1(st, "COMMIT") < 0) {
+		rollback(st, "ROLLBACK");
+		goto fail;
+	}
+	return 0;
+fail:
+	if (err)
+		buf_printf(err, "%s: cannot write: %s", sqlite3_db_filename(st->db, "main"),
+		    state_errmsg(st));
+	return -2;
 }
 
 struct state *
@@ -208,19 +347,29 @@ state_open(const char *path, struct buf *err)
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		buf_printf(err, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
+		errno = EACCES;
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, 10000);
+	st->busy_ms = 10000;
+	sqlite3_busy_handler(st->db, busy_cb, st);
 	if (exec1(st, "PRAGMA journal_mode=WAL") < 0 || exec1(st, "PRAGMA synchronous=FULL") < 0 ||
 	    exec1(st, "PRAGMA foreign_keys=ON") < 0) {
-		buf_printf(err, "%s: %s", path, sqlite3_errmsg(st->db));
+		buf_printf(err, "%s: %s", path, state_errmsg(st));
+		errno = st->io_error ? EIO : EACCES;
 		goto fail;
 	}
-	if (migrate(st, err) < 0)
+	if (migrate(st, err) < 0) {
+		errno = st->io_error ? EIO : EACCES;
 		goto fail;
+	}
 	return st;
 fail:
-	state_close(st);
+	{
+		int e = errno;
+
+		state_close(st);
+		errno = e;
+	}
 	return NULL;
 }
 
@@ -240,6 +389,13 @@ state_close(struct state *st)
 const char *
 state_errmsg(struct state *st)
 {
+	int code;
+
+	if (st->err[0] != '\0')
+		return st->err;
+	code = sqlite3_errcode(st->db);
+	if (code == SQLITE_OK || code == SQLITE_ROW || code == SQLITE_DONE)
+		return "unknown state DB error";     /* never "not an error" */
 	return sqlite3_errmsg(st->db);
 }
 
@@ -312,6 +468,7 @@ lookup_one(struct state *st, const char *sql, const char *a, const char *b, stru
 	sqlite3_stmt *s = NULL;
 	int r = -1, rc;
 
+	err_clear(st);
 	if ((s = state_prepare(st, sql)) == NULL)
 		goto out;
 	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
@@ -357,6 +514,15 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 	sqlite3_stmt *s = NULL;
 	int64_t now = (int64_t)util_now(), qid = 0;
 
+	err_clear(st);
+	/* the group's transaction is gone (SQLite rolls it back by itself on SQLITE_FULL or
+	 * SQLITE_IOERR): a SAVEPOINT now would start a transaction of its own */
+	if (st->in_batch && sqlite3_get_autocommit(st->db)) {
+		snprintf(st->err, sizeof(st->err), "%s", st->batch_err[0] ? st->batch_err :
+		    "the group's transaction was rolled back");
+		errno = EIO;
+		return -1;
+	}
 	/* a savepoint: its own transaction, or one step of a state_batch_begin() group */
 	if (exec1(st, st->in_batch ? "SAVEPOINT msg" : "BEGIN IMMEDIATE") < 0)
 		return -1;
@@ -373,8 +539,11 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 	sqlite3_bind_int(s, 8, h->lookups);
 	sqlite3_bind_int64(s, 9, now);
 	if (sqlite3_step(s) != SQLITE_DONE) {
+		note(st, NULL);
 		if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE)
 			errno = EEXIST;
+		else
+			errno = EIO;
 		goto fail;
 	}
 	state_release(st, s);
@@ -455,12 +624,15 @@ fail:
 	{
 		int saved = errno;
 
+		note(st, NULL);
 		state_release(st, s);
 		if (st->in_batch) {
-			exec1(st, "ROLLBACK TO msg");
-			exec1(st, "RELEASE msg");
+			rollback(st, "ROLLBACK TO msg");
+			rollback(st, "RELEASE msg");
+			if (sqlite3_get_autocommit(st->db))   /* the whole group went with it */
+				snprintf(st->batch_err, sizeof(st->batch_err), "%s", st->err);
 		} else
-			exec1(st, "ROLLBACK");
+			rollback(st, "ROLLBACK");
 		errno = saved;
 	}
 	return -1;
@@ -481,6 +653,8 @@ exec_bind2(struct state *st, const char *sql, int64_t a, int64_t b, const char *
 		sqlite3_bind_text(s, 3, t, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_DONE)
 		r = 0;
+	else
+		note(st, NULL);
 out:
 	state_release(st, s);
 	return r;
@@ -489,6 +663,8 @@ out:
 int
 state_batch_begin(struct state *st)
 {
+	err_clear(st);
+	st->batch_err[0] = '\0';
 	if (exec1(st, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	st->in_batch = 1;
@@ -498,10 +674,17 @@ state_batch_begin(struct state *st)
 int
 state_batch_end(struct state *st)
 {
+	err_clear(st);
 	st->in_batch = 0;
+	if (sqlite3_get_autocommit(st->db)) {     /* rolled back by SQLite after an error */
+		snprintf(st->err, sizeof(st->err), "%s", st->batch_err[0] ? st->batch_err :
+		    "the group's transaction was rolled back");
+		st->batch_err[0] = '\0';
+		return -1;
+	}
 	if (exec1(st, "COMMIT") == 0)
 		return 0;
-	exec1(st, "ROLLBACK");
+	rollback(st, "ROLLBACK");
 	return -1;
 }
 
@@ -513,15 +696,16 @@ state_set_marked_many(struct state *st, const int64_t *ids, size_t n)
 
 	if (n == 0)
 		return 0;
+	err_clear(st);
 	if (exec1(st, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	for (i = 0; i < n && r == 0; i++)
 		r = state_set_marked(st, ids[i]);
-	if (r < 0) {
-		exec1(st, "ROLLBACK");
+	if (r < 0 || exec1(st, "COMMIT") < 0) {
+		rollback(st, "ROLLBACK");
 		return -1;
 	}
-	return exec1(st, "COMMIT");
+	return 0;
 }
 
 int
@@ -535,15 +719,16 @@ int
 state_next_due(struct state *st, struct st_queued *items, int max, int64_t now)
 {
 	sqlite3_stmt *s = NULL;
-	int n = 0;
+	int n = 0, rc = SQLITE_DONE;
 
+	err_clear(st);
 	if ((s = state_prepare(st, "SELECT id, msgid, rcpt, env_from, sender, attempts, "
 	    "charged, created_at, body FROM queue WHERE state = 'queued' AND next_try <= ?1 "
 	    "ORDER BY next_try, id LIMIT ?2")) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int(s, 2, max);
-	while (n < max && sqlite3_step(s) == SQLITE_ROW) {
+	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct st_queued *q = &items[n];
 		const void *body = sqlite3_column_blob(s, 8);
 		int blen = sqlite3_column_bytes(s, 8);
@@ -560,11 +745,15 @@ state_next_due(struct state *st, struct st_queued *items, int max, int64_t now)
 		buf_init(&q->data, (size_t)blen + 1);
 		if (body && buf_add(&q->data, body, (size_t)blen) < 0) {
 			buf_free(&q->data);
+			rc = SQLITE_NOMEM;
+			note(st, "out of memory reading a queued reply");
 			break;
 		}
 		n++;
 	}
 	state_release(st, s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE && n == 0)
+		return -1;               /* a read that failed is not an empty queue */
 	return n;
 }
 
@@ -588,6 +777,9 @@ state_sent_many(struct state *st, const int64_t *qids, int n, int64_t now)
 {
 	int own = n > 1 && !st->in_batch, i;   /* a single statement commits by itself */
 
+	err_clear(st);
+	if (n <= 0)
+		return 0;
 	if (own && exec1(st, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	for (i = 0; i < n; i++)
@@ -598,7 +790,7 @@ state_sent_many(struct state *st, const int64_t *qids, int n, int64_t now)
 	return 0;
 fail:
 	if (own)
-		exec1(st, "ROLLBACK");
+		rollback(st, "ROLLBACK");
 	return -1;
 }
 
@@ -609,15 +801,19 @@ state_retry(struct state *st, int64_t qid, const char *why, int64_t now, long re
 	sqlite3_stmt *s = NULL;
 	int attempts = 0, r = -1;
 	int64_t created = now, delay;
+	int rc;
 
+	err_clear(st);
 	if ((s = state_prepare(st, "SELECT attempts, created_at FROM queue WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, qid);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		attempts = sqlite3_column_int(s, 0);
 		created = sqlite3_column_int64(s, 1);
 	}
 	state_release(st, s);
+	if (rc != SQLITE_ROW)
+		return -1;                  /* unreadable (or gone): no guess at the back-off */
 	s = NULL;
 	if (now - created >= give_up) {
 		char msg[512];
@@ -638,6 +834,8 @@ state_retry(struct state *st, int64_t qid, const char *why, int64_t now, long re
 	sqlite3_bind_text(s, 3, why, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_DONE)
 		r = 0;
+	else
+		note(st, NULL);
 	state_release(st, s);
 	return r;
 }
@@ -646,33 +844,47 @@ int
 state_perm_fail(struct state *st, int64_t qid, const char *why, int64_t now)
 {
 	if (exec1(st, "BEGIN IMMEDIATE") < 0)
-		return -1;
+		return -1;      /* (errors kept from the caller's operation: state_retry gives up here) */
 	if (exec_bind2(st, "UPDATE queue SET state = 'failed', attempts = attempts + 1, "
 	    "sent_at = ?2, last_error = ?3 WHERE id = ?1", qid, now, why) < 0 ||
 	    /* a reply that never arrives is not charged */
-	    exec_bind2(st, "DELETE FROM charges WHERE queue_id = ?1", qid, now, NULL) < 0) {
-		exec1(st, "ROLLBACK");
+	    exec_bind2(st, "DELETE FROM charges WHERE queue_id = ?1", qid, now, NULL) < 0 ||
+	    exec1(st, "COMMIT") < 0) {
+		rollback(st, "ROLLBACK");
 		return -1;
 	}
-	return exec1(st, "COMMIT");
+	return 0;
 }
 
-/* First column of the first row, or dflt. With t: ?1 = t, ?2 = a; else ?1 = a. */
+/* First column of the first row, or dflt when the row or its value is absent (NULL).
+ * With t: ?1 = t, ?2 = a; else ?1 = a. A read that fails returns -1 and sets *failed
+ * (and counts in state_faults): never the default, which would read as "nothing". */
 static int64_t
-scalar(struct state *st, const char *sql, const char *t, int64_t a, int64_t dflt)
+scalar(struct state *st, const char *sql, const char *t, int64_t a, int64_t dflt, int *failed)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t v = dflt;
+	int rc;
 
-	if ((s = state_prepare(st, sql)) == NULL)
-		return dflt;
+	*failed = 0;
+	err_clear(st);
+	if ((s = state_prepare(st, sql)) == NULL) {
+		*failed = 1;
+		return -1;
+	}
 	if (t) {
 		sqlite3_bind_text(s, 1, t, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, a);
 	} else
 		sqlite3_bind_int64(s, 1, a);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
 		v = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		note(st, NULL);
+		*failed = 1;
+		v = -1;
+	}
 	state_release(st, s);
 	return v;
 }
@@ -680,9 +892,12 @@ scalar(struct state *st, const char *sql, const char *t, int64_t a, int64_t dflt
 int64_t
 state_next_due_in(struct state *st, int64_t now)
 {
+	int failed;
 	int64_t t = scalar(st, "SELECT MIN(next_try) FROM queue WHERE state = 'queued'",
-	    NULL, now, -1);
+	    NULL, now, -1, &failed);
 
+	if (failed)
+		return 0;           /* unknown: try now (the drain reports the error) */
 	if (t < 0)
 		return -1;
 	return t <= now ? 0 : t - now;
@@ -691,38 +906,52 @@ state_next_due_in(struct state *st, int64_t now)
 int
 state_queue_depth(struct state *st, int64_t *oldest_created)
 {
-	if (oldest_created)
+	int failed, failed2 = 0;
+	int64_t n;
+
+	if (oldest_created) {
 		*oldest_created = scalar(st, "SELECT MIN(created_at) FROM queue WHERE state = "
-		    "'queued'", NULL, 0, 0);
-	return (int)scalar(st, "SELECT COUNT(*) FROM queue WHERE state = 'queued'",
-	    NULL, 0, 0);
+		    "'queued'", NULL, 0, 0, &failed2);
+		if (failed2)
+			*oldest_created = 0;
+	}
+	n = scalar(st, "SELECT COUNT(*) FROM queue WHERE state = 'queued'", NULL, 0, 0, &failed);
+	return failed || failed2 ? -1 : (int)n;
 }
 
 long
 state_sender_used(struct state *st, const char *sender, int64_t since)
 {
+	int failed;
+
 	return (long)scalar(st, "SELECT COALESCE(SUM(lookups),0) FROM charges WHERE sender = ?1 "
-	    "AND at >= ?2", sender, since, 0);
+	    "AND at >= ?2", sender, since, 0, &failed);
 }
 
 long
 state_replies_to(struct state *st, const char *rcpt, int64_t since)
 {
+	int failed;
+
 	return (long)scalar(st, "SELECT COUNT(*) FROM queue WHERE rcpt = ?1 AND created_at >= ?2",
-	    rcpt, since, 0);
+	    rcpt, since, 0, &failed);
 }
 
 long
 state_replies_to_domain(struct state *st, const char *domain, int64_t since)
 {
+	int failed;
+
 	return (long)scalar(st, "SELECT COUNT(*) FROM queue WHERE rcpt_domain = ?1 AND "
-	    "created_at >= ?2", domain, since, 0);
+	    "created_at >= ?2", domain, since, 0, &failed);
 }
 
 long
 state_replies_since(struct state *st, int64_t since)
 {
-	return (long)scalar(st, "SELECT COUNT(*) FROM queue WHERE created_at >= ?1", NULL, since, 0);
+	int failed;
+
+	return (long)scalar(st, "SELECT COUNT(*) FROM queue WHERE created_at >= ?1", NULL, since, 0, &failed);
 }
 
 int
@@ -730,16 +959,18 @@ state_outcome_counts(struct state *st, int64_t since,
     void (*cb)(void *ctx, const char *outcome, const char *reason, long n), void *ctx)
 {
 	sqlite3_stmt *s = NULL;
+	int rc;
 
+	err_clear(st);
 	if ((s = state_prepare(st, "SELECT outcome, reason, COUNT(*) FROM handled WHERE "
 	    "handled_at >= ?1 GROUP BY outcome, reason ORDER BY outcome, reason")) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, since);
-	while (sqlite3_step(s) == SQLITE_ROW)
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		cb(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
 		    (long)sqlite3_column_int64(s, 2));
 	state_release(st, s);
-	return 0;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int
@@ -747,15 +978,17 @@ state_queue_failures(struct state *st,
     void (*cb)(void *ctx, const char *outcome, const char *reason, long n), void *ctx)
 {
 	sqlite3_stmt *s = NULL;
+	int rc;
 
+	err_clear(st);
 	if ((s = state_prepare(st, "SELECT substr(last_error, 1, 60), COUNT(*) FROM queue "
 	    "WHERE state = 'failed' GROUP BY 1 ORDER BY 2 DESC LIMIT 20")) == NULL)
 		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW)
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		cb(ctx, "send-failed", (const char *)sqlite3_column_text(s, 0),
 		    (long)sqlite3_column_int64(s, 1));
 	state_release(st, s);
-	return 0;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 long

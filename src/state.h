@@ -7,6 +7,7 @@
 #ifndef CODEMAILD_STATE_H
 #define CODEMAILD_STATE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,10 +62,24 @@ struct st_queued {                    /* a due queue item, for the sender */
 	struct buf data;              /* owned: free with buf_free */
 };
 
-/* Opens (creating and migrating) the state DB. NULL on error with err filled. */
+/* Opens (creating and migrating) the state DB. NULL on error with err filled and errno EIO
+ * (an I/O error: disk full, a write refused) or EACCES (cannot open, not a database). */
 struct state *state_open(const char *path, struct buf *err);
 void state_close(struct state *st);
+/* The first error of the last operation that failed (kept across its ROLLBACK); never
+ * "not an error". Borrowed until the next call. */
 const char *state_errmsg(struct state *st);
+/* Statements that ended in an error since the handle was opened, whoever ran them (counted
+ * in state_release): a caller compares it before and after a series of reads to know that
+ * one failed, even when the reading function returned a default. */
+unsigned long state_faults(struct state *st);
+/* 0 when the DB can be written (a real write, committed); -1 when it was opened read-only,
+ * -2 when the write fails (disk full, I/O error, an immutable WAL); err (may be NULL) says
+ * why. */
+int state_check_writable(struct state *st, struct buf *err);
+/* A write waits up to busy_ms for another connection's lock (default 10 s), and gives up
+ * at once when *stop (may be NULL, borrowed) becomes non-zero. */
+void state_set_wait(struct state *st, int busy_ms, const volatile sig_atomic_t *stop);
 
 /* A prepared statement for sql, which must be a string literal (the cache keys on its
  * address): kept across calls, so the caller never finalizes it but hands it back with
@@ -97,7 +112,7 @@ int state_set_marked_many(struct state *st, const int64_t *ids, size_t n);  /* o
 int state_batch_begin(struct state *st);
 int state_batch_end(struct state *st);
 
-/* Queue. state_next_due fills up to max items due now (next_try <= now). */
+/* Queue. state_next_due fills up to max items due now (next_try <= now); -1 on a read error. */
 int  state_next_due(struct state *st, struct st_queued *items, int max, int64_t now);
 void state_queued_free(struct st_queued *q);
 int  state_sent(struct state *st, int64_t qid, int64_t now);
@@ -109,11 +124,15 @@ int  state_retry(struct state *st, int64_t qid, const char *why, int64_t now,
                  long retry_min, long retry_max, long give_up);
 /* Permanent failure: recorded with the server's text; the charge is refunded. */
 int  state_perm_fail(struct state *st, int64_t qid, const char *why, int64_t now);
-/* Seconds until the next queued item is due (0 = now), or -1 if the queue is empty. */
+/* Seconds until the next queued item is due (0 = now, and when the DB cannot be read), or
+ * -1 if the queue is empty. */
 int64_t state_next_due_in(struct state *st, int64_t now);
+/* Queued replies, or -1 when the DB cannot be read. */
 int  state_queue_depth(struct state *st, int64_t *oldest_created);
 
-/* Sender accounting (quotas issue): lookups charged in the period starting at since. */
+/* The counts below return -1 when the DB cannot be read (fail closed: a caller that
+ * decides on them checks state_faults() and decides nothing).
+ * Sender accounting (quotas issue): lookups charged in the period starting at since. */
 long state_sender_used(struct state *st, const char *sender, int64_t since);
 /* Replies (of any kind) queued to rcpt since t: for rate limits. */
 long state_replies_to(struct state *st, const char *rcpt, int64_t since);

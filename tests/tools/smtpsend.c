@@ -16,13 +16,14 @@
 
 static const char *const stname[] = { "OK", "TEMP", "PERM", "PAUSE", "SKIPPED" };
 
-static void
+static int
 many_done(void *ctx, int i)
 {
 	struct send_job *jobs = ctx;
 
 	if (i >= 0)
 		printf("send %s %s %s\n", jobs[i].id, stname[jobs[i].st], jobs[i].detail);
+	return 0;
 }
 
 int

@@ -243,6 +243,105 @@ test_reopen_keeps_schema(void **st)
 	(void)st;
 }
 
+/* More distinct statements than the 64-slot cache holds: the ones past it are prepared,
+ * used and finalized on release (state_release once recursed forever on them). */
+#define SQL8(n) "SELECT " #n "0", "SELECT " #n "1", "SELECT " #n "2", "SELECT " #n "3", \
+	"SELECT " #n "4", "SELECT " #n "5", "SELECT " #n "6", "SELECT " #n "7"
+static const char *const many_sql[] = { SQL8(1), SQL8(2), SQL8(3), SQL8(4), SQL8(5), SQL8(6),
+	SQL8(7), SQL8(8), SQL8(9), SQL8(10) };
+
+static void
+test_stmt_cache_full(void **st)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(many_sql) / sizeof(many_sql[0]); i++) {
+		sqlite3_stmt *s = state_prepare(*st, many_sql[i]);
+
+		assert_non_null(s);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		state_release(*st, s);          /* returns: no recursion, no leak (valgrind/asan) */
+	}
+	/* the cache still serves the state's own statements afterwards */
+	assert_int_equal(state_queue_depth(*st, NULL), 0);
+}
+
+/* A failed write reports its own cause: not "not an error" (a successful ROLLBACK after
+ * it), not "cannot rollback - no transaction is active". */
+static void
+test_error_kept_across_rollback(void **st)
+{
+	struct st_handled h, got;
+	struct st_reply r = reply_for("r9@x");
+
+	assert_int_equal(sqlite3_exec(state_db(*st), "CREATE TRIGGER no_queue BEFORE INSERT ON "
+	    "queue BEGIN SELECT RAISE(ABORT, 'injected queue fault'); END", NULL, NULL, NULL),
+	    SQLITE_OK);
+	fill(&h, "maildir:9", "a@b.example", 1);
+	assert_int_equal(state_commit_message(*st, &h, &r), -1);
+	assert_non_null(strstr(state_errmsg(*st), "injected queue fault"));
+	assert_int_equal(state_lookup(*st, "maildir:9", &got), 0);      /* nothing written */
+	/* the same inside a group: the savepoint rolls back, the group goes on */
+	assert_int_equal(state_batch_begin(*st), 0);
+	fill(&h, "maildir:10", "a@b.example", 0);
+	assert_int_equal(state_commit_message(*st, &h, NULL), 0);
+	fill(&h, "maildir:11", "a@b.example", 1);
+	assert_int_equal(state_commit_message(*st, &h, &r), -1);
+	assert_non_null(strstr(state_errmsg(*st), "injected queue fault"));
+	assert_null(strstr(state_errmsg(*st), "not an error"));
+	assert_int_equal(state_batch_end(*st), 0);
+	assert_int_equal(state_lookup(*st, "maildir:10", &got), 1);
+	assert_int_equal(state_lookup(*st, "maildir:11", &got), 0);
+}
+
+/* Reads that fail say so (-1, state_faults grows): never a 0 that reads as "none". */
+static void
+test_failed_reads_fail_closed(void **st)
+{
+	struct st_queued q[2];
+	unsigned long f0 = state_faults(*st);
+
+	assert_int_equal(state_queue_depth(*st, NULL), 0);
+	assert_int_equal(state_faults(*st), f0);
+	assert_int_equal(sqlite3_exec(state_db(*st), "ALTER TABLE queue RENAME TO queue_gone",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(state_queue_depth(*st, NULL), -1);
+	assert_int_equal(state_replies_to(*st, "a@b.example", 0), -1);
+	assert_int_equal(state_replies_since(*st, 0), -1);
+	assert_int_equal(state_next_due(*st, q, 2, (int64_t)util_now()), -1);
+	assert_true(state_faults(*st) > f0);
+	assert_null(strstr(state_errmsg(*st), "not an error"));
+	assert_int_equal(sqlite3_exec(state_db(*st), "ALTER TABLE queue_gone RENAME TO queue",
+	    NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* A state DB that cannot be written is found at start (the daemon refuses to run). */
+static void
+test_check_writable(void **st)
+{
+	struct buf err;
+	struct state *ro;
+	char uri[400];
+
+	buf_init(&err, 1000);
+	assert_int_equal(state_check_writable(*st, &err), 0);
+	util_fmt(uri, sizeof(uri), "file:%s?mode=ro", dbpath);
+	/* a read-only handle on the same file stands for an immutable file (chattr +i) */
+	{
+		sqlite3 *db = NULL;
+
+		assert_int_equal(sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+		    NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_db_readonly(db, "main"), 1);
+		sqlite3_close(db);
+	}
+	ro = state_open(dbpath, &err);
+	assert_non_null(ro);
+	assert_int_equal(state_check_writable(ro, &err), 0);
+	state_close(ro);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -254,6 +353,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_give_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ignored_no_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stmt_cache_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_kept_across_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_reads_fail_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_writable, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
