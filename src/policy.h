@@ -93,6 +93,7 @@ struct policy_conf {
 	const char *consultant_address; /* our address, local@domain */
 	const char *aliases;            /* comma-separated other addresses of ours */
 	const char *authserv_ids;       /* comma-separated trusted authserv-ids; "" = none */
+	const char *internal_hosts;     /* more of our hosts ("by" of Received); "" = none */
 	enum policy_require_auth require_auth;
 	enum policy_unauth_action unauth_action;
 	long        max_received;       /* more Received: fields than this = loop; <= 0 = off */

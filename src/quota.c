@@ -75,14 +75,15 @@ quota_fill(struct state *st, const struct conf *c, const char *sender, int64_t n
     struct quota_info *q, int as_guest)
 {
 	sqlite3_stmt *s = NULL;
-	const char *tier_override = NULL, *period;
+	const char *tier_override = NULL;
+	enum conf_period period;
 	char tier_buf[16] = "", dtier[16] = "";
 	int64_t reset_at = 0;
 	long amount, grants = 0;
 
 	memset(q, 0, sizeof(*q));
 	if ((s = state_prepare(st, "SELECT tier, registered_at, token, token_expires, token_msgid, "
-	    "stopped, reset_at FROM senders WHERE addr = ?1")) == NULL)
+	    "stopped, reset_at, token_fails, locked_until FROM senders WHERE addr = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, sender, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {
@@ -98,6 +99,8 @@ quota_fill(struct state *st, const struct conf *c, const char *sender, int64_t n
 			util_fmt(q->token_msgid, sizeof(q->token_msgid), "%s", sqlite3_column_text(s, 4));
 		q->stopped = sqlite3_column_int(s, 5);
 		reset_at = sqlite3_column_int64(s, 6);
+		q->token_fails = sqlite3_column_int(s, 7);
+		q->locked_until = sqlite3_column_int64(s, 8);
 	}
 	state_release(st, s);
 	s = NULL;
@@ -126,14 +129,14 @@ quota_fill(struct state *st, const struct conf *c, const char *sender, int64_t n
 	switch (q->tier) {
 	case TIER_SUBSCRIBER: amount = c->quota_subscriber; period = c->quota_subscriber_period; break;
 	case TIER_REGISTERED: amount = c->quota_registered; period = c->quota_registered_period; break;
-	case TIER_BLOCKED: amount = 0; period = "lifetime"; break;
+	case TIER_BLOCKED: amount = 0; period = CONF_PERIOD_LIFETIME; break;
 	default: amount = c->quota_guest; period = c->quota_guest_period; break;
 	}
-	q->period = period;
-	if (strcmp(period, "day") == 0) {
+	q->period = conf_period_name(period);
+	if (period == CONF_PERIOD_DAY) {
 		q->period_start = quota_day_start(now);
 		q->resets_at = q->period_start + 86400;
-	} else if (strcmp(period, "month") == 0) {
+	} else if (period == CONF_PERIOD_MONTH) {
 		q->period_start = month_start(now, 0);
 		q->resets_at = month_start(now, 1);
 	} else {
@@ -180,39 +183,13 @@ quota_get_guest(struct state *st, const struct conf *c, const char *key, int64_t
 long
 quota_notices_since(struct state *st, const char *sender, const char *kind, int64_t t)
 {
-	sqlite3_stmt *s = NULL;
-	long n = 0;
-
-	if ((s = state_prepare(st, "SELECT COUNT(*) FROM notices WHERE sender = ?1 AND "
-	    "kind = ?2 AND at >= ?3")) == NULL)
-		return 0;
-	sqlite3_bind_text(s, 1, sender, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, t);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(s, 0);
-	state_release(st, s);
-	return n;
+	return state_notices_since(st, sender, kind, t);
 }
 
 int
 quota_is_our_reply(struct state *st, const char *msgid)
 {
-	sqlite3_stmt *s = NULL;
-	int r = -1;
-
-	if (msgid == NULL || *msgid == '\0')
-		return 0;
-	if ((s = state_prepare(st, "SELECT 1 FROM queue WHERE msgid = ?1")) == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, msgid, -1, SQLITE_STATIC);
-	switch (sqlite3_step(s)) {
-	case SQLITE_ROW: r = 1; break;
-	case SQLITE_DONE: r = 0; break;
-	default: break;
-	}
-	state_release(st, s);
-	return r;
+	return state_is_our_reply(st, msgid);
 }
 
 void
