@@ -423,8 +423,10 @@ static const char keys_rewrite[] =
 	"UPDATE charges SET sender = sender_key(sender) WHERE sender != '' AND sender != sender_key(sender);"
 	"UPDATE grants SET sender = sender_key(sender) WHERE sender != sender_key(sender);"
 	"UPDATE notices SET sender = sender_key(sender) WHERE sender != sender_key(sender);"
-	"UPDATE queue SET rcpt_key = sender_key(rcpt), sender = sender_key(sender) "
-	"  WHERE rcpt_key != sender_key(rcpt) OR (sender != '' AND sender != sender_key(sender));";
+	"UPDATE queue SET rcpt_key = sender_key(rcpt), sender = sender_key(sender), "
+	"  rcpt_domain = lower(rtrim(rcpt_domain, '.')) "
+	"  WHERE rcpt_key != sender_key(rcpt) OR (sender != '' AND sender != sender_key(sender)) "
+	"  OR rcpt_domain != lower(rtrim(rcpt_domain, '.'));";
 
 int
 state_sender_keys(struct state *st, const struct senderkey_conf *kc, struct buf *err)
@@ -515,9 +517,7 @@ sender_change_sql(enum st_sender_change c)
 		    "locked_until = CASE WHEN token_fails + 1 >= " STR(LIM_REGISTER_TRIES)
 		    " THEN ?2 + " STR(LIM_REGISTER_LOCKOUT) " ELSE locked_until END, "
 		    "token = CASE WHEN token_fails + 1 >= " STR(LIM_REGISTER_TRIES)
-		    " THEN NULL ELSE token END, "
-		    "token_msgid = CASE WHEN token_fails + 1 >= " STR(LIM_REGISTER_TRIES)
-		    " THEN NULL ELSE token_msgid END WHERE addr = ?1";
+		    " THEN NULL ELSE token END WHERE addr = ?1";
 	}
 	return NULL;
 }

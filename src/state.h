@@ -26,7 +26,8 @@ enum st_sender_change {
 	ST_SC_REGISTERED,             /* registered now; the allowance restarts; token gone */
 	ST_SC_TOKEN_FAIL,             /* one more wrong token; at LIM_REGISTER_TRIES the token
 	                                 is dropped and registration locked for
-	                                 LIM_REGISTER_LOCKOUT seconds */
+	                                 LIM_REGISTER_LOCKOUT seconds (token_msgid is kept:
+	                                 replies to the token message meet the lock) */
 };
 
 enum st_outcome { ST_ANSWERED = 0, ST_IGNORED, ST_FAILED };
