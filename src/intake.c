@@ -116,8 +116,9 @@ registration(const struct intake_in *in, struct intake_out *o)
 			notice(o, "notice", "n_token_invalid", "register-fail");
 		return 1;
 	}
-	if (!carries_token(in, q->token) && !(token_reply && (intake_confirms(m->question_text) ||
-	    reg)))
+	/* the confirming word must be in the new text: the subject of a reply to the token
+	 * message repeats ours ("Re: REGISTER") and confirms nothing */
+	if (!carries_token(in, q->token) && !(token_reply && intake_confirms(m->question_text)))
 		return 0;               /* a reply to the token message that confirms nothing */
 	if (q->token_expires < in->now || !in->v->identity_trusted) {
 		if (!notice_ok(in, o, "register-fail"))

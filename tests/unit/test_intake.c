@@ -340,11 +340,19 @@ test_registration_needs_token_or_confirming_word(void **state)
 
 	f->c.quota_guest = 5;
 	get_token(f, "ann@clinic.example", tok, msgid);
-	/* a reply to the token message that confirms nothing is an ordinary message */
+	/* a reply to the token message that confirms nothing is an ordinary message, even
+	 * when its subject repeats ours ("Re: REGISTER" reads as the REGISTER command) */
 	tin_init(&t, "Ann@clinic.example");
 	t.m.in_reply_to = msgid;
+	t.m.subject = (char *)"Re: Re: REGISTER";
 	t.m.question_text = (char *)"who are you?";
 	t.ex.ncodes = 0;
+	t.ex.commands = CMD_REGISTER;
+	assert_int_equal(decide(f, &t, &o), 0);
+	assert_int_equal(o.change, ST_SC_NONE);       /* a second REGISTER today: silence */
+	assert_string_equal(o.reason, "notice-limit");
+	t.m.subject = (char *)"Re: your token";
+	t.ex.commands = 0;
 	assert_int_equal(decide(f, &t, &o), 0);
 	assert_int_equal(o.outcome, INTAKE_ANSWER);
 	assert_string_equal(o.kind, "nocode");

@@ -1286,6 +1286,143 @@ test_corpus_answer(void **state)
 	assert_true(n >= 8);
 }
 
+/* issue 13, point 3: only our topmost Authentication-Results count. */
+static void
+test_auth_trust_zone(void **state)
+{
+	struct tmsg t;
+	struct policy_conf pc;
+	struct verdict v;
+
+	(void)state;
+	pc_base(&pc);
+	/* ours says nothing of DMARC; a forged dmarc=pass with our id below the Received of
+	 * the hop it arrived on must not count */
+	tm_base(&t);
+	tm_set(&t, "Authentication-Results", "mx.codes.example.com; spf=pass smtp.mailfrom=alice@example.test");
+	tm_hdr(&t, "Authentication-Results", "mx.codes.example.com; dmarc=pass header.from=example.test");
+	expect(&t, &pc, "auth-fail");
+	/* the issue's case: our real dmarc=none above, a forged pass for the From below */
+	tm_set(&t, "Authentication-Results", "mx.codes.example.com; dmarc=none header.from=example.test");
+	expect(&t, &pc, "auth-fail");
+	/* the documented limit: a forged A-R alone right below the Received of our MX (which
+	 * added none) cannot be told from ours; our MTA must add one to every message or strip
+	 * incoming ones with our id (policy.h). Below a host that is not ours it never counts. */
+	tm_base(&t);
+	tm_del(&t, "Authentication-Results");
+	tm_hdr(&t, "Authentication-Results", "mx.codes.example.com; dmarc=pass header.from=example.test");
+	expect(&t, &pc, "ok");
+	tm_set(&t, "Received", "from laptop by smtp.evil.example");
+	pc.internal_hosts = "imap.codes.example.com";
+	assert_int_equal(policy_check(&t.m, &pc, &v), 0);
+	assert_string_equal(v.reason, "auth-missing");
+	/* delivery hops above our A-R are fine; with internal_hosts only our own hosts */
+	pc_base(&pc);
+	tm_base(&t);
+	tm_hdr_top(&t, "Received", "from mx.codes.example.com by imap.codes.example.com (Dovecot) with LMTP id x");
+	expect(&t, &pc, "ok");
+	pc.internal_hosts = "imap.codes.example.com";
+	expect(&t, &pc, "ok");
+	pc.internal_hosts = "other.codes.example.com";
+	expect(&t, &pc, "auth-missing");
+	pc.internal_hosts = "IMAP.Codes.Example.Com";
+	tm_base(&t);
+	tm_hdr_top(&t, "Received", "from mx (mx [10.0.0.1]) (using TLS)\r\n\tby imap.codes.example.com. "
+	    "(Dovecot) with LMTP id x; Thu, 3 Dec 2026 10:00:00 +0000");
+	expect(&t, &pc, "ok");
+	/* two fields of ours in the top block both count; fail wins */
+	pc_base(&pc);
+	tm_base(&t);
+	tm_hdr_top(&t, "Authentication-Results", "mx.codes.example.com; dmarc=fail header.from=example.test");
+	expect(&t, &pc, "auth-fail");
+}
+
+/* issue 13, point 5: our own address with a trailing dot or as a %-hack. */
+static void
+test_own_address_variants(void **state)
+{
+	static const char *const ours[] = { "consult@codes.example.com.", "Consult@Codes.Example.COM..",
+	                                    "consult%codes.example.com@relay.example.test",
+	                                    "consult%codes.example.com.%relay.example.test@gw.example.test",
+	                                    "help+x%codes.example.com@relay.example.test" };
+	struct tmsg t;
+	struct policy_conf pc;
+	size_t i;
+
+	(void)state;
+	pc_base(&pc);
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
+		tm_base(&t);
+		tm_from(&t, ours[i]);
+		expect(&t, &pc, "own-address");
+	}
+	tm_base(&t);
+	tm_from(&t, "consult%other.example@relay.example.test");
+	tm_set(&t, "Authentication-Results", "mx.codes.example.com; dmarc=pass header.from=relay.example.test");
+	expect(&t, &pc, "ok");
+}
+
+/* issue 13, point 5: robot markers as header fields and local parts. */
+static void
+test_robot_markers_issue13(void **state)
+{
+	static const struct { const char *name, *value, *reason; } hs[] = {
+		{ "Mailing-List", "list coders@lists.example.test", "list-header" },
+		{ "X-Mailing-List", "<coders@lists.example.test>", "list-header" },
+		{ "X-List", "coders@lists.example.test", "list-header" },
+		{ "X-MS-Exchange-Inbox-Rules-Loop", "alice@example.test", "auto-reply-header" },
+		{ "X-FC-MachineGenerated", "true", "auto-reply-header" },
+		{ "X-POST-MessageClass", "9; Autoresponder", "auto-reply-header" },
+	};
+	static const struct { const char *from, *reason; } ls[] = {
+		{ "mailer_daemon@example.test", "mailer-daemon" },
+		{ "Mailer.Daemon@example.test", "mailer-daemon" },
+		{ "bounce@example.test", "mailer-daemon" },
+		{ "bounces+48213@example.test", "mailer-daemon" },
+		{ "root@example.test", "mailer-daemon" },
+	};
+	static const char *const subjects[] = { "Re: Automatic reply: Question", "RE: AW: Abwesend: Frage",
+	                                        "Abwesend: Frage zu 99213", "On vacation: your question" };
+	struct tmsg t;
+	struct policy_conf pc;
+	size_t i;
+
+	(void)state;
+	pc_base(&pc);
+	for (i = 0; i < sizeof(hs) / sizeof(hs[0]); i++) {
+		tm_base(&t);
+		tm_hdr(&t, hs[i].name, hs[i].value);
+		expect(&t, &pc, hs[i].reason);
+	}
+	tm_base(&t);
+	tm_hdr(&t, "X-POST-MessageClass", "1; Normal");
+	expect(&t, &pc, "ok");
+	tm_base(&t);
+	tm_hdr(&t, "Precedence", "normal");
+	tm_hdr(&t, "Precedence", "bulk");
+	expect(&t, &pc, "precedence");
+	for (i = 0; i < sizeof(ls) / sizeof(ls[0]); i++) {
+		tm_base(&t);
+		tm_from(&t, ls[i].from);
+		expect(&t, &pc, ls[i].reason);
+	}
+	tm_base(&t);
+	tm_from(&t, "rooted@example.test");             /* a person */
+	expect(&t, &pc, "ok");
+	tm_base(&t);
+	t.m.sender.addr = (char *)"owner-coders@lists.example.test";
+	expect(&t, &pc, "list-sender");
+	t.m.sender.addr = (char *)"coders-bounces@lists.example.test";
+	expect(&t, &pc, "list-sender");
+	t.m.sender.addr = (char *)"assistant@example.test";
+	expect(&t, &pc, "ok");
+	for (i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
+		tm_base(&t);
+		t.m.subject = (char *)subjects[i];
+		expect(&t, &pc, "auto-reply-subject");
+	}
+}
+
 int
 main(void)
 {
@@ -1322,6 +1459,9 @@ main(void)
 		cmocka_unit_test(test_auth_unconfigured),
 		cmocka_unit_test(test_auth_aligned_dkim),
 		cmocka_unit_test(test_auth_aligned_spf),
+		cmocka_unit_test(test_auth_trust_zone),
+		cmocka_unit_test(test_own_address_variants),
+		cmocka_unit_test(test_robot_markers_issue13),
 		cmocka_unit_test(test_auth_only_other_methods_is_missing),
 		cmocka_unit_test(test_auth_second_trusted_id),
 		cmocka_unit_test(test_ar_parse_gmail_style),
