@@ -89,7 +89,7 @@ try:
         st.send(env, "consult", raw)
     got = wait_for(lambda: con.handled_count() >= len(NOANS), 60)
     ok(got, "all %d handled" % len(NOANS), "handled %d" % con.handled_count())
-    diag("%d messages injected and handled in %.1fs" % (time.monotonic() - t0))
+    diag("%d messages injected and handled in %.1fs" % (len(NOANS), time.monotonic() - t0))
     rows = {r[3]: r for r in con.handled()}
     wrong = []
     for mid, fn in sorted(ids.items(), key=lambda kv: kv[1]):
