@@ -888,6 +888,145 @@ state_replies_to(struct state *st, const char *rcpt_key, int64_t since)
 	    "created_at >= ?2", rcpt_key, since, 0);
 }
 
+int
+state_sender_get(struct state *st, const char *key, struct st_sender *o)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	if ((s = state_prepare(st, "SELECT tier, registered_at, token, token_expires, token_msgid, "
+	    "stopped, reset_at, token_fails, locked_until FROM senders WHERE addr = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		col_copy(s, 0, o->tier, sizeof(o->tier));
+		o->registered = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		col_copy(s, 2, o->token, sizeof(o->token));
+		o->token_expires = sqlite3_column_int64(s, 3);
+		col_copy(s, 4, o->token_msgid, sizeof(o->token_msgid));
+		o->stopped = sqlite3_column_int(s, 5);
+		o->reset_at = sqlite3_column_int64(s, 6);
+		o->token_fails = sqlite3_column_int(s, 7);
+		o->locked_until = sqlite3_column_int64(s, 8);
+	}
+	state_release(st, s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+state_domain_tier(struct state *st, const char *domain, char *out, size_t n)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	out[0] = '\0';
+	if ((s = state_prepare(st, "SELECT tier FROM domains WHERE domain = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, domain, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		col_copy(s, 0, out, n);
+	state_release(st, s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+long
+state_grants_since(struct state *st, const char *key, int64_t since)
+{
+	return (long)scalar(st, "SELECT COALESCE(SUM(n),0) FROM grants WHERE sender = ?1 AND "
+	    "at >= ?2", key, since, 0);
+}
+
+int
+state_sender_keys_each(struct state *st, void (*cb)(void *ctx, const char *key), void *ctx)
+{
+	sqlite3_stmt *s;
+	int n = 0, rc;
+	char key[LIM_ADDR_LEN + 16];
+
+	if ((s = state_prepare(st, "SELECT addr FROM senders UNION SELECT DISTINCT sender "
+	    "FROM charges WHERE sender != '' ORDER BY 1")) == NULL)
+		return -1;
+	/* copied out: the callback may use the handle (its own statements) */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		col_copy(s, 0, key, sizeof(key));
+		cb(ctx, key);
+		n++;
+	}
+	state_release(st, s);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+/* One admin change in one transaction: makes sure the senders row exists (for an address),
+ * then runs sql with ?1 = a, ?2 = b (or NULL), ?3 = n, ?4 = t; parameters a statement does
+ * not use are simply not bound (sqlite reports SQLITE_RANGE, ignored). */
+static int
+admin_exec(struct state *st, const char *sql, const char *a, const char *b, int64_t n, int64_t t)
+{
+	sqlite3_stmt *s = NULL;
+	int r = -1;
+
+	if (exec1(st, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if ((s = state_prepare(st, "INSERT OR IGNORE INTO senders (addr, created_at) VALUES (?1, ?2)")) == NULL)
+		goto out;
+	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, t);
+	if (strchr(a, '@') && sqlite3_step(s) != SQLITE_DONE)
+		goto out;
+	state_release(st, s);
+	s = NULL;
+	if ((s = state_prepare(st, sql)) == NULL)
+		goto out;
+	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(s, 2, b, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_int64(s, 3, n);
+	sqlite3_bind_int64(s, 4, t);
+	if (sqlite3_step(s) == SQLITE_DONE)
+		r = 0;
+out:
+	state_release(st, s);
+	if (exec1(st, r == 0 ? "COMMIT" : "ROLLBACK") < 0 && r == 0) {
+		exec1(st, "ROLLBACK");
+		r = -1;
+	}
+	return r;
+}
+
+int
+state_sender_set_tier(struct state *st, const char *key, const char *tier)
+{
+	return admin_exec(st, "UPDATE senders SET tier = ?2 WHERE addr = ?1",
+	    key, tier && *tier ? tier : NULL, 0, (int64_t)util_now());
+}
+
+int
+state_sender_reset(struct state *st, const char *key, int64_t now)
+{
+	return admin_exec(st, "UPDATE senders SET reset_at = ?4 WHERE addr = ?1", key, NULL, 0, now);
+}
+
+int
+state_sender_grant(struct state *st, const char *key, long n, int64_t now)
+{
+	return admin_exec(st, "INSERT INTO grants (sender, n, at) VALUES (?1, ?3, ?4)",
+	    key, NULL, n, now);
+}
+
+int
+state_domain_set(struct state *st, const char *domain, const char *tier)
+{
+	if (tier == NULL)
+		return admin_exec(st, "DELETE FROM domains WHERE domain = ?1", domain, NULL, 0, 0);
+	return admin_exec(st, "INSERT INTO domains (domain, tier) VALUES (?1, ?2) ON CONFLICT(domain) "
+	    "DO UPDATE SET tier = excluded.tier", domain, tier, 0, 0);
+}
+
 long
 state_notices_since(struct state *st, const char *sender, const char *kind, int64_t t)
 {

@@ -141,6 +141,34 @@ int  state_sender_keys(struct state *st, const struct senderkey_conf *kc, struct
 /* The canonical key of addr with the handle's settings. */
 void state_key_of(struct state *st, const char *addr, char *out, size_t n);
 
+/* A senders row (quota.c turns it into a tier and an allowance). */
+struct st_sender {
+	char    tier[16];             /* admin override, "" = none */
+	int     registered;           /* registered_at is set */
+	char    token[65];            /* pending registration token, "" = none */
+	int64_t token_expires;
+	char    token_msgid[256];
+	int     stopped;
+	int64_t reset_at;
+	int     token_fails;
+	int64_t locked_until;
+};
+/* 1 found (out filled), 0 no row (out zeroed), -1 DB error. */
+int  state_sender_get(struct state *st, const char *key, struct st_sender *out);
+/* The admin tier of a domain into out: 1 found, 0 none, -1 DB error. */
+int  state_domain_tier(struct state *st, const char *domain, char *out, size_t n);
+/* Lookups granted to key since t. */
+long state_grants_since(struct state *st, const char *key, int64_t since);
+/* Every key with a senders row or a charge, in order: cb(ctx, key). Returns the count, or
+ * -1 on a DB error. */
+int  state_sender_keys_each(struct state *st, void (*cb)(void *ctx, const char *key), void *ctx);
+/* Admin changes, each one transaction (the senders row of an address is created when
+ * missing). tier NULL clears the override / removes the domain. 0 ok, -1 error. */
+int  state_sender_set_tier(struct state *st, const char *key, const char *tier);
+int  state_sender_reset(struct state *st, const char *key, int64_t now);
+int  state_sender_grant(struct state *st, const char *key, long n, int64_t now);
+int  state_domain_set(struct state *st, const char *domain, const char *tier);
+
 /* Sender accounting (quotas issue): lookups charged in the period starting at since. */
 long state_sender_used(struct state *st, const char *sender, int64_t since);
 /* Replies (of any kind) queued since t to the canonical recipient key (state_key_of) or
