@@ -532,6 +532,87 @@ test_old_rows_rewritten(void **state)
 	assert_int_equal(state_replies_to_domain(f->st, "clinic.example", 0), 1);
 }
 
+/* A state DB of schema 2 (before issue 13), written by hand as that version's migrations
+ * left it: state_open() migrates it to 3 and the first decision rewrites its keys. */
+static void
+test_schema2_migrates(void **state)
+{
+	struct fx *f = *state;
+	char path[300];
+	sqlite3 *db;
+	struct state *st;
+	struct buf err;
+	struct tin t;
+	struct intake_in in;
+	struct intake_out o;
+
+	(void)f;
+	util_fmt(path, sizeof(path), "%s.v2", dbpath);
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	    "CREATE TABLE handled (id INTEGER PRIMARY KEY, source_id TEXT NOT NULL UNIQUE,"
+	    " message_id TEXT NOT NULL DEFAULT '', raw_sha256 TEXT NOT NULL DEFAULT '',"
+	    " sender TEXT NOT NULL DEFAULT '', outcome TEXT NOT NULL, reason TEXT NOT NULL,"
+	    " detail TEXT NOT NULL DEFAULT '', lookups INTEGER NOT NULL DEFAULT 0,"
+	    " handled_at INTEGER NOT NULL, marked_at INTEGER);"
+	    "CREATE TABLE queue (id INTEGER PRIMARY KEY, handled_id INTEGER REFERENCES handled(id),"
+	    " msgid TEXT NOT NULL UNIQUE, rcpt TEXT NOT NULL, rcpt_domain TEXT NOT NULL DEFAULT '',"
+	    " env_from TEXT NOT NULL DEFAULT '', sender TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL,"
+	    " body BLOB, state TEXT NOT NULL DEFAULT 'queued', attempts INTEGER NOT NULL DEFAULT 0,"
+	    " charged INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, next_try INTEGER NOT NULL,"
+	    " sent_at INTEGER, last_error TEXT NOT NULL DEFAULT '');"
+	    "CREATE TABLE charges (id INTEGER PRIMARY KEY, sender TEXT NOT NULL, lookups INTEGER NOT NULL,"
+	    " at INTEGER NOT NULL, queue_id INTEGER);"
+	    "CREATE TABLE senders (addr TEXT PRIMARY KEY, tier TEXT, registered_at INTEGER, token TEXT,"
+	    " token_expires INTEGER, token_msgid TEXT, stopped INTEGER NOT NULL DEFAULT 0,"
+	    " reset_at INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);"
+	    "CREATE TABLE domains (domain TEXT PRIMARY KEY, tier TEXT NOT NULL);"
+	    "CREATE TABLE grants (id INTEGER PRIMARY KEY, sender TEXT NOT NULL, n INTEGER NOT NULL,"
+	    " at INTEGER NOT NULL);"
+	    "CREATE TABLE notices (id INTEGER PRIMARY KEY, sender TEXT NOT NULL, kind TEXT NOT NULL,"
+	    " at INTEGER NOT NULL);"
+	    "INSERT INTO senders (addr, created_at, stopped) VALUES ('lee+news@clinic.example', 1, 1);"
+	    "INSERT INTO charges (sender, lookups, at) VALUES ('kim+1@clinic.example', 3, 10);"
+	    "INSERT INTO queue (msgid, rcpt, rcpt_domain, sender, kind, created_at, next_try) VALUES"
+	    " ('m1@x', 'Kim+1@Clinic.Example', 'Clinic.Example', 'kim+1@clinic.example', 'answer',"
+	    " strftime('%s','now'), 0);"
+	    "PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	buf_init(&err, 1000);
+	st = state_open(path, &err);
+	buf_free(&err);
+	assert_non_null(st);
+	tin_init(&t, "Kim@Clinic.Example");
+	memset(&in, 0, sizeof(in));
+	in.conf = &f->c;
+	in.st = st;
+	in.m = &t.m;
+	in.v = &t.v;
+	in.ex = &t.ex;
+	in.now = (int64_t)util_now();
+	f->c.quota_guest = 3;
+	f->c.rate_sender_hour = 1;
+	buf_init(&err, 1000);
+	assert_int_equal(intake_decide(&in, &o, &err), 0);
+	buf_free(&err);
+	assert_string_equal(o.key, "kim@clinic.example");
+	/* the old reply to Kim+1@ counts for the rate limit, the old charge for the quota */
+	assert_string_equal(o.reason, "rate-sender-hour");
+	assert_int_equal(o.q.used, 3);
+	tin_init(&t, "LEE@clinic.example");
+	buf_init(&err, 1000);
+	assert_int_equal(intake_decide(&in, &o, &err), 0);
+	buf_free(&err);
+	assert_string_equal(o.reason, "stopped");
+	state_close(st);
+	unlink(path);
+	util_fmt(path, sizeof(path), "%s.v2-wal", dbpath);
+	unlink(path);
+	util_fmt(path, sizeof(path), "%s.v2-shm", dbpath);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -547,6 +628,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_notices_once_a_day_per_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_charge_and_allowance, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_rows_rewritten, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema2_migrates, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
