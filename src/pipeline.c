@@ -237,7 +237,7 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 	}
 	d->h.notice = io.notice;
 	if (io.outcome == INTAKE_SILENT) {
-		set_outcome(d, ST_IGNORED, io.reason, io.detail);
+		set_outcome(d, ST_IGNORED, io.reason ? io.reason : "ignored", io.detail);
 		r = 0;
 		goto out;
 	}
