@@ -12,7 +12,7 @@
  *   2. an admin block                                              [blocked]
  *   3. STOP (change: stopped)                                      [stop]
  *   4. a stopped sender without START                              [stopped]
- *   5. registration: locked after LIM_REGISTER_TRIES wrong tokens  [register-locked]
+ *   5. registration: locked after LIM_REGISTER_TRIES wrong tokens  [token-locked]
  *      a pending token is confirmed by REGISTER <token>, or by a reply to the token
  *      message whose new text carries the token or starts with an explicit confirming
  *      word (yes, confirm, confirmed, register); any other reply to the token message is

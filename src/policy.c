@@ -536,7 +536,9 @@ vendor_autoreply(const struct message *m, char *val, size_t n)
 			if (strcmp(tok, "no") == 0 || strcmp(tok, "false") == 0 ||
 			    strcmp(tok, "0") == 0)
 				continue;
-			sanitize(val, n, v);
+			/* the detail is logged: an address (X-AutoReply-From, the Exchange
+			 * rules loop names the mailbox) is not copied */
+			sanitize(val, n, strchr(v, '@') ? "(an address)" : v);
 			return names[k];
 		}
 		if (util_strcaseeq(h->name, "X-Precedence") && value_in_list(v, bulk_values, NBULK)) {

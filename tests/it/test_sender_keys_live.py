@@ -10,7 +10,7 @@ running codemaild (IMAP IDLE in, SMTP submission out):
     although every From differs;
   - registration: a reply to the token message saying "who are you?" does not register,
     "Yes" does; wrong tokens are counted and, after LIM_REGISTER_TRIES (5), the address is
-    locked: even the right token is then ignored (reason register-locked).
+    locked: even the right token is then ignored (reason token-locked).
 
 Every message carries a trusted Authentication-Results (authserv-id mx.example.test) for its
 From domain; the test runs in about a minute."""
@@ -127,7 +127,7 @@ try:
     eq(con.q("SELECT token_fails, locked_until > strftime('%s','now'), token IS NULL FROM senders "
              "WHERE addr = 'eve@example.test'"), [(5, 1, 1)], "5 tries counted, locked, token dropped")
     row = ask("eve@example.test", "REGISTER %s" % good)
-    eq(row[:2], ("ignored", "register-locked"), "locked: the right token is ignored too")
+    eq(row[:2], ("ignored", "token-locked"), "locked: the right token is ignored too")
     ok("registered: no" in con.cli("sender", "show", "eve@example.test")[1], "eve not registered")
     ok(con.proc.poll() is None, "daemon still running")
 finally:

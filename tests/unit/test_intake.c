@@ -349,15 +349,17 @@ test_registration_needs_token_or_confirming_word(void **state)
 	t.ex.ncodes = 0;
 	t.ex.commands = CMD_REGISTER;
 	assert_int_equal(decide(f, &t, &o), 0);
-	assert_int_equal(o.change, ST_SC_NONE);       /* a second REGISTER today: silence */
-	assert_string_equal(o.reason, "notice-limit");
-	t.m.subject = (char *)"Re: your token";
-	t.ex.commands = 0;
-	assert_int_equal(decide(f, &t, &o), 0);
-	assert_int_equal(o.outcome, INTAKE_ANSWER);
+	assert_int_equal(o.outcome, INTAKE_ANSWER);   /* not a second REGISTER either */
 	assert_string_equal(o.kind, "nocode");
 	assert_int_equal(o.change, ST_SC_NONE);
 	assert_int_equal(o.q.registered, 0);
+	/* a question in such a reply is answered as a question */
+	t.ex.ncodes = 1;
+	assert_int_equal(decide(f, &t, &o), 0);
+	assert_int_equal(o.outcome, INTAKE_ANSWER);
+	assert_string_equal(o.kind, "answer");
+	assert_int_equal(o.change, ST_SC_NONE);
+	t.ex.ncodes = 0;
 	/* "yesterday" is not "yes" */
 	t.m.question_text = (char *)"yesterday I asked about 99213";
 	assert_int_equal(decide(f, &t, &o), 0);
@@ -425,12 +427,12 @@ test_wrong_tokens_counted_and_locked(void **state)
 	t.ex.token = tok;
 	assert_int_equal(decide(f, &t, &o), 0);
 	assert_int_equal(o.outcome, INTAKE_SILENT);
-	assert_string_equal(o.reason, "register-locked");
+	assert_string_equal(o.reason, "token-locked");
 	tin_init(&t, "eve@clinic.example");
 	t.m.in_reply_to = msgid;
 	t.m.question_text = (char *)"yes";
 	assert_int_equal(decide(f, &t, &o), 0);
-	assert_string_equal(o.reason, "register-locked");
+	assert_string_equal(o.reason, "token-locked");
 	assert_int_equal(o.change, ST_SC_NONE);
 }
 

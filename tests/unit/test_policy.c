@@ -1155,6 +1155,16 @@ test_detail_has_no_addresses(void **state)
 	assert_true(strlen(v.detail) < 64);
 	for (size_t i = 0; v.detail[i]; i++)
 		assert_true(v.detail[i] >= 0x20 && v.detail[i] < 0x7f);
+	/* header values that are addresses are not copied into the detail (it is logged) */
+	tm_base(&t);
+	tm_hdr(&t, "X-MS-Exchange-Inbox-Rules-Loop", "ben@example.test");
+	policy_check(&t.m, &pc, &v);
+	assert_string_equal(v.reason, "auto-reply-header");
+	assert_null(strchr(v.detail, '@'));
+	tm_base(&t);
+	tm_hdr(&t, "X-AutoReply-From", "ben@example.test");
+	policy_check(&t.m, &pc, &v);
+	assert_null(strchr(v.detail, '@'));
 }
 
 /* ---- corpus ---- */
