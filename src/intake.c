@@ -103,12 +103,20 @@ registration(const struct intake_in *in, struct intake_out *o, int *cmd)
 	int token_reply = *q->token_msgid && m->in_reply_to &&
 	    strcmp(m->in_reply_to, q->token_msgid) == 0;
 	int reg = (ex->commands & CMD_REGISTER) != 0;
+	/* an attempt to register: a token, REGISTER, or (in a reply to the token message,
+	 * whose subject echoes our "REGISTER") a confirming word in the new text */
+	int attempt = ex->token || (token_reply ? intake_confirms(m->question_text) : reg);
 
-	if (q->locked_until > in->now && (token_reply || reg || ex->token)) {
+	if (q->locked_until > in->now && attempt) {
 		/* (no "register" in the reason: the log scan of the tests treats the
 		 * REGISTER subjects they send as sensitive) */
 		silent(o, "token-locked", "too many wrong tokens; locked for a day");
 		return 1;
+	}
+	if (q->locked_until > in->now) {
+		if (token_reply)
+			*cmd &= ~CMD_REGISTER;
+		return 0;
 	}
 	if (!*q->token || q->registered || !(token_reply || (reg && ex->token)))
 		return 0;

@@ -434,6 +434,13 @@ test_wrong_tokens_counted_and_locked(void **state)
 	assert_int_equal(decide(f, &t, &o), 0);
 	assert_string_equal(o.reason, "token-locked");
 	assert_int_equal(o.change, ST_SC_NONE);
+	/* a question in a reply to the token message is still a question */
+	t.m.subject = (char *)"Re: REGISTER";
+	t.ex.commands = CMD_REGISTER;
+	t.m.question_text = (char *)"What is 99213?";
+	assert_int_equal(decide(f, &t, &o), 0);
+	assert_int_equal(o.outcome, INTAKE_ANSWER);
+	assert_string_equal(o.kind, "answer");
 }
 
 static void
