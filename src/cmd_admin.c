@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "import.h"
 #include "quota.h"
+#include "senderkey.h"
 #include "state.h"
 #include "util.h"
 
@@ -19,18 +20,31 @@ open_state(struct cmdctx *cx)
 
 	buf_init(&err, 4096);
 	st = state_open(cx->conf.state_db, &err);
+	if (st != NULL) {
+		struct senderkey_conf kc;
+
+		/* addresses are keyed as the daemon keys them (rewriting old keys if needed) */
+		senderkey_conf_from(&kc, &cx->conf);
+		if (state_sender_keys(st, &kc, &err) < 0) {
+			state_close(st);
+			st = NULL;
+		}
+	}
 	if (st == NULL)
 		fprintf(stderr, "codemaild %s: %s\n", cx->argv[0], buf_cstr(&err));
 	buf_free(&err);
 	return st;
 }
 
+/* An address as given on the command line -> its canonical sender key, in place. */
 static void
-lower(char *s)
+canon(struct state *st, char *addr, size_t n)
 {
-	for (; *s; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s + 32);
+	char key[330];
+
+	state_key_of(st, addr, key, sizeof(key));
+	if (*key)
+		util_fmt(addr, n, "%s", key);
 }
 
 static const char *
@@ -76,9 +90,10 @@ cmd_sender(struct cmdctx *cx)
 		return usage("sender show ADDR | set ADDR --tier T|none");
 	if ((st = open_state(cx)) == NULL)
 		return EX_CANTCREAT;
+	addr[0] = '\0';
 	if (cx->argc > 2)
 		util_fmt(addr, sizeof(addr), "%s", cx->argv[2]);
-	lower(addr);
+	canon(st, addr, sizeof(addr));
 	if (strcmp(sub, "list") == 0) {
 		const char *t = opt(cx, "--tier");
 		enum tier dummy;
@@ -130,7 +145,7 @@ cmd_quota(struct cmdctx *cx)
 	if ((st = open_state(cx)) == NULL)
 		return EX_CANTCREAT;
 	util_fmt(addr, sizeof(addr), "%s", cx->argv[2]);
-	lower(addr);
+	canon(st, addr, sizeof(addr));
 	if (strcmp(sub, "reset") == 0 ? quota_reset(st, addr, (int64_t)util_now()) :
 	    quota_grant(st, addr, n, (int64_t)util_now()) < 0)
 		rc = EX_SOFTWARE;
@@ -154,8 +169,7 @@ cmd_domain(struct cmdctx *cx)
 		return usage("domain add DOMAIN --tier T | remove DOMAIN");
 	if ((st = open_state(cx)) == NULL)
 		return EX_CANTCREAT;
-	util_fmt(dom, sizeof(dom), "%s", cx->argv[2]);
-	lower(dom);
+	senderkey_domain(cx->argv[2], dom, sizeof(dom));
 	if (quota_domain(st, dom, add ? t : NULL) < 0)
 		rc = EX_SOFTWARE;
 	else

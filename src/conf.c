@@ -15,14 +15,14 @@
 #include "reply.h"
 #include "util.h"
 
-enum ktype { K_STR, K_LONG, K_DUR, K_SIZE, K_BOOL, K_ENUM, K_TRI };
+enum ktype { K_STR, K_LONG, K_DUR, K_SIZE, K_BOOL, K_ENUM, K_TRI, K_CHOICE };
 
 struct key {
 	const char *section, *name;
 	enum ktype type;
 	size_t off;
 	const char *deflt;
-	const char *choices;   /* K_ENUM: "a|b|c" */
+	const char *choices;   /* K_ENUM (kept as text), K_CHOICE (an int: the index): "a|b|c" */
 	long min, max;         /* K_LONG */
 	const char *doc;
 };
@@ -31,6 +31,7 @@ struct key {
 #define LO(f) (offsetof(struct conf, msg_limits) + offsetof(struct msg_limits, f))
 #define STR(s, n, f, d, doc)          { s, n, K_STR, O(f), d, NULL, 0, 0, doc }
 #define ENUM(s, n, f, d, ch, doc)     { s, n, K_ENUM, O(f), d, ch, 0, 0, doc }
+#define CHOICE(s, n, f, d, ch, doc)   { s, n, K_CHOICE, O(f), d, ch, 0, 0, doc }
 #define LONG(s, n, f, d, mn, mx, doc) { s, n, K_LONG, O(f), d, NULL, mn, mx, doc }
 #define DUR(s, n, f, d, doc)          { s, n, K_DUR, O(f), d, NULL, 0, 0, doc }
 #define BOOL(s, n, f, d, doc)         { s, n, K_BOOL, O(f), d, NULL, 0, 0, doc }
@@ -111,8 +112,9 @@ static const struct key keys[] = {
 	LONG("limits", "codes_per_message", codes_per_message, "25", 1, 1000, "codes answered per message; the rest are listed as skipped"),
 
 	STR("policy", "authserv_id", authserv_ids, "", "authserv-id(s) of our own receiving servers whose Authentication-Results we trust"),
-	ENUM("policy", "require_auth", require_auth, "dmarc", "dmarc|aligned|none", "what makes a From address authenticated"),
-	ENUM("policy", "unauth_action", unauth_action, "ignore", "ignore|answer", "what to do with mail that fails authentication"),
+	STR("policy", "internal_hosts", internal_hosts, "", "more of our own hosts (besides the authserv-ids): a Received field 'by' any other host ends the Authentication-Results we trust"),
+	CHOICE("policy", "require_auth", require_auth, "dmarc", "dmarc|aligned|none", "what makes a From address authenticated"),
+	CHOICE("policy", "unauth_action", unauth_action, "ignore", "ignore|answer", "what to do with mail that fails authentication"),
 	LONG("policy", "max_received", max_received, "30", 1, 1000, "more Received: headers than this = loop"),
 	BOOL("policy", "require_recipient", require_recipient, "yes", "the consultant address must be in To or Cc"),
 	BOOL("policy", "honour_reply_to", honour_reply_to, "no", "reply to Reply-To instead of From"),
@@ -122,16 +124,18 @@ static const struct key keys[] = {
 	LONG("rate", "domain_per_day", rate_domain_day, "1000", 0, 10000000, "answers per sender domain per day (0 = no limit)"),
 	LONG("rate", "global_per_minute", rate_global_minute, "120", 0, 1000000, "outbound circuit breaker: replies per minute (0 = none)"),
 
-	ENUM("quota", "unit", quota_unit, "code", "code|message", "what a lookup is"),
+	CHOICE("quota", "unit", quota_unit, "code", "code|message", "what a lookup is"),
 	LONG("quota", "guest", quota_guest, "3", -1, 100000000, "lookups for unregistered senders (-1 = unlimited)"),
-	ENUM("quota", "guest_period", quota_guest_period, "lifetime", "day|month|lifetime", "guest allowance period"),
+	CHOICE("quota", "guest_period", quota_guest_period, "lifetime", "day|month|lifetime", "guest allowance period"),
 	LONG("quota", "registered", quota_registered, "10", -1, 100000000, "lookups for registered senders (-1 = unlimited)"),
-	ENUM("quota", "registered_period", quota_registered_period, "month", "day|month|lifetime", "registered allowance period"),
+	CHOICE("quota", "registered_period", quota_registered_period, "month", "day|month|lifetime", "registered allowance period"),
 	LONG("quota", "subscriber", quota_subscriber, "200", -1, 100000000, "lookups for subscribers (-1 = unlimited)"),
-	ENUM("quota", "subscriber_period", quota_subscriber_period, "month", "day|month|lifetime", "subscriber allowance period"),
+	CHOICE("quota", "subscriber_period", quota_subscriber_period, "month", "day|month|lifetime", "subscriber allowance period"),
 	STR("quota", "subscriber_addresses", subscriber_addresses, "", "subscriber addresses, comma-separated"),
 	STR("quota", "subscriber_domains", subscriber_domains, "", "subscriber domains, comma-separated"),
 	DUR("quota", "token_ttl", token_ttl, "2d", "how long a REGISTER token is valid"),
+	STR("quota", "subaddress_separator", subaddress_separator, "+", "sender keys: the local part ends at this character (kim+1@ counts as kim@); several characters = several separators; empty = none"),
+	STR("quota", "dotless_domains", dotless_domains, "", "sender keys: domains whose mailboxes ignore dots in the local part (e.g. gmail.com, googlemail.com); empty = none"),
 
 	ENUM("log", "level", log_level, "info", "err|warn|info|debug", "log level"),
 	ENUM("log", "destination", log_destination, "auto", "auto|stderr|syslog", "auto: stderr on a terminal, else syslog/journal"),
@@ -153,22 +157,28 @@ set_key(struct conf *c, const struct key *k, const char *v, const char **why)
 	int b;
 
 	switch (k->type) {
+	case K_CHOICE:
 	case K_ENUM: {
 		const char *p = k->choices;
 		size_t n = strlen(v);
-		int ok = 0;
+		int ok = -1, idx = 0;
 
 		while (p && *p) {
 			const char *bar = strchr(p, '|');
 			size_t len = bar ? (size_t)(bar - p) : strlen(p);
 
-			if (len == n && strncmp(p, v, n) == 0)
-				ok = 1;
+			if (ok < 0 && len == n && strncmp(p, v, n) == 0)
+				ok = idx;
+			idx++;
 			p = bar ? bar + 1 : NULL;
 		}
-		if (!ok) {
+		if (ok < 0) {
 			*why = "must be one of the listed choices";
 			return -1;
+		}
+		if (k->type == K_CHOICE) {
+			*(int *)(base + k->off) = ok;
+			return 0;
 		}
 	}
 		/* FALLTHROUGH */
@@ -385,6 +395,17 @@ conf_free(struct conf *c)
 		}
 	free(c->path);
 	c->path = NULL;
+}
+
+const char *
+conf_period_name(enum conf_period p)
+{
+	switch (p) {
+	case CONF_PERIOD_DAY: return "day";
+	case CONF_PERIOD_MONTH: return "month";
+	case CONF_PERIOD_LIFETIME: return "lifetime";
+	}
+	return "lifetime";
 }
 
 size_t

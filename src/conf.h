@@ -12,6 +12,14 @@
 #include "buf.h"
 #include "message.h"
 
+/* Choice values ([policy] require_auth, unauth_action, [quota] unit and periods): the
+ * order is the order of the choices in the key table (conf.c). */
+enum conf_require_auth { CONF_AUTH_DMARC = 0, CONF_AUTH_ALIGNED, CONF_AUTH_NONE };
+enum conf_unauth_action { CONF_UNAUTH_IGNORE = 0, CONF_UNAUTH_ANSWER };
+enum conf_quota_unit { CONF_UNIT_CODE = 0, CONF_UNIT_MESSAGE };
+enum conf_period { CONF_PERIOD_DAY = 0, CONF_PERIOD_MONTH, CONF_PERIOD_LIFETIME };
+const char *conf_period_name(enum conf_period p);     /* "day" | "month" | "lifetime" */
+
 struct conf {
 	char *path;                     /* file read, or "(defaults)" */
 
@@ -88,8 +96,9 @@ struct conf {
 
 	/* [policy] */
 	char *authserv_ids;             /* comma-separated; "" = senders unauthenticated */
-	char *require_auth;             /* "dmarc" | "aligned" | "none" */
-	char *unauth_action;            /* "ignore" | "answer" */
+	char *internal_hosts;           /* more of our hosts (Received "by"), comma-separated */
+	enum conf_require_auth require_auth;
+	enum conf_unauth_action unauth_action;
 	long  max_received;
 	int   require_recipient;        /* consultant address must be in To/Cc */
 	int   honour_reply_to;
@@ -98,13 +107,15 @@ struct conf {
 	long  rate_sender_hour, rate_sender_day, rate_domain_day, rate_global_minute;
 
 	/* [quota] */
-	char *quota_unit;               /* "code" | "message" */
-	long  quota_guest;     char *quota_guest_period;
-	long  quota_registered; char *quota_registered_period;
-	long  quota_subscriber; char *quota_subscriber_period;   /* -1 = unlimited */
+	enum conf_quota_unit quota_unit;
+	long  quota_guest;      enum conf_period quota_guest_period;
+	long  quota_registered; enum conf_period quota_registered_period;
+	long  quota_subscriber; enum conf_period quota_subscriber_period;   /* -1 = unlimited */
 	char *subscriber_addresses;
 	char *subscriber_domains;
 	long  token_ttl;                /* seconds */
+	char *subaddress_separator;     /* sender keys: "+" by default, "" = none (senderkey.h) */
+	char *dotless_domains;          /* sender keys: domains whose local parts ignore dots */
 
 	/* [log] */
 	char *log_level;

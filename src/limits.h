@@ -35,6 +35,11 @@
 /* config and state */
 #define LIM_CONFIG_SIZE       (1024u * 1024)
 #define LIM_ADDR_LEN          320u
+#define LIM_KEY_DOMAIN        256u                /* domain of a canonical sender key */
+
+/* registration (intake.c): wrong tokens before the address is locked out, and for how long */
+#define LIM_REGISTER_TRIES    5
+#define LIM_REGISTER_LOCKOUT  86400               /* seconds */
 
 /* time per step (seconds). LIM_STEP_TIMEOUT: CPU time to decide one message (parse,
  * policy, extract, answer, render); past it the message is set aside as failed,

@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "extract.h"
 #include "limits.h"
+#include "intake.h"
 #include "log.h"
 #include "message.h"
 #include "notify.h"
@@ -21,6 +22,7 @@
 #include "quota.h"
 #include "render.h"
 #include "reply.h"
+#include "senderkey.h"
 #include "sender.h"
 #include "util.h"
 
@@ -60,14 +62,6 @@ set_outcome(struct decision *d, enum st_outcome o, const char *reason, const cha
 	util_fmt(d->h.detail, sizeof(d->h.detail), "%s", detail ? detail : "");
 }
 
-static void
-lower(char *s)
-{
-	for (; *s; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s + 32);
-}
-
 static int
 known_cb(void *ctx, const char *code, enum code_kind kind)
 {
@@ -104,7 +98,7 @@ compose(struct pipeline *p, const char *source_id, const struct message *m,
 		else
 			set_outcome(d, ST_FAILED, "compose-failed", err);
 		d->h.lookups = 0;          /* nothing answered: nothing charged or recorded */
-		d->h.sender_sql = NULL;
+		d->h.sender_change = ST_SC_NONE;
 		d->h.notice = NULL;
 		r = 0;
 		goto out;
@@ -116,14 +110,6 @@ out:
 	buf_free(&text);
 	buf_free(&html);
 	return r;
-}
-
-/* A non-answer reply (help, status, quota, register, notice) goes at most once per sender
- * per day and kind; 1 when this one may go. */
-static int
-notice_ok(struct pipeline *p, const char *sender, const char *kind, int64_t now)
-{
-	return p->st == NULL || quota_notices_since(p->st, sender, kind, quota_day_start(now)) == 0;
 }
 
 /* Builds a simple model of kind (help, status, quota, register, notice) with the sender's
@@ -141,150 +127,24 @@ simple_model(struct pipeline *p, const char *kind, const char *flag, const struc
 	return model;
 }
 
-/* Commands and allowance: decides the reply kind before any lookup. Returns the model for a
- * non-answer reply, or NULL with *silent set (no reply: d says why) or both NULL/0 to go on
- * with the answer. */
+/* The model of a notice intake decided on (kind register: with the new token). */
 static struct json_object *
-commands(struct pipeline *p, const struct message *m, const struct verdict *v,
-    const struct ex_result *ex, struct quota_info *q, int have_q, int64_t now,
-    struct decision *d, int *silent)
+notice_model(struct pipeline *p, const struct message *m, const struct intake_out *io)
 {
-	const char *sender = d->h.sender;
-	static char token[33];      /* d->h.sender_arg borrows it until the commit */
+	struct json_object *model = simple_model(p, io->kind, io->flag, m,
+	    io->have_q ? &io->q : NULL);
 
-	*silent = 0;
-	if (have_q && q->tier == TIER_BLOCKED) {
-		set_outcome(d, ST_IGNORED, "blocked", "sender is blocked by the admin");
-		*silent = 1;
-		return NULL;
-	}
-	if (ex->commands & CMD_STOP) {
-		set_outcome(d, ST_IGNORED, "stop", "STOP honoured: no more mail to this sender");
-		d->h.sender_sql = "UPDATE senders SET stopped = 1 WHERE addr = ?1";
-		*silent = 1;
-		return NULL;
-	}
-	if (have_q && q->stopped && !(ex->commands & CMD_START)) {
-		set_outcome(d, ST_IGNORED, "stopped", "sender asked to STOP");
-		*silent = 1;
-		return NULL;
-	}
-	/* registration completed by replying to our token message, or REGISTER <token> */
-	if (have_q && *q->token && !q->registered &&
-	    ((*q->token_msgid && m->in_reply_to && strcmp(m->in_reply_to, q->token_msgid) == 0) ||
-	    ((ex->commands & CMD_REGISTER) && ex->token && strcmp(ex->token, q->token) == 0))) {
-		if (q->token_expires < now || !v->identity_trusted) {
-			if (!notice_ok(p, sender, "register-fail", now))
-				goto quiet;
-			d->h.notice = "register-fail";
-			d->kind = "notice";
-			return simple_model(p, "notice", "n_token_invalid", m, q);
-		}
-		/* the registered allowance starts at registration (guest use does not count) */
-		d->h.sender_sql = "UPDATE senders SET registered_at = ?2, reset_at = ?2, token = NULL, "
-		    "token_expires = NULL, token_msgid = NULL WHERE addr = ?1";
-		d->h.notice = "registered";
-		d->kind = "notice";
-		q->tier = q->tier == TIER_GUEST ? TIER_REGISTERED : q->tier;
-		return simple_model(p, "notice", "n_registered", m, q);
-	}
-	/* A message with codes is a question even when its subject or first line reads like a
-	 * command: "Re: HELP", "Re: START", "Re: Re: REGISTER" are replies to our notices. */
-	if ((ex->commands & CMD_REGISTER) && ex->ncodes > 0 && have_q &&
-	    (q->registered || q->tier != TIER_GUEST))
-		return NULL;
-	if (ex->commands & CMD_REGISTER) {
-		if (!have_q)
-			return simple_model(p, "notice", "n_no_state", m, NULL);
-		if (!notice_ok(p, sender, "register", now))
-			goto quiet;
-		d->h.notice = "register";
-		d->kind = "notice";
-		if (q->registered || q->tier != TIER_GUEST)
-			return simple_model(p, "notice", "n_already_registered", m, q);
-		if (!v->identity_trusted || !v->authenticated)
-			if (*p->conf->authserv_ids && strcmp(p->conf->require_auth, "none") != 0)
-				return simple_model(p, "notice", "n_unauthenticated", m, q);
-		if (ex->token) {
-			d->h.notice = "register-fail";
-			return simple_model(p, "notice", "n_token_invalid", m, q);
-		}
-		quota_new_token(token);
-		d->h.sender_sql = "UPDATE senders SET token = ?3, token_expires = ?4, token_msgid = ?5 "
-		    "WHERE addr = ?1";
-		d->h.sender_arg = token;
-		d->h.sender_num = now + p->conf->token_ttl;
-		d->kind = "register";
-		{
-			struct json_object *model = simple_model(p, "register", NULL, m, q);
-			char when[32];
-			time_t t = (time_t)(now + p->conf->token_ttl);
-			struct tm tm;
+	if (model && io->change == ST_SC_TOKEN) {
+		char when[32];
+		time_t t = (time_t)io->token_expires;
+		struct tm tm;
 
-			gmtime_r(&t, &tm);
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
-			json_object_object_add(model, "token", json_object_new_string(token));
-			json_object_object_add(model, "token_expires", json_object_new_string(when));
-			return model;
-		}
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+		json_object_object_add(model, "token", json_object_new_string(io->token));
+		json_object_object_add(model, "token_expires", json_object_new_string(when));
 	}
-	if (ex->commands & CMD_START) {
-		/* START takes effect even when no welcome goes (a question, or one welcome today) */
-		d->h.sender_sql = "UPDATE senders SET stopped = 0 WHERE addr = ?1";
-		if (ex->ncodes > 0)
-			return NULL;
-		if (!notice_ok(p, sender, "start", now)) {
-			set_outcome(d, ST_IGNORED, "notice-limit", "a reply of this kind already went today");
-			*silent = 1;
-			return NULL;
-		}
-		d->h.notice = "start";
-		d->kind = "notice";
-		return simple_model(p, "notice", "n_started", m, have_q ? q : NULL);
-	}
-	if ((ex->commands & (CMD_HELP | CMD_QUOTA)) && ex->ncodes > 0)
-		return NULL;
-	if (ex->commands & (CMD_HELP | CMD_QUOTA)) {
-		const char *kind = ex->commands & CMD_HELP ? "help" : "status";
-
-		if (!notice_ok(p, sender, kind, now))
-			goto quiet;
-		d->h.notice = kind;
-		d->kind = kind;
-		return simple_model(p, kind, NULL, m, have_q ? q : NULL);
-	}
-	return NULL;
-quiet:
-	set_outcome(d, ST_IGNORED, "notice-limit", "a reply of this kind already went today");
-	d->h.notice = NULL;
-	d->h.sender_sql = NULL;
-	*silent = 1;
-	return NULL;
-}
-
-/* Per-sender, per-domain rate limits: 1 when over (d says why). */
-static int
-rate_limited(struct pipeline *p, const char *sender, int64_t now, struct decision *d)
-{
-	const struct conf *c = p->conf;
-	const char *at = strrchr(sender, '@');
-
-	if (p->st == NULL)
-		return 0;
-	if (c->rate_sender_hour && state_replies_to(p->st, sender, now - 3600) >= c->rate_sender_hour) {
-		set_outcome(d, ST_IGNORED, "rate-sender-hour", "sender over the hourly answer limit");
-		return 1;
-	}
-	if (c->rate_sender_day && state_replies_to(p->st, sender, now - 86400) >= c->rate_sender_day) {
-		set_outcome(d, ST_IGNORED, "rate-sender-day", "sender over the daily answer limit");
-		return 1;
-	}
-	if (at && c->rate_domain_day &&
-	    state_replies_to_domain(p->st, at + 1, now - 86400) >= c->rate_domain_day) {
-		set_outcome(d, ST_IGNORED, "rate-domain-day", "sender domain over the daily limit");
-		return 1;
-	}
-	return 0;
+	return model;
 }
 
 int
@@ -296,14 +156,14 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 	struct ex_opts eo;
 	struct policy_conf pc;
 	struct verdict v;
-	struct quota_info q;
+	struct intake_in ii;
+	struct intake_out io;
 	struct json_object *model = NULL;
 	int64_t now = (int64_t)util_now();
-	int lookups = 0, r = -1, have_q = 0, silent = 0;
-	char rcpt_addr[sizeof(d->h.sender)];     /* the From address itself, lower-cased */
+	int lookups = 0, r = -1;
+	static char token[33];      /* d->h.sender_arg borrows it until the commit */
 
 	memset(&ex, 0, sizeof(ex));
-	memset(&q, 0, sizeof(q));
 	util_fmt(d->h.source_id, sizeof(d->h.source_id), "%s", source_id);
 	util_sha256_hex(raw, len, d->h.raw_sha256);
 	if (len > p->conf->msg_limits.max_size) {
@@ -316,8 +176,13 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 		return -1;
 	}
 	util_fmt(d->h.message_id, sizeof(d->h.message_id), "%s", m->message_id ? m->message_id : "");
-	util_fmt(d->h.sender, sizeof(d->h.sender), "%s", m->from.addr ? m->from.addr : "");
-	lower(d->h.sender);
+	{
+		struct senderkey_conf kc;
+
+		senderkey_conf_from(&kc, p->conf);
+		senderkey_canon(m->from.addr ? m->from.addr : "", &kc, d->h.sender,
+		    sizeof(d->h.sender));
+	}
 	if (m->error) {
 		set_outcome(d, ST_FAILED, "unparseable", m->error_reason);
 		r = 0;
@@ -344,7 +209,7 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 	 * they were answered (and charged) already, and an autoresponder that keeps the
 	 * subject would be answered again and again. Only the new text asks; commands and a
 	 * token in the subject still count (a reply whose subject was changed to STOP). */
-	if (p->st && ex.ncodes && m->in_reply_to && quota_is_our_reply(p->st, m->in_reply_to) == 1) {
+	if (p->st && ex.ncodes && m->in_reply_to && state_is_our_reply(p->st, m->in_reply_to) == 1) {
 		struct ex_result tx;
 
 		if (extract_run(NULL, m->question_text, &eo, &tx) < 0) {
@@ -359,64 +224,33 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 		extract_result_free(&ex);
 		ex = tx;
 	}
-	util_fmt(rcpt_addr, sizeof(rcpt_addr), "%s", d->h.sender);
-	if (p->st && *d->h.sender && v.identity_trusted) {
-		if (quota_get(p->st, p->conf, d->h.sender, now, &q) < 0) {
-			buf_printf(why, "state DB: %s", state_errmsg(p->st));
-			goto out;
-		}
-		have_q = 1;
-	} else if (p->st && *d->h.sender) {
-		/* An unauthenticated From (unauth_action = answer) is not an identity: it must
-		 * neither use nor change the allowance, registration, STOP or START of the
-		 * address it claims. Its lookups, notices and commands are kept under
-		 * "unauth:ADDR" with the guest allowance; the real address's STOP or block
-		 * still silences it. */
-		struct quota_info realq;
-
-		if (quota_get(p->st, p->conf, rcpt_addr, now, &realq) < 0) {
-			buf_printf(why, "state DB: %s", state_errmsg(p->st));
-			goto out;
-		}
-		util_fmt(d->h.sender, sizeof(d->h.sender), "%s%s", QUOTA_UNAUTH_PREFIX, rcpt_addr);
-		if (quota_get_guest(p->st, p->conf, d->h.sender, now, &q) < 0) {
-			buf_printf(why, "state DB: %s", state_errmsg(p->st));
-			goto out;
-		}
-		have_q = 1;
-		if (realq.tier == TIER_BLOCKED || realq.stopped) {
-			set_outcome(d, ST_IGNORED, realq.stopped ? "stopped" : "blocked",
-			    realq.stopped ? "the address asked to STOP (message not authenticated)" :
-			    "sender is blocked by the admin (message not authenticated)");
-			r = 0;
-			goto out;
-		}
+	/* the sender-intake rules: key, commands, notices, rate limits, allowance */
+	memset(&ii, 0, sizeof(ii));
+	ii.conf = p->conf;
+	ii.st = p->st;
+	ii.m = m;
+	ii.v = &v;
+	ii.ex = &ex;
+	ii.now = now;
+	if (intake_decide(&ii, &io, why) < 0)
+		goto out;
+	util_fmt(d->h.sender, sizeof(d->h.sender), "%s", io.key);
+	d->h.sender_change = io.change;
+	if (io.change == ST_SC_TOKEN) {
+		memcpy(token, io.token, sizeof(token));
+		d->h.sender_arg = token;
+		d->h.sender_num = io.token_expires;
 	}
-	model = commands(p, m, &v, &ex, &q, have_q, now, d, &silent);
-	if (silent) {
+	d->h.notice = io.notice;
+	if (io.outcome == INTAKE_SILENT) {
+		set_outcome(d, ST_IGNORED, io.reason ? io.reason : "ignored", io.detail);
 		r = 0;
 		goto out;
 	}
-	if (rate_limited(p, rcpt_addr, now, d)) {
-		d->h.sender_sql = NULL;
-		d->h.notice = NULL;
-		json_object_put(model);
-		model = NULL;
-		r = 0;
-		goto out;
-	}
-	if (model == NULL && ex.ncodes && have_q && q.left == 0) {
-		/* allowance used up: one polite quota reply per period, then silence */
-		if (quota_notices_since(p->st, d->h.sender, "quota", q.period_start) > 0) {
-			set_outcome(d, ST_IGNORED, "quota-exhausted", "allowance used up; quota reply already sent");
-			r = 0;
-			goto out;
-		}
-		d->h.notice = "quota";
-		d->kind = "quota";
-		model = simple_model(p, "quota", NULL, m, &q);
-	}
-	if (model == NULL) {
+	if (io.outcome == INTAKE_NOTICE) {
+		d->kind = io.kind;
+		model = notice_model(p, m, &io);
+	} else {
 		struct answer_in ai;
 
 		memset(&ai, 0, sizeof(ai));
@@ -424,31 +258,30 @@ pipeline_decide(struct pipeline *p, const char *source_id, const char *raw, size
 		ai.msg = m;
 		ai.ex = &ex;
 		ai.db = p->db;
-		ai.allowance = !have_q ? -1 : strcmp(p->conf->quota_unit, "message") == 0 ?
-		    (q.left == 0 ? 0 : -1) : q.left;
+		ai.allowance = intake_allowance(p->conf, &io);
 		model = answer_build(&ai, &lookups);
-		if (model && have_q) {
+		lookups = intake_charge(p->conf, lookups);
+		if (model && io.have_q) {
 			/* the footer shows what is left after this answer */
-			long charge = strcmp(p->conf->quota_unit, "message") == 0 ? (lookups > 0) : lookups;
-
-			q.used += charge;
-			if (q.left > 0)
-				q.left = q.left > charge ? q.left - charge : 0;
-			quota_to_json(&q, model);
+			io.q.used += lookups;
+			if (io.q.left > 0)
+				io.q.left = io.q.left > lookups ? io.q.left - lookups : 0;
+			quota_to_json(&io.q, model);
 		}
-		/* a question with no code that a knowledge topic or a code search answered is an
-		 * answer; only a real no-code reply counts against the once-a-day notice */
-		d->kind = model && strcmp(json_object_get_string(json_object_object_get(model, "kind")),
-		    "answer") == 0 ? "answer" : "nocode";
-		if (strcmp(p->conf->quota_unit, "message") == 0 && lookups > 0)
-			lookups = 1;
-		if (model && ex.ncodes == 0 && strcmp(d->kind, "nocode") == 0) {
-			if (!notice_ok(p, d->h.sender, "nocode", now)) {
+		d->kind = io.kind;
+		/* a message without a code that a knowledge topic, a modifier or a code search
+		 * answered is an answer; only a real no-code reply counts against the
+		 * once-a-day notice */
+		if (model && strcmp(io.kind, "nocode") == 0) {
+			if (strcmp(json_object_get_string(json_object_object_get(model, "kind")),
+			    "answer") == 0) {
+				d->kind = "answer";
+				d->h.notice = NULL;
+			} else if (io.nocode_limited) {
 				set_outcome(d, ST_IGNORED, "notice-limit", "a no-code reply already went today");
 				r = 0;
 				goto out;
 			}
-			d->h.notice = "nocode";
 		}
 	}
 	if (model == NULL) {
@@ -620,7 +453,7 @@ record(struct pipeline *p, struct source *src, const struct src_item *it, struct
 				util_fmt(d.h.detail, sizeof(d.h.detail), "deciding took %.0f ms of CPU "
 				    "(limit %ld ms): set aside", used, pipeline_step_limit_ms());
 				d.h.lookups = 0;
-				d.h.sender_sql = NULL;
+				d.h.sender_change = ST_SC_NONE;
 				d.h.notice = NULL;
 			} else if (*d.h.message_id && (rm = state_lookup_content(p->st, d.h.message_id,
 			    d.h.raw_sha256, &same)) < 0) {
@@ -630,7 +463,7 @@ record(struct pipeline *p, struct source *src, const struct src_item *it, struct
 				buf_reset(&d.reply);
 				set_outcome(&d, same.outcome, "rematched", "seen before under another id; not answered again");
 				d.h.lookups = 0;
-				d.h.sender_sql = NULL;
+				d.h.sender_change = ST_SC_NONE;
 				d.h.notice = NULL;
 			}
 		}

@@ -30,7 +30,7 @@ static const struct {
 	{ "list-header", "not answered: mailing-list mail (List-* header)" },
 	{ "precedence", "not answered: Precedence bulk, list, junk or auto_reply" },
 	{ "null-sender", "not answered: null or missing sender (Return-Path <> or no From)" },
-	{ "mailer-daemon", "not answered: the sender is MAILER-DAEMON or postmaster" },
+	{ "mailer-daemon", "not answered: the sender is MAILER-DAEMON, postmaster, root or a bounce address" },
 	{ "list-sender", "not answered: the sender is a list or list-owner address (owner-, -request ...)" },
 	{ "noreply-sender", "not answered: the sender is a no-reply address" },
 	{ "auto-reply-subject", "not answered: the subject marks an automatic reply (\"Automatic reply:\" ...)" },
@@ -90,14 +90,11 @@ policy_conf_from(struct policy_conf *pc, const struct conf *c)
 	pc->consultant_address = c->consultant_address;
 	pc->aliases = c->aliases;
 	pc->authserv_ids = c->authserv_ids;
-	pc->require_auth = POLICY_AUTH_DMARC;
-	if (c->require_auth && util_strcaseeq(c->require_auth, "aligned"))
-		pc->require_auth = POLICY_AUTH_ALIGNED;
-	else if (c->require_auth && util_strcaseeq(c->require_auth, "none"))
-		pc->require_auth = POLICY_AUTH_NONE;
-	pc->unauth_action = POLICY_UNAUTH_IGNORE;
-	if (c->unauth_action && util_strcaseeq(c->unauth_action, "answer"))
-		pc->unauth_action = POLICY_UNAUTH_ANSWER;
+	pc->internal_hosts = c->internal_hosts;
+	pc->require_auth = c->require_auth == CONF_AUTH_ALIGNED ? POLICY_AUTH_ALIGNED :
+	    c->require_auth == CONF_AUTH_NONE ? POLICY_AUTH_NONE : POLICY_AUTH_DMARC;
+	pc->unauth_action = c->unauth_action == CONF_UNAUTH_ANSWER ? POLICY_UNAUTH_ANSWER :
+	    POLICY_UNAUTH_IGNORE;
 	pc->max_received = c->max_received;
 	pc->require_recipient = c->require_recipient;
 	pc->loop_header = c->loop_header;
@@ -311,11 +308,26 @@ return_path_addr(const char *v, char *out, size_t n)
 
 /* ---- our own addresses ---- */
 
-/* 1 if cand is ours: equal to ours (case-insensitive), also after dropping a +detail. */
+/* 1 if domains a and b are the same name (case-insensitive, trailing dots ignored). */
+static int
+same_domain(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	while (la > 0 && a[la - 1] == '.')
+		la--;
+	while (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && la > 0 && util_strncaseeq(a, b, la);
+}
+
+/* 1 if cand is ours: equal to ours (case-insensitive, a trailing dot of the domain
+ * ignored), also after dropping a +detail; a %-hack ("consult%codes.example@relay") is
+ * read as the address it routes to. */
 static int
 addr_matches(const char *cand, const char *ours)
 {
-	const char *cat, *oat, *plus;
+	const char *cat, *oat, *plus, *pct;
 	size_t clen, olen;
 
 	if (!cand || !ours || !*cand || !*ours)
@@ -324,7 +336,24 @@ addr_matches(const char *cand, const char *ours)
 		return 1;
 	cat = strrchr(cand, '@');
 	oat = strrchr(ours, '@');
-	if (!cat || !oat || !util_strcaseeq(cat, oat))
+	if (!cat || !oat)
+		return 0;
+	pct = NULL;
+	for (const char *p = cand; p < cat; p++)
+		if (*p == '%')
+			pct = p;
+	if (pct) {                      /* local%domain@relay: the part before '@' routes */
+		char routed[LIM_ADDR_LEN + 1];
+		size_t n = (size_t)(cat - cand);
+
+		if (n >= sizeof(routed))
+			return 0;
+		memcpy(routed, cand, n);
+		routed[n] = '\0';
+		routed[pct - cand] = '@';
+		return addr_matches(routed, ours);
+	}
+	if (!same_domain(cat + 1, oat + 1))
 		return 0;
 	plus = memchr(cand, '+', (size_t)(cat - cand));
 	clen = plus ? (size_t)(plus - cand) : (size_t)(cat - cand);
@@ -400,7 +429,8 @@ ends_with_ci(const char *s, const char *suffix)
 static const char *
 robot_local_part(const char *local)
 {
-	static const char *const daemons[] = { "mailer-daemon", "postmaster", "double-bounce" };
+	static const char *const daemons[] = { "mailer-daemon", "postmaster", "double-bounce",
+	                                       "bounce", "bounces", "root" };
 	static const char *const lists[] = { "listserv", "majordomo", "majordom", "listproc",
 	                                     "mailman" };
 	char base[LIM_ADDR_LEN + 1], norm[LIM_ADDR_LEN + 1];
@@ -415,8 +445,11 @@ robot_local_part(const char *local)
 		return NULL;
 	memcpy(base, local, n);
 	base[n] = '\0';
+	for (i = j = 0; i < n; i++)      /* mailer_daemon, mailer.daemon: mailer-daemon */
+		norm[j++] = base[i] == '_' || base[i] == '.' ? '-' : base[i];
+	norm[j] = '\0';
 	for (i = 0; i < sizeof(daemons) / sizeof(daemons[0]); i++)
-		if (util_strcaseeq(base, daemons[i]))
+		if (util_strcaseeq(base, daemons[i]) || util_strcaseeq(norm, daemons[i]))
 			return "mailer-daemon";
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		if (util_strcaseeq(base, lists[i]))
@@ -481,7 +514,11 @@ vendor_autoreply(const struct message *m, char *val, size_t n)
 {
 	static const char *const names[] = { "X-Autoreply", "X-Autorespond", "X-Auto-Reply",
 	                                     "X-Autoresponder", "X-AutoReply-From",
-	                                     "X-Mail-Autoreply", "X-Autogenerated" };
+	                                     "X-Mail-Autoreply", "X-Autogenerated",
+	                                     /* Exchange: an inbox rule forwarded or answered it */
+	                                     "X-MS-Exchange-Inbox-Rules-Loop",
+	                                     /* FirstClass */
+	                                     "X-FC-MachineGenerated" };
 	size_t i, k;
 
 	for (i = 0; i < m->nheaders; i++) {
@@ -499,12 +536,20 @@ vendor_autoreply(const struct message *m, char *val, size_t n)
 			if (strcmp(tok, "no") == 0 || strcmp(tok, "false") == 0 ||
 			    strcmp(tok, "0") == 0)
 				continue;
-			sanitize(val, n, v);
+			/* the detail is logged: an address (X-AutoReply-From, the Exchange
+			 * rules loop names the mailbox) is not copied */
+			sanitize(val, n, strchr(v, '@') ? "(an address)" : v);
 			return names[k];
 		}
 		if (util_strcaseeq(h->name, "X-Precedence") && value_in_list(v, bulk_values, NBULK)) {
 			sanitize(val, n, v);
 			return "X-Precedence";
+		}
+		/* Novell GroupWise / IBM: "X-POST-MessageClass: 9; Autoresponder" */
+		if (util_strcaseeq(h->name, "X-POST-MessageClass") &&
+		    util_strcasestr(v, "autoresponder") != NULL) {
+			sanitize(val, n, v);
+			return "X-POST-MessageClass";
 		}
 	}
 	return NULL;
@@ -519,11 +564,28 @@ auto_reply_subject(const char *s)
 		"out of office reply:", "abwesenheitsnotiz:", "automatische antwort:",
 		"r\xc3\xa9ponse automatique", "respuesta autom\xc3\xa1tica", "automatisch antwoord:",
 		"autosvar:", "risposta automatica:", "resposta autom\xc3\xa1tica",
+		"abwesend:", "on vacation:", "vacation reply:", "away from my mail:",
 	};
-	size_t i;
+	/* reply and forward prefixes an autoresponder puts in front ("Re: Automatic reply:") */
+	static const char *const re[] = { "re:", "aw:", "sv:", "antw:", "fw:", "fwd:", "wg:", "tr:" };
+	size_t i, k;
 
 	if (!s)
 		return 0;
+	for (k = 0; k < 8; k++) {        /* a few nested prefixes, not a loop over the subject */
+		int strip = 0;
+
+		while (is_ws((unsigned char)*s))
+			s++;
+		for (i = 0; i < sizeof(re) / sizeof(re[0]); i++)
+			if (util_strncaseeq(s, re[i], strlen(re[i]))) {
+				s += strlen(re[i]);
+				strip = 1;
+				break;
+			}
+		if (!strip)
+			break;
+	}
 	while (is_ws((unsigned char)*s))
 		s++;
 	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
@@ -777,9 +839,10 @@ policy_domain_aligned(const char *a, const char *b)
 
 struct authinfo {
 	int trusted_fields;     /* trusted A-R fields seen */
+	int below_fields;       /* A-R fields with our id below the trusted zone (ignored) */
 	int ignored_fields;     /* A-R fields from other authserv-ids (or none) */
 	int seen;               /* a trusted dmarc/dkim/spf result */
-	int dmarc_pass, dmarc_fail, dmarc_other_domain;
+	int dmarc_pass, dmarc_fail, dmarc_nonpass, dmarc_other_domain;
 	int dkim_pass, spf_pass, spf_nonpass;
 	char first_bad[48];     /* e.g. "dmarc=fail" for the detail */
 };
@@ -791,39 +854,105 @@ note_bad(struct authinfo *ai, const struct policy_ar_result *r)
 		snprintf(ai->first_bad, sizeof(ai->first_bad), "%s=%s", r->method, r->result);
 }
 
+/* The host after "by" in a Received value, lower-cased, without a trailing dot; "" if
+ * none. */
+static void
+received_by(const char *v, char *out, size_t n)
+{
+	const char *p = v;
+
+	out[0] = '\0';
+	while (*p) {
+		p = skip_cfws(p);
+		if ((p == v || is_ws((unsigned char)p[-1]) || p[-1] == ')') &&
+		    util_strncaseeq(p, "by", 2) && is_ws((unsigned char)p[2])) {
+			size_t i = 0;
+
+			p = skip_cfws(p + 2);
+			while (*p && !is_ws((unsigned char)*p) && *p != ';' && *p != '(' && i + 1 < n)
+				out[i++] = (char)lc((unsigned char)*p++);
+			while (i > 0 && out[i - 1] == '.')
+				i--;
+			out[i] = '\0';
+			return;
+		}
+		if (*p == '"')
+			p = skip_quoted(p);
+		else if (*p)
+			p++;
+	}
+}
+
+/* 1 when a Received field counts as written inside our own system: always when no
+ * internal_hosts are configured (then only the position of our A-R fields is used), else
+ * when its "by" host is one of internal_hosts or authserv_ids. */
+static int
+received_by_us(const struct policy_conf *pc, const char *v)
+{
+	char host[POLICY_AR_DOMAIN];
+
+	if (!list_nonempty(pc->internal_hosts))
+		return 1;
+	received_by(v, host, sizeof(host));
+	return *host && (conf_list_has(pc->internal_hosts, host) ||
+	    conf_list_has(pc->authserv_ids, host));
+}
+
 static void
 auth_collect(const struct message *m, const struct policy_conf *pc, const char *from_domain,
              struct authinfo *ai)
 {
 	struct policy_ar ar;
 	size_t i, k;
+	int ours_seen = 0, closed = 0;
 
 	for (i = 0; i < m->nheaders; i++) {
 		const struct msg_header *h = &m->headers[i];
 		const char *raw;
 
-		if (!h->name || !util_strcaseeq(h->name, "Authentication-Results"))
+		if (!h->name)
+			continue;
+		if (util_strcaseeq(h->name, "Received")) {
+			/* the trusted zone ends at the first Received field below one of our A-R
+			 * fields, or at one added by a host that is not ours (internal_hosts) */
+			if (ours_seen || !received_by_us(pc, h->value ? h->value : ""))
+				closed = 1;
+			continue;
+		}
+		if (!util_strcaseeq(h->name, "Authentication-Results"))
 			continue;
 		raw = h->raw ? h->raw : h->value;
 		if (policy_ar_parse(raw, &ar) != 0 || !conf_list_has(pc->authserv_ids, ar.authserv_id)) {
 			ai->ignored_fields++;
 			continue;
 		}
+		if (closed) {                   /* our id below the trusted zone: forged */
+			ai->ignored_fields++;
+			ai->below_fields++;
+			continue;
+		}
+		ours_seen = 1;
 		ai->trusted_fields++;
 		for (k = 0; k < ar.nresults; k++) {
 			const struct policy_ar_result *r = &ar.results[k];
 			int pass = strcmp(r->result, "pass") == 0;
 
 			if (strcmp(r->method, "dmarc") == 0) {
+				/* a pass must name the From domain; any other result (fail, none,
+				 * temperror ...) vetoes a pass in another field */
 				ai->seen = 1;
-				if (pass && (!r->header_from[0] || strcmp(r->header_from, from_domain) == 0)) {
+				if (pass && r->header_from[0] && strcmp(r->header_from, from_domain) == 0) {
 					ai->dmarc_pass = 1;
 				} else if (pass) {
 					ai->dmarc_other_domain = 1;
 					note_bad(ai, r);
 				} else {
+					/* fail vetoes every method; none, temperror ... veto a
+					 * dmarc=pass (dkim/spf alignment still counts in aligned mode) */
 					if (strcmp(r->result, "fail") == 0)
 						ai->dmarc_fail = 1;
+					else
+						ai->dmarc_nonpass = 1;
 					note_bad(ai, r);
 				}
 			} else if (strcmp(r->method, "dkim") == 0) {
@@ -873,8 +1002,8 @@ auth_evaluate(const struct message *m, const struct policy_conf *pc, struct verd
 	if (!ai.seen) {
 		v->auth_state = POLICY_AS_MISSING;
 		snprintf(why, whylen, "no trusted Authentication-Results (%d trusted field(s) "
-		         "without dmarc/dkim/spf, %d foreign ignored)", ai.trusted_fields,
-		         ai.ignored_fields);
+		         "without dmarc/dkim/spf, %d foreign ignored, %d of ours below a Received)",
+		         ai.trusted_fields, ai.ignored_fields, ai.below_fields);
 		return;
 	}
 	v->auth_state = POLICY_AS_FAIL;
@@ -887,7 +1016,7 @@ auth_evaluate(const struct message *m, const struct policy_conf *pc, struct verd
 		snprintf(why, whylen, "trusted %s", ai.first_bad[0] ? ai.first_bad : "dmarc=fail");
 		return;
 	}
-	if (ai.dmarc_pass) {
+	if (ai.dmarc_pass && !ai.dmarc_nonpass) {
 		v->auth_method = "dmarc";
 	} else if (aligned_rules && ai.dkim_pass) {
 		v->auth_method = "dkim";
@@ -917,6 +1046,24 @@ auth_state_text(enum policy_auth_state s)
 }
 
 /* ---- the verdict ---- */
+
+/* A delivery status part below the top level (a bounce wrapped in multipart/mixed by a
+ * gateway or a forwarding rule): the part's type, or NULL. */
+static const char *
+nested_dsn(const struct message *m)
+{
+	size_t i;
+
+	for (i = 0; m->attachments && i < m->nattachments; i++) {
+		const char *ct = m->attachments[i].content_type;
+
+		if (ct && (util_strcaseeq(ct, "message/delivery-status") ||
+		    util_strcaseeq(ct, "message/global-delivery-status")))
+			return util_strcaseeq(ct, "message/delivery-status") ? "message/delivery-status" :
+			    "message/global-delivery-status";
+	}
+	return NULL;
+}
 
 static int
 say_no(struct verdict *v, const char *code)
@@ -984,6 +1131,10 @@ policy_check(const struct message *m, const struct policy_conf *pc, struct verdi
 		return say_no(v, "too-many-hops");
 	}
 	/* 5.-7. reports */
+	if ((s = nested_dsn(m)) != NULL) {
+		set_detail(v, "%s part inside %s", s, m->content_type ? m->content_type : "the message");
+		return say_no(v, "dsn");
+	}
 	if (m->content_type) {
 		const char *ct = m->content_type, *rt = m->report_type ? m->report_type : "";
 
@@ -1037,18 +1188,21 @@ policy_check(const struct message *m, const struct policy_conf *pc, struct verdi
 	for (i = 0; i < m->nheaders; i++) {
 		const char *hn = m->headers[i].name;
 
-		if (hn && strlen(hn) > 5 && util_strncaseeq(hn, "List-", 5)) {
+		if (hn && ((strlen(hn) > 5 && util_strncaseeq(hn, "List-", 5)) ||
+		    util_strcaseeq(hn, "Mailing-List") || util_strcaseeq(hn, "X-Mailing-List") ||
+		    util_strcaseeq(hn, "X-List"))) {
 			sanitize(val, sizeof(val), hn);
 			set_detail(v, "%s present", val);
 			return say_no(v, "list-header");
 		}
 	}
 	/* 12. */
-	if ((s = hval(m, "Precedence")) != NULL && value_in_list(s, bulk_values, NBULK)) {
-		sanitize(val, sizeof(val), s);
-		set_detail(v, "Precedence: %s", val);
-		return say_no(v, "precedence");
-	}
+	for (i = 0; (h = hdr(m, "Precedence", i)) != NULL; i++)  /* every field, not the first */
+		if (h->value && value_in_list(h->value, bulk_values, NBULK)) {
+			sanitize(val, sizeof(val), h->value);
+			set_detail(v, "Precedence: %s", val);
+			return say_no(v, "precedence");
+		}
 	/* 13. */
 	if ((s = hval(m, "Return-Path")) != NULL) {
 		have_rp = 1;
@@ -1070,6 +1224,14 @@ policy_check(const struct message *m, const struct policy_conf *pc, struct verdi
 		if ((code = robot_local_part(local)) != NULL) {
 			sanitize(val, sizeof(val), local);
 			set_detail(v, "Return-Path local part \"%s\"", val);
+			return say_no(v, code);
+		}
+	}
+	if (m->sender.addr && *m->sender.addr) {
+		local_part(m->sender.addr, local, sizeof(local));
+		if ((code = robot_local_part(local)) != NULL) {
+			sanitize(val, sizeof(val), local);
+			set_detail(v, "Sender local part \"%s\"", val);
 			return say_no(v, code);
 		}
 	}

@@ -3,7 +3,6 @@
 
 #include <gnutls/crypto.h>
 #include <json-c/json.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -74,40 +73,27 @@ static int
 quota_fill(struct state *st, const struct conf *c, const char *sender, int64_t now,
     struct quota_info *q, int as_guest)
 {
-	sqlite3_stmt *s = NULL;
-	const char *tier_override = NULL, *period;
-	char tier_buf[16] = "", dtier[16] = "";
-	int64_t reset_at = 0;
-	long amount, grants = 0;
+	struct st_sender row;
+	const char *tier_override = NULL;
+	enum conf_period period;
+	char dtier[16] = "";
+	int64_t reset_at;
+	long amount, grants;
 
 	memset(q, 0, sizeof(*q));
-	if ((s = state_prepare(st, "SELECT tier, registered_at, token, token_expires, token_msgid, "
-	    "stopped, reset_at FROM senders WHERE addr = ?1")) == NULL)
+	if (state_sender_get(st, sender, &row) < 0)
 		return -1;
-	sqlite3_bind_text(s, 1, sender, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		if (sqlite3_column_text(s, 0)) {
-			util_fmt(tier_buf, sizeof(tier_buf), "%s", sqlite3_column_text(s, 0));
-			tier_override = tier_buf;
-		}
-		q->registered = sqlite3_column_type(s, 1) != SQLITE_NULL;
-		if (sqlite3_column_text(s, 2))
-			util_fmt(q->token, sizeof(q->token), "%s", sqlite3_column_text(s, 2));
-		q->token_expires = sqlite3_column_int64(s, 3);
-		if (sqlite3_column_text(s, 4))
-			util_fmt(q->token_msgid, sizeof(q->token_msgid), "%s", sqlite3_column_text(s, 4));
-		q->stopped = sqlite3_column_int(s, 5);
-		reset_at = sqlite3_column_int64(s, 6);
-	}
-	state_release(st, s);
-	s = NULL;
-	if ((s = state_prepare(st, "SELECT tier FROM domains WHERE domain = ?1")) != NULL) {
-		sqlite3_bind_text(s, 1, domain_of(sender), -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-			util_fmt(dtier, sizeof(dtier), "%s", sqlite3_column_text(s, 0));
-		state_release(st, s);
-		s = NULL;
-	}
+	if (*row.tier)
+		tier_override = row.tier;
+	q->registered = row.registered;
+	util_fmt(q->token, sizeof(q->token), "%s", row.token);
+	q->token_expires = row.token_expires;
+	util_fmt(q->token_msgid, sizeof(q->token_msgid), "%s", row.token_msgid);
+	q->stopped = row.stopped;
+	q->token_fails = row.token_fails;
+	q->locked_until = row.locked_until;
+	reset_at = row.reset_at;
+	state_domain_tier(st, domain_of(sender), dtier, sizeof(dtier));
 	if (as_guest) {
 		/* only an admin block counts: no tier, registration or subscriber list */
 		q->tier = tier_override && strcmp(tier_override, "blocked") == 0 ? TIER_BLOCKED :
@@ -126,14 +112,14 @@ quota_fill(struct state *st, const struct conf *c, const char *sender, int64_t n
 	switch (q->tier) {
 	case TIER_SUBSCRIBER: amount = c->quota_subscriber; period = c->quota_subscriber_period; break;
 	case TIER_REGISTERED: amount = c->quota_registered; period = c->quota_registered_period; break;
-	case TIER_BLOCKED: amount = 0; period = "lifetime"; break;
+	case TIER_BLOCKED: amount = 0; period = CONF_PERIOD_LIFETIME; break;
 	default: amount = c->quota_guest; period = c->quota_guest_period; break;
 	}
-	q->period = period;
-	if (strcmp(period, "day") == 0) {
+	q->period = conf_period_name(period);
+	if (period == CONF_PERIOD_DAY) {
 		q->period_start = quota_day_start(now);
 		q->resets_at = q->period_start + 86400;
-	} else if (strcmp(period, "month") == 0) {
+	} else if (period == CONF_PERIOD_MONTH) {
 		q->period_start = month_start(now, 0);
 		q->resets_at = month_start(now, 1);
 	} else {
@@ -142,14 +128,7 @@ quota_fill(struct state *st, const struct conf *c, const char *sender, int64_t n
 	}
 	if (reset_at > q->period_start)
 		q->period_start = reset_at;
-	if ((s = state_prepare(st, "SELECT COALESCE(SUM(n),0) FROM grants WHERE sender = ?1 AND "
-	    "at >= ?2")) != NULL) {
-		sqlite3_bind_text(s, 1, sender, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, q->period_start);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			grants = (long)sqlite3_column_int64(s, 0);
-		state_release(st, s);
-	}
+	grants = state_grants_since(st, sender, q->period_start);
 	q->used = state_sender_used(st, sender, q->period_start);
 	if (amount < 0) {
 		q->limit = -1;
@@ -180,39 +159,13 @@ quota_get_guest(struct state *st, const struct conf *c, const char *key, int64_t
 long
 quota_notices_since(struct state *st, const char *sender, const char *kind, int64_t t)
 {
-	sqlite3_stmt *s = NULL;
-	long n = 0;
-
-	if ((s = state_prepare(st, "SELECT COUNT(*) FROM notices WHERE sender = ?1 AND "
-	    "kind = ?2 AND at >= ?3")) == NULL)
-		return 0;
-	sqlite3_bind_text(s, 1, sender, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, t);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(s, 0);
-	state_release(st, s);
-	return n;
+	return state_notices_since(st, sender, kind, t);
 }
 
 int
 quota_is_our_reply(struct state *st, const char *msgid)
 {
-	sqlite3_stmt *s = NULL;
-	int r = -1;
-
-	if (msgid == NULL || *msgid == '\0')
-		return 0;
-	if ((s = state_prepare(st, "SELECT 1 FROM queue WHERE msgid = ?1")) == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, msgid, -1, SQLITE_STATIC);
-	switch (sqlite3_step(s)) {
-	case SQLITE_ROW: r = 1; break;
-	case SQLITE_DONE: r = 0; break;
-	default: break;
-	}
-	state_release(st, s);
-	return r;
+	return state_is_our_reply(st, msgid);
 }
 
 void
@@ -251,95 +204,61 @@ quota_to_json(const struct quota_info *q, struct json_object *m)
 	json_object_object_add(m, "is_guest", json_object_new_boolean(q->tier == TIER_GUEST));
 }
 
-/* One admin change in one transaction: makes sure the senders row exists (for an address),
- * then runs sql with ?1 = a, ?2 = b (or NULL), ?3 = n, ?4 = t; parameters a statement does
- * not use are simply not bound (sqlite reports SQLITE_RANGE, ignored). */
-static int
-exec_sql(struct state *st, const char *sql, const char *a, const char *b, int64_t n, int64_t t)
-{
-	sqlite3 *db = state_db(st);
-	sqlite3_stmt *s = NULL;
-	int r = -1;
-
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return -1;
-	if ((s = state_prepare(st, "INSERT OR IGNORE INTO senders (addr, created_at) VALUES (?1, ?2)")) == NULL)
-		goto out;
-	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, t);
-	if (strchr(a, '@') && sqlite3_step(s) != SQLITE_DONE)
-		goto out;
-	state_release(st, s);
-	s = NULL;
-	if ((s = state_prepare(st, sql)) == NULL)
-		goto out;
-	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
-	if (b)
-		sqlite3_bind_text(s, 2, b, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 2);
-	sqlite3_bind_int64(s, 3, n);
-	sqlite3_bind_int64(s, 4, t);
-	if (sqlite3_step(s) == SQLITE_DONE)
-		r = 0;
-out:
-	state_release(st, s);
-	sqlite3_exec(db, r == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
-	return r;
-}
-
 int
 quota_set_tier(struct state *st, const char *addr, const char *tier)
 {
-	return exec_sql(st, "UPDATE senders SET tier = ?2 WHERE addr = ?1",
-	    addr, tier && *tier ? tier : NULL, 0, (int64_t)util_now());
+	return state_sender_set_tier(st, addr, tier);
 }
 
 int
 quota_reset(struct state *st, const char *addr, int64_t now)
 {
-	return exec_sql(st, "UPDATE senders SET reset_at = ?4 WHERE addr = ?1", addr, NULL, 0, now);
+	return state_sender_reset(st, addr, now);
 }
 
 int
 quota_grant(struct state *st, const char *addr, long n, int64_t now)
 {
-	return exec_sql(st, "INSERT INTO grants (sender, n, at) VALUES (?1, ?3, ?4)",
-	    addr, NULL, n, now);
+	return state_sender_grant(st, addr, n, now);
 }
 
 int
 quota_domain(struct state *st, const char *domain, const char *tier)
 {
-	if (tier == NULL)
-		return exec_sql(st, "DELETE FROM domains WHERE domain = ?1",
-		    domain, NULL, 0, 0);
-	return exec_sql(st, "INSERT INTO domains (domain, tier) VALUES (?1, ?2) ON CONFLICT(domain) "
-	    "DO UPDATE SET tier = excluded.tier", domain, tier, 0, 0);
+	return state_domain_set(st, domain, tier);
+}
+
+struct list_ctx {
+	struct state *st;
+	const struct conf *c;
+	const char *tier;
+	int64_t now;
+	void (*cb)(void *ctx, const char *addr, const struct quota_info *q);
+	void *ctx;
+	int n;
+};
+
+static void
+list_one(void *ctx, const char *key)
+{
+	struct list_ctx *lc = ctx;
+	struct quota_info q;
+
+	if (quota_get(lc->st, lc->c, key, lc->now, &q) < 0)
+		return;
+	if (lc->tier && strcmp(lc->tier, quota_tier_name(q.tier)) != 0)
+		return;
+	lc->cb(lc->ctx, key, &q);
+	lc->n++;
 }
 
 int
 quota_list(struct state *st, const struct conf *c, const char *tier, int64_t now,
     void (*cb)(void *ctx, const char *addr, const struct quota_info *q), void *ctx)
 {
-	sqlite3_stmt *s = NULL;
-	int n = 0;
+	struct list_ctx lc = { st, c, tier, now, cb, ctx, 0 };
 
-	if ((s = state_prepare(st, "SELECT addr FROM senders UNION SELECT DISTINCT sender "
-	    "FROM charges WHERE sender != '' ORDER BY 1")) == NULL)
+	if (state_sender_keys_each(st, list_one, &lc) < 0)
 		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		char addr[330];
-		struct quota_info q;
-
-		util_fmt(addr, sizeof(addr), "%s", sqlite3_column_text(s, 0));
-		if (quota_get(st, c, addr, now, &q) < 0)
-			continue;
-		if (tier && strcmp(tier, quota_tier_name(q.tier)) != 0)
-			continue;
-		cb(ctx, addr, &q);
-		n++;
-	}
-	state_release(st, s);
-	return n;
+	return lc.n;
 }

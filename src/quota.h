@@ -31,6 +31,8 @@ struct quota_info {
 	char     token[65];       /* pending registration token, "" if none */
 	int64_t  token_expires;
 	char     token_msgid[256];
+	int      token_fails;     /* wrong tokens since the last registration or lockout */
+	int64_t  locked_until;    /* registration locked until then (0 = not locked) */
 };
 
 /* Fills q for sender at time now. 0 ok, -1 DB error. */

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "limits.h"
+#include "senderkey.h"
 #include "util.h"
 
 /* Prepared statements kept for the life of the handle (parsing the SQL again for every
@@ -33,6 +35,10 @@ struct state {
 	const volatile sig_atomic_t *stop;  /* set: stop waiting for a lock */
 	char batch_err[256];    /* why the group's transaction was lost (state_batch_end) */
 	int io_error;           /* an error was SQLITE_IOERR or SQLITE_FULL (state_open's errno) */
+	/* sender key settings (state_sender_keys), copied */
+	char key_sep[16];
+	char key_dotless[1024];
+	char key_fp[1200];         /* their fingerprint; "" = defaults, never synced */
 };
 
 /* Keeps the first error of an operation (see err above); what = our own words when SQLite
@@ -135,6 +141,16 @@ static const char *migrations[] = {
 	"CREATE TABLE notices (id INTEGER PRIMARY KEY, sender TEXT NOT NULL, kind TEXT NOT NULL,"
 	"  at INTEGER NOT NULL);"
 	"CREATE INDEX notices_sender ON notices(sender, kind, at);",
+	/* 2 -> 3: canonical sender keys (issue 13). The queue keeps the recipient's key for
+	 * rate limits; keys that depend on the settings are rewritten by state_sender_keys()
+	 * (the meta row records the settings they were built with); registration tries. */
+	"ALTER TABLE queue ADD COLUMN rcpt_key TEXT NOT NULL DEFAULT '';"
+	"UPDATE queue SET rcpt_key = lower(rtrim(rcpt, '.')), rcpt_domain = lower(rtrim(rcpt_domain, '.'));"
+	"CREATE INDEX queue_rcpt_key ON queue(rcpt_key, created_at);"
+	"ALTER TABLE senders ADD COLUMN token_fails INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE senders ADD COLUMN locked_until INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);"
+	"INSERT INTO meta (k, v) VALUES ('sender_key', 'legacy');",
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -500,12 +516,167 @@ state_lookup_content(struct state *st, const char *message_id, const char *sha25
 	    "raw_sha256 = ?2 ORDER BY id LIMIT 1", message_id, sha256, out);
 }
 
-static const char *
-domain_of(const char *addr)
-{
-	const char *at = strrchr(addr, '@');
+/* ---- sender keys ---- */
 
-	return at ? at + 1 : "";
+static void
+key_conf(struct state *st, struct senderkey_conf *kc)
+{
+	kc->separator = st->key_fp[0] ? st->key_sep : "+";
+	kc->dotless_domains = st->key_fp[0] ? st->key_dotless : "";
+}
+
+void
+state_key_of(struct state *st, const char *addr, char *out, size_t n)
+{
+	struct senderkey_conf kc;
+
+	key_conf(st, &kc);
+	senderkey_canon(addr, &kc, out, n);
+}
+
+/* SQL function sender_key(text): the canonical key with the handle's settings. */
+static void
+sql_sender_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct state *st = sqlite3_user_data(ctx);
+	const unsigned char *in = argc == 1 ? sqlite3_value_text(argv[0]) : NULL;
+	char out[LIM_ADDR_LEN + 16];
+
+	if (in == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	state_key_of(st, (const char *)in, out, sizeof(out));
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+/* The rewrite of every stored key (see state.h). Variants of one address are merged into
+ * the canonical senders row: blocked and stopped win, a tier set on any variant is kept
+ * when the canonical row has none, the earliest registration counts, a pending token of
+ * the canonical row is kept (variants' tokens are dropped), wrong-token counts add up. */
+static const char keys_rewrite[] =
+	"CREATE TEMP TABLE km AS SELECT addr, sender_key(addr) AS key FROM senders "
+	"  WHERE sender_key(addr) != addr;"
+	"INSERT OR IGNORE INTO senders (addr, created_at) SELECT km.key, MIN(s.created_at) "
+	"  FROM km JOIN senders s ON s.addr = km.addr GROUP BY km.key;"
+	"UPDATE senders SET "
+	"  tier = CASE WHEN EXISTS (SELECT 1 FROM km JOIN senders v ON v.addr = km.addr "
+	"      WHERE km.key = senders.addr AND v.tier = 'blocked') THEN 'blocked' "
+	"    ELSE COALESCE(tier, (SELECT v.tier FROM km JOIN senders v ON v.addr = km.addr "
+	"      WHERE km.key = senders.addr AND v.tier IS NOT NULL ORDER BY v.addr LIMIT 1)) END,"
+	"  stopped = MAX(stopped, (SELECT COALESCE(MAX(v.stopped), 0) FROM km JOIN senders v "
+	"      ON v.addr = km.addr WHERE km.key = senders.addr)),"
+	"  registered_at = COALESCE(MIN(registered_at, (SELECT MIN(v.registered_at) FROM km "
+	"      JOIN senders v ON v.addr = km.addr WHERE km.key = senders.addr)), registered_at, "
+	"    (SELECT MIN(v.registered_at) FROM km JOIN senders v ON v.addr = km.addr "
+	"      WHERE km.key = senders.addr)),"
+	"  token_fails = token_fails + (SELECT COALESCE(SUM(v.token_fails), 0) FROM km "
+	"      JOIN senders v ON v.addr = km.addr WHERE km.key = senders.addr),"
+	"  locked_until = MAX(locked_until, (SELECT COALESCE(MAX(v.locked_until), 0) FROM km "
+	"      JOIN senders v ON v.addr = km.addr WHERE km.key = senders.addr)) "
+	"  WHERE addr IN (SELECT key FROM km);"
+	"DELETE FROM senders WHERE addr IN (SELECT addr FROM km);"
+	"DROP TABLE km;"
+	"UPDATE charges SET sender = sender_key(sender) WHERE sender != '' AND sender != sender_key(sender);"
+	"UPDATE grants SET sender = sender_key(sender) WHERE sender != sender_key(sender);"
+	"UPDATE notices SET sender = sender_key(sender) WHERE sender != sender_key(sender);"
+	"UPDATE queue SET rcpt_key = sender_key(rcpt), sender = sender_key(sender), "
+	"  rcpt_domain = lower(rtrim(rcpt_domain, '.')) "
+	"  WHERE rcpt_key != sender_key(rcpt) OR (sender != '' AND sender != sender_key(sender)) "
+	"  OR rcpt_domain != lower(rtrim(rcpt_domain, '.'));";
+
+int
+state_sender_keys(struct state *st, const struct senderkey_conf *kc, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	char fp[sizeof(st->key_fp)], stored[sizeof(st->key_fp)] = "";
+
+	senderkey_fingerprint(kc, fp, sizeof(fp));
+	if (strcmp(fp, st->key_fp) == 0)
+		return 0;
+	if (strlen(kc->separator ? kc->separator : "") >= sizeof(st->key_sep) ||
+	    strlen(kc->dotless_domains ? kc->dotless_domains : "") >= sizeof(st->key_dotless)) {
+		buf_addstr(err, "sender key settings too long");
+		return -1;
+	}
+	util_fmt(st->key_sep, sizeof(st->key_sep), "%s", kc->separator ? kc->separator : "");
+	util_fmt(st->key_dotless, sizeof(st->key_dotless), "%s",
+	    kc->dotless_domains ? kc->dotless_domains : "");
+	util_fmt(st->key_fp, sizeof(st->key_fp), "%s", fp);
+	if (sqlite3_create_function(st->db, "sender_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+	    st, sql_sender_key, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	if ((s = state_prepare(st, "SELECT v FROM meta WHERE k = 'sender_key'")) == NULL)
+		goto fail;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		util_fmt(stored, sizeof(stored), "%s", (const char *)sqlite3_column_text(s, 0));
+	state_release(st, s);
+	s = NULL;
+	if (strcmp(stored, fp) == 0)
+		return 0;
+	/* a savepoint: its own transaction, or a step of the caller's batch */
+	if (exec_script(st, "SAVEPOINT keys") < 0)
+		goto fail;
+	if (exec_script(st, keys_rewrite) < 0)
+		goto undo;
+	if ((s = state_prepare(st, "INSERT INTO meta (k, v) VALUES ('sender_key', ?1) "
+	    "ON CONFLICT(k) DO UPDATE SET v = excluded.v")) == NULL)
+		goto undo;
+	sqlite3_bind_text(s, 1, fp, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto undo;
+	state_release(st, s);
+	s = NULL;
+	if (exec_script(st, "RELEASE keys") < 0)
+		goto undo;
+	return 0;
+undo:
+	buf_printf(err, "state DB: rewriting sender keys: %s", sqlite3_errmsg(st->db));
+	state_release(st, s);
+	exec_script(st, "ROLLBACK TO keys");
+	exec_script(st, "RELEASE keys");
+	st->key_fp[0] = '\0';
+	return -1;
+fail:
+	buf_printf(err, "state DB: %s", sqlite3_errmsg(st->db));
+	state_release(st, s);
+	st->key_fp[0] = '\0';
+	return -1;
+}
+
+/* The SQL of each sender change (enum st_sender_change): ?1 = sender, ?2 = now,
+ * ?3 = sender_arg, ?4 = sender_num, ?5 = the queued reply's Message-ID (or ""). */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+static const char *
+sender_change_sql(enum st_sender_change c)
+{
+	switch (c) {
+	case ST_SC_NONE:
+		return NULL;
+	case ST_SC_STOP:
+		return "UPDATE senders SET stopped = 1 WHERE addr = ?1";
+	case ST_SC_START:
+		return "UPDATE senders SET stopped = 0 WHERE addr = ?1";
+	case ST_SC_TOKEN:
+		return "UPDATE senders SET token = ?3, token_expires = ?4, token_msgid = ?5, "
+		    "token_fails = CASE WHEN locked_until > 0 AND locked_until <= ?2 THEN 0 "
+		    "ELSE token_fails END, "
+		    "locked_until = CASE WHEN locked_until <= ?2 THEN 0 ELSE locked_until END "
+		    "WHERE addr = ?1";
+	case ST_SC_REGISTERED:
+		/* the registered allowance starts at registration (guest use does not count) */
+		return "UPDATE senders SET registered_at = ?2, reset_at = ?2, token = NULL, "
+		    "token_expires = NULL, token_msgid = NULL, token_fails = 0, locked_until = 0 "
+		    "WHERE addr = ?1";
+	case ST_SC_TOKEN_FAIL:
+		return "UPDATE senders SET token_fails = token_fails + 1, "
+		    "locked_until = CASE WHEN token_fails + 1 >= " STR(LIM_REGISTER_TRIES)
+		    " THEN ?2 + " STR(LIM_REGISTER_LOCKOUT) " ELSE locked_until END, "
+		    "token = CASE WHEN token_fails + 1 >= " STR(LIM_REGISTER_TRIES)
+		    " THEN NULL ELSE token END WHERE addr = ?1";
+	}
+	return NULL;
 }
 
 int
@@ -513,6 +684,8 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 {
 	sqlite3_stmt *s = NULL;
 	int64_t now = (int64_t)util_now(), qid = 0;
+	char rkey[LIM_ADDR_LEN + 16], rdom[LIM_KEY_DOMAIN];
+	const char *change_sql = sender_change_sql(h->sender_change);
 
 	err_clear(st);
 	/* the group's transaction is gone (SQLite rolls it back by itself on SQLITE_FULL or
@@ -551,13 +724,16 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 	h->id = sqlite3_last_insert_rowid(st->db);
 	if (r) {
 		if ((s = state_prepare(st, "INSERT INTO queue (handled_id, msgid, rcpt, "
-		    "rcpt_domain, env_from, sender, kind, body, charged, created_at, next_try) "
-		    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?10)")) == NULL)
+		    "rcpt_domain, env_from, sender, kind, body, charged, created_at, next_try, "
+		    "rcpt_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?10,?11)")) == NULL)
 			goto fail;
 		sqlite3_bind_int64(s, 1, h->id);
 		sqlite3_bind_text(s, 2, r->msgid, -1, SQLITE_STATIC);
+		state_key_of(st, r->rcpt, rkey, sizeof(rkey));
+		senderkey_domain(r->rcpt, rdom, sizeof(rdom));
 		sqlite3_bind_text(s, 3, r->rcpt, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, domain_of(r->rcpt), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, rdom, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 11, rkey, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, r->env_from, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 6, h->sender, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 7, r->kind, -1, SQLITE_STATIC);
@@ -584,7 +760,7 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 		state_release(st, s);
 		s = NULL;
 	}
-	if (h->sender_sql && *h->sender) {
+	if (change_sql && *h->sender) {
 		if ((s = state_prepare(st, "INSERT OR IGNORE INTO senders (addr, created_at) "
 		    "VALUES (?1, ?2)")) == NULL)
 			goto fail;
@@ -594,7 +770,7 @@ state_commit_message(struct state *st, struct st_handled *h, const struct st_rep
 			goto fail;
 		state_release(st, s);
 		s = NULL;
-		if ((s = state_prepare(st, h->sender_sql)) == NULL)
+		if ((s = state_prepare(st, change_sql)) == NULL)
 			goto fail;
 		sqlite3_bind_text(s, 1, h->sender, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, now);
@@ -929,12 +1105,191 @@ state_sender_used(struct state *st, const char *sender, int64_t since)
 }
 
 long
-state_replies_to(struct state *st, const char *rcpt, int64_t since)
+state_replies_to(struct state *st, const char *rcpt_key, int64_t since)
 {
 	int failed;
 
-	return (long)scalar(st, "SELECT COUNT(*) FROM queue WHERE rcpt = ?1 AND created_at >= ?2",
-	    rcpt, since, 0, &failed);
+	return (long)scalar(st, "SELECT COUNT(*) FROM queue WHERE rcpt_key = ?1 AND "
+	    "created_at >= ?2", rcpt_key, since, 0, &failed);
+}
+
+int
+state_sender_get(struct state *st, const char *key, struct st_sender *o)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	if ((s = state_prepare(st, "SELECT tier, registered_at, token, token_expires, token_msgid, "
+	    "stopped, reset_at, token_fails, locked_until FROM senders WHERE addr = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		col_copy(s, 0, o->tier, sizeof(o->tier));
+		o->registered = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		col_copy(s, 2, o->token, sizeof(o->token));
+		o->token_expires = sqlite3_column_int64(s, 3);
+		col_copy(s, 4, o->token_msgid, sizeof(o->token_msgid));
+		o->stopped = sqlite3_column_int(s, 5);
+		o->reset_at = sqlite3_column_int64(s, 6);
+		o->token_fails = sqlite3_column_int(s, 7);
+		o->locked_until = sqlite3_column_int64(s, 8);
+	}
+	state_release(st, s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+state_domain_tier(struct state *st, const char *domain, char *out, size_t n)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	out[0] = '\0';
+	if ((s = state_prepare(st, "SELECT tier FROM domains WHERE domain = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, domain, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		col_copy(s, 0, out, n);
+	state_release(st, s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+long
+state_grants_since(struct state *st, const char *key, int64_t since)
+{
+	int failed;
+
+	return (long)scalar(st, "SELECT COALESCE(SUM(n),0) FROM grants WHERE sender = ?1 AND "
+	    "at >= ?2", key, since, 0, &failed);
+}
+
+int
+state_sender_keys_each(struct state *st, void (*cb)(void *ctx, const char *key), void *ctx)
+{
+	sqlite3_stmt *s;
+	int n = 0, rc;
+	char key[LIM_ADDR_LEN + 16];
+
+	if ((s = state_prepare(st, "SELECT addr FROM senders UNION SELECT DISTINCT sender "
+	    "FROM charges WHERE sender != '' ORDER BY 1")) == NULL)
+		return -1;
+	/* copied out: the callback may use the handle (its own statements) */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		col_copy(s, 0, key, sizeof(key));
+		cb(ctx, key);
+		n++;
+	}
+	state_release(st, s);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+/* One admin change in one transaction: makes sure the senders row exists (for an address),
+ * then runs sql with ?1 = a, ?2 = b (or NULL), ?3 = n, ?4 = t; parameters a statement does
+ * not use are simply not bound (sqlite reports SQLITE_RANGE, ignored). */
+static int
+admin_exec(struct state *st, const char *sql, const char *a, const char *b, int64_t n, int64_t t)
+{
+	sqlite3_stmt *s = NULL;
+	int r = -1;
+
+	if (exec1(st, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if ((s = state_prepare(st, "INSERT OR IGNORE INTO senders (addr, created_at) VALUES (?1, ?2)")) == NULL)
+		goto out;
+	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, t);
+	if (strchr(a, '@') && sqlite3_step(s) != SQLITE_DONE)
+		goto out;
+	state_release(st, s);
+	s = NULL;
+	if ((s = state_prepare(st, sql)) == NULL)
+		goto out;
+	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(s, 2, b, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_int64(s, 3, n);
+	sqlite3_bind_int64(s, 4, t);
+	if (sqlite3_step(s) == SQLITE_DONE)
+		r = 0;
+out:
+	state_release(st, s);
+	if (exec1(st, r == 0 ? "COMMIT" : "ROLLBACK") < 0 && r == 0) {
+		exec1(st, "ROLLBACK");
+		r = -1;
+	}
+	return r;
+}
+
+int
+state_sender_set_tier(struct state *st, const char *key, const char *tier)
+{
+	return admin_exec(st, "UPDATE senders SET tier = ?2 WHERE addr = ?1",
+	    key, tier && *tier ? tier : NULL, 0, (int64_t)util_now());
+}
+
+int
+state_sender_reset(struct state *st, const char *key, int64_t now)
+{
+	return admin_exec(st, "UPDATE senders SET reset_at = ?4 WHERE addr = ?1", key, NULL, 0, now);
+}
+
+int
+state_sender_grant(struct state *st, const char *key, long n, int64_t now)
+{
+	return admin_exec(st, "INSERT INTO grants (sender, n, at) VALUES (?1, ?3, ?4)",
+	    key, NULL, n, now);
+}
+
+int
+state_domain_set(struct state *st, const char *domain, const char *tier)
+{
+	if (tier == NULL)
+		return admin_exec(st, "DELETE FROM domains WHERE domain = ?1", domain, NULL, 0, 0);
+	return admin_exec(st, "INSERT INTO domains (domain, tier) VALUES (?1, ?2) ON CONFLICT(domain) "
+	    "DO UPDATE SET tier = excluded.tier", domain, tier, 0, 0);
+}
+
+long
+state_notices_since(struct state *st, const char *sender, const char *kind, int64_t t)
+{
+	sqlite3_stmt *s = NULL;
+	long n = 0;
+
+	if ((s = state_prepare(st, "SELECT COUNT(*) FROM notices WHERE sender = ?1 AND "
+	    "kind = ?2 AND at >= ?3")) == NULL)
+		return 0;
+	sqlite3_bind_text(s, 1, sender, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, t);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s, 0);
+	state_release(st, s);
+	return n;
+}
+
+int
+state_is_our_reply(struct state *st, const char *msgid)
+{
+	sqlite3_stmt *s = NULL;
+	int r = -1;
+
+	if (msgid == NULL || *msgid == '\0')
+		return 0;
+	if ((s = state_prepare(st, "SELECT 1 FROM queue WHERE msgid = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, msgid, -1, SQLITE_STATIC);
+	switch (sqlite3_step(s)) {
+	case SQLITE_ROW: r = 1; break;
+	case SQLITE_DONE: r = 0; break;
+	default: break;
+	}
+	state_release(st, s);
+	return r;
 }
 
 long

@@ -14,6 +14,22 @@
 #include "buf.h"
 
 struct state;
+struct senderkey_conf;
+
+/* A change to the sender's row, written with the message's record (see intake.h). The SQL
+ * of each is in state.c. ?-values: now, h->sender_arg, h->sender_num, the reply's msgid. */
+enum st_sender_change {
+	ST_SC_NONE = 0,
+	ST_SC_STOP,                   /* stopped = 1 */
+	ST_SC_START,                  /* stopped = 0 */
+	ST_SC_TOKEN,                  /* a new registration token = sender_arg, expiring at
+	                                 sender_num, sent in the queued reply */
+	ST_SC_REGISTERED,             /* registered now; the allowance restarts; token gone */
+	ST_SC_TOKEN_FAIL,             /* one more wrong token; at LIM_REGISTER_TRIES the token
+	                                 is dropped and registration locked for
+	                                 LIM_REGISTER_LOCKOUT seconds (token_msgid is kept:
+	                                 replies to the token message meet the lock) */
+};
 
 enum st_outcome { ST_ANSWERED = 0, ST_IGNORED, ST_FAILED };
 const char *state_outcome_name(enum st_outcome o);
@@ -24,17 +40,17 @@ struct st_handled {
 	char source_id[160];
 	char message_id[256];
 	char raw_sha256[65];
-	char sender[321];             /* lower-cased From address, "" if none */
+	char sender[330];             /* canonical sender key (senderkey.h), maybe "unauth:"-
+	                                 prefixed; "" if none */
 	enum st_outcome outcome;
 	char reason[64];              /* stable reason code ("ok", "auto-submitted", …) */
 	char detail[256];             /* human detail, never message content */
 	int  lookups;                 /* lookups charged */
 	int  marked;                  /* 1 once the source confirmed the mark */
-	/* Written in the same transaction (quota.c fills these; borrowed, may be NULL):
-	 * sender_sql is an UPDATE of the senders row with ?1 = sender, ?2 = now,
-	 * ?3 = sender_arg, ?4 = sender_num, ?5 = the queued reply's Message-ID (or "");
+	/* Written in the same transaction (intake.c fills these; borrowed, may be NULL):
+	 * sender_change updates the senders row of sender (created if missing);
 	 * notice records a non-answer reply kind ("quota", "help", …) for once-per-period. */
-	const char *sender_sql;
+	enum st_sender_change sender_change;
 	const char *sender_arg;
 	long long   sender_num;
 	const char *notice;
@@ -133,10 +149,56 @@ int  state_queue_depth(struct state *st, int64_t *oldest_created);
 /* The counts below return -1 when the DB cannot be read (fail closed: a caller that
  * decides on them checks state_faults() and decides nothing).
  * Sender accounting (quotas issue): lookups charged in the period starting at since. */
+/* Sender keys (senderkey.h). The queue keeps each reply's canonical recipient key and
+ * domain next to the address as written, so rate limits count every variant of an address
+ * as one. Keys depend on the settings: this records them (copied) in the handle and, when
+ * they differ from those the DB's keys were built with (or the DB predates keys), rewrites
+ * the stored keys in one transaction: senders rows of variants of one address are merged
+ * (stopped and blocked win, the earliest registration counts), charges, grants, notices
+ * and queue keys are rewritten. Cheap when nothing changed (compared in memory). Until it
+ * is called, the defaults apply (separator "+"). 0 ok, -1 error (err filled). */
+int  state_sender_keys(struct state *st, const struct senderkey_conf *kc, struct buf *err);
+/* The canonical key of addr with the handle's settings. */
+void state_key_of(struct state *st, const char *addr, char *out, size_t n);
+
+/* A senders row (quota.c turns it into a tier and an allowance). */
+struct st_sender {
+	char    tier[16];             /* admin override, "" = none */
+	int     registered;           /* registered_at is set */
+	char    token[65];            /* pending registration token, "" = none */
+	int64_t token_expires;
+	char    token_msgid[256];
+	int     stopped;
+	int64_t reset_at;
+	int     token_fails;
+	int64_t locked_until;
+};
+/* 1 found (out filled), 0 no row (out zeroed), -1 DB error. */
+int  state_sender_get(struct state *st, const char *key, struct st_sender *out);
+/* The admin tier of a domain into out: 1 found, 0 none, -1 DB error. */
+int  state_domain_tier(struct state *st, const char *domain, char *out, size_t n);
+/* Lookups granted to key since t. */
+long state_grants_since(struct state *st, const char *key, int64_t since);
+/* Every key with a senders row or a charge, in order: cb(ctx, key). Returns the count, or
+ * -1 on a DB error. */
+int  state_sender_keys_each(struct state *st, void (*cb)(void *ctx, const char *key), void *ctx);
+/* Admin changes, each one transaction (the senders row of an address is created when
+ * missing). tier NULL clears the override / removes the domain. 0 ok, -1 error. */
+int  state_sender_set_tier(struct state *st, const char *key, const char *tier);
+int  state_sender_reset(struct state *st, const char *key, int64_t now);
+int  state_sender_grant(struct state *st, const char *key, long n, int64_t now);
+int  state_domain_set(struct state *st, const char *domain, const char *tier);
+
+/* Sender accounting (quotas issue): lookups charged in the period starting at since. */
 long state_sender_used(struct state *st, const char *sender, int64_t since);
-/* Replies (of any kind) queued to rcpt since t: for rate limits. */
-long state_replies_to(struct state *st, const char *rcpt, int64_t since);
+/* Replies (of any kind) queued since t to the canonical recipient key (state_key_of) or
+ * the canonical domain (senderkey_domain): for rate limits. */
+long state_replies_to(struct state *st, const char *rcpt_key, int64_t since);
 long state_replies_to_domain(struct state *st, const char *domain, int64_t since);
+/* Non-answer replies of kind recorded for sender since t (once-per-period notices). */
+long state_notices_since(struct state *st, const char *sender, const char *kind, int64_t t);
+/* 1 if msgid (without <>) is the Message-ID of a reply we queued, 0 if not, -1 DB error. */
+int  state_is_our_reply(struct state *st, const char *msgid);
 long state_replies_since(struct state *st, int64_t since);
 
 /* Counters for status: outcome -> count since t (callback per (outcome, reason)). */

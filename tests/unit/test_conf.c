@@ -178,6 +178,46 @@ test_key_table(void **state)
 	assert_int_equal(conf_key_info(i, &s, &k, &d, &doc), -1);
 }
 
+/* issue 13: choice values as enums, sender key settings */
+static void
+test_choices_and_sender_keys(void **state)
+{
+	struct conf c;
+	struct buf e;
+	const char *p = write_tmp("[policy]\nrequire_auth = aligned\nunauth_action = answer\n"
+	    "internal_hosts = imap.clinic.example\n[quota]\nunit = message\nguest_period = day\n"
+	    "registered_period = lifetime\nsubaddress_separator =\ndotless_domains = gmail.com\n"
+	    "subscriber_period = weekly\n");
+	char want[256];
+
+	(void)state;
+	buf_init(&e, 10000);
+	conf_defaults(&c);
+	assert_int_equal(c.require_auth, CONF_AUTH_DMARC);
+	assert_int_equal(c.unauth_action, CONF_UNAUTH_IGNORE);
+	assert_int_equal(c.quota_unit, CONF_UNIT_CODE);
+	assert_int_equal(c.quota_guest_period, CONF_PERIOD_LIFETIME);
+	assert_int_equal(c.quota_registered_period, CONF_PERIOD_MONTH);
+	assert_string_equal(c.subaddress_separator, "+");
+	assert_string_equal(c.dotless_domains, "");
+	assert_int_equal(conf_load(&c, p, &e), 1);
+	util_fmt(want, sizeof(want), "%s:11: subscriber_period: must be one of", p);
+	assert_non_null(strstr(buf_cstr(&e), want));
+	assert_int_equal(c.require_auth, CONF_AUTH_ALIGNED);
+	assert_int_equal(c.unauth_action, CONF_UNAUTH_ANSWER);
+	assert_int_equal(c.quota_unit, CONF_UNIT_MESSAGE);
+	assert_int_equal(c.quota_guest_period, CONF_PERIOD_DAY);
+	assert_int_equal(c.quota_registered_period, CONF_PERIOD_LIFETIME);
+	assert_int_equal(c.quota_subscriber_period, CONF_PERIOD_MONTH);   /* bad value: default */
+	assert_string_equal(c.subaddress_separator, "");
+	assert_string_equal(c.dotless_domains, "gmail.com");
+	assert_string_equal(c.internal_hosts, "imap.clinic.example");
+	assert_string_equal(conf_period_name(CONF_PERIOD_DAY), "day");
+	conf_free(&c);
+	buf_free(&e);
+	unlink(p);
+}
+
 int
 main(void)
 {
@@ -189,6 +229,7 @@ main(void)
 		cmocka_unit_test(test_consultant_name),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_key_table),
+		cmocka_unit_test(test_choices_and_sender_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,6 +89,17 @@ tm_base(struct tmsg *t)
 	tm_to(t, "consult@codes.example.com");
 }
 
+/* Adds a header field above all others (where our MTA adds its own). */
+static void
+tm_hdr_top(struct tmsg *t, const char *name, const char *value)
+{
+	assert_true(t->m.nheaders < TM_MAXH);
+	memmove(&t->h[1], &t->h[0], t->m.nheaders * sizeof(t->h[0]));
+	t->h[0].name = (char *)name;
+	t->h[0].value = t->h[0].raw = (char *)value;
+	t->m.nheaders++;
+}
+
 /* Replaces the first header named name (value and raw). */
 static void
 tm_set(struct tmsg *t, const char *name, const char *value)
@@ -429,7 +440,7 @@ test_list_headers(void **state)
 	}
 	tm_base(&t);
 	tm_hdr(&t, "Listing", "not a list header");
-	tm_hdr(&t, "X-List", "neither");
+	tm_hdr(&t, "X-Listed", "neither");
 	expect(&t, &pc, "ok");
 }
 
@@ -571,7 +582,7 @@ test_auto_reply_subject(void **state)
 		"R\xc3\xa9ponse automatique : absent", "Autosvar: ferie",
 	};
 	static const char *const people[] = {
-		"Re: Automatic reply: Question about CPT 99213", "Question on auto-reply billing",
+		"Question on auto-reply billing", "Re: Question about automatic reply: billing",
 		"", "Out of office visit coding (99213)",
 	};
 	struct tmsg t;
@@ -711,8 +722,9 @@ test_auth_dmarc_pass_for_other_domain(void **state)
 	tm_base(&t);
 	tm_set(&t, "Authentication-Results", "mx.codes.example.com; dmarc=pass header.from=evil.test");
 	expect(&t, &pc, "auth-fail");
+	/* issue 13: a dmarc=pass must name the From domain */
 	tm_set(&t, "Authentication-Results", "mx.codes.example.com; dmarc=pass");  /* no header.from */
-	expect(&t, &pc, "ok");
+	expect(&t, &pc, "auth-fail");
 }
 
 static void
@@ -838,7 +850,7 @@ test_auth_aligned_spf(void **state)
 	       "mx.codes.example.com; spf=pass (sender SPF authorized) smtp.mailfrom=bounce@out.example.test");
 	assert_int_equal(policy_check(&t.m, &pc, &v), 1);
 	assert_string_equal(v.auth_method, "spf");
-	tm_hdr(&t, "Authentication-Results", "mx2.codes.example.com; spf=softfail smtp.mailfrom=example.test");
+	tm_hdr_top(&t, "Authentication-Results", "mx2.codes.example.com; spf=softfail smtp.mailfrom=example.test");
 	expect(&t, &pc, "auth-fail");           /* conflicting spf: fail wins */
 	tm_base(&t);
 	tm_set(&t, "Authentication-Results", "mx.codes.example.com; spf=pass smtp.helo=mail.example.test");
@@ -1113,10 +1125,8 @@ test_conf_from(void **state)
 	assert_string_equal(pc.loop_header, "X-Codemaild-Loop");
 	assert_int_equal(pc.honour_reply_to, 0);
 	assert_non_null(policy_conf_warning(&pc));      /* no authserv_id by default */
-	free(c.require_auth);
-	c.require_auth = strdup("aligned");
-	free(c.unauth_action);
-	c.unauth_action = strdup("answer");
+	c.require_auth = CONF_AUTH_ALIGNED;
+	c.unauth_action = CONF_UNAUTH_ANSWER;
 	policy_conf_from(&pc, &c);
 	assert_int_equal(pc.require_auth, POLICY_AUTH_ALIGNED);
 	assert_int_equal(pc.unauth_action, POLICY_UNAUTH_ANSWER);
@@ -1145,6 +1155,16 @@ test_detail_has_no_addresses(void **state)
 	assert_true(strlen(v.detail) < 64);
 	for (size_t i = 0; v.detail[i]; i++)
 		assert_true(v.detail[i] >= 0x20 && v.detail[i] < 0x7f);
+	/* header values that are addresses are not copied into the detail (it is logged) */
+	tm_base(&t);
+	tm_hdr(&t, "X-MS-Exchange-Inbox-Rules-Loop", "ben@example.test");
+	policy_check(&t.m, &pc, &v);
+	assert_string_equal(v.reason, "auto-reply-header");
+	assert_null(strchr(v.detail, '@'));
+	tm_base(&t);
+	tm_hdr(&t, "X-AutoReply-From", "ben@example.test");
+	policy_check(&t.m, &pc, &v);
+	assert_null(strchr(v.detail, '@'));
 }
 
 /* ---- corpus ---- */
@@ -1276,6 +1296,143 @@ test_corpus_answer(void **state)
 	assert_true(n >= 8);
 }
 
+/* issue 13, point 3: only our topmost Authentication-Results count. */
+static void
+test_auth_trust_zone(void **state)
+{
+	struct tmsg t;
+	struct policy_conf pc;
+	struct verdict v;
+
+	(void)state;
+	pc_base(&pc);
+	/* ours says nothing of DMARC; a forged dmarc=pass with our id below the Received of
+	 * the hop it arrived on must not count */
+	tm_base(&t);
+	tm_set(&t, "Authentication-Results", "mx.codes.example.com; spf=pass smtp.mailfrom=alice@example.test");
+	tm_hdr(&t, "Authentication-Results", "mx.codes.example.com; dmarc=pass header.from=example.test");
+	expect(&t, &pc, "auth-fail");
+	/* the issue's case: our real dmarc=none above, a forged pass for the From below */
+	tm_set(&t, "Authentication-Results", "mx.codes.example.com; dmarc=none header.from=example.test");
+	expect(&t, &pc, "auth-fail");
+	/* the documented limit: a forged A-R alone right below the Received of our MX (which
+	 * added none) cannot be told from ours; our MTA must add one to every message or strip
+	 * incoming ones with our id (policy.h). Below a host that is not ours it never counts. */
+	tm_base(&t);
+	tm_del(&t, "Authentication-Results");
+	tm_hdr(&t, "Authentication-Results", "mx.codes.example.com; dmarc=pass header.from=example.test");
+	expect(&t, &pc, "ok");
+	tm_set(&t, "Received", "from laptop by smtp.evil.example");
+	pc.internal_hosts = "imap.codes.example.com";
+	assert_int_equal(policy_check(&t.m, &pc, &v), 0);
+	assert_string_equal(v.reason, "auth-missing");
+	/* delivery hops above our A-R are fine; with internal_hosts only our own hosts */
+	pc_base(&pc);
+	tm_base(&t);
+	tm_hdr_top(&t, "Received", "from mx.codes.example.com by imap.codes.example.com (Dovecot) with LMTP id x");
+	expect(&t, &pc, "ok");
+	pc.internal_hosts = "imap.codes.example.com";
+	expect(&t, &pc, "ok");
+	pc.internal_hosts = "other.codes.example.com";
+	expect(&t, &pc, "auth-missing");
+	pc.internal_hosts = "IMAP.Codes.Example.Com";
+	tm_base(&t);
+	tm_hdr_top(&t, "Received", "from mx (mx [10.0.0.1]) (using TLS)\r\n\tby imap.codes.example.com. "
+	    "(Dovecot) with LMTP id x; Thu, 3 Dec 2026 10:00:00 +0000");
+	expect(&t, &pc, "ok");
+	/* two fields of ours in the top block both count; fail wins */
+	pc_base(&pc);
+	tm_base(&t);
+	tm_hdr_top(&t, "Authentication-Results", "mx.codes.example.com; dmarc=fail header.from=example.test");
+	expect(&t, &pc, "auth-fail");
+}
+
+/* issue 13, point 5: our own address with a trailing dot or as a %-hack. */
+static void
+test_own_address_variants(void **state)
+{
+	static const char *const ours[] = { "consult@codes.example.com.", "Consult@Codes.Example.COM..",
+	                                    "consult%codes.example.com@relay.example.test",
+	                                    "consult%codes.example.com.%relay.example.test@gw.example.test",
+	                                    "help+x%codes.example.com@relay.example.test" };
+	struct tmsg t;
+	struct policy_conf pc;
+	size_t i;
+
+	(void)state;
+	pc_base(&pc);
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
+		tm_base(&t);
+		tm_from(&t, ours[i]);
+		expect(&t, &pc, "own-address");
+	}
+	tm_base(&t);
+	tm_from(&t, "consult%other.example@relay.example.test");
+	tm_set(&t, "Authentication-Results", "mx.codes.example.com; dmarc=pass header.from=relay.example.test");
+	expect(&t, &pc, "ok");
+}
+
+/* issue 13, point 5: robot markers as header fields and local parts. */
+static void
+test_robot_markers_issue13(void **state)
+{
+	static const struct { const char *name, *value, *reason; } hs[] = {
+		{ "Mailing-List", "list coders@lists.example.test", "list-header" },
+		{ "X-Mailing-List", "<coders@lists.example.test>", "list-header" },
+		{ "X-List", "coders@lists.example.test", "list-header" },
+		{ "X-MS-Exchange-Inbox-Rules-Loop", "alice@example.test", "auto-reply-header" },
+		{ "X-FC-MachineGenerated", "true", "auto-reply-header" },
+		{ "X-POST-MessageClass", "9; Autoresponder", "auto-reply-header" },
+	};
+	static const struct { const char *from, *reason; } ls[] = {
+		{ "mailer_daemon@example.test", "mailer-daemon" },
+		{ "Mailer.Daemon@example.test", "mailer-daemon" },
+		{ "bounce@example.test", "mailer-daemon" },
+		{ "bounces+48213@example.test", "mailer-daemon" },
+		{ "root@example.test", "mailer-daemon" },
+	};
+	static const char *const subjects[] = { "Re: Automatic reply: Question", "RE: AW: Abwesend: Frage",
+	                                        "Abwesend: Frage zu 99213", "On vacation: your question" };
+	struct tmsg t;
+	struct policy_conf pc;
+	size_t i;
+
+	(void)state;
+	pc_base(&pc);
+	for (i = 0; i < sizeof(hs) / sizeof(hs[0]); i++) {
+		tm_base(&t);
+		tm_hdr(&t, hs[i].name, hs[i].value);
+		expect(&t, &pc, hs[i].reason);
+	}
+	tm_base(&t);
+	tm_hdr(&t, "X-POST-MessageClass", "1; Normal");
+	expect(&t, &pc, "ok");
+	tm_base(&t);
+	tm_hdr(&t, "Precedence", "normal");
+	tm_hdr(&t, "Precedence", "bulk");
+	expect(&t, &pc, "precedence");
+	for (i = 0; i < sizeof(ls) / sizeof(ls[0]); i++) {
+		tm_base(&t);
+		tm_from(&t, ls[i].from);
+		expect(&t, &pc, ls[i].reason);
+	}
+	tm_base(&t);
+	tm_from(&t, "rooted@example.test");             /* a person */
+	expect(&t, &pc, "ok");
+	tm_base(&t);
+	t.m.sender.addr = (char *)"owner-coders@lists.example.test";
+	expect(&t, &pc, "list-sender");
+	t.m.sender.addr = (char *)"coders-bounces@lists.example.test";
+	expect(&t, &pc, "list-sender");
+	t.m.sender.addr = (char *)"assistant@example.test";
+	expect(&t, &pc, "ok");
+	for (i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
+		tm_base(&t);
+		t.m.subject = (char *)subjects[i];
+		expect(&t, &pc, "auto-reply-subject");
+	}
+}
+
 int
 main(void)
 {
@@ -1312,6 +1469,9 @@ main(void)
 		cmocka_unit_test(test_auth_unconfigured),
 		cmocka_unit_test(test_auth_aligned_dkim),
 		cmocka_unit_test(test_auth_aligned_spf),
+		cmocka_unit_test(test_auth_trust_zone),
+		cmocka_unit_test(test_own_address_variants),
+		cmocka_unit_test(test_robot_markers_issue13),
 		cmocka_unit_test(test_auth_only_other_methods_is_missing),
 		cmocka_unit_test(test_auth_second_trusted_id),
 		cmocka_unit_test(test_ar_parse_gmail_style),
