@@ -1659,10 +1659,10 @@ implied_topics(struct ctx *c, const char **ids, size_t max)
 		em |= c->it[i].em;
 		minor |= is_minor(&c->it[i]) && !c->it[i].em;
 		if (c->it[i].has_rvu && strcmp(c->it[i].rvu.global, "ZZZ") == 0 && na < 63)
-			add[na++] = "addon-codes";
+			add[na++] = "ncci-addon-codes";
 	}
 	if (em && minor && na < 64)
-		add[na++] = "mod-25-minor-procedure";
+		add[na++] = "mod-25";
 	for (i = 0; i < na && n < max; i++) {
 		for (k = 0; k < n; k++)
 			if (strcmp(ids[k], add[i]) == 0)
@@ -2013,6 +2013,33 @@ asks_fee(const struct ctx *c)
 	return 0;
 }
 
+/* Drops the lead lines of rule `twin` whose code already has a line of rule `keep` (the same
+ * fact said twice by two builders). */
+static void
+lead_drop_twice(struct json_object *lead, const char *keep, const char *twin)
+{
+	size_t i, j;
+
+	for (i = json_object_array_length(lead); i-- > 0;) {
+		struct json_object *o = json_object_array_get_idx(lead, i);
+		const char *r = json_object_get_string(json_object_object_get(o, "rule"));
+		const char *code = json_object_get_string(json_object_object_get(o, "code"));
+
+		if (r == NULL || code == NULL || strcmp(r, twin) != 0)
+			continue;
+		for (j = 0; j < json_object_array_length(lead); j++) {
+			struct json_object *k = json_object_array_get_idx(lead, j);
+			const char *kr = json_object_get_string(json_object_object_get(k, "rule"));
+			const char *kc = json_object_get_string(json_object_object_get(k, "code"));
+
+			if (kr && kc && strcmp(kr, keep) == 0 && strcmp(kc, code) == 0) {
+				json_object_array_del_idx(lead, i, 1);
+				break;
+			}
+		}
+	}
+}
+
 struct json_object *
 answer_build(const struct answer_in *in, int *lookups)
 {
@@ -2196,6 +2223,7 @@ answer_build(const struct answer_in *in, int *lookups)
 			else if (c.it[i].found && c.it[i].has_rvu && (intents & INTENT_FEE_RVU))
 				answer_fee_lead(c.db, in->conf ? in->conf->locality : NULL, c.text, c.subject,
 				    c.it[i].ex->code, c.dos, lead);
+		lead_drop_twice(lead, "fee", "fee-national");
 		}
 		answer_icd_lead(c.db, icd, nicd, c.dos, lead);
 	}
@@ -2278,6 +2306,8 @@ answer_build(const struct answer_in *in, int *lookups)
 		ti.nimplied = implied_topics(&c, ids, 8);
 		answer_topics(&ti, m);
 	}
+	ap_lead_finish(json_object_object_get(m, "lead"));
+	J_BOOL(m, "has_lead", json_object_array_length(json_object_object_get(m, "lead")) > 0);
 	free_ctx(&c);
 	if (snap)
 		codedb_read_end(c.db);

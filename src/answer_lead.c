@@ -434,3 +434,51 @@ ap_leads(struct ctx *c, struct json_object *lead)
 	if (json_object_array_length(lead) == start && c->in->ex->nremarks > 0 && c->n == 0)
 		ap_lead_add(lead, "remark", NULL, "%s", "Your message names a claim adjustment or remark code (CARC/RARC): it is a denial reason, not a procedure code.");
 }
+
+/* Every lead line rendered the same way, whoever added it (the code facts here, the
+ * denial, ICD-10-CM and fee builders, knowledge topics): "* text" with a hanging indent and,
+ * for a line from a knowledge topic (key cite), its "Source:" below; at most LEAD_MAX lines. */
+void
+ap_lead_finish(struct json_object *lead)
+{
+	size_t i, n;
+
+	if (lead == NULL)
+		return;
+	n = json_object_array_length(lead);
+	if (n > LEAD_MAX)
+		json_object_array_del_idx(lead, LEAD_MAX, n - LEAD_MAX);
+	n = json_object_array_length(lead);
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(lead, i), *v, *lines;
+		const char *src;
+
+		if (!json_object_object_get_ex(o, "text_lines", &lines) &&
+		    json_object_object_get_ex(o, "text", &v)) {
+			struct json_object *tmp = json_object_new_object();
+
+			ap_hang(tmp, "text", "*", json_object_get_string(v), 2);
+			if (json_object_object_get_ex(tmp, "text_lines", &lines))
+				json_object_object_add(o, "text_lines", json_object_get(lines));
+			json_object_put(tmp);
+		}
+		if (json_object_object_get_ex(o, "cite", &v) &&
+		    json_object_object_get_ex(o, "source", &v) &&
+		    (src = json_object_get_string(v)) && *src &&
+		    json_object_object_get_ex(o, "text_lines", &lines)) {
+			struct json_object *tmp = json_object_new_object(), *sl;
+			struct buf b;
+			size_t k;
+
+			buf_init(&b, 2048);
+			buf_printf(&b, "Source: %s", src);
+			ap_hang(tmp, "s", " ", buf_cstr(&b), 2);
+			if (json_object_object_get_ex(tmp, "s_lines", &sl))
+				for (k = 0; k < json_object_array_length(sl); k++)
+					json_object_array_add(lines,
+					    json_object_get(json_object_array_get_idx(sl, k)));
+			json_object_put(tmp);
+			buf_free(&b);
+		}
+	}
+}

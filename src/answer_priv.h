@@ -79,6 +79,8 @@ void ap_leads(struct ctx *c, struct json_object *lead);
 void ap_lead_topic(struct json_object *lead, const char *topic);
 /* sets the source (the release that answered) of the last lead line */
 void ap_lead_source(struct json_object *lead, const char *source);
+/* Wraps every lead line not yet wrapped, adds a topic line's Source, keeps LEAD_MAX. */
+void ap_lead_finish(struct json_object *lead);
 /* the lines said before any other: a date of service outside a code's dates */
 void ap_leads_first(struct ctx *c, struct json_object *lead);
 /* 1 when the message asked nothing specific about its codes (describe them) */

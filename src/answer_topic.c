@@ -180,13 +180,23 @@ shown_has(const struct shown *s, size_t n, const char *id)
 /* One topic section (+ lead line when lead is set) from a hit. */
 static void
 add_topic(struct json_object *sections, struct json_object *lead, const struct kn_hit *h,
-    int with_lead)
+    int with_lead, int brief)
 {
 	struct json_object *body, *sec, *src = json_object_new_array();
 	struct buf first_cite, line;
 	const char *p = h->sources ? h->sources : "";
 
 	sec = section(&body, "topic", h->title);
+	json_object_object_add(body, "brief", json_object_new_boolean(brief));
+	json_object_object_add(body, "full", json_object_new_boolean(!brief));
+	{
+		struct buf pl;
+
+		buf_init(&pl, 1024);
+		buf_printf(&pl, "See also: %s", h->title ? h->title : "");
+		jlines(body, "pointer", buf_cstr(&pl), WRAP + 2);
+		buf_free(&pl);
+	}
 	jstr(body, "id", h->id);
 	jstr(body, "title", h->title);
 	jstr(body, "area", h->area);
@@ -206,9 +216,24 @@ add_topic(struct json_object *sections, struct json_object *lead, const struct k
 		buf_reset(&line);
 		cite_of(p, n, &line);
 		jstr(c, "cite", buf_cstr(&line));
+		{       /* the text part: "Source: …" wrapped with a hanging indent */
+			struct buf sl;
+
+			buf_init(&sl, 2048);
+			buf_printf(&sl, "Source: %s", buf_cstr(&line));
+			jlines(c, "cite", buf_cstr(&sl), WRAP);
+			buf_free(&sl);
+		}
 		json_object_array_add(src, c);
-		if (first_cite.len == 0)
+		if (first_cite.len == 0) {
+			struct buf sl;
+
 			buf_addstr(&first_cite, buf_cstr(&line));
+			buf_init(&sl, 2048);
+			buf_printf(&sl, "Source: %s", buf_cstr(&line));
+			jlines(body, "first_cite", buf_cstr(&sl), WRAP);
+			buf_free(&sl);
+		}
 		p += n;
 		if (*p == '\n')
 			p++;
@@ -223,6 +248,7 @@ add_topic(struct json_object *sections, struct json_object *lead, const struct k
 		jstr(l, "text", buf_cstr(&line));
 		jstr(l, "source", buf_cstr(&first_cite));
 		jstr(l, "topic", h->id);
+		json_object_object_add(l, "cite", json_object_new_boolean(1));
 		json_object_array_add(lead, l);
 	}
 	buf_free(&first_cite);
@@ -396,7 +422,8 @@ answer_topics(const struct answer_topic_in *in, struct json_object *m)
 	struct shown shown[ANSWER_TOPICS_MAX * 2];
 	struct buf q, titles;
 	size_t nshown = 0, i;
-	int nh = 0, found = 0, searched = 0, had_lead = lead != NULL;
+	int nh = 0, found = 0, searched = 0, had_lead = lead != NULL, coded, full = 0;
+	size_t ncoded_max;
 	const char *kind = json_object_get_string(json_object_object_get(m, "kind"));
 
 	if (sections == NULL) {
@@ -405,6 +432,13 @@ answer_topics(const struct answer_topic_in *in, struct json_object *m)
 	}
 	if (lead == NULL)
 		lead = json_object_new_array();
+	/* Answer first, nothing twice: when the codes' own facts already answer (sections or
+	 * lead lines), a topic adds one lead line at most and shows as a one-line pointer with
+	 * its source; a rule question without such facts gets the top topic in full and the
+	 * runners-up as pointers. */
+	coded = json_object_array_length(sections) > 0 || json_object_array_length(lead) > 0;
+	/* a reply already three sections long gets no pointer: the length budget wins */
+	ncoded_max = json_object_array_length(sections) >= 3 ? 0 : ANSWER_TOPICS_CODED;
 	buf_init(&q, 4u * 1024 * 1024);
 	buf_init(&titles, 4096);
 	if (in->subject)
@@ -416,15 +450,22 @@ answer_topics(const struct answer_topic_in *in, struct json_object *m)
 		if (nh < 0)
 			nh = 0;
 		for (i = 0; i < (size_t)nh; i++) {
-			add_topic(sections, lead, &hits[i], 1);
+			int brief = coded || full >= 1;
+
+			if (coded && nshown >= ncoded_max)
+				break;          /* the codes answered: two pointers at most */
+
+			add_topic(sections, lead, &hits[i], !coded, brief);
+			full += !brief;
 			util_fmt(shown[nshown++].id, sizeof(shown[0].id), "%s", hits[i].id);
 			buf_printf(&titles, "%s%s", titles.len ? "; " : "", hits[i].title);
 		}
-		for (i = 0; i < in->nimplied && nshown < ANSWER_TOPICS_MAX; i++) {
+		for (i = 0; i < in->nimplied && nshown < (coded ? ncoded_max : ANSWER_TOPICS_MAX); i++) {
 			if (in->implied[i] == NULL || shown_has(shown, nshown, in->implied[i]))
 				continue;
 			if (topic_by_id(in->db, in->implied[i], &one)) {
-				add_topic(sections, lead, &one, 0);
+				add_topic(sections, lead, &one, 0, coded || full >= 1);
+				full += !(coded || full >= 1);
 				util_fmt(shown[nshown++].id, sizeof(shown[0].id), "%s", one.id);
 				buf_printf(&titles, "%s%s", titles.len ? "; " : "", one.title);
 				kn_hits_free(&one, 1);

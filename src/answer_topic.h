@@ -23,6 +23,7 @@ struct ex_result;
 struct json_object;
 
 #define ANSWER_TOPICS_MAX 4         /* topic sections in one reply */
+#define ANSWER_TOPICS_CODED 2       /* ... when the codes' own facts already answer */
 #define ANSWER_SEARCH_MAX 8         /* codes listed by a keyword search */
 
 struct answer_topic_in {
