@@ -178,7 +178,7 @@ lead_pctc(struct ctx *c, const struct item *it, struct json_object *lead)
 	else
 		ap_lead_add(lead, "pctc", code, "%s: PC/TC indicator %d = %s: no -26/-TC rows in the fee schedule, so 26 and TC do not split it.",
 		    code, it->rvu.pctc, codedb_pctc_text(it->rvu.pctc));
-	ap_lead_topic(lead, "pctc");
+	ap_lead_topic(lead, "mod-26-tc");
 	ap_lead_source(lead, c->rel_rvu);
 	cdb_rvu_free(&p);
 	cdb_rvu_free(&t);
@@ -243,7 +243,7 @@ lead_pair(struct ctx *c, const struct item *a, const struct item *b, struct json
 		else
 			ap_lead_add(lead, "ncci", p->col2, "%s with %s: NCCI edit in effect (column 1 %s, column 2 %s), indicator %d: %s is paid only with 59 or XE/XP/XS/XU (or an anatomic modifier) on it, when the record shows a separate service.",
 			    a->ex->code, b->ex->code, p->col1, p->col2, p->modifier, p->col2);
-		ap_lead_topic(lead, "59-x");
+		ap_lead_topic(lead, "ncci-mod-59-xepsu");
 		ap_lead_source(lead, c->ptp_release[0] ? c->ptp_release : NULL);
 		return;
 	}
@@ -260,7 +260,7 @@ lead_pair(struct ctx *c, const struct item *a, const struct item *b, struct json
 			ap_lead_add(lead, "em-modifier", em->ex->code, "%s with %s: %s has a 90-day global: a visit the day before or the day of is paid only as the decision for surgery, with modifier 57 on %s.",
 			    pr->ex->code, em->ex->code, pr->ex->code, em->ex->code);
 		if (ap_is_minor(pr) || strcmp(pr->rvu.global, "090") == 0) {
-			ap_lead_topic(lead, "25-minor");
+			ap_lead_topic(lead, "mod-25");
 			return;
 		}
 	}
@@ -364,7 +364,7 @@ ap_leads(struct ctx *c, struct json_object *lead)
 		    ((has_mod(c, it, "RT") || has_mod(c, it, "LT")) && (c->intents & INTENT_MODIFIER)))) {
 			ap_lead_add(lead, "bilateral", it->ex->code, "%s: bilateral indicator %d = %s.", it->ex->code,
 			    it->rvu.bilateral, codedb_bilateral_text(it->rvu.bilateral));
-			ap_lead_topic(lead, "bilateral");
+			ap_lead_topic(lead, "mod-50");
 			ap_lead_source(lead, c->rel_rvu);
 			said = 1;
 		}
@@ -372,7 +372,7 @@ ap_leads(struct ctx *c, struct json_object *lead)
 		    (nproc_found == 1 || plain || alone || (c->intents & (INTENT_COVERAGE | INTENT_GUIDELINE)))) {
 			ap_lead_add(lead, "addon", it->ex->code, "%s is an add-on code (global ZZZ): billed without its primary procedure it is denied (N122); report it with the primary, same day, same practitioner, never with 51.",
 			    it->ex->code);
-			ap_lead_topic(lead, "addon");
+			ap_lead_topic(lead, "ncci-addon-codes");
 			ap_lead_source(lead, c->rel_rvu);
 			said = 1;
 		}
@@ -384,7 +384,7 @@ ap_leads(struct ctx *c, struct json_object *lead)
 			    strcmp(g, "090") == 0 ? " (the day before through 90 days after; related visits are included)" :
 			    strcmp(g, "010") == 0 ? " (the day of and 10 days after)" :
 			    strcmp(g, "000") == 0 ? " (the day of the procedure only)" : "");
-			ap_lead_topic(lead, "global");
+			ap_lead_topic(lead, "global-periods");
 			ap_lead_source(lead, c->rel_rvu);
 			said = 1;
 		} else if ((c->intents & INTENT_GLOBAL_PERIOD) && !it->has_rvu) {
