@@ -206,7 +206,9 @@ def main():
         if c.get("topic"):
             topic_total += 1
             got = None
-            if model is not None:
+            if model is not None and model.get("retrieved"):
+                got = model["retrieved"][0]     # the knowledge retrieval's top hit
+            elif model is not None:
                 for ld in model.get("lead") or []:
                     if isinstance(ld, dict) and ld.get("topic"):
                         got = ld["topic"]

@@ -449,6 +449,13 @@ answer_topics(const struct answer_topic_in *in, struct json_object *m)
 		nh = knowledge_find(in->db, buf_cstr(&q), in->ex, hits, ANSWER_TOPICS_MAX);
 		if (nh < 0)
 			nh = 0;
+		{       /* the retrieval's ranking, whatever is shown (make eval: precision@1) */
+			struct json_object *ids = json_object_new_array();
+
+			for (i = 0; i < (size_t)nh; i++)
+				json_object_array_add(ids, json_object_new_string(hits[i].id));
+			json_object_object_add(m, "retrieved", ids);
+		}
 		for (i = 0; i < (size_t)nh; i++) {
 			int brief = coded || full >= 1;
 
