@@ -990,8 +990,7 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 			else if (p->modifier == 0)
 				A_FMT(facts, "%s/%s: indicator 0: %s does NOT bypass this edit.", p->col1, p->col2, m);
 		}
-		if (c->ned == 0 && c->pairs > 0)
-			A_FMT(facts, "No NCCI PTP edit was found between the codes in your message, so the data shows no edit for %s to bypass.", m);
+		/* "no edit between these codes" is the lead's line, said once */
 		for (i = 0; i < c->n; i++)
 			if (c->it[i].em && is_x59(m))
 				A_FMT(facts, "%s is an E/M code: 59 and X modifiers do not go on E/M codes (use 25 or 57).", c->it[i].ex->code);

@@ -457,12 +457,21 @@ answer_topics(const struct answer_topic_in *in, struct json_object *m)
 			json_object_object_add(m, "retrieved", ids);
 		}
 		for (i = 0; i < (size_t)nh; i++) {
+			/* the codes' facts answered, but the question names the rule (a trigger
+			 * phrase or a denial code matched): the top topic's answer joins the lead */
+			int strong = i == 0 && json_object_array_length(lead) < 2 &&
+			    (strstr(hits[i].why, "trigger") != NULL ||
+			    strstr(hits[i].why, "denial") != NULL);
 			int brief = coded || full >= 1;
 
-			if (coded && nshown >= ncoded_max)
+			if (coded && !strong && nshown >= ncoded_max)
 				break;          /* the codes answered: two pointers at most */
 
-			add_topic(sections, lead, &hits[i], !coded, brief);
+			add_topic(sections, lead, &hits[i], !coded || strong, brief);
+			if (coded && strong) {  /* the lead line carries it, with its Source */
+				json_object_array_del_idx(sections,
+				    json_object_array_length(sections) - 1, 1);
+			}
 			full += !brief;
 			util_fmt(shown[nshown++].id, sizeof(shown[0].id), "%s", hits[i].id);
 			buf_printf(&titles, "%s%s", titles.len ? "; " : "", hits[i].title);

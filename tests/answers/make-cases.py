@@ -98,7 +98,7 @@ case("mod-25-named", "mod 25", "does modifier 25 go on 99214 or on 17110?",
 case("mod-57-major", "decision for surgery", "E/M 99214 the day before 27447, modifier 57?",
      both=M("Modifier 57", "27447 has a 090 global (major surgery)", "57 on 99214"), cpt=True)
 case("mod-59-vs-x", "59 or XS", "17110 and 11042-XS, or should it be modifier 59?",
-     both=M("Modifier 59", "Modifier XS", "Separate structure", "59 or XS", "No NCCI PTP edit was found between the codes in your message"), cpt=True)
+     both=M("Modifier 59", "Modifier XS", "Separate structure", "59 or XS", "No NCCI PTP edit in the loaded data for"), cpt=True)
 case("mod-59-ptp", "59", "modifier 59 on 0030U with 0001U? dos 2026-02-01",
      full=M("0001U/0030U: indicator 1: 59 on 0030U (column 2) can bypass this edit when documented"))
 case("mod-xu-ptp", "XU", "can modifier XU on 81105 get it paid with 0001U, DOS 2026-03-03",
@@ -160,7 +160,7 @@ case("coverage-abn", "ABN", "need an ABN for G0439? will it be denied",
      both=M("ABN", "GA", "G0439", "HCPCS coverage code C: carrier judgment"))
 # ---- guideline / crosswalk / other -------------------------------------------------
 case("guide-addon", "add-on", "rules for add-on code 11103 with 11102?",
-     both=M("Add-on codes", "11103"), cpt=True)
+     both=M("is an add-on code (global ZZZ)", "11103"), cpt=True)
 case("guide-none", "question", "what is the guideline for 97110 timed units?",
      both=M("97110"), cpt=True)
 case("crosswalk-gem", "icd-9", "what is the icd-9 equivalent of E11.9",
