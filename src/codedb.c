@@ -84,9 +84,10 @@ static const char index_sql[] =
 "CREATE INDEX IF NOT EXISTS icd_node_code ON icd_node(code);"
 "CREATE INDEX IF NOT EXISTS icd_note_node ON icd_note(node);";
 
-static int
-exec_sql(sqlite3 *h, const char *sql, struct buf *err)
+int
+codedb_exec(void *handle, const char *sql, struct buf *err)
 {
+	sqlite3 *h = handle;
 	char *msg = NULL;
 
 	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -101,13 +102,13 @@ exec_sql(sqlite3 *h, const char *sql, struct buf *err)
 int
 codedb_create_schema(void *handle, struct buf *err)
 {
-	return exec_sql(handle, schema_sql, err) < 0 ? -1 : kn_create_schema(handle, err);
+	return codedb_exec(handle, schema_sql, err) < 0 ? -1 : kn_create_schema(handle, err);
 }
 
 int
 codedb_create_indexes(void *handle, struct buf *err)
 {
-	return exec_sql(handle, index_sql, err);
+	return codedb_exec(handle, index_sql, err);
 }
 
 /* ---- statements --------------------------------------------------------------------- */

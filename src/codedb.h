@@ -347,6 +347,8 @@ const char *codedb_family_of(const char *code);
 int  codedb_norm(const char *in, char *out, size_t outlen);
 /* Creates every table of the current schema in an open sqlite3 handle (void * to keep
  * sqlite3.h out of this header). Indexes separately, after bulk loads. 0 ok, -1. */
+/* Runs one or more SQL statements on a sqlite3 handle: 0 ok, -1 ("sqlite: …" in err). */
+int  codedb_exec(void *sqlite3_handle, const char *sql, struct buf *err);
 int  codedb_create_schema(void *sqlite3_handle, struct buf *err);
 int  codedb_create_indexes(void *sqlite3_handle, struct buf *err);
 

@@ -1118,24 +1118,10 @@ static const char kn_fts_sql[] =
 "CREATE VIRTUAL TABLE IF NOT EXISTS code_fts USING fts5(code UNINDEXED, kind UNINDEXED,"
 " billable UNINDEXED, title, tokenize='porter unicode61', detail=column);";
 
-static int
-kexec(sqlite3 *h, const char *sql, struct buf *err)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		if (err)
-			buf_printf(err, "sqlite: %s", msg ? msg : sqlite3_errmsg(h));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
 int
 kn_create_schema(void *h, struct buf *err)
 {
-	return kexec(h, kn_schema_sql, err);
+	return codedb_exec(h, kn_schema_sql, err);
 }
 
 struct keyins {
@@ -1331,14 +1317,14 @@ copy_code_fts(sqlite3 *h, const char *live, struct buf *err)
 			buf_reset(&sql);
 			buf_printf(&sql, "DELETE FROM main.code_fts_%s; INSERT INTO main.code_fts_%s"
 			    " SELECT * FROM knold.code_fts_%s;", shadow[i], shadow[i], shadow[i]);
-			if (kexec(h, buf_cstr(&sql), err) < 0)
+			if (codedb_exec(h, buf_cstr(&sql), err) < 0)
 				rc = -1;
 		}
 	}
 	/* DETACH is not allowed inside a transaction: commit what was built so far */
-	if (sqlite3_get_autocommit(h) == 0 && (kexec(h, "COMMIT", err) < 0 || kexec(h, "BEGIN", err) < 0))
+	if (sqlite3_get_autocommit(h) == 0 && (codedb_exec(h, "COMMIT", err) < 0 || codedb_exec(h, "BEGIN", err) < 0))
 		rc = -1;
-	if (kexec(h, "DETACH DATABASE knold", rc < 0 ? NULL : err) < 0 && rc >= 0)
+	if (codedb_exec(h, "DETACH DATABASE knold", rc < 0 ? NULL : err) < 0 && rc >= 0)
 		rc = -1;
 	buf_free(&sql);
 	return rc;
@@ -1350,8 +1336,8 @@ kn_finish_import(void *vh, const char *live, int rebuild_codes, struct buf *err)
 	sqlite3 *h = vh;
 	int rc;
 
-	if (kn_create_schema(h, err) < 0 || kexec(h, kn_fts_sql, err) < 0 ||
-	    kexec(h, "INSERT INTO kn_fts(kn_fts) VALUES('rebuild')", err) < 0)
+	if (kn_create_schema(h, err) < 0 || codedb_exec(h, kn_fts_sql, err) < 0 ||
+	    codedb_exec(h, "INSERT INTO kn_fts(kn_fts) VALUES('rebuild')", err) < 0)
 		return -1;
 	if (!rebuild_codes) {
 		rc = copy_code_fts(h, live, err);
@@ -1360,7 +1346,7 @@ kn_finish_import(void *vh, const char *live, int rebuild_codes, struct buf *err)
 	}
 	/* HCPCS: the latest row of each code; ICD-10-CM: every code (headers flagged); lay: our
 	 * CPT texts (codes the HCPCS file does not describe) */
-	return kexec(h, "DELETE FROM code_fts;"
+	return codedb_exec(h, "DELETE FROM code_fts;"
 	    "INSERT INTO code_fts(code, kind, billable, title)"
 	    " SELECT code, 'hcpcs', 1, long_desc FROM (SELECT code, long_desc,"
 	    " row_number() OVER (PARTITION BY code ORDER BY effective DESC) AS rn FROM hcpcs"
