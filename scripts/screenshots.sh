@@ -1,7 +1,8 @@
 #!/bin/sh
 # make screenshots (after make demo): renders the HTML part of every reply in spool/outbox
 # with headless Debian chromium into screenshots/NAME.png, and copies the NCCI/modifier
-# reply to docs/reply.png (the picture in the README). Installs chromium when missing
+# reply to docs/reply.png (the picture in the README, cut to the reply with ImageMagick's
+# convert when it is installed). Installs chromium when missing
 # (a big package: only this target needs it, not make deps).
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,6 +44,15 @@ for h in screenshots/*.html; do
 done
 echo "screenshots: $n PNG files in screenshots/"
 if [ -s screenshots/02-ncci-pair.png ]; then
-	cp screenshots/02-ncci-pair.png docs/reply.png
-	echo "screenshots: docs/reply.png updated"
+	# the README's picture: cut to the reply's card (the window is taller than the reply)
+	# with ImageMagick when it is installed (apt-get install imagemagick), else as rendered
+	if command -v convert >/dev/null 2>&1 &&
+	    convert screenshots/02-ncci-pair.png -fuzz 1% -trim +repage -bordercolor '#f6f7f9' \
+	    -border 12 -strip docs/reply.png.tmp 2>/dev/null && [ -s docs/reply.png.tmp ]; then
+		mv docs/reply.png.tmp docs/reply.png
+	else
+		rm -f docs/reply.png.tmp
+		cp screenshots/02-ncci-pair.png docs/reply.png
+	fi
+	echo "screenshots: docs/reply.png updated ($(wc -c <docs/reply.png) bytes)"
 fi

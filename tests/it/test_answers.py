@@ -187,6 +187,17 @@ for label, db in dbs:
         body = text.split("\n", 2)[2] if text.count("\n") >= 2 else text
         ok(body.startswith("* ") or "could not find" in text, f"{label}/{name}: lead first or no-code reply")
         ok("In short:" not in text, f"{label}/{name}: no 'In short' list")
+        # the HTML part opens with the same lead: one <li> per "* " line, before any section
+        # heading, and a Source line exactly where the text part has one (knowledge lines)
+        if body.startswith("* "):
+            tlead = body.replace("\r\n", "\n").split("\n\n", 1)[0]
+            hl = re.search(r"border-left:4px solid #2b6cb0;[^>]*>\s*<ul[^>]*>(.*?)</ul>", html, re.S)
+            if ok(hl is not None and ("<h3" not in html or html.index("<h3") > hl.start()),
+                  f"{label}/{name}: HTML lead list first"):
+                eq(hl.group(1).count("<li"), len(re.findall(r"^\* ", tlead, re.M)),
+                   f"{label}/{name}: HTML lead has the text's lines")
+                eq(hl.group(1).count(">Source: "), len(re.findall(r"^  Source: ", tlead, re.M)),
+                   f"{label}/{name}: HTML lead Sources as in the text")
         # length budget: a one-question reply stays under 60 lines (claims and multi-question
         # messages may take more)
         if e.get("budget", 60):
