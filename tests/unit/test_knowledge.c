@@ -527,7 +527,7 @@ jget(struct json_object *o, const char *path)
 
 		snprintf(key, sizeof(key), "%.*s", (int)n, p);
 		if (json_object_is_type(o, json_type_array))
-			o = json_object_array_get_idx(o, (size_t)atoi(key));
+			o = json_object_array_get_idx(o, (size_t)strtoul(key, NULL, 10));
 		else
 			o = json_object_object_get(o, key);
 		p += n;
