@@ -229,6 +229,7 @@ add_topic(struct json_object *sections, struct json_object *lead, const struct k
 			struct buf sl;
 
 			buf_addstr(&first_cite, buf_cstr(&line));
+			jstr(body, "first_cite", buf_cstr(&line));
 			buf_init(&sl, 2048);
 			buf_printf(&sl, "Source: %s", buf_cstr(&line));
 			jlines(body, "first_cite", buf_cstr(&sl), WRAP);
