@@ -1,6 +1,7 @@
 /* util — see util.h. */
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gnutls/crypto.h>
@@ -329,10 +330,18 @@ const char *
 util_strcasestr(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
+	char first[3];
 
 	if (n == 0)
 		return hay;
-	for (; *hay; hay++)
+	/* jump between the places where the first character stands (either case): strpbrk
+	 * is vectorised, a byte-by-byte compare is not (retrieval calls this per trigger) */
+	first[0] = (char)tolower((unsigned char)needle[0]);
+	first[1] = (char)toupper((unsigned char)needle[0]);
+	first[2] = '\0';
+	if (first[1] == first[0])
+		first[1] = '\0';
+	for (; (hay = strpbrk(hay, first)) != NULL; hay++)
 		if (util_strncaseeq(hay, needle, n))
 			return hay;
 	return NULL;

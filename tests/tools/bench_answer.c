@@ -2,8 +2,9 @@
  * claim-check message (pipeline_decide: parse, policy, extract, lookups, render, compose)
  * against a reference DB, and each stage's share of the CPU, timed stage by stage on the
  * same in-memory message.
- * Usage: bench_answer CODES_DB TEMPLATE_DIR [ITERATIONS]   (default 300). One line per
- * figure, "name value unit". */
+ * Usage: bench_answer CODES_DB TEMPLATE_DIR [ITERATIONS [one]]   (default 300; "one": a
+ * one-question message instead of the claim). One line per figure, "name value unit";
+ * "latency" gives p50/p99/max wall milliseconds of the whole decision. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,34 @@ static const char msg[] =
 	"71046-26\r\n36415\r\n80053\r\n85025\r\n83036\r\nE11.9\r\nM17.11\r\n"
 	"Thanks\r\n";
 
+static const char one_msg[] =
+	"From: Kim Lee <kim@clinic.example>\r\n"
+	"To: Coding Consultant <consult@codemaild.example>\r\n"
+	"Subject: 20610 and 99214 same day\r\n"
+	"Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+	"Message-ID: <bench-one@clinic.example>\r\n"
+	"MIME-Version: 1.0\r\n"
+	"Content-Type: text/plain; charset=UTF-8\r\n"
+	"\r\n"
+	"Can I bill 20610 with 99214 on the same day, and which modifier do I need?\r\n";
+
+static double
+wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static double
 now(void)
 {
@@ -61,6 +90,8 @@ main(int argc, char **argv)
 	double t0, t_total, t_parse, t_extract, t_answer, t_render;
 	int lookups = 0;
 	size_t len = sizeof(msg) - 1;
+	const char *q = msg;
+	double *lat;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: bench_answer CODES_DB TEMPLATE_DIR [ITERATIONS]\n");
@@ -68,6 +99,12 @@ main(int argc, char **argv)
 	}
 	if (argc > 3 && util_parse_long(argv[3], 1, 10000000, &n) < 0)
 		return 2;
+	if (argc > 4 && strcmp(argv[4], "one") == 0) {
+		q = one_msg;
+		len = sizeof(one_msg) - 1;
+	}
+	if ((lat = calloc((size_t)n, sizeof(*lat))) == NULL)
+		return 1;
 	conf_defaults(&cf);
 	free(cf.reference_db);
 	cf.reference_db = strdup(argv[1]);
@@ -89,22 +126,28 @@ main(int argc, char **argv)
 	t0 = now();
 	for (i = 0; i < n; i++) {
 		struct decision d;
+		double w0 = wall();
 
 		decision_init(&d);
-		if (pipeline_decide(&p, "bench", msg, len, &d, &err) < 0 || d.reply.len == 0) {
+		if (pipeline_decide(&p, "bench", q, len, &d, &err) < 0 || d.reply.len == 0) {
 			fprintf(stderr, "bench_answer: no reply: %s\n", buf_cstr(&err));
 			return 1;
 		}
 		decision_free(&d);
+		lat[i] = (wall() - w0) * 1e3;
 	}
 	t_total = (now() - t0) / n;
+	qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
+	printf("latency p50 %.3f p99 %.3f max %.3f ms\n", lat[n / 2], lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
+	    lat[n - 1]);
+	free(lat);
 
 	/* stage by stage */
 	t0 = now();
 	for (i = 0; i < n; i++)
-		message_free(message_parse(msg, len, &cf.msg_limits));
+		message_free(message_parse(q, len, &cf.msg_limits));
 	t_parse = (now() - t0) / n;
-	m = message_parse(msg, len, &cf.msg_limits);
+	m = message_parse(q, len, &cf.msg_limits);
 	memset(&eo, 0, sizeof(eo));
 	eo.max_codes = (size_t)cf.codes_per_message;
 	eo.known = codedb_known_cb;
