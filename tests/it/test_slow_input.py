@@ -98,8 +98,11 @@ try:
         gap = max(b - a for a, b in zip(marks, marks[1:]))
         diag("group of %d x 2 MB: %.1f s, %d watchdog pings, longest gap %.1f s" %
              (K, done - ready, len(during), gap))
-        ok(gap < 3.0 or done - ready < 3.0,
-           "the watchdog is fed during the group (longest gap %.1f s in %.1f s)" % (gap, done - ready))
+        # systemd kills a service that stays silent for WATCHDOG_USEC (10 s here); a gap under
+        # half of it is safe on a loaded machine (one 2 MB message took 3.2 s on a busy one)
+        ok(gap < 5.0,
+           "the watchdog is fed during the group (longest gap %.1f s in %.1f s, limit 10 s)" % (gap, done - ready))
+        ok(len(during) >= K // 2, "fed as the group goes (%d pings for %d messages)" % (len(during), K))
         ok(len(during) >= 1 or done - ready < 2.0, "pings arrive while the group runs (%d)" % len(during))
 finally:
     if p is not None and p.poll() is None:
