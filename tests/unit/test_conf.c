@@ -32,8 +32,8 @@ test_defaults_valid(void **state)
 	buf_init(&e, 10000);
 	assert_int_equal(conf_defaults(&c), 0);
 	assert_int_equal(conf_validate(&c, &e), 0);
-	assert_string_equal(c.source_type, "maildir");
-	assert_string_equal(c.sender_type, "file");
+	assert_int_equal(c.source_type, CONF_SOURCE_MAILDIR);
+	assert_int_equal(c.sender_type, CONF_SENDER_FILE);
 	assert_string_equal(c.maildir, "spool/inbox");
 	assert_int_equal(c.poll_interval, 60);
 	assert_int_equal(c.msg_limits.max_size, 10 * 1024 * 1024);
@@ -85,7 +85,7 @@ test_all_errors_with_lines(void **state)
 	util_fmt(want, sizeof(want), "%s:7: unknown section [nosuch]", p);
 	assert_non_null(strstr(buf_cstr(&e), want));
 	/* a bad value keeps the default */
-	assert_string_equal(c.source_type, "maildir");
+	assert_int_equal(c.source_type, CONF_SOURCE_MAILDIR);
 	conf_free(&c);
 	buf_free(&e);
 	unlink(p);
