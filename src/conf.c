@@ -15,14 +15,14 @@
 #include "reply.h"
 #include "util.h"
 
-enum ktype { K_STR, K_LONG, K_DUR, K_SIZE, K_BOOL, K_ENUM, K_TRI, K_CHOICE };
+enum ktype { K_STR, K_LONG, K_DUR, K_SIZE, K_BOOL, K_TRI, K_CHOICE };
 
 struct key {
 	const char *section, *name;
 	enum ktype type;
 	size_t off;
 	const char *deflt;
-	const char *choices;   /* K_ENUM (kept as text), K_CHOICE (an int: the index): "a|b|c" */
+	const char *choices;   /* K_CHOICE (an int: the index): "a|b|c" */
 	long min, max;         /* K_LONG */
 	const char *doc;
 };
@@ -30,7 +30,6 @@ struct key {
 #define O(f) offsetof(struct conf, f)
 #define LO(f) (offsetof(struct conf, msg_limits) + offsetof(struct msg_limits, f))
 #define STR(s, n, f, d, doc)          { s, n, K_STR, O(f), d, NULL, 0, 0, doc }
-#define ENUM(s, n, f, d, ch, doc)     { s, n, K_ENUM, O(f), d, ch, 0, 0, doc }
 #define CHOICE(s, n, f, d, ch, doc)   { s, n, K_CHOICE, O(f), d, ch, 0, 0, doc }
 #define LONG(s, n, f, d, mn, mx, doc) { s, n, K_LONG, O(f), d, NULL, mn, mx, doc }
 #define DUR(s, n, f, d, doc)          { s, n, K_DUR, O(f), d, NULL, 0, 0, doc }
@@ -58,38 +57,38 @@ static const struct key keys[] = {
 
 	STR("answers", "locality", locality, "", "PFS payment locality as MAC-locality number (e.g. 10112-00 for Alabama, 13202-01 for Manhattan) for local payment amounts; empty = national only"),
 
-	ENUM("source", "type", source_type, "maildir", "maildir|imap", "where questions are read from"),
+	CHOICE("source", "type", source_type, "maildir", "maildir|imap", "where questions are read from"),
 	STR("source", "maildir", maildir, "spool/inbox", "Maildir of the embedded mode"),
 	DUR("source", "poll_interval", poll_interval, "60s", "poll interval when no push (IDLE/inotify) is available"),
 
 	STR("imap", "host", imap_host, "", "IMAP server host name (checked against its certificate)"),
 	LONG("imap", "port", imap_port, "0", 0, 65535, "IMAP port (0: 993 for implicit TLS, 143 otherwise)"),
-	ENUM("imap", "tls", imap_tls, "implicit", "implicit|starttls|none", "TLS mode"),
+	CHOICE("imap", "tls", imap_tls, "implicit", "implicit|starttls|none", "TLS mode"),
 	BOOL("imap", "tls_verify", imap_tls_verify, "yes", "verify the server certificate and host name"),
 	STR("imap", "ca_file", imap_ca_file, "", "CA bundle to trust instead of the system store"),
 	STR("imap", "fingerprint", imap_fingerprint, "", "SHA-256 pin of the server certificate (hex)"),
 	BOOL("imap", "allow_plaintext", imap_allow_plaintext, "no", "allow tls = none (loopback only)"),
 	STR("imap", "user", imap_user, "", "login name"),
 	STR("imap", "password_file", imap_password_file, "", "file holding the password (or a systemd credential name via $CREDENTIALS_DIRECTORY)"),
-	ENUM("imap", "auth", imap_auth, "plain", "plain|login|xoauth2", "authentication mechanism"),
+	CHOICE("imap", "auth", imap_auth, "plain", "plain|login|xoauth2", "authentication mechanism"),
 	STR("imap", "oauth2_token_file", imap_oauth2_token_file, "", "file holding an OAuth2 access token"),
 	STR("imap", "oauth2_token_command", imap_oauth2_token_command, "", "command printing an OAuth2 access token"),
 	STR("imap", "mailbox", imap_mailbox, "INBOX", "mailbox questions arrive in"),
 	STR("imap", "answered_folder", imap_answered_folder, "Consult/Answered", "folder answered questions move to"),
 	STR("imap", "ignored_folder", imap_ignored_folder, "Consult/Ignored", "folder ignored messages move to"),
 	STR("imap", "failed_folder", imap_failed_folder, "Consult/Failed", "folder messages that could not be handled move to"),
-	ENUM("imap", "mark_mode", imap_mark_mode, "move", "move|flag", "move handled messages, or only flag them"),
+	CHOICE("imap", "mark_mode", imap_mark_mode, "move", "move|flag", "move handled messages, or only flag them"),
 	BOOL("imap", "idle", imap_idle, "yes", "use IMAP IDLE when the server offers it"),
 	DUR("imap", "idle_restart", imap_idle_restart, "10m", "re-issue IDLE at least this often"),
 	DUR("imap", "sweep_interval", imap_sweep_interval, "5m", "full UID sweep interval"),
 	DUR("imap", "timeout", imap_timeout, "60s", "network timeout per IMAP command"),
 
-	ENUM("sender", "type", sender_type, "file", "file|smtp", "how replies leave"),
+	CHOICE("sender", "type", sender_type, "file", "file|smtp", "how replies leave"),
 	STR("sender", "outbox", outbox, "spool/outbox", "directory of the file sender"),
 	STR("sender", "smtp_url", smtp_url, "", "smtps://host:465 or smtp://host:587 (STARTTLS required)"),
 	STR("sender", "user", smtp_user, "", "SMTP login name"),
 	STR("sender", "password_file", smtp_password_file, "", "file holding the SMTP password"),
-	ENUM("sender", "auth", smtp_auth, "plain", "plain|login|xoauth2|none", "SMTP authentication"),
+	CHOICE("sender", "auth", smtp_auth, "plain", "plain|login|xoauth2|none", "SMTP authentication"),
 	STR("sender", "oauth2_token_file", smtp_oauth2_token_file, "", "file holding an OAuth2 access token"),
 	BOOL("sender", "tls_verify", smtp_tls_verify, "yes", "verify the SMTP server certificate"),
 	STR("sender", "ca_file", smtp_ca_file, "", "CA bundle for the SMTP server"),
@@ -137,8 +136,8 @@ static const struct key keys[] = {
 	STR("quota", "subaddress_separator", subaddress_separator, "+", "sender keys: the local part ends at this character (kim+1@ counts as kim@); several characters = several separators; empty = none"),
 	STR("quota", "dotless_domains", dotless_domains, "", "sender keys: domains whose mailboxes ignore dots in the local part (e.g. gmail.com, googlemail.com); empty = none"),
 
-	ENUM("log", "level", log_level, "info", "err|warn|info|debug", "log level"),
-	ENUM("log", "destination", log_destination, "auto", "auto|stderr|syslog", "auto: stderr on a terminal, else syslog/journal"),
+	CHOICE("log", "level", log_level, "info", "err|warn|info|debug", "log level"),
+	CHOICE("log", "destination", log_destination, "auto", "auto|stderr|syslog", "auto: stderr on a terminal, else syslog/journal"),
 	BOOL("log", "show_addresses", log_show_addresses, "no", "log full addresses (debugging only)"),
 
 	LONG("retention", "days", retention_days, "30", 1, 36500, "days raw messages and reply bodies are kept"),
@@ -157,8 +156,7 @@ set_key(struct conf *c, const struct key *k, const char *v, const char **why)
 	int b;
 
 	switch (k->type) {
-	case K_CHOICE:
-	case K_ENUM: {
+	case K_CHOICE: {
 		const char *p = k->choices;
 		size_t n = strlen(v);
 		int ok = -1, idx = 0;
@@ -176,12 +174,9 @@ set_key(struct conf *c, const struct key *k, const char *v, const char **why)
 			*why = "must be one of the listed choices";
 			return -1;
 		}
-		if (k->type == K_CHOICE) {
-			*(int *)(base + k->off) = ok;
-			return 0;
-		}
+		*(int *)(base + k->off) = ok;
+		return 0;
 	}
-		/* FALLTHROUGH */
 	case K_STR: {
 		char **dst = (char **)(base + k->off);
 		char *dup = strdup(v);
@@ -359,18 +354,18 @@ conf_validate(const struct conf *c, struct buf *errs)
 		if (nd != 7 || bad)
 			VERR("[answers] locality '%s' wants MAC-locality number, e.g. 10112-00", c->locality);
 	}
-	if (strcmp(c->source_type, "imap") == 0) {
+	if (c->source_type == CONF_SOURCE_IMAP) {
 		if (*c->imap_host == '\0')
 			VERR("[source] type = imap needs [imap] host");
 		if (*c->imap_user == '\0')
 			VERR("[source] type = imap needs [imap] user");
-		if (strcmp(c->imap_tls, "none") == 0 && !c->imap_allow_plaintext)
+		if (c->imap_tls == CONF_TLS_NONE && !c->imap_allow_plaintext)
 			VERR("[imap] tls = none needs allow_plaintext = yes (loopback only)");
-		if (strcmp(c->imap_auth, "xoauth2") == 0 && !*c->imap_oauth2_token_file &&
+		if (c->imap_auth == CONF_MECH_XOAUTH2 && !*c->imap_oauth2_token_file &&
 		    !*c->imap_oauth2_token_command)
 			VERR("[imap] auth = xoauth2 needs oauth2_token_file or oauth2_token_command");
 	}
-	if (strcmp(c->sender_type, "smtp") == 0) {
+	if (c->sender_type == CONF_SENDER_SMTP) {
 		if (*c->smtp_url == '\0')
 			VERR("[sender] type = smtp needs smtp_url");
 		else if (strncmp(c->smtp_url, "smtps://", 8) != 0 && strncmp(c->smtp_url, "smtp://", 7) != 0)
@@ -387,7 +382,7 @@ conf_free(struct conf *c)
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].type == K_STR || keys[i].type == K_ENUM) {
+		if (keys[i].type == K_STR) {
 			char **p = (char **)((char *)c + keys[i].off);
 
 			free(*p);
@@ -406,6 +401,26 @@ conf_period_name(enum conf_period p)
 	case CONF_PERIOD_LIFETIME: return "lifetime";
 	}
 	return "lifetime";
+}
+
+const char *
+conf_source_name(enum conf_source s)
+{
+	switch (s) {
+	case CONF_SOURCE_MAILDIR: return "maildir";
+	case CONF_SOURCE_IMAP: return "imap";
+	}
+	return "maildir";
+}
+
+const char *
+conf_sender_name(enum conf_sender s)
+{
+	switch (s) {
+	case CONF_SENDER_FILE: return "file";
+	case CONF_SENDER_SMTP: return "smtp";
+	}
+	return "file";
 }
 
 size_t

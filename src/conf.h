@@ -12,13 +12,22 @@
 #include "buf.h"
 #include "message.h"
 
-/* Choice values ([policy] require_auth, unauth_action, [quota] unit and periods): the
- * order is the order of the choices in the key table (conf.c). */
+/* Choice values: the order is the order of the choices in the key table (conf.c). */
+enum conf_source { CONF_SOURCE_MAILDIR = 0, CONF_SOURCE_IMAP };
+enum conf_tls { CONF_TLS_IMPLICIT = 0, CONF_TLS_STARTTLS, CONF_TLS_NONE };
+/* [imap] auth takes the first three, [sender] auth all four */
+enum conf_auth_mech { CONF_MECH_PLAIN = 0, CONF_MECH_LOGIN, CONF_MECH_XOAUTH2, CONF_MECH_NONE };
+enum conf_mark_mode { CONF_MARK_MOVE = 0, CONF_MARK_FLAG };
+enum conf_sender { CONF_SENDER_FILE = 0, CONF_SENDER_SMTP };
+enum conf_log_level { CONF_LOG_ERR = 0, CONF_LOG_WARN, CONF_LOG_INFO, CONF_LOG_DEBUG };
+enum conf_log_dest { CONF_LOGDEST_AUTO = 0, CONF_LOGDEST_STDERR, CONF_LOGDEST_SYSLOG };
 enum conf_require_auth { CONF_AUTH_DMARC = 0, CONF_AUTH_ALIGNED, CONF_AUTH_NONE };
 enum conf_unauth_action { CONF_UNAUTH_IGNORE = 0, CONF_UNAUTH_ANSWER };
 enum conf_quota_unit { CONF_UNIT_CODE = 0, CONF_UNIT_MESSAGE };
 enum conf_period { CONF_PERIOD_DAY = 0, CONF_PERIOD_MONTH, CONF_PERIOD_LIFETIME };
 const char *conf_period_name(enum conf_period p);     /* "day" | "month" | "lifetime" */
+const char *conf_source_name(enum conf_source s);     /* "maildir" | "imap" */
+const char *conf_sender_name(enum conf_sender s);     /* "file" | "smtp" */
 
 struct conf {
 	char *path;                     /* file read, or "(defaults)" */
@@ -46,40 +55,40 @@ struct conf {
 	                                   a question still gives the local amount) */
 
 	/* [source] */
-	char *source_type;              /* "maildir" | "imap" */
+	enum conf_source source_type;
 	char *maildir;
 	long  poll_interval;            /* seconds */
 
 	/* [imap] */
 	char *imap_host;
 	long  imap_port;                /* 0 = by tls mode */
-	char *imap_tls;                 /* "implicit" | "starttls" | "none" */
+	enum conf_tls imap_tls;
 	int   imap_tls_verify;
 	char *imap_ca_file;
 	char *imap_fingerprint;         /* sha256 pin of the server certificate, hex */
 	int   imap_allow_plaintext;     /* only for loopback */
 	char *imap_user;
 	char *imap_password_file;
-	char *imap_auth;                /* "plain" | "login" | "xoauth2" */
+	enum conf_auth_mech imap_auth;  /* not CONF_MECH_NONE */
 	char *imap_oauth2_token_file;
 	char *imap_oauth2_token_command;
 	char *imap_mailbox;
 	char *imap_answered_folder;
 	char *imap_ignored_folder;
 	char *imap_failed_folder;
-	char *imap_mark_mode;           /* "move" | "flag" */
+	enum conf_mark_mode imap_mark_mode;
 	int   imap_idle;
 	long  imap_idle_restart;        /* seconds */
 	long  imap_sweep_interval;      /* seconds */
 	long  imap_timeout;             /* seconds */
 
 	/* [sender] */
-	char *sender_type;              /* "file" | "smtp" */
+	enum conf_sender sender_type;
 	char *outbox;                   /* file sender directory */
 	char *smtp_url;                 /* smtps://host:465 or smtp://host:587 */
 	char *smtp_user;
 	char *smtp_password_file;
-	char *smtp_auth;                /* "plain" | "login" | "xoauth2" | "none" */
+	enum conf_auth_mech smtp_auth;
 	char *smtp_oauth2_token_file;
 	int   smtp_tls_verify;
 	char *smtp_ca_file;
@@ -118,8 +127,8 @@ struct conf {
 	char *dotless_domains;          /* sender keys: domains whose local parts ignore dots */
 
 	/* [log] */
-	char *log_level;
-	char *log_destination;          /* "auto" | "stderr" | "syslog" */
+	enum conf_log_level log_level;
+	enum conf_log_dest log_destination;
 	int   log_show_addresses;
 
 	/* [retention] */

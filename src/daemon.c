@@ -102,7 +102,7 @@ write_status(struct run *r, const char *state)
 
 	json_object_object_add(o, "pid", json_object_new_int64((int64_t)getpid()));
 	json_object_object_add(o, "state", json_object_new_string(state));
-	json_object_object_add(o, "source", json_object_new_string(r->conf.source_type));
+	json_object_object_add(o, "source", json_object_new_string(conf_source_name(r->conf.source_type)));
 	json_object_object_add(o, "connected", json_object_new_boolean(r->connected));
 	json_object_object_add(o, "started", json_object_new_int64(r->started));
 	json_object_object_add(o, "last_event", json_object_new_int64(r->last_event));
@@ -470,7 +470,7 @@ daemon_main(struct conf *c, const char *conf_path, int once)
 			log_warn("policy: %s", w);
 	}
 	log_info("codemaild %s %s: source=%s sender=%s", CODEMAILD_VERSION, once ? "once" : "started",
-	    r.conf.source_type, r.conf.sender_type);
+	    conf_source_name(r.conf.source_type), conf_sender_name(r.conf.sender_type));
 	/* lock waits give up at once on SIGTERM */
 	state_set_wait(r.st, 10000, &want_stop);
 	if (once)

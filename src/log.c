@@ -43,24 +43,6 @@ log_get_level(void)
 	return cur_level;
 }
 
-int
-log_parse_level(const char *s, enum log_level *out)
-{
-	static const char *names[] = { "err", "warn", "info", "debug" };
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i]) == 0) {
-			*out = (enum log_level)i;
-			return 0;
-		}
-	if (strcmp(s, "error") == 0 || strcmp(s, "warning") == 0) {
-		*out = s[0] == 'e' ? LOG_LVL_ERR : LOG_LVL_WARN;
-		return 0;
-	}
-	return -1;
-}
-
 static void log_emit(enum log_level lvl, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 

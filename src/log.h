@@ -14,7 +14,6 @@ enum log_dest { LOG_DEST_AUTO = 0, LOG_DEST_STDERR, LOG_DEST_SYSLOG };
 void log_init(const char *ident, enum log_dest dest, enum log_level level, int show_addresses);
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
-int  log_parse_level(const char *s, enum log_level *out);   /* 0 ok, -1 unknown */
 
 void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

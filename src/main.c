@@ -54,6 +54,29 @@ usage(FILE *fp)
 	    "  -v       debug logging\n");
 }
 
+static enum log_level
+log_level_of(enum conf_log_level l)
+{
+	switch (l) {
+	case CONF_LOG_ERR: return LOG_LVL_ERR;
+	case CONF_LOG_WARN: return LOG_LVL_WARN;
+	case CONF_LOG_INFO: return LOG_LVL_INFO;
+	case CONF_LOG_DEBUG: return LOG_LVL_DEBUG;
+	}
+	return LOG_LVL_INFO;
+}
+
+static enum log_dest
+log_dest_of(enum conf_log_dest d)
+{
+	switch (d) {
+	case CONF_LOGDEST_AUTO: return LOG_DEST_AUTO;
+	case CONF_LOGDEST_STDERR: return LOG_DEST_STDERR;
+	case CONF_LOGDEST_SYSLOG: return LOG_DEST_SYSLOG;
+	}
+	return LOG_DEST_AUTO;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -115,12 +138,8 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	buf_free(&errs);
-	if (log_parse_level(cx.conf.log_level, &lvl) < 0)
-		lvl = LOG_LVL_INFO;
-	if (verbose)
-		lvl = LOG_LVL_DEBUG;
-	dest = strcmp(cx.conf.log_destination, "stderr") == 0 ? LOG_DEST_STDERR :
-	    strcmp(cx.conf.log_destination, "syslog") == 0 ? LOG_DEST_SYSLOG : LOG_DEST_AUTO;
+	lvl = verbose ? LOG_LVL_DEBUG : log_level_of(cx.conf.log_level);
+	dest = log_dest_of(cx.conf.log_destination);
 	log_init("codemaild", dest, lvl, cx.conf.log_show_addresses);
 
 	/* admin commands run as root (sudo codemaild status …) would leave root-owned state

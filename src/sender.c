@@ -14,7 +14,7 @@ sender_new(const struct conf *conf)
 	if (s == NULL)
 		return NULL;
 	s->conf = conf;
-	s->ops = strcmp(conf->sender_type, "smtp") == 0 ? &smtp_ops : &outbox_ops;
+	s->ops = conf->sender_type == CONF_SENDER_SMTP ? &smtp_ops : &outbox_ops;
 	return s;
 }
 

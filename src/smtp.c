@@ -282,8 +282,8 @@ setup(struct sender *s, struct smtp *p, char *detail, size_t dlen)
 		log_warn("smtp: tls_verify = no: the SMTP server certificate is NOT verified");
 	if (*c->smtp_ca_file)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->smtp_ca_file);
-	if (strcmp(c->smtp_auth, "none") != 0) {
-		int xo = strcmp(c->smtp_auth, "xoauth2") == 0;
+	if (c->smtp_auth != CONF_MECH_NONE) {
+		int xo = c->smtp_auth == CONF_MECH_XOAUTH2;
 		int r;
 
 		buf_init(&sec, SECRET_MAX);
@@ -301,7 +301,7 @@ setup(struct sender *s, struct smtp *p, char *detail, size_t dlen)
 		} else {
 			curl_easy_setopt(h, CURLOPT_PASSWORD, buf_cstr(&sec));
 			curl_easy_setopt(h, CURLOPT_LOGIN_OPTIONS,
-			                 strcmp(c->smtp_auth, "login") == 0 ? "AUTH=LOGIN" : "AUTH=PLAIN");
+			                 c->smtp_auth == CONF_MECH_LOGIN ? "AUTH=LOGIN" : "AUTH=PLAIN");
 		}
 		secret_wipe(&sec);   /* curl keeps its own copy */
 	}

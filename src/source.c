@@ -14,7 +14,7 @@ source_new(const struct conf *conf)
 	if (s == NULL)
 		return NULL;
 	s->conf = conf;
-	s->ops = strcmp(conf->source_type, "imap") == 0 ? &src_imap_ops : &src_maildir_ops;
+	s->ops = conf->source_type == CONF_SOURCE_IMAP ? &src_imap_ops : &src_maildir_ops;
 	return s;
 }
 

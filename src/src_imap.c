@@ -107,7 +107,7 @@ port_of(const struct conf *c)
 {
 	if (c->imap_port > 0)
 		return (int)c->imap_port;
-	return strcmp(c->imap_tls, "implicit") == 0 ? 993 : 143;
+	return c->imap_tls == CONF_TLS_IMPLICIT ? 993 : 143;
 }
 
 /* 1 if every address host resolves to is a loopback address. */
@@ -293,7 +293,7 @@ authenticate(struct source *s)
 	int r;
 
 	buf_init(&sec, SECRET_MAX);
-	if (strcmp(c->imap_auth, "xoauth2") == 0) {
+	if (c->imap_auth == CONF_MECH_XOAUTH2) {
 		if (*c->imap_oauth2_token_command)
 			r = secret_command(c->imap_oauth2_token_command, SECRET_CMD_TIMEOUT, &sec, err, sizeof(err));
 		else
@@ -310,7 +310,7 @@ authenticate(struct source *s)
 			secret_wipe(&sec);
 			return SRC_CONN_FATAL;
 		}
-		if (strcmp(c->imap_auth, "plain") == 0 && has_cap(p, "AUTH=PLAIN")) {
+		if (c->imap_auth == CONF_MECH_PLAIN && has_cap(p, "AUTH=PLAIN")) {
 			r = mailimap_authenticate(p->m, "PLAIN", c->imap_host, NULL, NULL, c->imap_user,
 			                          c->imap_user, buf_cstr(&sec), NULL);
 			if (r == MAILIMAP_ERROR_SASL && p->m->imap_stream != NULL)   /* no SASL plugin */
@@ -384,8 +384,8 @@ do_connect(struct source *s)
 	const struct conf *c = s->conf;
 	struct imap *p = P(s);
 	int port = port_of(c), r;
-	int implicit = strcmp(c->imap_tls, "implicit") == 0;
-	int none = strcmp(c->imap_tls, "none") == 0;
+	int implicit = c->imap_tls == CONF_TLS_IMPLICIT;
+	int none = c->imap_tls == CONF_TLS_NONE;
 	enum src_status st;
 
 	drop(s);
@@ -417,7 +417,7 @@ do_connect(struct source *s)
 		st = fail(s, r, "CAPABILITY");
 		goto bad;
 	}
-	if (strcmp(c->imap_tls, "starttls") == 0) {
+	if (c->imap_tls == CONF_TLS_STARTTLS) {
 		if (!has_cap(p, "STARTTLS")) {
 			if (!(c->imap_allow_plaintext && host_is_loopback(c->imap_host))) {
 				seterr(s, "imap %s:%d: server does not offer STARTTLS; refusing to send "
@@ -550,7 +550,7 @@ key_simple(int type)
 static int
 flag_mode(const struct conf *c)
 {
-	return strcmp(c->imap_mark_mode, "flag") == 0;
+	return c->imap_mark_mode == CONF_MARK_FLAG;
 }
 
 /* UID SEARCH [UID from:*] UNDELETED [NOT KEYWORD ...]; result sorted, filtered > min. */

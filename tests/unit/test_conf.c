@@ -32,8 +32,8 @@ test_defaults_valid(void **state)
 	buf_init(&e, 10000);
 	assert_int_equal(conf_defaults(&c), 0);
 	assert_int_equal(conf_validate(&c, &e), 0);
-	assert_string_equal(c.source_type, "maildir");
-	assert_string_equal(c.sender_type, "file");
+	assert_int_equal(c.source_type, CONF_SOURCE_MAILDIR);
+	assert_int_equal(c.sender_type, CONF_SENDER_FILE);
 	assert_string_equal(c.maildir, "spool/inbox");
 	assert_int_equal(c.poll_interval, 60);
 	assert_int_equal(c.msg_limits.max_size, 10 * 1024 * 1024);
@@ -85,7 +85,7 @@ test_all_errors_with_lines(void **state)
 	util_fmt(want, sizeof(want), "%s:7: unknown section [nosuch]", p);
 	assert_non_null(strstr(buf_cstr(&e), want));
 	/* a bad value keeps the default */
-	assert_string_equal(c.source_type, "maildir");
+	assert_int_equal(c.source_type, CONF_SOURCE_MAILDIR);
 	conf_free(&c);
 	buf_free(&e);
 	unlink(p);
@@ -218,6 +218,47 @@ test_choices_and_sender_keys(void **state)
 	unlink(p);
 }
 
+static void
+test_former_text_choices(void **state)
+{
+	struct conf c;
+	struct buf e;
+	const char *p = write_tmp("[source]\ntype = imap\n[imap]\ntls = starttls\nauth = login\n"
+	    "mark_mode = flag\n[sender]\ntype = smtp\nauth = none\n[log]\nlevel = debug\n"
+	    "destination = syslog\n[imap]\ntls = ssl\n");
+	char want[256];
+
+	(void)state;
+	buf_init(&e, 10000);
+	conf_defaults(&c);
+	assert_int_equal(c.source_type, CONF_SOURCE_MAILDIR);
+	assert_int_equal(c.imap_tls, CONF_TLS_IMPLICIT);
+	assert_int_equal(c.imap_auth, CONF_MECH_PLAIN);
+	assert_int_equal(c.imap_mark_mode, CONF_MARK_MOVE);
+	assert_int_equal(c.sender_type, CONF_SENDER_FILE);
+	assert_int_equal(c.smtp_auth, CONF_MECH_PLAIN);
+	assert_int_equal(c.log_level, CONF_LOG_INFO);
+	assert_int_equal(c.log_destination, CONF_LOGDEST_AUTO);
+	assert_int_equal(conf_load(&c, p, &e), 1);
+	util_fmt(want, sizeof(want), "%s:14: tls: must be one of the listed choices", p);
+	assert_non_null(strstr(buf_cstr(&e), want));
+	assert_int_equal(c.source_type, CONF_SOURCE_IMAP);
+	assert_int_equal(c.imap_tls, CONF_TLS_STARTTLS);   /* the bad later value keeps it */
+	assert_int_equal(c.imap_auth, CONF_MECH_LOGIN);
+	assert_int_equal(c.imap_mark_mode, CONF_MARK_FLAG);
+	assert_int_equal(c.sender_type, CONF_SENDER_SMTP);
+	assert_int_equal(c.smtp_auth, CONF_MECH_NONE);
+	assert_int_equal(c.log_level, CONF_LOG_DEBUG);
+	assert_int_equal(c.log_destination, CONF_LOGDEST_SYSLOG);
+	assert_string_equal(conf_source_name(c.source_type), "imap");
+	assert_string_equal(conf_source_name(CONF_SOURCE_MAILDIR), "maildir");
+	assert_string_equal(conf_sender_name(c.sender_type), "smtp");
+	assert_string_equal(conf_sender_name(CONF_SENDER_FILE), "file");
+	conf_free(&c);
+	buf_free(&e);
+	unlink(p);
+}
+
 int
 main(void)
 {
@@ -230,6 +271,7 @@ main(void)
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_key_table),
 		cmocka_unit_test(test_choices_and_sender_keys),
+		cmocka_unit_test(test_former_text_choices),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
