@@ -345,9 +345,9 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 		case CDB_ICD_VALID:
 			jparaf(d, "validity", "Valid in ICD-10-CM %s, the release in effect %s%s%s%s.",
 			    v.release, asof, strcmp(v.title_release, v.release) && v.title_release[0] ?
-			    " (title from " : "", strcmp(v.title_release, v.release) &&
+			    " (title as worded in " : "", strcmp(v.title_release, v.release) &&
 			    v.title_release[0] ? v.title_release : "", strcmp(v.title_release,
-			    v.release) && v.title_release[0] ? ")" : "");
+			    v.release) && v.title_release[0] ? "; it may have changed since)" : "");
 			break;
 		case CDB_ICD_VALID_NO_TITLE:
 			jparaf(d, "validity", "Valid in ICD-10-CM %s (in effect %s), title not loaded:"

@@ -192,9 +192,25 @@ lead_describe(struct ctx *c, const struct item *it, struct json_object *lead)
 
 	buf_init(&b, 4096);
 	if (it->icd) {
-		buf_printf(&b, "%s (ICD-10-CM %s): %s; %s.", it->icd_row.display, it->icd_row.release,
-		    it->icd_row.short_title ? it->icd_row.short_title : "",
-		    it->icd_row.billable ? "billable" : "a header, NOT billable: use a code below it");
+		struct cdb_icd_valid v;
+		int val = codedb_icd_validity(c->db, code, c->asof, &v) == 1 ? (int)v.v : -1;
+
+		if (val == CDB_ICD_DELETED) {
+			/* gone (or a header now) in the release in effect: the ICD-10-CM lead line
+			 * (answer_icd_lead) says so and what to report; an older title called
+			 * "billable" here would contradict it */
+			buf_free(&b);
+			return;
+		} else if (val == CDB_ICD_VALID && v.title_release[0] && strcmp(v.title_release, v.release))
+			/* valid now, but the wording loaded is older: it may have changed */
+			buf_printf(&b, "%s: valid in ICD-10-CM %s; %s. Title as worded in %s (it may have "
+			    "changed since; check the %s tabular): %s.", it->icd_row.display, v.release,
+			    it->icd_row.billable ? "billable" : "a header, NOT billable: use a code below it",
+			    v.title_release, v.release, it->icd_row.short_title ? it->icd_row.short_title : "");
+		else
+			buf_printf(&b, "%s (ICD-10-CM %s): %s; %s.", it->icd_row.display, it->icd_row.release,
+			    it->icd_row.short_title ? it->icd_row.short_title : "",
+			    it->icd_row.billable ? "billable" : "a header, NOT billable: use a code below it");
 		ap_lead_add(lead, "describe", it->icd_row.display, "%s", buf_cstr(&b));
 		buf_free(&b);
 		return;

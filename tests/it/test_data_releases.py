@@ -212,6 +212,13 @@ def main():
         ok("title not loaded" in txt and "Valid in ICD-10-CM FY2026" in txt, "FY2026 code without a title", txt[:1500])
         txt = answer(conf, "dx M54.5 for DOS 03/01/2026?")
         ok("No longer billable" in txt and "M54.50" in txt, "M54.5 no longer billable in FY2026", txt[:1500])
+        lead = txt.split("\n\n")[1] if "\n\n" in txt else txt
+        ok("billable;" not in lead and "; billable" not in lead and "no longer a billable code" in lead,
+           "M54.5: the lead never calls the FY2021 header billable", lead)
+        txt = answer(conf, "what does Z68.54 mean, DOS 03/01/2026?")
+        lead = txt.split("\n\n")[1] if "\n\n" in txt else txt
+        ok("valid in ICD-10-CM FY2026" in lead and "may have" in lead and "changed since" in lead,
+           "Z68.54: a FY2021 title for a FY2026 code is flagged as possibly reworded", lead)
 
         # ---- purge-releases
         p = subprocess.run([BIN, "purge-releases", "--db", db, "--before", "2026-01-01"],
