@@ -103,25 +103,45 @@ void
 ap_leads_first(struct ctx *c, struct json_object *lead)
 {
 	size_t i;
+	const char *when = c->dos ? c->dos : c->asof;   /* the date answered for */
 
-	if (c->dos == NULL)
-		return;
 	for (i = 0; i < c->n; i++) {
 		const struct item *it = &c->it[i];
 		const char *rel = c->rel_hcpcs[0] ? c->rel_hcpcs : "loaded";
 
 		if (!it->found || it->icd)
 			continue;
-		if (it->cc.status == CDB_NOT_YET)
+		if (c->dos == NULL && it->ex->kind == CODE_HCPCS)
+			continue;       /* the HCPCS dates are said by the card for today */
+		if (c->dos && it->cc.status == CDB_NOT_YET)
 			ap_lead_add(lead, "dos-outside", it->ex->code,
 			    "Date of service %s is BEFORE %s took effect (%s, %s file): it was not a valid code on that date.",
 			    c->dos, it->ex->code, it->cc.status_date, rel);
-		else if (it->cc.status == CDB_DELETED)
+		else if (c->dos && it->cc.status == CDB_DELETED)
 			ap_lead_add(lead, "dos-outside", it->ex->code,
 			    "Date of service %s is AFTER %s ended (last day %s, %s file): it is not valid on that date%s%s.",
 			    c->dos, it->ex->code, it->cc.end[0] ? it->cc.end : it->cc.status_date, rel,
 			    it->cc.replacement ? "; the file names as replacement " : "",
 			    it->cc.replacement ? it->cc.replacement : "");
+		else if (it->ex->kind != CODE_HCPCS) {
+			/* CPT numbers carry no dates here (no licensed file): the fee schedule releases
+			 * tell when a code left or arrived */
+			struct cdb_change ch;
+			const char *w;
+
+			if (codedb_change(c->db, "pfs_rvu", it->ex->code, when, &ch) != 1)
+				continue;
+			w = codedb_change_word(&ch);
+			if (strcmp(w, "deleted") == 0)
+				ap_lead_add(lead, "release-deleted", it->ex->code,
+				    "%s is not in the fee schedule in effect on %s (%s); it was in %s: most likely deleted or "
+				    "renumbered since, so check the current CPT code set before billing it for that date.",
+				    it->ex->code, when, ch.cur, ch.prev);
+			else if (strcmp(w, "later") == 0)
+				ap_lead_add(lead, "release-later", it->ex->code,
+				    "%s is not in the fee schedule in effect on %s (%s); it first appears in %s: "
+				    "it may not be valid yet on that date.", it->ex->code, when, ch.cur, ch.next);
+		}
 	}
 }
 

@@ -215,6 +215,17 @@ def main():
         lead = txt.split("\n\n")[1] if "\n\n" in txt else txt
         ok("billable;" not in lead and "; billable" not in lead and "no longer a billable code" in lead,
            "M54.5: the lead never calls the FY2021 header billable", lead)
+        # a CPT number in the CY2025 RVU file but not in CY2026 (0275T): said first for a 2026
+        # date, not for a 2025 one
+        txt = answer(conf, "Can we still bill 0275T? DOS 08/10/2026")
+        lead = txt.split("\n\n")[1] if "\n\n" in txt else txt
+        ok("0275T is not in the fee schedule in effect on 2026-08-10" in lead and "RVU25D" in lead,
+           "0275T: gone from the 2026 fee schedule, said in the lead", lead)
+        txt = answer(conf, "What is 0275T? DOS 03/10/2025")
+        ok("is not in the fee schedule" not in txt, "0275T on a 2025 date: no such line", txt[:800])
+        txt = answer(conf, "RVUs for 0988T, DOS 05/10/2025?")
+        ok("0988T is not in the fee schedule in effect on 2025-05-10" in txt and "first appears in" in txt,
+           "0988T: not yet in the 2025 fee schedule, first in 2026", txt[:800])
         txt = answer(conf, "what does Z68.54 mean, DOS 03/01/2026?")
         lead = txt.split("\n\n")[1] if "\n\n" in txt else txt
         ok("valid in ICD-10-CM FY2026" in lead and "may have" in lead and "changed since" in lead,
