@@ -24,23 +24,15 @@
 #define CLAIM_MIN 6
 /* Pairs without an edit are listed one by one up to this many. */
 #define PAIRS_LISTED 15
-/* Text part width for wrapped paragraphs. */
-#define WRAP 74
 
-static void
-J_STR(struct json_object *o, const char *k, const char *v)
+void
+ap_j_str(struct json_object *o, const char *k, const char *v)
 {
 	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
 }
 
-#define J_BOOL(o, k, v) json_object_object_add((o), (k), json_object_new_boolean((v) ? 1 : 0))
-#define J_INT(o, k, v) json_object_object_add((o), (k), json_object_new_int64((v)))
-
-static void
-J_FMT(struct json_object *o, const char *k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-J_FMT(struct json_object *o, const char *k, const char *fmt, ...)
+void
+ap_j_fmt(struct json_object *o, const char *k, const char *fmt, ...)
 {
 	struct buf b;
 	va_list ap;
@@ -53,17 +45,14 @@ J_FMT(struct json_object *o, const char *k, const char *fmt, ...)
 	buf_free(&b);
 }
 
-static void
-A_STR(struct json_object *a, const char *v)
+void
+ap_a_str(struct json_object *a, const char *v)
 {
 	json_object_array_add(a, json_object_new_string(v ? v : ""));
 }
 
-static void
-A_FMT(struct json_object *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-A_FMT(struct json_object *a, const char *fmt, ...)
+void
+ap_a_fmt(struct json_object *a, const char *fmt, ...)
 {
 	struct buf b;
 	va_list ap;
@@ -77,8 +66,8 @@ A_FMT(struct json_object *a, const char *fmt, ...)
 }
 
 /* key = text, and key_lines = text wrapped at width columns (for the text part) */
-static void
-J_PARA(struct json_object *o, const char *key, const char *text, size_t width)
+void
+ap_j_para(struct json_object *o, const char *key, const char *text, size_t width)
 {
 	struct json_object *lines = json_object_new_array();
 	const char *p = text ? text : "";
@@ -110,8 +99,8 @@ J_PARA(struct json_object *o, const char *key, const char *text, size_t width)
 
 /* key = text, and key_lines = "label     text" wrapped at width columns with the
  * continuation lines indented by labelw (a hanging indent, for the text part) */
-static void
-J_HANG(struct json_object *o, const char *key, const char *label, const char *text,
+void
+ap_j_hang(struct json_object *o, const char *key, const char *label, const char *text,
     size_t labelw, size_t width)
 {
 	struct json_object *lines = json_object_new_array();
@@ -152,13 +141,8 @@ J_HANG(struct json_object *o, const char *key, const char *label, const char *te
 	buf_free(&line);
 }
 
-#define LABELW 16
-static void
-J_HANGF(struct json_object *o, const char *key, const char *label, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-J_HANGF(struct json_object *o, const char *key, const char *label, const char *fmt, ...)
+void
+ap_j_hangf(struct json_object *o, const char *key, const char *label, const char *fmt, ...)
 {
 	struct buf b;
 	va_list ap;
@@ -167,13 +151,13 @@ J_HANGF(struct json_object *o, const char *key, const char *label, const char *f
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	J_HANG(o, key, label, buf_cstr(&b), LABELW, WRAP - 2);
+	J_HANG(o, key, label, buf_cstr(&b), AP_LABELW, AP_WRAP - 2);
 	buf_free(&b);
 }
 
 /* key_w = the strings of the array key as bullets: [ { "lines": [ "- first", "  more" ] } ] */
-static void
-bullets(struct json_object *o, const char *key, size_t width)
+void
+ap_bullets(struct json_object *o, const char *key, size_t width)
 {
 	struct json_object *arr = json_object_object_get(o, key), *w = json_object_new_array();
 	char k[64];
@@ -195,18 +179,18 @@ void
 ap_hang(struct json_object *o, const char *key, const char *label, const char *text,
     size_t labelw)
 {
-	J_HANG(o, key, label, text, labelw, WRAP);
+	J_HANG(o, key, label, text, labelw, AP_WRAP);
 }
 
 void
 ap_para(struct json_object *o, const char *key, const char *text)
 {
-	J_PARA(o, key, text, WRAP - 2);
+	J_PARA(o, key, text, AP_WRAP - 2);
 }
 
 /* heading + a rule of the same length for the text part */
-static struct json_object *
-new_section(struct json_object **body, const char *kind, const char *heading)
+struct json_object *
+ap_new_section(struct json_object **body, const char *kind, const char *heading)
 {
 	struct json_object *sec = json_object_new_object();
 	char rule[128];
@@ -254,8 +238,8 @@ set_kind(struct json_object *m, const char *kind)
 }
 
 /* "a, b, c" from an array of strings, plus has_KEY */
-static void
-add_list(struct json_object *m, const char *key, struct json_object *arr)
+void
+ap_add_list(struct json_object *m, const char *key, struct json_object *arr)
 {
 	struct buf b;
 	char k[64];
@@ -370,16 +354,10 @@ is_em(const char *code)
 	return v >= 99202 && v <= 99499;
 }
 
-static int
-is_minor(const struct item *it)
-{
-	return it->has_rvu && (strcmp(it->rvu.global, "000") == 0 || strcmp(it->rvu.global, "010") == 0);
-}
-
 int
 ap_is_minor(const struct item *it)
 {
-	return is_minor(it);
+	return it->has_rvu && (strcmp(it->rvu.global, "000") == 0 || strcmp(it->rvu.global, "010") == 0);
 }
 
 static int
@@ -413,8 +391,8 @@ ds_cb(void *vctx, const struct cdb_dataset *ds)
 	return 0;
 }
 
-static const char *
-item_title(const struct item *it)
+const char *
+ap_item_title(const struct item *it)
 {
 	if (it->icd)
 		return it->icd_row.long_title;
@@ -425,16 +403,16 @@ item_title(const struct item *it)
 	return it->cc.lay;
 }
 
-static const char *
-item_code(const struct item *it)
+const char *
+ap_item_code(const struct item *it)
 {
 	return it->icd && it->found ? it->icd_row.display : it->ex->code;
 }
 
 /* "10 mg" from a HCPCS drug description ("Injection, infliximab, ..., 10 mg",
  * "..., per 15 mg", "..., 1 unit"); "" when it has none. */
-static void
-dose_unit(const char *desc, char *out, size_t outlen)
+void
+ap_dose_unit(const char *desc, char *out, size_t outlen)
 {
 	const char *last, *p;
 
@@ -453,8 +431,6 @@ dose_unit(const char *desc, char *out, size_t outlen)
 	    strncmp(p, "dose", 4) == 0 || strncmp(p, "square c", 8) == 0)
 		util_fmt(out, outlen, "%s", p);
 }
-
-/* ---- describe / icd10 / unknown cards ------------------------------------------------ */
 
 static void
 add_status(struct ctx *c, struct item *it, struct json_object *d)
@@ -494,13 +470,13 @@ add_status(struct ctx *c, struct item *it, struct json_object *d)
 		J_STR(d, "status_brief", json_object_get_string(json_object_object_get(d, "status")));
 }
 
-static struct json_object *
-card(struct ctx *c, struct item *it)
+struct json_object *
+ap_card(struct ctx *c, struct item *it)
 {
 	struct json_object *sec = json_object_new_object(), *d = json_object_new_object();
 	const struct ex_code *x = it->ex;
 
-	J_STR(d, "code", item_code(it));
+	J_STR(d, "code", ap_item_code(it));
 	J_STR(d, "family", extract_kind_name(x->kind));
 	if (!it->found) {
 		json_object_put(d);
@@ -510,7 +486,7 @@ card(struct ctx *c, struct item *it)
 	if (it->icd) {
 		struct cdb_icd *r = &it->icd_row;
 
-		J_PARA(d, "title", r->long_title, WRAP - 2);
+		J_PARA(d, "title", r->long_title, AP_WRAP - 2);
 		J_STR(d, "short", r->short_title);
 		J_BOOL(d, "billable", r->billable);
 		J_STR(d, "release", r->release);
@@ -534,7 +510,7 @@ card(struct ctx *c, struct item *it)
 
 				for (k = 0; k < (size_t)n && k < show; k++)
 					A_STR(list, json_object_get_string(json_object_array_get_idx(kids, k)));
-				add_list(d, "children", list);
+				ap_add_list(d, "children", list);
 				J_INT(d, "nchildren", n);
 				if ((size_t)n > show)
 					J_INT(d, "more_children", n - (int)show);
@@ -549,7 +525,7 @@ card(struct ctx *c, struct item *it)
 
 						util_fmt(ct + l, sizeof(ct) - l, " and %d more", n - (int)show);
 					}
-					J_PARA(d, "children_text", ct, WRAP - 2);
+					J_PARA(d, "children_text", ct, AP_WRAP - 2);
 				}
 			}
 			json_object_put(kids);
@@ -558,12 +534,12 @@ card(struct ctx *c, struct item *it)
 		return sec;
 	}
 	{
-		const char *title = item_title(it);
+		const char *title = ap_item_title(it);
 		int is_cpt = x->kind != CODE_HCPCS;
 		char dose[48];
 
 		if (title)
-			J_PARA(d, "title", title, WRAP - 2);
+			J_PARA(d, "title", title, AP_WRAP - 2);
 		else
 			J_BOOL(d, "no_title", 1);
 		J_BOOL(d, "licensed", it->cc.licensed);
@@ -578,7 +554,7 @@ card(struct ctx *c, struct item *it)
 			J_HANGF(d, "global", "Global days:", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
 		}
 		if (x->kind == CODE_HCPCS) {
-			dose_unit(it->cc.hcpcs_long, dose, sizeof(dose));
+			ap_dose_unit(it->cc.hcpcs_long, dose, sizeof(dose));
 			if (dose[0] && it->ex->code[0] == 'J')
 				J_HANGF(d, "dose", "Dose unit:", "1 unit = %s", dose);
 		}
@@ -587,24 +563,22 @@ card(struct ctx *c, struct item *it)
 	return sec;
 }
 
-/* ---- claim table --------------------------------------------------------------------- */
-
 static void claim_pairs(struct ctx *c, struct json_object *body);
 
-static struct json_object *
-claim_section(struct ctx *c, struct json_object *summary)
+struct json_object *
+ap_claim_section(struct ctx *c, struct json_object *summary)
 {
 	struct json_object *body, *sec, *rows = json_object_new_array();
 	size_t i;
 	char h[96];
 
 	util_fmt(h, sizeof(h), "Claim check: %zu codes, date of service %s", c->n, c->asof);
-	sec = new_section(&body, "claim", h);
+	sec = ap_new_section(&body, "claim", h);
 	for (i = 0; i < c->n; i++) {
 		struct item *it = &c->it[i];
 		struct json_object *r = json_object_new_object();
 		struct buf mods;
-		const char *title = it->found ? item_title(it) : NULL;
+		const char *title = it->found ? ap_item_title(it) : NULL;
 		char what[40];
 		int k;
 
@@ -612,7 +586,7 @@ claim_section(struct ctx *c, struct json_object *summary)
 		for (k = 0; k < it->ex->nmods; k++)
 			buf_printf(&mods, "%s%s", k ? "," : "", it->ex->mods[k]);
 		J_FMT(r, "line", "%zu", i + 1);
-		J_STR(r, "code", item_code(it));
+		J_STR(r, "code", ap_item_code(it));
 		J_STR(r, "mods", buf_cstr(&mods));
 		if (it->units)
 			J_FMT(r, "units", "%d", it->units);
@@ -662,8 +636,6 @@ claim_section(struct ctx *c, struct json_object *summary)
 	return sec;
 }
 
-/* ---- NCCI PTP ------------------------------------------------------------------------ */
-
 static const char *
 mi_words(int mi)
 {
@@ -675,8 +647,8 @@ mi_words(int mi)
 	}
 }
 
-static void
-load_edits(struct ctx *c)
+void
+ap_load_edits(struct ctx *c)
 {
 	size_t i, j, cap = 0;
 
@@ -715,8 +687,8 @@ load_edits(struct ctx *c)
 	}
 }
 
-static const struct cdb_ptp *
-find_edit(const struct ctx *c, const char *a, const char *b)
+const struct cdb_ptp *
+ap_find_edit(const struct ctx *c, const char *a, const char *b)
 {
 	size_t i;
 
@@ -725,12 +697,6 @@ find_edit(const struct ctx *c, const char *a, const char *b)
 		    (strcmp(c->ed[i].p.col1, b) == 0 && strcmp(c->ed[i].p.col2, a) == 0))
 			return &c->ed[i].p;
 	return NULL;
-}
-
-const struct cdb_ptp *
-ap_find_edit(const struct ctx *c, const char *a, const char *b)
-{
-	return find_edit(c, a, b);
 }
 
 static void
@@ -774,7 +740,7 @@ claim_pairs(struct ctx *c, struct json_object *body)
 	for (i = 0; i < c->n; i++)
 		for (j = i + 1; j < c->n; j++)
 			if (c->it[i].found && !c->it[i].icd && c->it[j].found && !c->it[j].icd &&
-			    find_edit(c, c->it[i].ex->code, c->it[j].ex->code))
+			    ap_find_edit(c, c->it[i].ex->code, c->it[j].ex->code))
 				nwith++;
 	J_BOOL(body, "has_pairs", c->ned > 0);
 	json_object_object_add(body, "pairs", pairs);
@@ -785,7 +751,7 @@ claim_pairs(struct ctx *c, struct json_object *body)
 		util_fmt(note, sizeof(note), "No edit (both orders checked) for the other %zu of %zu pairs%s.",
 		    c->pairs - nwith, c->pairs, c->ptp_rows < 100000 ?
 		    " in the loaded PTP data, an excerpt of the CMS files: check the current quarter's files before billing" : "");
-	J_PARA(body, "pairs_note", note, WRAP - 2);
+	J_PARA(body, "pairs_note", note, AP_WRAP - 2);
 	{
 		char later[11] = "";
 
@@ -796,20 +762,20 @@ claim_pairs(struct ctx *c, struct json_object *body)
 		if (later[0]) {
 			util_fmt(note, sizeof(note), "These MUEs took effect %s, after the date of service %s: the values in force then may differ.",
 			    later, c->asof);
-			J_PARA(body, "later", note, WRAP - 2);
+			J_PARA(body, "later", note, AP_WRAP - 2);
 		}
 	}
 }
 
 static struct json_object *
-ncci_section(struct ctx *c, struct json_object *summary)
+ncci_build(struct ctx *c, const char *partial, struct json_object *summary)
 {
 	struct json_object *body, *sec, *edits = json_object_new_array(), *none = json_object_new_array();
 	size_t i, j, nnone = 0, nactive = 0;
 	char h[96];
 
 	util_fmt(h, sizeof(h), "NCCI procedure-to-procedure edits (date of service %s)", c->asof);
-	sec = new_section(&body, "ncci", h);
+	sec = ap_new_section(&body, partial, h);
 	for (i = 0; i < c->ned; i++) {
 		const struct cdb_ptp *p = &c->ed[i].p;
 		struct json_object *e = json_object_new_object();
@@ -848,7 +814,7 @@ ncci_section(struct ctx *c, struct json_object *summary)
 		for (j = i + 1; j < c->n; j++) {
 			if (!c->it[j].found || c->it[j].icd)
 				continue;
-			if (find_edit(c, c->it[i].ex->code, c->it[j].ex->code))
+			if (ap_find_edit(c, c->it[i].ex->code, c->it[j].ex->code))
 				continue;
 			nnone++;
 			if (nnone <= PAIRS_LISTED || !c->claim)
@@ -868,18 +834,18 @@ ncci_section(struct ctx *c, struct json_object *summary)
 		struct buf nb;
 
 		J_BOOL(body, "none_compact", 1);
-		add_list(tmp, "none", json_object_get(none));
+		ap_add_list(tmp, "none", json_object_get(none));
 		buf_init(&nb, 64 * 1024);
 		buf_printf(&nb, "No edit found for %zu pairs (both orders checked), for example %s, and %zu more.",
 		    nnone, json_object_get_string(json_object_object_get(tmp, "none_list")), nnone - PAIRS_LISTED);
 		t = buf_steal(&nb);
-		J_PARA(body, "none_text", t ? t : "", WRAP - 2);
+		J_PARA(body, "none_text", t ? t : "", AP_WRAP - 2);
 		free(t);
 		buf_free(&nb);
 		json_object_put(tmp);
-		add_list(body, "none", none);
+		ap_add_list(body, "none", none);
 	} else
-		add_list(body, "none", none);
+		ap_add_list(body, "none", none);
 	if (!c->ptp_loaded)
 		J_STR(body, "caveat", "No NCCI PTP data is loaded, so the pairs could not be checked.");
 	else if (c->ptp_rows < 100000) {
@@ -887,7 +853,7 @@ ncci_section(struct ctx *c, struct json_object *summary)
 
 		util_fmt(cav, sizeof(cav), "The loaded NCCI PTP data (%s) holds only %lld edits, an excerpt of the CMS files: \"no edit found\" means none in this data, not that CMS has none. Check the current quarter's PTP files before billing.",
 		    c->ptp_release, c->ptp_rows);
-		J_PARA(body, "caveat", cav, WRAP);
+		J_PARA(body, "caveat", cav, AP_WRAP);
 	}
 	if (c->pairs == 0)
 		A_STR(summary, "NCCI edits: fewer than two procedure codes found, so there is no pair to check");
@@ -899,7 +865,13 @@ ncci_section(struct ctx *c, struct json_object *summary)
 	return sec;
 }
 
-/* ---- modifiers ----------------------------------------------------------------------- */
+struct json_object *
+ap_ncci_section(struct ctx *c, const char *partial, struct json_object *summary)
+{
+	if (c->nproc < 2)           /* no pair to check */
+		return NULL;
+	return ncci_build(c, partial, summary);
+}
 
 static int
 mod_listed(char (*seen)[3], size_t n, const char *m)
@@ -912,8 +884,8 @@ mod_listed(char (*seen)[3], size_t n, const char *m)
 	return 0;
 }
 
-static int
-mod_attached(const struct ctx *c, const char *m)
+int
+ap_mod_attached(const struct ctx *c, const char *m)
 {
 	size_t k;
 	int l;
@@ -925,8 +897,8 @@ mod_attached(const struct ctx *c, const char *m)
 	return 0;
 }
 
-static int
-is_x59(const char *m)
+int
+ap_is_x59(const char *m)
 {
 	return strcmp(m, "59") == 0 || strcmp(m, "XE") == 0 || strcmp(m, "XP") == 0 ||
 	    strcmp(m, "XS") == 0 || strcmp(m, "XU") == 0;
@@ -975,7 +947,7 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 {
 	size_t i, j;
 
-	if (is_x59(m) || strcmp(m, "RT") == 0 || strcmp(m, "LT") == 0) {
+	if (ap_is_x59(m) || strcmp(m, "RT") == 0 || strcmp(m, "LT") == 0) {
 		for (i = 0; i < c->ned; i++) {
 			const struct cdb_ptp *p = &c->ed[i].p;
 
@@ -992,7 +964,7 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 		}
 		/* "no edit between these codes" is the lead's line, said once */
 		for (i = 0; i < c->n; i++)
-			if (c->it[i].em && is_x59(m))
+			if (c->it[i].em && ap_is_x59(m))
 				A_FMT(facts, "%s is an E/M code: 59 and X modifiers do not go on E/M codes (use 25 or 57).", c->it[i].ex->code);
 	}
 	if (strcmp(m, "25") == 0 || strcmp(m, "57") == 0) {
@@ -1004,7 +976,7 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 
 				if (j == i || !p->has_rvu || p->em)
 					continue;
-				if (is_minor(p))
+				if (ap_is_minor(p))
 					A_FMT(facts, "%s has a %s global (minor procedure): a same-day visit %s needs %s on %s, when separately identifiable.",
 					    p->ex->code, p->rvu.global, c->it[i].ex->code, strcmp(m, "57") == 0 ? "25, not 57," : "25", c->it[i].ex->code);
 				else if (strcmp(p->rvu.global, "090") == 0)
@@ -1055,7 +1027,7 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 
 			if (c->it[i].icd || c->it[i].ex->code[0] != 'J')
 				continue;
-			dose_unit(c->it[i].cc.hcpcs_long, dose, sizeof(dose));
+			ap_dose_unit(c->it[i].cc.hcpcs_long, dose, sizeof(dose));
 			if (dose[0])
 				A_FMT(facts, "%s is billed per %s: the discarded amount counts in the same units.",
 				    c->it[i].ex->code, dose);
@@ -1080,7 +1052,7 @@ mod_suggest(struct ctx *c, struct json_object *sug)
 		for (j = 0; j < c->n; j++) {
 			if (!c->it[j].em)
 				continue;
-			if (is_minor(p))
+			if (ap_is_minor(p))
 				A_FMT(sug, "25 on %s: %s has a %s global, so a same-day visit is billable only when significant and separately identifiable, with 25 on the E/M code (never on %s).",
 				    c->it[j].ex->code, p->ex->code, p->rvu.global, p->ex->code);
 			else if (strcmp(p->rvu.global, "090") == 0)
@@ -1108,8 +1080,8 @@ mod_suggest(struct ctx *c, struct json_object *sug)
 		A_STR(sug, "The data shows no edit or global-period rule between these codes that calls for a modifier; anatomic (RT/LT) or other modifiers depend on what was done.");
 }
 
-static struct json_object *
-modifier_section(struct ctx *c, struct json_object *summary)
+struct json_object *
+ap_modifier_section(struct ctx *c, const char *partial, struct json_object *summary)
 {
 	struct json_object *body, *sec, *list = json_object_new_array();
 	const struct ex_result *ex = c->in->ex;
@@ -1118,11 +1090,11 @@ modifier_section(struct ctx *c, struct json_object *summary)
 	int k;
 	struct buf sl;
 
-	sec = new_section(&body, "modifier", "Modifiers");
+	sec = ap_new_section(&body, partial, "Modifiers");
 	/* modifiers named in the message: on their own, then attached to codes */
 	for (i = 0; i < ex->nmods && nseen < 32; i++)
 		if (!mod_listed(seen, nseen, ex->mods[i].mod) &&
-		    (guide_modifier(ex->mods[i].mod) || mod_attached(c, ex->mods[i].mod)))
+		    (guide_modifier(ex->mods[i].mod) || ap_mod_attached(c, ex->mods[i].mod)))
 			util_fmt(seen[nseen++], 3, "%s", ex->mods[i].mod);     /* others: modinfo */
 	for (i = 0; i < c->n && nseen < 32; i++)
 		for (k = 0; k < c->it[i].ex->nmods && nseen < 32; k++)
@@ -1142,24 +1114,24 @@ modifier_section(struct ctx *c, struct json_object *summary)
 		J_STR(o, "mod", seen[i]);
 		J_BOOL(o, "compact", c->claim);       /* a claim: the facts for its codes only */
 		if (meaning)
-			J_HANG(o, "meaning", "Meaning:", meaning, LABELW, WRAP - 2);
+			J_HANG(o, "meaning", "Meaning:", meaning, AP_LABELW, AP_WRAP - 2);
 		else
 			J_HANG(o, "meaning", "Meaning:", extract_is_modifier(seen[i]) ?
 			    "A modifier codemaild has no notes on: see the CPT book's modifier appendix or the HCPCS file." :
-			    "Not a modifier in the loaded data, and not one of the modifiers codemaild has notes on. Please check it.", LABELW, WRAP - 2);
+			    "Not a modifier in the loaded data, and not one of the modifiers codemaild has notes on. Please check it.", AP_LABELW, AP_WRAP - 2);
 		/* the HCPCS text when it adds to our words and is short enough to read */
 		if (have && cm.official_long && meaning != cm.official_long && !g && strlen(cm.official_long) < 160)
-			J_HANG(o, "official", "HCPCS text:", cm.official_long, LABELW, WRAP - 2);
+			J_HANG(o, "official", "HCPCS text:", cm.official_long, AP_LABELW, AP_WRAP - 2);
 		J_BOOL(o, "cpt_mod", seen[i][0] >= '0' && seen[i][0] <= '9');
 		if (seen[i][0] >= '0' && seen[i][0] <= '9')
 			c->cpt = 1;
 		if (g) {
-			J_HANG(o, "sits_on", "Goes on:", g->sits_on, LABELW, WRAP - 2);
-			J_HANG(o, "when", "When:", g->when, LABELW, WRAP - 2);
+			J_HANG(o, "sits_on", "Goes on:", g->sits_on, AP_LABELW, AP_WRAP - 2);
+			J_HANG(o, "when", "When:", g->when, AP_LABELW, AP_WRAP - 2);
 		}
 		mod_facts(c, seen[i], facts);
-		add_list(o, "facts", facts);
-		bullets(o, "facts", WRAP - 4);
+		ap_add_list(o, "facts", facts);
+		ap_bullets(o, "facts", AP_WRAP - 4);
 		json_object_array_add(list, o);
 		buf_printf(&sl, "%s%s", i ? ", " : "", seen[i]);
 		if (g && i == 0)
@@ -1172,8 +1144,8 @@ modifier_section(struct ctx *c, struct json_object *summary)
 		struct json_object *sug = json_object_new_array();
 
 		mod_suggest(c, sug);
-		add_list(body, "suggest", sug);
-		bullets(body, "suggest", WRAP - 2);
+		ap_add_list(body, "suggest", sug);
+		ap_bullets(body, "suggest", AP_WRAP - 2);
 		{
 			const char *s0 = json_object_get_string(json_object_array_get_idx(sug, 0));
 			size_t l = strcspn(s0, ":(");
@@ -1190,8 +1162,6 @@ modifier_section(struct ctx *c, struct json_object *summary)
 	return sec;
 }
 
-/* ---- MUE ----------------------------------------------------------------------------- */
-
 static const char *
 mai_words(int mai)
 {
@@ -1203,8 +1173,8 @@ mai_words(int mai)
 	}
 }
 
-static struct json_object *
-mue_section(struct ctx *c, struct json_object *summary)
+struct json_object *
+ap_mue_section(struct ctx *c, const char *partial, struct json_object *summary)
 {
 	struct json_object *body, *sec, *rows = json_object_new_array(), *none = json_object_new_array();
 	size_t i;
@@ -1213,7 +1183,7 @@ mue_section(struct ctx *c, struct json_object *summary)
 	char later[11] = "";
 	size_t nover = 0, nrows;
 
-	sec = new_section(&body, "units_mue", "Units and MUEs (medically unlikely edits)");
+	sec = ap_new_section(&body, partial, "Units and MUEs (medically unlikely edits)");
 	buf_init(&sl, 4096);
 	for (i = 0; i < c->n; i++) {
 		struct item *it = &c->it[i];
@@ -1243,7 +1213,7 @@ mue_section(struct ctx *c, struct json_object *summary)
 		J_FMT(r, "units_col", "%s", "");
 		if (it->units)
 			J_FMT(r, "units_col", "%d", it->units);
-		dose_unit(it->cc.hcpcs_long, dose, sizeof(dose));
+		ap_dose_unit(it->cc.hcpcs_long, dose, sizeof(dose));
 		if (dose[0] && it->ex->code[0] == 'J')
 			J_HANGF(r, "dose", "Dose unit:", "1 unit = %s (HCPCS description): units = dose given / %s, rounded up", dose, dose);
 		if (it->units) {
@@ -1266,14 +1236,14 @@ mue_section(struct ctx *c, struct json_object *summary)
 	}
 	nrows = json_object_array_length(rows);
 	json_object_object_add(body, "rows", rows);
-	add_list(body, "none", none);
+	ap_add_list(body, "none", none);
 	J_BOOL(body, "compact", c->claim);
 	if (later[0]) {
 		char note[200];
 
 		util_fmt(note, sizeof(note), "These MUEs took effect %s, after the date of service %s: the values in force then may differ.",
 		    later, c->asof);
-		J_PARA(body, "later", note, WRAP - 2);
+		J_PARA(body, "later", note, AP_WRAP - 2);
 	}
 	if (c->claim)
 		A_FMT(summary, "Units: %zu code%s with an MUE; %zu line%s over it", nrows, nrows == 1 ? "" : "s",
@@ -1286,16 +1256,14 @@ mue_section(struct ctx *c, struct json_object *summary)
 	return sec;
 }
 
-/* ---- global days and fee schedule --------------------------------------------------- */
-
-static void
-indicators(const struct cdb_rvu *r, struct json_object *o)
+void
+ap_indicators(const struct cdb_rvu *r, struct json_object *o)
 {
 	struct json_object *a = json_object_new_array(), *e;
 
 #define IND(label, v, txt) do { struct buf ib; e = json_object_new_object(); J_STR(e, "label", label); \
 	J_FMT(e, "value", "%d", v); buf_init(&ib, 1024); buf_printf(&ib, "%d = %s", v, txt); \
-	J_HANG(e, "text", label ":", buf_cstr(&ib), 22, WRAP - 4); buf_free(&ib); \
+	J_HANG(e, "text", label ":", buf_cstr(&ib), 22, AP_WRAP - 4); buf_free(&ib); \
 	json_object_array_add(a, e); } while (0)
 	IND("Multiple procedures", r->mult_proc, codedb_mult_proc_text(r->mult_proc));
 	IND("Bilateral (50)", r->bilateral, codedb_bilateral_text(r->bilateral));
@@ -1307,8 +1275,8 @@ indicators(const struct cdb_rvu *r, struct json_object *o)
 	json_object_object_add(o, "indicators", a);
 }
 
-static const char *
-global_short(const char *g)
+const char *
+ap_global_short(const char *g)
 {
 	if (strcmp(g, "000") == 0) return "0 days";
 	if (strcmp(g, "010") == 0) return "10 days";
@@ -1348,20 +1316,14 @@ asks_indicators(const struct ctx *c)
 	return 0;
 }
 
-const char *
-ap_global_short(const char *g)
-{
-	return global_short(g);
-}
-
-static struct json_object *
-global_section(struct ctx *c, struct json_object *summary)
+struct json_object *
+ap_global_section(struct ctx *c, const char *partial, struct json_object *summary)
 {
 	struct json_object *body, *sec, *rows = json_object_new_array(), *none = json_object_new_array();
 	size_t i;
 	struct buf sl;
 
-	sec = new_section(&body, "global_period", "Global surgery days and payment indicators");
+	sec = ap_new_section(&body, partial, "Global surgery days and payment indicators");
 	buf_init(&sl, 4096);
 	for (i = 0; i < c->n; i++) {
 		struct item *it = &c->it[i];
@@ -1392,14 +1354,14 @@ global_section(struct ctx *c, struct json_object *summary)
 			J_HANGF(r, "window", "Package:", "%s", "Report only with its primary procedure; it shares the primary code's global period.");
 		/* the payment indicators only when asked about (they are not the global days) */
 		if (ap_plain(c) || asks_indicators(c))
-			indicators(&it->rvu, r);
+			ap_indicators(&it->rvu, r);
 		J_FMT(r, "release", "CY%s", it->rvu.year);
 		json_object_array_add(rows, r);
 		buf_printf(&sl, "%s%s %s (%s)", sl.len ? "; " : "", it->ex->code, it->rvu.global,
-		    global_short(it->rvu.global));
+		    ap_global_short(it->rvu.global));
 	}
 	json_object_object_add(body, "rows", rows);
-	add_list(body, "none", none);
+	ap_add_list(body, "none", none);
 	if (sl.len)
 		A_FMT(summary, "Global days: %s", buf_cstr(&sl));
 	else
@@ -1458,9 +1420,10 @@ rvu_row(struct json_object *rows, const char *code, const struct cdb_rvu *r)
 	json_object_array_add(rows, o);
 }
 
-static struct json_object *
-fee_section(struct ctx *c, struct json_object *summary, int with_indicators)
+struct json_object *
+ap_fee_section(struct ctx *c, const char *partial, struct json_object *summary)
 {
+	int with_indicators = !(c->shown & INTENT_GLOBAL_PERIOD);  /* else shown there */
 	struct json_object *body, *sec, *rows = json_object_new_array(), *notes = json_object_new_array();
 	struct json_object *none = json_object_new_array(), *codes = json_object_new_array();
 	size_t i;
@@ -1469,7 +1432,7 @@ fee_section(struct ctx *c, struct json_object *summary, int with_indicators)
 	struct buf sl;
 	static const char *const mods[] = { "26", "TC", "53" };
 
-	sec = new_section(&body, "fee_rvu", "Fee schedule: RVUs and national payment");
+	sec = ap_new_section(&body, partial, "Fee schedule: RVUs and national payment");
 	buf_init(&sl, 4096);
 	for (i = 0; i < c->n; i++) {
 		struct item *it = &c->it[i];
@@ -1499,7 +1462,7 @@ fee_section(struct ctx *c, struct json_object *summary, int with_indicators)
 		J_HANGF(co, "pfs", "PFS status:", "%c = %s", it->rvu.status, it->rvu.status_text ? it->rvu.status_text : "");
 		J_HANGF(co, "global", "Global days:", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
 		if (with_indicators)
-			indicators(&it->rvu, co);
+			ap_indicators(&it->rvu, co);
 		if (!priced(it->rvu.status))
 			J_FMT(co, "unpriced", "Status %c: no national payment amount is computed for this code.", it->rvu.status);
 		json_object_array_add(codes, co);
@@ -1539,11 +1502,11 @@ fee_section(struct ctx *c, struct json_object *summary, int with_indicators)
 
 				util_fmt(rn, sizeof(rn), "No fee schedule release loaded covers %s: the"
 				    " nearest loaded one, %s, was used.", c->asof, c->it[i].rvu.release);
-				J_PARA(body, "release_note", rn, WRAP - 2);
+				J_PARA(body, "release_note", rn, AP_WRAP - 2);
 				break;
 			}
 	}
-	add_list(body, "none", none);
+	ap_add_list(body, "none", none);
 	if (cf > 0) {
 		J_FMT(body, "cf", "%.4f", cf);
 		J_STR(body, "year", year);
@@ -1559,7 +1522,7 @@ fee_section(struct ctx *c, struct json_object *summary, int with_indicators)
 		for (k = 0; k < json_object_array_length(notes); k++) {
 			struct json_object *p = json_object_new_object();
 
-			J_PARA(p, "text", json_object_get_string(json_object_array_get_idx(notes, k)), WRAP - 2);
+			J_PARA(p, "text", json_object_get_string(json_object_array_get_idx(notes, k)), AP_WRAP - 2);
 			json_object_array_add(nl, p);
 		}
 		json_object_object_add(body, "notes", nl);
@@ -1573,16 +1536,14 @@ fee_section(struct ctx *c, struct json_object *summary, int with_indicators)
 	return sec;
 }
 
-/* ---- coverage ------------------------------------------------------------------------ */
-
-static struct json_object *
-coverage_section(struct ctx *c, struct json_object *summary)
+struct json_object *
+ap_coverage_section(struct ctx *c, const char *partial, struct json_object *summary)
 {
 	struct json_object *body, *sec, *rows = json_object_new_array();
 	size_t i;
 	int has_icd = 0, has_proc = 0;
 
-	sec = new_section(&body, "coverage", "Coverage: what the reference files say");
+	sec = ap_new_section(&body, partial, "Coverage: what the reference files say");
 	for (i = 0; i < c->n; i++) {
 		struct item *it = &c->it[i];
 		struct json_object *r, *lines;
@@ -1591,7 +1552,7 @@ coverage_section(struct ctx *c, struct json_object *summary)
 			continue;
 		r = json_object_new_object();
 		lines = json_object_new_array();
-		J_STR(r, "code", item_code(it));
+		J_STR(r, "code", ap_item_code(it));
 		if (it->icd) {
 			has_icd = 1;
 			A_FMT(lines, "%s diagnosis code (ICD-10-CM %s). Whether it supports a service is decided by NCDs/LCDs, not by the code set.",
@@ -1608,11 +1569,11 @@ coverage_section(struct ctx *c, struct json_object *summary)
 				A_FMT(lines, "The code is deleted for %s: it cannot be paid.", c->asof);
 		}
 		json_object_object_add(r, "lines", lines);
-		bullets(r, "lines", WRAP - 4);
+		ap_bullets(r, "lines", AP_WRAP - 4);
 		json_object_array_add(rows, r);
 	}
 	json_object_object_add(body, "rows", rows);
-	J_PARA(body, "lcd", "Whether Medicare covers a service for a given diagnosis is set by National Coverage Determinations (NCDs) and by your Medicare Administrative Contractor's Local Coverage Determinations (LCDs) and billing articles. Those are not in the files codemaild answers from, so it cannot say whether this service is covered for this patient.", WRAP - 2);
+	J_PARA(body, "lcd", "Whether Medicare covers a service for a given diagnosis is set by National Coverage Determinations (NCDs) and by your Medicare Administrative Contractor's Local Coverage Determinations (LCDs) and billing articles. Those are not in the files codemaild answers from, so it cannot say whether this service is covered for this patient.", AP_WRAP - 2);
 	{
 		struct json_object *chk = json_object_new_array();
 
@@ -1621,7 +1582,7 @@ coverage_section(struct ctx *c, struct json_object *summary)
 		A_STR(chk, "other payers: their medical or clinical policy, and whether prior authorisation is needed");
 		A_STR(chk, "if you expect a denial: an ABN before the service, then modifier GA (or GZ without one)");
 		json_object_object_add(body, "check", chk);
-		bullets(body, "check", WRAP - 4);
+		ap_bullets(body, "check", AP_WRAP - 4);
 	}
 	J_BOOL(body, "has_icd", has_icd);
 	J_BOOL(body, "has_proc", has_proc);
@@ -1656,7 +1617,7 @@ implied_topics(struct ctx *c, const char **ids, size_t max)
 				add[na++] = g->topic;
 		}
 		em |= c->it[i].em;
-		minor |= is_minor(&c->it[i]) && !c->it[i].em;
+		minor |= ap_is_minor(&c->it[i]) && !c->it[i].em;
 		if (c->it[i].has_rvu && strcmp(c->it[i].rvu.global, "ZZZ") == 0 && na < 63)
 			add[na++] = "ncci-addon-codes";
 	}
@@ -1716,14 +1677,14 @@ gem_cb(void *vctx, const struct cdb_gem *g)
 	return 0;
 }
 
-static struct json_object *
-crosswalk_section(struct ctx *c, struct json_object *summary)
+struct json_object *
+ap_crosswalk_section(struct ctx *c, const char *partial, struct json_object *summary)
 {
 	struct json_object *body, *sec, *rows = json_object_new_array();
 	size_t i;
 	struct buf sl;
 
-	sec = new_section(&body, "crosswalk", "Crosswalk (CMS General Equivalence Mappings)");
+	sec = ap_new_section(&body, partial, "Crosswalk (CMS General Equivalence Mappings)");
 	buf_init(&sl, 4096);
 	for (i = 0; i < c->n; i++) {
 		struct item *it = &c->it[i];
@@ -1734,7 +1695,7 @@ crosswalk_section(struct ctx *c, struct json_object *summary)
 		if (!it->found)
 			continue;
 		r = json_object_new_object();
-		J_STR(r, "code", item_code(it));
+		J_STR(r, "code", ap_item_code(it));
 		if (!it->icd) {
 			if (it->cc.replacement)
 				J_FMT(r, "rnote", "HCPCS cross-reference: %s.", it->cc.replacement);
@@ -1755,11 +1716,11 @@ crosswalk_section(struct ctx *c, struct json_object *summary)
 		json_object_put(gc.back);
 		if (n <= 0) {
 			J_STR(r, "rnote", n < 0 ? "The GEM files (ICD-10-CM/ICD-9-CM mappings) are not loaded in this reference data." : "No ICD-9-CM mapping in the GEM files (FY2018) for this code.");
-			buf_printf(&sl, "%s%s: none", sl.len ? "; " : "", item_code(it));
+			buf_printf(&sl, "%s%s: none", sl.len ? "; " : "", ap_item_code(it));
 		} else {
 			size_t k;
 
-			buf_printf(&sl, "%s%s ->", sl.len ? "; " : "", item_code(it));
+			buf_printf(&sl, "%s%s ->", sl.len ? "; " : "", ap_item_code(it));
 			for (k = 0; k < json_object_array_length(gc.maps) && k < 4; k++)
 				buf_printf(&sl, " %s", json_object_get_string(json_object_object_get(
 				    json_object_array_get_idx(gc.maps, k), "icd9")));
@@ -1769,7 +1730,7 @@ crosswalk_section(struct ctx *c, struct json_object *summary)
 		json_object_array_add(rows, r);
 	}
 	json_object_object_add(body, "rows", rows);
-	J_PARA(body, "note", "GEMs are a translation aid between code sets, not a coding rule: code from the record with the code set in effect on the date of service (ICD-10-CM since 2015-10-01).", WRAP - 2);
+	J_PARA(body, "note", "GEMs are a translation aid between code sets, not a coding rule: code from the record with the code set in effect on the date of service (ICD-10-CM since 2015-10-01).", AP_WRAP - 2);
 	if (sl.len)
 		A_FMT(summary, "ICD-9-CM equivalents (GEM): %s", buf_cstr(&sl));
 	else
@@ -1801,15 +1762,24 @@ static const char *const intent_words[INTENT_COUNT] = {
 	/* other */      "",
 };
 
-static long
-intent_pos(const struct ctx *c, int bit)
+/* the bit number of an intent (its canonical order) */
+static size_t
+intent_index(int bit)
 {
 	size_t i = 0;
-	long best = -1;
-	const char *w;
 
 	while ((1 << i) != bit)
 		i++;
+	return i;
+}
+
+static long
+intent_pos(const struct ctx *c, int bit)
+{
+	size_t i = intent_index(bit);
+	long best = -1;
+	const char *w;
+
 	for (w = intent_words[i]; w && *w;) {
 		size_t l = strcspn(w, "|");
 		char word[40];
@@ -1981,6 +1951,23 @@ add_part(struct part *parts, size_t *np, long pos, int canon, struct json_object
 	(*np)++;
 }
 
+/* The sections chosen by intent, one builder and one template partial each (the describe,
+ * icd10, notfound, codes and claim cards come first, the knowledge topics last). Adding a
+ * section kind is one row here and one answer_KIND.c file. Canonical order: the bit order. */
+static const struct {
+	int intent;
+	ap_builder *build;
+	const char *partial;        /* section key = templates/PARTIAL.{txt,html}.tmpl */
+} kinds[] = {
+	{ INTENT_NCCI_PAIR,     ap_ncci_section,      "ncci" },
+	{ INTENT_MODIFIER,      ap_modifier_section,  "modifier" },
+	{ INTENT_UNITS_MUE,     ap_mue_section,       "units_mue" },
+	{ INTENT_GLOBAL_PERIOD, ap_global_section,    "global_period" },
+	{ INTENT_FEE_RVU,       ap_fee_section,       "fee_rvu" },
+	{ INTENT_COVERAGE,      ap_coverage_section,  "coverage" },
+	{ INTENT_CROSSWALK,     ap_crosswalk_section, "crosswalk" },
+};
+
 /* 1 when the modifiers of the message are about NCCI edits (59, X{EPSU}, RT/LT, 25), or
  * none is named ("which modifier?"): then the NCCI table supports the answer */
 static int
@@ -1992,7 +1979,7 @@ mods_need_ncci(const struct ctx *c)
 	if (ex->nmods == 0)
 		return 1;
 	for (i = 0; i < ex->nmods; i++)
-		if (is_x59(ex->mods[i].mod) || strcmp(ex->mods[i].mod, "RT") == 0 ||
+		if (ap_is_x59(ex->mods[i].mod) || strcmp(ex->mods[i].mod, "RT") == 0 ||
 		    strcmp(ex->mods[i].mod, "LT") == 0 || strcmp(ex->mods[i].mod, "25") == 0)
 			return 1;
 	return 0;
@@ -2087,7 +2074,7 @@ answer_build(const struct answer_in *in, int *lookups)
 	load_items(&c, over, lookups);
 	c.claim = c.nproc >= CLAIM_MIN;
 	if (c.nproc >= 2)
-		load_edits(&c);
+		ap_load_edits(&c);
 	plain = ap_plain(&c);
 	for (b = 0; b < INTENT_COUNT; b++)
 		if ((intents & (1 << b)) && intent_pos(&c, 1 << b) < 10000000)
@@ -2104,13 +2091,13 @@ answer_build(const struct answer_in *in, int *lookups)
 		struct json_object *cs = json_object_new_array(), *cl = json_object_new_array();
 
 		if (c.claim)
-			json_object_array_add(cs, claim_section(&c, cl));
+			json_object_array_add(cs, ap_claim_section(&c, cl));
 		for (i = 0; i < c.n; i++) {
 			struct json_object *cd;
 
 			if (c.claim && c.it[i].found)
 				continue;
-			cd = card(&c, &c.it[i]);
+			cd = ap_card(&c, &c.it[i]);
 			if (c.it[i].found && (!plain || c.n >= 4) &&
 			    !(c.it[i].icd && (intents & (INTENT_ICD10_LOOKUP | INTENT_CROSSWALK)))) {
 				struct json_object *d = NULL, *r = json_object_new_object();
@@ -2151,7 +2138,7 @@ answer_build(const struct answer_in *in, int *lookups)
 		json_object_array_add(one, modinfo);
 		add_part(parts, &np, intent_pos(&c, INTENT_MODIFIER), 2, one, json_object_new_array());
 		for (i = 0; i < ex->nmods; i++)
-			attached += guide_modifier(ex->mods[i].mod) || mod_attached(&c, ex->mods[i].mod);
+			attached += guide_modifier(ex->mods[i].mod) || ap_mod_attached(&c, ex->mods[i].mod);
 		if (attached == 0)
 			intents &= ~INTENT_MODIFIER;       /* all explained by modinfo */
 	}
@@ -2164,39 +2151,23 @@ answer_build(const struct answer_in *in, int *lookups)
 	/* "get it paid" in a modifier question is not a fee question */
 	if ((intents & INTENT_FEE_RVU) && (intents & (INTENT_MODIFIER | INTENT_NCCI_PAIR)) && !asks_fee(&c))
 		intents &= ~INTENT_FEE_RVU;
+	c.shown = intents;
 	if (c.n) {
-		for (b = 0; b < INTENT_COUNT; b++) {
-			int bit = 1 << b;
-			struct json_object *sec = NULL, *sl, *one;
+		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+			struct json_object *sec, *sl, *one;
 
-			if (!(intents & bit))
+			if (!(intents & kinds[i].intent))
 				continue;
 			sl = json_object_new_array();
-			switch (bit) {
-			case INTENT_NCCI_PAIR:
-				if (c.nproc >= 2)
-					sec = ncci_section(&c, sl);
-				break;
-			case INTENT_MODIFIER:      sec = modifier_section(&c, sl); break;
-			case INTENT_UNITS_MUE:     sec = mue_section(&c, sl); break;
-			case INTENT_GLOBAL_PERIOD: sec = global_section(&c, sl); break;
-			case INTENT_FEE_RVU:
-				sec = fee_section(&c, sl, !(intents & INTENT_GLOBAL_PERIOD));
-				break;
-			case INTENT_COVERAGE:      sec = coverage_section(&c, sl); break;
-			case INTENT_GUIDELINE:     /* knowledge topics: answer_topics() below */
-			case INTENT_OTHER:
-				break;
-			case INTENT_CROSSWALK:     sec = crosswalk_section(&c, sl); break;
-			default: break;
-			}
+			sec = kinds[i].build(&c, kinds[i].partial, sl);
 			if (sec == NULL) {
 				json_object_put(sl);
 				continue;
 			}
 			one = json_object_new_array();
 			json_object_array_add(one, sec);
-			add_part(parts, &np, intent_pos(&c, bit), b + 1, one, sl);
+			add_part(parts, &np, intent_pos(&c, kinds[i].intent),
+			    (int)intent_index(kinds[i].intent) + 1, one, sl);
 		}
 	}
 	/* order: as asked (stable on the canonical order) */
@@ -2283,7 +2254,7 @@ answer_build(const struct answer_in *in, int *lookups)
 			buf_init(&al, 2048);
 			buf_printf(&al, "Answers are for the date of service %s%s%s.", c.dos,
 			    ru.len ? ", from " : "", buf_cstr(&ru));
-			J_PARA(m, "asof_text", buf_cstr(&al), WRAP);
+			J_PARA(m, "asof_text", buf_cstr(&al), AP_WRAP);
 			buf_free(&al);
 		}
 		buf_free(&ru);
@@ -2291,9 +2262,9 @@ answer_build(const struct answer_in *in, int *lookups)
 	json_object_object_add(m, "lead", lead);
 	json_object_object_add(m, "release", release);
 	set_kind(m, c.n || json_object_array_length(lead) > 0 || answer_wanted(ex) ? "answer" : "nocode");
-	add_list(m, "summary", summary);
-	add_list(m, "over_quota", over);
-	add_list(m, "skipped", skipped);
+	ap_add_list(m, "summary", summary);
+	ap_add_list(m, "over_quota", over);
+	ap_add_list(m, "skipped", skipped);
 	J_BOOL(m, "cpt", c.cpt);
 	J_BOOL(m, "phi", answer_has_phi(in->msg ? in->msg->question_text : NULL));
 	if (!answer_wanted(ex))
