@@ -1,4 +1,11 @@
-/* answer — see answer.h. */
+/* answer — see answer.h. answer_build(): the state of one answer (struct ctx: the codes
+ * looked up, the releases loaded, the intents asked), the lead lines, the sections in the
+ * order they were asked and the model's common keys. The sections themselves come from one
+ * builder per template partial (answer_priv.h): answer_card.c (describe, icd10),
+ * answer_notfound.c, answer_claim.c, and, chosen by intent from the table `kinds` below,
+ * answer_ncci.c, answer_modsec.c, answer_mue.c, answer_global.c, answer_fee.c,
+ * answer_coverage.c, answer_crosswalk.c; answer_mod.c (modinfo), answer_denial.c,
+ * answer_topic.c (topics, search) add theirs; answer_json.c holds the model helpers. */
 #include "answer.h"
 
 #include <json-c/json.h>
