@@ -1,4 +1,11 @@
-/* answer — see answer.h. */
+/* answer — see answer.h. answer_build(): the state of one answer (struct ctx: the codes
+ * looked up, the releases loaded, the intents asked), the lead lines, the sections in the
+ * order they were asked and the model's common keys. The sections themselves come from one
+ * builder per template partial (answer_priv.h): answer_card.c (describe, icd10),
+ * answer_notfound.c, answer_claim.c, and, chosen by intent from the table `kinds` below,
+ * answer_ncci.c, answer_modsec.c, answer_mue.c, answer_global.c, answer_fee.c,
+ * answer_coverage.c, answer_crosswalk.c; answer_mod.c (modinfo), answer_denial.c,
+ * answer_topic.c (topics, search) add theirs; answer_json.c holds the model helpers. */
 #include "answer.h"
 
 #include <json-c/json.h>
@@ -22,206 +29,6 @@
 
 /* A message with at least this many procedure codes is a claim: compact tables. */
 #define CLAIM_MIN 6
-/* Pairs without an edit are listed one by one up to this many. */
-#define PAIRS_LISTED 15
-/* Text part width for wrapped paragraphs. */
-#define WRAP 74
-
-static void
-J_STR(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
-}
-
-#define J_BOOL(o, k, v) json_object_object_add((o), (k), json_object_new_boolean((v) ? 1 : 0))
-#define J_INT(o, k, v) json_object_object_add((o), (k), json_object_new_int64((v)))
-
-static void
-J_FMT(struct json_object *o, const char *k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-J_FMT(struct json_object *o, const char *k, const char *fmt, ...)
-{
-	struct buf b;
-	va_list ap;
-
-	buf_init(&b, 64 * 1024);
-	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	J_STR(o, k, buf_cstr(&b));
-	buf_free(&b);
-}
-
-static void
-A_STR(struct json_object *a, const char *v)
-{
-	json_object_array_add(a, json_object_new_string(v ? v : ""));
-}
-
-static void
-A_FMT(struct json_object *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-A_FMT(struct json_object *a, const char *fmt, ...)
-{
-	struct buf b;
-	va_list ap;
-
-	buf_init(&b, 64 * 1024);
-	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	A_STR(a, buf_cstr(&b));
-	buf_free(&b);
-}
-
-/* key = text, and key_lines = text wrapped at width columns (for the text part) */
-static void
-J_PARA(struct json_object *o, const char *key, const char *text, size_t width)
-{
-	struct json_object *lines = json_object_new_array();
-	const char *p = text ? text : "";
-	char k[64];
-
-	J_STR(o, key, p);
-	while (*p) {
-		size_t n = strlen(p), cut = n, i;
-
-		if (n > width) {
-			cut = 0;
-			for (i = 0; i <= width; i++)
-				if (p[i] == ' ')
-					cut = i;
-			if (cut == 0) {
-				cut = strcspn(p, " ");
-			}
-		}
-		json_object_array_add(lines, json_object_new_string_len(p, (int)cut));
-		p += cut;
-		while (*p == ' ')
-			p++;
-	}
-	if (util_fmt(k, sizeof(k), "%s_lines", key) == 0)
-		json_object_object_add(o, k, lines);
-	else
-		json_object_put(lines);
-}
-
-/* key = text, and key_lines = "label     text" wrapped at width columns with the
- * continuation lines indented by labelw (a hanging indent, for the text part) */
-static void
-J_HANG(struct json_object *o, const char *key, const char *label, const char *text,
-    size_t labelw, size_t width)
-{
-	struct json_object *lines = json_object_new_array();
-	const char *p = text ? text : "";
-	struct buf line;
-	char k[64];
-	int first = 1;
-
-	J_STR(o, key, p);
-	buf_init(&line, 4096);
-	do {
-		size_t n = strlen(p), cut = n, i, room = width > labelw + 10 ? width - labelw : 10;
-
-		buf_reset(&line);
-		if (first)
-			buf_printf(&line, "%-*s", (int)labelw, label);
-		else
-			buf_printf(&line, "%*s", (int)labelw, "");
-		if (n > room) {
-			cut = 0;
-			for (i = 0; i <= room; i++)
-				if (p[i] == ' ')
-					cut = i;
-			if (cut == 0)
-				cut = strcspn(p, " ");
-		}
-		buf_add(&line, p, cut);
-		A_STR(lines, buf_cstr(&line));
-		p += cut;
-		while (*p == ' ')
-			p++;
-		first = 0;
-	} while (*p);
-	if (util_fmt(k, sizeof(k), "%s_lines", key) == 0)
-		json_object_object_add(o, k, lines);
-	else
-		json_object_put(lines);
-	buf_free(&line);
-}
-
-#define LABELW 16
-static void
-J_HANGF(struct json_object *o, const char *key, const char *label, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-J_HANGF(struct json_object *o, const char *key, const char *label, const char *fmt, ...)
-{
-	struct buf b;
-	va_list ap;
-
-	buf_init(&b, 64 * 1024);
-	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	J_HANG(o, key, label, buf_cstr(&b), LABELW, WRAP - 2);
-	buf_free(&b);
-}
-
-/* key_w = the strings of the array key as bullets: [ { "lines": [ "- first", "  more" ] } ] */
-static void
-bullets(struct json_object *o, const char *key, size_t width)
-{
-	struct json_object *arr = json_object_object_get(o, key), *w = json_object_new_array();
-	char k[64];
-	size_t i;
-
-	for (i = 0; arr && i < json_object_array_length(arr); i++) {
-		struct json_object *e = json_object_new_object();
-
-		J_HANG(e, "text", "-", json_object_get_string(json_object_array_get_idx(arr, i)), 2, width);
-		json_object_array_add(w, e);
-	}
-	if (util_fmt(k, sizeof(k), "%s_w", key) == 0)
-		json_object_object_add(o, k, w);
-	else
-		json_object_put(w);
-}
-
-void
-ap_hang(struct json_object *o, const char *key, const char *label, const char *text,
-    size_t labelw)
-{
-	J_HANG(o, key, label, text, labelw, WRAP);
-}
-
-void
-ap_para(struct json_object *o, const char *key, const char *text)
-{
-	J_PARA(o, key, text, WRAP - 2);
-}
-
-/* heading + a rule of the same length for the text part */
-static struct json_object *
-new_section(struct json_object **body, const char *kind, const char *heading)
-{
-	struct json_object *sec = json_object_new_object();
-	char rule[128];
-	size_t n = strlen(heading);
-
-	*body = json_object_new_object();
-	if (n >= sizeof(rule))
-		n = sizeof(rule) - 1;
-	memset(rule, '-', n);
-	rule[n] = '\0';
-	J_STR(*body, "heading", heading);
-	J_STR(*body, "rule", rule);
-	json_object_object_add(sec, kind, *body);
-	return sec;
-}
 
 static const char *examples[] = {
 	"What is 99214?",
@@ -251,35 +58,6 @@ set_kind(struct json_object *m, const char *kind)
 	J_STR(m, "kind", kind);
 	if (util_fmt(key, sizeof(key), "k_%s", kind) == 0)
 		J_BOOL(m, key, 1);
-}
-
-/* "a, b, c" from an array of strings, plus has_KEY */
-static void
-add_list(struct json_object *m, const char *key, struct json_object *arr)
-{
-	struct buf b;
-	char k[64];
-	size_t i, n = json_object_array_length(arr);
-
-	buf_init(&b, 64 * 1024);
-	for (i = 0; i < n; i++)
-		buf_printf(&b, "%s%s", i ? ", " : "", json_object_get_string(json_object_array_get_idx(arr, i)));
-	if (util_fmt(k, sizeof(k), "%s_list", key) == 0)
-		J_STR(m, k, buf_cstr(&b));
-	if (util_fmt(k, sizeof(k), "has_%s", key) == 0)
-		J_BOOL(m, k, n > 0);
-	json_object_object_add(m, key, arr);
-	buf_free(&b);
-}
-
-/* code lists (ICD-10-CM children): the display form of each */
-static int
-nearest_cb(void *ctx, const char *code, const char *display, const char *title)
-{
-	(void)code;
-	(void)title;
-	json_object_array_add(ctx, json_object_new_string(display));
-	return 0;
 }
 
 static void
@@ -370,16 +148,10 @@ is_em(const char *code)
 	return v >= 99202 && v <= 99499;
 }
 
-static int
-is_minor(const struct item *it)
-{
-	return it->has_rvu && (strcmp(it->rvu.global, "000") == 0 || strcmp(it->rvu.global, "010") == 0);
-}
-
 int
 ap_is_minor(const struct item *it)
 {
-	return is_minor(it);
+	return it->has_rvu && (strcmp(it->rvu.global, "000") == 0 || strcmp(it->rvu.global, "010") == 0);
 }
 
 static int
@@ -413,1223 +185,7 @@ ds_cb(void *vctx, const struct cdb_dataset *ds)
 	return 0;
 }
 
-static const char *
-item_title(const struct item *it)
-{
-	if (it->icd)
-		return it->icd_row.long_title;
-	if (it->cc.licensed && it->cc.descriptor)
-		return it->cc.descriptor;
-	if (it->cc.hcpcs_long)
-		return it->cc.hcpcs_long;
-	return it->cc.lay;
-}
-
-static const char *
-item_code(const struct item *it)
-{
-	return it->icd && it->found ? it->icd_row.display : it->ex->code;
-}
-
-/* "10 mg" from a HCPCS drug description ("Injection, infliximab, ..., 10 mg",
- * "..., per 15 mg", "..., 1 unit"); "" when it has none. */
-static void
-dose_unit(const char *desc, char *out, size_t outlen)
-{
-	const char *last, *p;
-
-	out[0] = '\0';
-	if (desc == NULL)
-		return;
-	last = strrchr(desc, ',');
-	p = last ? last + 1 : NULL;
-	if (p == NULL)
-		return;
-	while (*p == ' ')
-		p++;
-	if (strncmp(p, "per ", 4) == 0)
-		p += 4;
-	if ((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9') ||
-	    strncmp(p, "dose", 4) == 0 || strncmp(p, "square c", 8) == 0)
-		util_fmt(out, outlen, "%s", p);
-}
-
-/* ---- describe / icd10 / unknown cards ------------------------------------------------ */
-
-static void
-add_status(struct ctx *c, struct item *it, struct json_object *d)
-{
-	struct cdb_code *cc = &it->cc;
-	const char *st = codedb_status_name(cc->status);
-
-	switch (cc->status) {
-	case CDB_ACTIVE:
-		if (cc->effective[0])
-			J_HANGF(d, "status", "Status:", "active on %s (in effect since %s)", c->asof, cc->effective);
-		else
-			J_HANGF(d, "status", "Status:", "active on %s", c->asof);
-		break;
-	case CDB_DELETED:
-		J_HANGF(d, "status", "Status:", "DELETED: not valid on %s (ended %s)", c->asof, cc->status_date);
-		break;
-	case CDB_NOT_YET:
-		J_HANGF(d, "status", "Status:", "NOT YET EFFECTIVE on %s (in effect from %s)", c->asof, cc->status_date);
-		break;
-	default:
-		if (it->has_rvu && (it->rvu.status == 'D' || it->rvu.status == 'F'))
-			J_HANGF(d, "status", "Status:", "deleted (PFS status %c in the CY%s fee schedule)", it->rvu.status, it->rvu.year);
-		else if (it->has_rvu)
-			J_HANGF(d, "status", "Status:", "listed in the CY%s physician fee schedule (the loaded data has no dated CPT code list)",
-			    it->rvu.year);
-		else
-			J_HANGF(d, "status", "Status:", "%s (no dated source in the loaded data)", st);
-		break;
-	}
-	if (cc->replacement)
-		J_HANGF(d, "replacement", "Replaced by:", "%s", cc->replacement);
-	if (cc->status == CDB_UNKNOWN_STATUS && it->has_rvu)
-		J_FMT(d, "status_brief", "in the CY%s fee schedule, status %c, global %s", it->rvu.year,
-		    it->rvu.status, it->rvu.global);
-	else
-		J_STR(d, "status_brief", json_object_get_string(json_object_object_get(d, "status")));
-}
-
-static struct json_object *
-card(struct ctx *c, struct item *it)
-{
-	struct json_object *sec = json_object_new_object(), *d = json_object_new_object();
-	const struct ex_code *x = it->ex;
-
-	J_STR(d, "code", item_code(it));
-	J_STR(d, "family", extract_kind_name(x->kind));
-	if (!it->found) {
-		json_object_put(d);
-		json_object_put(sec);
-		return ap_notfound_card(c, it, c->lead);
-	}
-	if (it->icd) {
-		struct cdb_icd *r = &it->icd_row;
-
-		J_PARA(d, "title", r->long_title, WRAP - 2);
-		J_STR(d, "short", r->short_title);
-		J_BOOL(d, "billable", r->billable);
-		J_STR(d, "release", r->release);
-		J_STR(d, "undotted", r->code);
-		{
-			const char *others[32];
-			size_t no = 0, k;
-
-			for (k = 0; k < c->n && no < 32; k++)
-				if (&c->it[k] != it && c->it[k].icd && c->it[k].found)
-					others[no++] = c->it[k].ex->code;
-			answer_icd_facts(c->db, r->code, c->dos, others, no, d);
-		}
-		if (!r->billable && c->db) {
-			struct json_object *kids = json_object_new_array();
-			int n = codedb_icd_children(c->db, r->code, nearest_cb, kids, 0);
-			size_t k, show = 12;
-
-			if (n > 0) {
-				struct json_object *list = json_object_new_array();
-
-				for (k = 0; k < (size_t)n && k < show; k++)
-					A_STR(list, json_object_get_string(json_object_array_get_idx(kids, k)));
-				add_list(d, "children", list);
-				J_INT(d, "nchildren", n);
-				if ((size_t)n > show)
-					J_INT(d, "more_children", n - (int)show);
-				{
-					char ct[400];
-
-					util_fmt(ct, sizeof(ct), "Billable codes below it (%d): %s%s", n,
-					    json_object_get_string(json_object_object_get(d, "children_list")),
-					    (size_t)n > show ? ", ..." : "");
-					if ((size_t)n > show) {
-						size_t l = strlen(ct);
-
-						util_fmt(ct + l, sizeof(ct) - l, " and %d more", n - (int)show);
-					}
-					J_PARA(d, "children_text", ct, WRAP - 2);
-				}
-			}
-			json_object_put(kids);
-		}
-		json_object_object_add(sec, "icd10", d);
-		return sec;
-	}
-	{
-		const char *title = item_title(it);
-		int is_cpt = x->kind != CODE_HCPCS;
-		char dose[48];
-
-		if (title)
-			J_PARA(d, "title", title, WRAP - 2);
-		else
-			J_BOOL(d, "no_title", 1);
-		J_BOOL(d, "licensed", it->cc.licensed);
-		J_BOOL(d, "lay_only", is_cpt && !it->cc.licensed && title);
-		J_BOOL(d, "is_cpt", is_cpt);
-		add_status(c, it, d);
-		J_BOOL(d, "active", it->cc.status == CDB_ACTIVE || it->cc.status == CDB_UNKNOWN_STATUS);
-		if (it->cc.coverage[0])
-			J_HANGF(d, "coverage", "HCPCS coverage:", "%s = %s", it->cc.coverage, it->cc.coverage_text);
-		if (it->has_rvu) {
-			J_HANGF(d, "pfs", "PFS status:", "%c = %s", it->rvu.status, it->rvu.status_text ? it->rvu.status_text : "");
-			J_HANGF(d, "global", "Global days:", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
-		}
-		if (x->kind == CODE_HCPCS) {
-			dose_unit(it->cc.hcpcs_long, dose, sizeof(dose));
-			if (dose[0] && it->ex->code[0] == 'J')
-				J_HANGF(d, "dose", "Dose unit:", "1 unit = %s", dose);
-		}
-		json_object_object_add(sec, "describe", d);
-	}
-	return sec;
-}
-
-/* ---- claim table --------------------------------------------------------------------- */
-
-static void claim_pairs(struct ctx *c, struct json_object *body);
-
-static struct json_object *
-claim_section(struct ctx *c, struct json_object *summary)
-{
-	struct json_object *body, *sec, *rows = json_object_new_array();
-	size_t i;
-	char h[96];
-
-	util_fmt(h, sizeof(h), "Claim check: %zu codes, date of service %s", c->n, c->asof);
-	sec = new_section(&body, "claim", h);
-	for (i = 0; i < c->n; i++) {
-		struct item *it = &c->it[i];
-		struct json_object *r = json_object_new_object();
-		struct buf mods;
-		const char *title = it->found ? item_title(it) : NULL;
-		char what[40];
-		int k;
-
-		buf_init(&mods, 64);
-		for (k = 0; k < it->ex->nmods; k++)
-			buf_printf(&mods, "%s%s", k ? "," : "", it->ex->mods[k]);
-		J_FMT(r, "line", "%zu", i + 1);
-		J_STR(r, "code", item_code(it));
-		J_STR(r, "mods", buf_cstr(&mods));
-		if (it->units)
-			J_FMT(r, "units", "%d", it->units);
-		else
-			J_STR(r, "units", it->icd ? "" : "1");
-		J_STR(r, "mue", it->has_mue ? "" : "-");
-		if (it->has_mue) {
-			J_FMT(r, "mue", "%ld/%d", it->mue.value, it->mue.mai);
-			if ((it->units ? it->units : 1) > it->mue.value) {
-				J_STR(r, "flag", "> MUE");
-				J_BOOL(r, "over", 1);
-			}
-		}
-		J_STR(r, "global", it->has_rvu ? it->rvu.global : "-");
-		if (it->has_rvu)
-			J_FMT(r, "pfs", "%c", it->rvu.status);
-		else
-			J_STR(r, "pfs", "-");
-		if (!it->found)
-			J_STR(r, "flag", "NOT FOUND");
-		else if (!it->icd && it->cc.status == CDB_DELETED)
-			J_STR(r, "flag", "DELETED");
-		else if (!it->icd && it->cc.status == CDB_NOT_YET)
-			J_STR(r, "flag", "NOT YET");
-		else if (it->icd && !it->icd_row.billable)
-			J_STR(r, "flag", "HEADER");
-		if (title) {
-			size_t l = strlen(title);
-
-			if (l > 22) {
-				size_t cut = 19;
-
-				while (cut > 0 && ((unsigned char)title[cut] & 0xC0) == 0x80)
-					cut--;
-				util_fmt(what, sizeof(what), "%.*s...", (int)cut, title);
-			} else
-				util_fmt(what, sizeof(what), "%s", title);
-			J_STR(r, "what", what);
-		} else
-			J_STR(r, "what", it->found ? "" : "not in the data");
-		json_object_array_add(rows, r);
-		buf_free(&mods);
-	}
-	json_object_object_add(body, "rows", rows);
-	claim_pairs(c, body);
-	A_FMT(summary, "Claim check: %zu codes in a table (MUE, global days, PFS status, flags)", c->n);
-	return sec;
-}
-
-/* ---- NCCI PTP ------------------------------------------------------------------------ */
-
-static const char *
-mi_words(int mi)
-{
-	switch (mi) {
-	case 0: return "never together: no modifier bypasses this edit";
-	case 1: return "a modifier (59 or XE/XP/XS/XU, or an anatomic modifier) on the column 2 code may bypass it when the documentation supports separate services";
-	case 9: return "not applicable: the edit does not restrict these codes (deleted)";
-	default: return "unknown indicator";
-	}
-}
-
-static void
-load_edits(struct ctx *c)
-{
-	size_t i, j, cap = 0;
-
-	for (i = 0; i < c->n; i++) {
-		if (!c->it[i].found || c->it[i].icd)
-			continue;
-		for (j = i + 1; j < c->n; j++) {
-			int o;
-
-			if (!c->it[j].found || c->it[j].icd)
-				continue;
-			c->pairs++;
-			for (o = 0; o < 2 && c->db; o++) {
-				const char *a = o ? c->it[j].ex->code : c->it[i].ex->code;
-				const char *b = o ? c->it[i].ex->code : c->it[j].ex->code;
-				struct cdb_ptp p;
-
-				if (codedb_ptp(c->db, a, b, c->dos, &p) != 1) {
-					cdb_ptp_free(&p);
-					continue;
-				}
-				if (c->ned == cap) {
-					size_t nc = cap ? cap * 2 : 8;
-					struct edit *ne = realloc(c->ed, nc * sizeof(*ne));
-
-					if (ne == NULL) {
-						cdb_ptp_free(&p);
-						continue;
-					}
-					c->ed = ne;
-					cap = nc;
-				}
-				c->ed[c->ned++].p = p;
-			}
-		}
-	}
-}
-
-static const struct cdb_ptp *
-find_edit(const struct ctx *c, const char *a, const char *b)
-{
-	size_t i;
-
-	for (i = 0; i < c->ned; i++)
-		if ((strcmp(c->ed[i].p.col1, a) == 0 && strcmp(c->ed[i].p.col2, b) == 0) ||
-		    (strcmp(c->ed[i].p.col1, b) == 0 && strcmp(c->ed[i].p.col2, a) == 0))
-			return &c->ed[i].p;
-	return NULL;
-}
-
-const struct cdb_ptp *
-ap_find_edit(const struct ctx *c, const char *a, const char *b)
-{
-	return find_edit(c, a, b);
-}
-
-static void
-edit_state(const struct ctx *c, const struct cdb_ptp *p, char *out, size_t outlen)
-{
-	if (p->active)
-		util_fmt(out, outlen, "in effect on %s", c->asof);
-	else if (p->deletion[0] && strcmp(p->deletion, c->asof) <= 0)
-		util_fmt(out, outlen, "deleted %s: not applied on %s", p->deletion, c->asof);
-	else
-		util_fmt(out, outlen, "not yet in effect on %s", c->asof);
-}
-
-/* The claim's pair-by-pair verdicts: every PTP row among its codes, with what it means on
- * the date of service, then how many pairs have no edit in the loaded data. */
-static void
-claim_pairs(struct ctx *c, struct json_object *body)
-{
-	struct json_object *pairs = json_object_new_array();
-	size_t i, j, nwith = 0;
-	char note[400];
-
-	for (i = 0; i < c->ned; i++) {
-		const struct cdb_ptp *p = &c->ed[i].p;
-		struct json_object *e = json_object_new_object();
-
-		J_STR(e, "col1", p->col1);
-		J_STR(e, "col2", p->col2);
-		J_FMT(e, "mi", "%d", p->modifier);
-		J_STR(e, "effective", p->effective);
-		J_STR(e, "deletion", p->deletion[0] ? p->deletion : "none");
-		if (!p->active)
-			J_STR(e, "verdict", p->deletion[0] && strcmp(p->deletion, c->asof) <= 0 ?
-			    "deleted: not applied" : "not yet in effect");
-		else if (p->modifier == 0)
-			J_FMT(e, "verdict", "in effect: %s DENIED, no modifier", p->col2);
-		else
-			J_FMT(e, "verdict", "in effect: %s only with 59/X mod.", p->col2);
-		json_object_array_add(pairs, e);
-	}
-	for (i = 0; i < c->n; i++)
-		for (j = i + 1; j < c->n; j++)
-			if (c->it[i].found && !c->it[i].icd && c->it[j].found && !c->it[j].icd &&
-			    find_edit(c, c->it[i].ex->code, c->it[j].ex->code))
-				nwith++;
-	J_BOOL(body, "has_pairs", c->ned > 0);
-	json_object_object_add(body, "pairs", pairs);
-	J_INT(body, "pairs_checked", (long)c->pairs);
-	if (!c->ptp_loaded)
-		util_fmt(note, sizeof(note), "No NCCI PTP data is loaded: the %zu pairs could not be checked.", c->pairs);
-	else
-		util_fmt(note, sizeof(note), "No edit (both orders checked) for the other %zu of %zu pairs%s.",
-		    c->pairs - nwith, c->pairs, c->ptp_rows < 100000 ?
-		    " in the loaded PTP data, an excerpt of the CMS files: check the current quarter's files before billing" : "");
-	J_PARA(body, "pairs_note", note, WRAP - 2);
-	{
-		char later[11] = "";
-
-		for (i = 0; i < c->n; i++)
-			if (c->it[i].has_mue && c->it[i].mue.effective[0] &&
-			    strcmp(c->it[i].mue.effective, c->asof) > 0)
-				util_fmt(later, sizeof(later), "%s", c->it[i].mue.effective);
-		if (later[0]) {
-			util_fmt(note, sizeof(note), "These MUEs took effect %s, after the date of service %s: the values in force then may differ.",
-			    later, c->asof);
-			J_PARA(body, "later", note, WRAP - 2);
-		}
-	}
-}
-
-static struct json_object *
-ncci_section(struct ctx *c, struct json_object *summary)
-{
-	struct json_object *body, *sec, *edits = json_object_new_array(), *none = json_object_new_array();
-	size_t i, j, nnone = 0, nactive = 0;
-	char h[96];
-
-	util_fmt(h, sizeof(h), "NCCI procedure-to-procedure edits (date of service %s)", c->asof);
-	sec = new_section(&body, "ncci", h);
-	for (i = 0; i < c->ned; i++) {
-		const struct cdb_ptp *p = &c->ed[i].p;
-		struct json_object *e = json_object_new_object();
-		char st[96];
-
-		edit_state(c, p, st, sizeof(st));
-		J_STR(e, "col1", p->col1);
-		J_STR(e, "col2", p->col2);
-		J_FMT(e, "mi", "%d", p->modifier);
-		J_STR(e, "mi_words", mi_words(p->modifier));
-		J_STR(e, "rationale", p->rationale);
-		J_STR(e, "effective", p->effective);
-		J_STR(e, "deletion", p->deletion[0] ? p->deletion : "none");
-		J_STR(e, "state", st);
-		J_STR(e, "state_short", p->active ? "in effect" : st[0] == 'd' ? "deleted" : "not yet");
-		J_HANGF(e, "mi_kv", "Indicator:", "%d = %s", p->modifier, mi_words(p->modifier));
-		J_HANGF(e, "rationale_kv", "Rationale:", "%s", p->rationale ? p->rationale : "");
-		J_HANGF(e, "dates_kv", "Dates:", "effective %s, deletion %s: %s", p->effective,
-		    p->deletion[0] ? p->deletion : "none", st);
-		J_BOOL(e, "active", p->active);
-		J_STR(e, "setting", p->setting);
-		if (p->active) {
-			nactive++;
-			if (p->modifier == 0)
-				J_HANGF(e, "advice", "Verdict:", "%s is not paid with %s (indicator 0: no modifier helps).", p->col2, p->col1);
-			else if (p->modifier == 1)
-				J_HANGF(e, "advice", "Verdict:", "Bill %s with %s only with 59 or an X modifier on %s, and only when the record shows separate services.",
-				    p->col1, p->col2, p->col2);
-		} else
-			J_HANGF(e, "advice", "Verdict:", "%s", "Not applied on this date of service: it does not stop these codes being billed together.");
-		json_object_array_add(edits, e);
-	}
-	for (i = 0; i < c->n; i++) {
-		if (!c->it[i].found || c->it[i].icd)
-			continue;
-		for (j = i + 1; j < c->n; j++) {
-			if (!c->it[j].found || c->it[j].icd)
-				continue;
-			if (find_edit(c, c->it[i].ex->code, c->it[j].ex->code))
-				continue;
-			nnone++;
-			if (nnone <= PAIRS_LISTED || !c->claim)
-				A_FMT(none, "%s + %s", c->it[i].ex->code, c->it[j].ex->code);
-		}
-	}
-	J_INT(body, "pairs", (long)c->pairs);
-	J_BOOL(body, "compact", c->claim);
-	J_INT(body, "nedits", (long)c->ned);
-	J_BOOL(body, "has_edits", c->ned > 0);
-	json_object_object_add(body, "edits", edits);
-	J_INT(body, "nnone", (long)nnone);
-	J_BOOL(body, "has_none", nnone > 0);
-	if (c->claim && nnone > PAIRS_LISTED) {
-		struct json_object *tmp = json_object_new_object();
-		char *t;
-		struct buf nb;
-
-		J_BOOL(body, "none_compact", 1);
-		add_list(tmp, "none", json_object_get(none));
-		buf_init(&nb, 64 * 1024);
-		buf_printf(&nb, "No edit found for %zu pairs (both orders checked), for example %s, and %zu more.",
-		    nnone, json_object_get_string(json_object_object_get(tmp, "none_list")), nnone - PAIRS_LISTED);
-		t = buf_steal(&nb);
-		J_PARA(body, "none_text", t ? t : "", WRAP - 2);
-		free(t);
-		buf_free(&nb);
-		json_object_put(tmp);
-		add_list(body, "none", none);
-	} else
-		add_list(body, "none", none);
-	if (!c->ptp_loaded)
-		J_STR(body, "caveat", "No NCCI PTP data is loaded, so the pairs could not be checked.");
-	else if (c->ptp_rows < 100000) {
-		char cav[400];
-
-		util_fmt(cav, sizeof(cav), "The loaded NCCI PTP data (%s) holds only %lld edits, an excerpt of the CMS files: \"no edit found\" means none in this data, not that CMS has none. Check the current quarter's PTP files before billing.",
-		    c->ptp_release, c->ptp_rows);
-		J_PARA(body, "caveat", cav, WRAP);
-	}
-	if (c->pairs == 0)
-		A_STR(summary, "NCCI edits: fewer than two procedure codes found, so there is no pair to check");
-	else if (c->ned == 0)
-		A_FMT(summary, "NCCI edits: no PTP edit found for %zu pair%s (both orders checked)", c->pairs, c->pairs == 1 ? "" : "s");
-	else
-		A_FMT(summary, "NCCI edits: %zu edit%s found (%zu in effect on %s), %zu pair%s without an edit",
-		    c->ned, c->ned == 1 ? "" : "s", nactive, c->asof, nnone, nnone == 1 ? "" : "s");
-	return sec;
-}
-
-/* ---- modifiers ----------------------------------------------------------------------- */
-
-static int
-mod_listed(char (*seen)[3], size_t n, const char *m)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(seen[i], m) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-mod_attached(const struct ctx *c, const char *m)
-{
-	size_t k;
-	int l;
-
-	for (k = 0; k < c->n; k++)
-		for (l = 0; l < c->it[k].ex->nmods; l++)
-			if (strcmp(c->it[k].ex->mods[l], m) == 0)
-				return 1;
-	return 0;
-}
-
-static int
-is_x59(const char *m)
-{
-	return strcmp(m, "59") == 0 || strcmp(m, "XE") == 0 || strcmp(m, "XP") == 0 ||
-	    strcmp(m, "XS") == 0 || strcmp(m, "XU") == 0;
-}
-
-/* facts about the message's codes that make modifier m relevant */
-/* 1 when the facts about modifier m should name code i: it carries m, or m was named on
- * its own and the message is short (or the code is one m is made for) */
-static int
-mod_target(const struct ctx *c, size_t i, const char *m, int relevant)
-{
-	size_t k;
-	int any = 0, l;
-
-	for (k = 0; k < c->n; k++)
-		for (l = 0; l < c->it[k].ex->nmods; l++)
-			if (strcmp(c->it[k].ex->mods[l], m) == 0) {
-				if (k == i)
-					return 1;
-				any = 1;
-			}
-	if (any)
-		return 0;
-	return c->nproc <= 4 || relevant;
-}
-
-/* -1: nobody carries m; 1: code carries m; 0: another code does */
-static int
-carries(const struct ctx *c, const char *code, const char *m)
-{
-	size_t k;
-	int l, any = -1;
-
-	for (k = 0; k < c->n; k++)
-		for (l = 0; l < c->it[k].ex->nmods; l++)
-			if (strcmp(c->it[k].ex->mods[l], m) == 0) {
-				if (strcmp(c->it[k].ex->code, code) == 0)
-					return 1;
-				any = 0;
-			}
-	return any;
-}
-
-static void
-mod_facts(struct ctx *c, const char *m, struct json_object *facts)
-{
-	size_t i, j;
-
-	if (is_x59(m) || strcmp(m, "RT") == 0 || strcmp(m, "LT") == 0) {
-		for (i = 0; i < c->ned; i++) {
-			const struct cdb_ptp *p = &c->ed[i].p;
-
-			if (carries(c, p->col1, m) == 0 && carries(c, p->col2, m) == 0)
-				continue;
-			if (!p->active)
-				A_FMT(facts, "%s/%s: edit not in effect on %s (indicator %d): no modifier needed for it.",
-				    p->col1, p->col2, c->asof, p->modifier);
-			else if (p->modifier == 1)
-				A_FMT(facts, "%s/%s: indicator 1: %s on %s (column 2) can bypass this edit when documented.",
-				    p->col1, p->col2, m, p->col2);
-			else if (p->modifier == 0)
-				A_FMT(facts, "%s/%s: indicator 0: %s does NOT bypass this edit.", p->col1, p->col2, m);
-		}
-		/* "no edit between these codes" is the lead's line, said once */
-		for (i = 0; i < c->n; i++)
-			if (c->it[i].em && is_x59(m))
-				A_FMT(facts, "%s is an E/M code: 59 and X modifiers do not go on E/M codes (use 25 or 57).", c->it[i].ex->code);
-	}
-	if (strcmp(m, "25") == 0 || strcmp(m, "57") == 0) {
-		for (i = 0; i < c->n; i++) {
-			if (!c->it[i].em)
-				continue;
-			for (j = 0; j < c->n; j++) {
-				const struct item *p = &c->it[j];
-
-				if (j == i || !p->has_rvu || p->em)
-					continue;
-				if (is_minor(p))
-					A_FMT(facts, "%s has a %s global (minor procedure): a same-day visit %s needs %s on %s, when separately identifiable.",
-					    p->ex->code, p->rvu.global, c->it[i].ex->code, strcmp(m, "57") == 0 ? "25, not 57," : "25", c->it[i].ex->code);
-				else if (strcmp(p->rvu.global, "090") == 0)
-					A_FMT(facts, "%s has a 090 global (major surgery): the decision-for-surgery visit the day before or the day of takes 57 on %s; other same-day visits are included.",
-					    p->ex->code, c->it[i].ex->code);
-			}
-		}
-	}
-	if (strcmp(m, "50") == 0 || strcmp(m, "RT") == 0 || strcmp(m, "LT") == 0) {
-		for (i = 0; i < c->n; i++)
-			if (c->it[i].has_rvu && !c->it[i].em &&
-			    mod_target(c, i, m, c->it[i].rvu.bilateral == 1 || c->it[i].rvu.bilateral == 3))
-				A_FMT(facts, "%s: bilateral indicator %d = %s.", c->it[i].ex->code,
-				    c->it[i].rvu.bilateral, codedb_bilateral_text(c->it[i].rvu.bilateral));
-	}
-	if (strcmp(m, "26") == 0 || strcmp(m, "TC") == 0) {
-		for (i = 0; i < c->n; i++) {
-			struct cdb_rvu r;
-
-			if (!c->it[i].has_rvu || !mod_target(c, i, m, c->it[i].rvu.pctc == 1))
-				continue;
-			A_FMT(facts, "%s: PC/TC indicator %d = %s.", c->it[i].ex->code, c->it[i].rvu.pctc,
-			    codedb_pctc_text(c->it[i].rvu.pctc));
-			if (codedb_rvu_mod(c->db, c->it[i].ex->code, m, c->dos, &r) == 1)
-				A_FMT(facts, "%s-%s has its own fee schedule row: %.2f total RVUs (non-facility).",
-				    c->it[i].ex->code, m, r.total_nf);
-			else if (c->it[i].rvu.pctc != 1)
-				A_FMT(facts, "%s has no %s row in the fee schedule.", c->it[i].ex->code, m);
-			cdb_rvu_free(&r);
-		}
-	}
-	if (strcmp(m, "24") == 0 || strcmp(m, "58") == 0 || strcmp(m, "78") == 0 || strcmp(m, "79") == 0) {
-		for (i = 0; i < c->n; i++)
-			if (c->it[i].has_rvu && !c->it[i].em && mod_target(c, i, m,
-			    strcmp(c->it[i].rvu.global, "010") == 0 || strcmp(c->it[i].rvu.global, "090") == 0))
-				A_FMT(facts, "%s: global %s = %s.", c->it[i].ex->code, c->it[i].rvu.global,
-				    c->it[i].rvu.global_text ? c->it[i].rvu.global_text : "");
-	}
-	if (strcmp(m, "51") == 0) {
-		for (i = 0; i < c->n; i++)
-			if (c->it[i].has_rvu && !c->it[i].em && mod_target(c, i, m, 0))
-				A_FMT(facts, "%s: multiple procedure indicator %d = %s.", c->it[i].ex->code,
-				    c->it[i].rvu.mult_proc, codedb_mult_proc_text(c->it[i].rvu.mult_proc));
-	}
-	if (strcmp(m, "JW") == 0 || strcmp(m, "JZ") == 0) {
-		for (i = 0; i < c->n; i++) {
-			char dose[48];
-
-			if (c->it[i].icd || c->it[i].ex->code[0] != 'J')
-				continue;
-			dose_unit(c->it[i].cc.hcpcs_long, dose, sizeof(dose));
-			if (dose[0])
-				A_FMT(facts, "%s is billed per %s: the discarded amount counts in the same units.",
-				    c->it[i].ex->code, dose);
-		}
-	}
-}
-
-/* Which modifier the codes suggest when none was named ("which modifier do I need?"). */
-static void
-mod_suggest(struct ctx *c, struct json_object *sug)
-{
-	size_t i, j;
-	int any_em = 0;
-
-	for (i = 0; i < c->n; i++)
-		any_em |= c->it[i].em;
-	for (i = 0; i < c->n && any_em; i++) {
-		const struct item *p = &c->it[i];
-
-		if (p->em || !p->has_rvu)
-			continue;
-		for (j = 0; j < c->n; j++) {
-			if (!c->it[j].em)
-				continue;
-			if (is_minor(p))
-				A_FMT(sug, "25 on %s: %s has a %s global, so a same-day visit is billable only when significant and separately identifiable, with 25 on the E/M code (never on %s).",
-				    c->it[j].ex->code, p->ex->code, p->rvu.global, p->ex->code);
-			else if (strcmp(p->rvu.global, "090") == 0)
-				A_FMT(sug, "57 on %s when that visit (the day before or the day of) is where the decision for surgery %s was made.",
-				    c->it[j].ex->code, p->ex->code);
-			else if (strcmp(p->rvu.global, "XXX") == 0)
-				A_FMT(sug, "25 on %s when the visit is significant and separately identifiable from %s (global XXX: no global package, but the same-day visit still has to stand on its own).",
-				    c->it[j].ex->code, p->ex->code);
-			break;
-		}
-	}
-	for (i = 0; i < c->ned; i++) {
-		const struct cdb_ptp *p = &c->ed[i].p;
-
-		if (!p->active)
-			continue;
-		if (p->modifier == 1)
-			A_FMT(sug, "XE/XS/XP/XU (or 59) on %s, the column 2 code of the %s/%s edit, when the services were truly separate (indicator 1).",
-			    p->col2, p->col1, p->col2);
-		else if (p->modifier == 0)
-			A_FMT(sug, "None for %s/%s: indicator 0, no modifier bypasses it; %s is not paid with %s.",
-			    p->col1, p->col2, p->col2, p->col1);
-	}
-	if (json_object_array_length(sug) == 0)
-		A_STR(sug, "The data shows no edit or global-period rule between these codes that calls for a modifier; anatomic (RT/LT) or other modifiers depend on what was done.");
-}
-
-static struct json_object *
-modifier_section(struct ctx *c, struct json_object *summary)
-{
-	struct json_object *body, *sec, *list = json_object_new_array();
-	const struct ex_result *ex = c->in->ex;
-	char seen[32][3];
-	size_t nseen = 0, i;
-	int k;
-	struct buf sl;
-
-	sec = new_section(&body, "modifier", "Modifiers");
-	/* modifiers named in the message: on their own, then attached to codes */
-	for (i = 0; i < ex->nmods && nseen < 32; i++)
-		if (!mod_listed(seen, nseen, ex->mods[i].mod) &&
-		    (guide_modifier(ex->mods[i].mod) || mod_attached(c, ex->mods[i].mod)))
-			util_fmt(seen[nseen++], 3, "%s", ex->mods[i].mod);     /* others: modinfo */
-	for (i = 0; i < c->n && nseen < 32; i++)
-		for (k = 0; k < c->it[i].ex->nmods && nseen < 32; k++)
-			if (!mod_listed(seen, nseen, c->it[i].ex->mods[k]))
-				util_fmt(seen[nseen++], 3, "%s", c->it[i].ex->mods[k]);
-	buf_init(&sl, 4096);
-	for (i = 0; i < nseen; i++) {
-		struct json_object *o = json_object_new_object(), *facts = json_object_new_array();
-		const struct guide_mod *g = guide_modifier(seen[i]);
-		struct cdb_modifier cm;
-		int have = c->db && codedb_modifier(c->db, seen[i], &cm) == 1;
-		const char *meaning = have && cm.lay ? cm.lay : g ? g->meaning :
-		    have && cm.official_long ? cm.official_long : ap_cpt_mod_note(seen[i]);
-
-		if (!have)
-			memset(&cm, 0, sizeof(cm));
-		J_STR(o, "mod", seen[i]);
-		J_BOOL(o, "compact", c->claim);       /* a claim: the facts for its codes only */
-		if (meaning)
-			J_HANG(o, "meaning", "Meaning:", meaning, LABELW, WRAP - 2);
-		else
-			J_HANG(o, "meaning", "Meaning:", extract_is_modifier(seen[i]) ?
-			    "A modifier codemaild has no notes on: see the CPT book's modifier appendix or the HCPCS file." :
-			    "Not a modifier in the loaded data, and not one of the modifiers codemaild has notes on. Please check it.", LABELW, WRAP - 2);
-		/* the HCPCS text when it adds to our words and is short enough to read */
-		if (have && cm.official_long && meaning != cm.official_long && !g && strlen(cm.official_long) < 160)
-			J_HANG(o, "official", "HCPCS text:", cm.official_long, LABELW, WRAP - 2);
-		J_BOOL(o, "cpt_mod", seen[i][0] >= '0' && seen[i][0] <= '9');
-		if (seen[i][0] >= '0' && seen[i][0] <= '9')
-			c->cpt = 1;
-		if (g) {
-			J_HANG(o, "sits_on", "Goes on:", g->sits_on, LABELW, WRAP - 2);
-			J_HANG(o, "when", "When:", g->when, LABELW, WRAP - 2);
-		}
-		mod_facts(c, seen[i], facts);
-		add_list(o, "facts", facts);
-		bullets(o, "facts", WRAP - 4);
-		json_object_array_add(list, o);
-		buf_printf(&sl, "%s%s", i ? ", " : "", seen[i]);
-		if (g && i == 0)
-			buf_printf(&sl, " (goes on %s)", g->sits_on);
-		cdb_modifier_free(&cm);
-	}
-	json_object_object_add(body, "mods", list);
-	J_BOOL(body, "has_mods", nseen > 0);
-	if (nseen == 0) {
-		struct json_object *sug = json_object_new_array();
-
-		mod_suggest(c, sug);
-		add_list(body, "suggest", sug);
-		bullets(body, "suggest", WRAP - 2);
-		{
-			const char *s0 = json_object_get_string(json_object_array_get_idx(sug, 0));
-			size_t l = strcspn(s0, ":(");
-
-			if (json_object_array_length(sug) == 1 && s0[l] == '\0')
-				A_STR(summary, "Which modifier: none that the data calls for (see below)");
-			else
-				A_FMT(summary, "Which modifier: %.*s%s (see below)", (int)l, s0,
-				    json_object_array_length(sug) > 1 ? ", and more" : "");
-		}
-	} else
-		A_FMT(summary, "Modifier%s %s", nseen == 1 ? "" : "s", buf_cstr(&sl));
-	buf_free(&sl);
-	return sec;
-}
-
-/* ---- MUE ----------------------------------------------------------------------------- */
-
-static const char *
-mai_words(int mai)
-{
-	switch (mai) {
-	case 1: return "claim line edit: per line; more units truly given may go on another line with 76, 77, 91 or an anatomic modifier, when documented";
-	case 2: return "date of service edit, policy: units above it are not paid; appeals rarely succeed";
-	case 3: return "date of service edit, clinical: units above it are denied; an appeal with records can succeed";
-	default: return "unknown adjudication indicator";
-	}
-}
-
-static struct json_object *
-mue_section(struct ctx *c, struct json_object *summary)
-{
-	struct json_object *body, *sec, *rows = json_object_new_array(), *none = json_object_new_array();
-	size_t i;
-	struct buf sl;
-
-	char later[11] = "";
-	size_t nover = 0, nrows;
-
-	sec = new_section(&body, "units_mue", "Units and MUEs (medically unlikely edits)");
-	buf_init(&sl, 4096);
-	for (i = 0; i < c->n; i++) {
-		struct item *it = &c->it[i];
-		struct json_object *r;
-		char dose[48];
-
-		if (!it->found || it->icd)
-			continue;
-		if (!it->has_mue) {
-			A_STR(none, it->ex->code);
-			continue;
-		}
-		r = json_object_new_object();
-		J_STR(r, "code", it->ex->code);
-		J_FMT(r, "value", "%ld", it->mue.value);
-		J_FMT(r, "mai", "%d", it->mue.mai);
-		J_STR(r, "mai_text", it->mue.mai_text);
-		J_HANGF(r, "mai_words", "Adjudication:", "%d = %s", it->mue.mai, mai_words(it->mue.mai));
-		J_HANGF(r, "rationale_kv", "Rationale:", "%s", it->mue.rationale ? it->mue.rationale : "");
-		J_STR(r, "rationale", it->mue.rationale);
-		J_STR(r, "setting", strncmp(it->mue.setting, "practition", 10) == 0 ? "practitioner" : it->mue.setting);
-		J_STR(r, "effective", it->mue.effective);
-		if (it->mue.effective[0] && strcmp(it->mue.effective, c->asof) > 0)
-			util_fmt(later, sizeof(later), "%s", it->mue.effective);
-		if (it->units > it->mue.value)
-			nover++;
-		J_FMT(r, "units_col", "%s", "");
-		if (it->units)
-			J_FMT(r, "units_col", "%d", it->units);
-		dose_unit(it->cc.hcpcs_long, dose, sizeof(dose));
-		if (dose[0] && it->ex->code[0] == 'J')
-			J_HANGF(r, "dose", "Dose unit:", "1 unit = %s (HCPCS description): units = dose given / %s, rounded up", dose, dose);
-		if (it->units) {
-			J_FMT(r, "asked", "%d", it->units);
-			if (it->units > it->mue.value) {
-				J_HANGF(r, "verdict", "Your units:", "%d units is MORE than the MUE of %ld: %s", it->units, it->mue.value,
-				    it->mue.mai == 1 ? "on one line the excess is denied; split lines only with a fitting modifier and documentation" :
-				    it->mue.mai == 2 ? "units above the MUE will not be paid for this date of service" :
-				    "units above the MUE are denied; appeal with records showing medical need");
-				J_BOOL(r, "over", 1);
-			} else
-				J_HANGF(r, "verdict", "Your units:", "%d unit%s is within the MUE of %ld", it->units, it->units == 1 ? "" : "s", it->mue.value);
-			buf_printf(&sl, "%s%s MUE %ld (%s), you asked %d: %s", sl.len ? "; " : "", it->ex->code,
-			    it->mue.value, it->mue.mai == 1 ? "per line" : "per date of service", it->units,
-			    it->units > it->mue.value ? "over" : "within");
-		} else
-			buf_printf(&sl, "%s%s MUE %ld (%s)", sl.len ? "; " : "", it->ex->code, it->mue.value,
-			    it->mue.mai == 1 ? "per line" : "per date of service");
-		json_object_array_add(rows, r);
-	}
-	nrows = json_object_array_length(rows);
-	json_object_object_add(body, "rows", rows);
-	add_list(body, "none", none);
-	J_BOOL(body, "compact", c->claim);
-	if (later[0]) {
-		char note[200];
-
-		util_fmt(note, sizeof(note), "These MUEs took effect %s, after the date of service %s: the values in force then may differ.",
-		    later, c->asof);
-		J_PARA(body, "later", note, WRAP - 2);
-	}
-	if (c->claim)
-		A_FMT(summary, "Units: %zu code%s with an MUE; %zu line%s over it", nrows, nrows == 1 ? "" : "s",
-		    nover, nover == 1 ? "" : "s");
-	else if (sl.len)
-		A_FMT(summary, "Units: %s", buf_cstr(&sl));
-	else
-		A_STR(summary, "Units: no MUE in the loaded data for these codes");
-	buf_free(&sl);
-	return sec;
-}
-
-/* ---- global days and fee schedule --------------------------------------------------- */
-
-static void
-indicators(const struct cdb_rvu *r, struct json_object *o)
-{
-	struct json_object *a = json_object_new_array(), *e;
-
-#define IND(label, v, txt) do { struct buf ib; e = json_object_new_object(); J_STR(e, "label", label); \
-	J_FMT(e, "value", "%d", v); buf_init(&ib, 1024); buf_printf(&ib, "%d = %s", v, txt); \
-	J_HANG(e, "text", label ":", buf_cstr(&ib), 22, WRAP - 4); buf_free(&ib); \
-	json_object_array_add(a, e); } while (0)
-	IND("Multiple procedures", r->mult_proc, codedb_mult_proc_text(r->mult_proc));
-	IND("Bilateral (50)", r->bilateral, codedb_bilateral_text(r->bilateral));
-	IND("Assistant at surgery", r->assistant, codedb_assistant_text(r->assistant));
-	IND("Co-surgeons (62)", r->co_surgery, codedb_cosurg_text(r->co_surgery));
-	IND("Team surgery (66)", r->team_surgery, codedb_team_text(r->team_surgery));
-	IND("PC/TC", r->pctc, codedb_pctc_text(r->pctc));
-#undef IND
-	json_object_object_add(o, "indicators", a);
-}
-
-static const char *
-global_short(const char *g)
-{
-	if (strcmp(g, "000") == 0) return "0 days";
-	if (strcmp(g, "010") == 0) return "10 days";
-	if (strcmp(g, "090") == 0) return "90 days";
-	if (strcmp(g, "MMM") == 0) return "maternity";
-	if (strcmp(g, "XXX") == 0) return "not applicable";
-	if (strcmp(g, "YYY") == 0) return "set by the contractor";
-	if (strcmp(g, "ZZZ") == 0) return "add-on code";
-	return g;
-}
-
-/* the pre/intra/post-operative shares matter for split care (54/55/56) */
-static int
-asks_shares(const struct ctx *c)
-{
-	static const char *const w[] = { "share", "split", "transfer", "54", "55", "56", NULL };
-	size_t i;
-
-	for (i = 0; w[i]; i++)
-		if ((c->text && util_strcasestr(c->text, w[i])) ||
-		    (c->subject && util_strcasestr(c->subject, w[i])))
-			return 1;
-	return 0;
-}
-
-static int
-asks_indicators(const struct ctx *c)
-{
-	static const char *const w[] = { "indicator", "bilateral", "assistant", "co-surg",
-	    "cosurg", "team surg", "multiple proc", "PC/TC", NULL };
-	size_t i;
-
-	for (i = 0; w[i]; i++)
-		if ((c->text && util_strcasestr(c->text, w[i])) ||
-		    (c->subject && util_strcasestr(c->subject, w[i])))
-			return 1;
-	return 0;
-}
-
-const char *
-ap_global_short(const char *g)
-{
-	return global_short(g);
-}
-
-static struct json_object *
-global_section(struct ctx *c, struct json_object *summary)
-{
-	struct json_object *body, *sec, *rows = json_object_new_array(), *none = json_object_new_array();
-	size_t i;
-	struct buf sl;
-
-	sec = new_section(&body, "global_period", "Global surgery days and payment indicators");
-	buf_init(&sl, 4096);
-	for (i = 0; i < c->n; i++) {
-		struct item *it = &c->it[i];
-		struct json_object *r;
-
-		if (!it->found || it->icd)
-			continue;
-		if (!it->has_rvu) {
-			A_STR(none, it->ex->code);
-			continue;
-		}
-		r = json_object_new_object();
-		J_STR(r, "code", it->ex->code);
-		J_STR(r, "global", it->rvu.global);
-		J_HANGF(r, "global_text", "Global days:", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
-		if ((strcmp(it->rvu.global, "010") == 0 || strcmp(it->rvu.global, "090") == 0 ||
-		    strcmp(it->rvu.global, "000") == 0) && (c->nproc == 1 || asks_shares(c))) {
-			J_HANGF(r, "shares", "Shares:", "pre-operative %.0f%%, intra-operative %.0f%%, post-operative %.0f%%",
-			    it->rvu.pre_op * 100, it->rvu.intra_op * 100, it->rvu.post_op * 100);
-			if (strcmp(it->rvu.global, "090") == 0)
-				J_HANGF(r, "window", "Package:", "%s", "The package runs from the day before the surgery to 90 days after it; related visits in it are not billed (24/57/58/78/79 for the exceptions).");
-			else if (strcmp(it->rvu.global, "010") == 0)
-				J_HANGF(r, "window", "Package:", "%s", "The package covers the day of the procedure and 10 days after; same-day visits need 25 and must stand on their own.");
-			else
-				J_HANGF(r, "window", "Package:", "%s", "The package covers the day of the procedure; a same-day visit needs 25 and must stand on their own.");
-		}
-		if (strcmp(it->rvu.global, "ZZZ") == 0)
-			J_HANGF(r, "window", "Package:", "%s", "Report only with its primary procedure; it shares the primary code's global period.");
-		/* the payment indicators only when asked about (they are not the global days) */
-		if (ap_plain(c) || asks_indicators(c))
-			indicators(&it->rvu, r);
-		J_FMT(r, "release", "CY%s", it->rvu.year);
-		json_object_array_add(rows, r);
-		buf_printf(&sl, "%s%s %s (%s)", sl.len ? "; " : "", it->ex->code, it->rvu.global,
-		    global_short(it->rvu.global));
-	}
-	json_object_object_add(body, "rows", rows);
-	add_list(body, "none", none);
-	if (sl.len)
-		A_FMT(summary, "Global days: %s", buf_cstr(&sl));
-	else
-		A_STR(summary, "Global days: none of these codes is in the loaded fee schedule");
-	buf_free(&sl);
-	return sec;
-}
-
-static void
-money(char *out, size_t outlen, double rvu, double cf, int na)
-{
-	if (na)
-		util_fmt(out, outlen, "NA");
-	else
-		util_fmt(out, outlen, "$%.2f", rvu * cf);
-}
-
-static void
-num(char *out, size_t outlen, double v, int na)
-{
-	if (na)
-		util_fmt(out, outlen, "NA");
-	else
-		util_fmt(out, outlen, "%.2f", v);
-}
-
-static int
-priced(char status)
-{
-	return status == 'A' || status == 'R' || status == 'T';
-}
-
-static void
-rvu_row(struct json_object *rows, const char *code, const struct cdb_rvu *r)
-{
-	struct json_object *o = json_object_new_object();
-	char b[32];
-
-	J_STR(o, "code", code);
-	J_STR(o, "mod", r->mod[0] ? r->mod : "");
-	num(b, sizeof(b), r->work, 0); J_STR(o, "work", b);
-	num(b, sizeof(b), r->pe_nf, r->pe_nf_na); J_STR(o, "pe_nf", b);
-	num(b, sizeof(b), r->pe_f, r->pe_f_na); J_STR(o, "pe_f", b);
-	num(b, sizeof(b), r->mp, 0); J_STR(o, "mp", b);
-	num(b, sizeof(b), r->total_nf, r->pe_nf_na); J_STR(o, "total_nf", b);
-	num(b, sizeof(b), r->total_f, r->pe_f_na); J_STR(o, "total_f", b);
-	if (priced(r->status) && r->conv_factor > 0) {
-		money(b, sizeof(b), r->total_nf, r->conv_factor, r->pe_nf_na || r->total_nf <= 0);
-		J_STR(o, "pay_nf", b);
-		money(b, sizeof(b), r->total_f, r->conv_factor, r->pe_f_na || r->total_f <= 0);
-		J_STR(o, "pay_f", b);
-	} else {
-		J_STR(o, "pay_nf", "-");
-		J_STR(o, "pay_f", "-");
-	}
-	json_object_array_add(rows, o);
-}
-
-static struct json_object *
-fee_section(struct ctx *c, struct json_object *summary, int with_indicators)
-{
-	struct json_object *body, *sec, *rows = json_object_new_array(), *notes = json_object_new_array();
-	struct json_object *none = json_object_new_array(), *codes = json_object_new_array();
-	size_t i;
-	double cf = 0;
-	char year[8] = "", release[24] = "";
-	struct buf sl;
-	static const char *const mods[] = { "26", "TC", "53" };
-
-	sec = new_section(&body, "fee_rvu", "Fee schedule: RVUs and national payment");
-	buf_init(&sl, 4096);
-	for (i = 0; i < c->n; i++) {
-		struct item *it = &c->it[i];
-		struct json_object *co;
-		size_t k;
-
-		if (!it->found || it->icd)
-			continue;
-		if (!it->has_rvu) {
-			A_STR(none, it->ex->code);
-			continue;
-		}
-		rvu_row(rows, it->ex->code, &it->rvu);
-		for (k = 0; k < sizeof(mods) / sizeof(mods[0]); k++) {
-			struct cdb_rvu r;
-
-			if (codedb_rvu_mod(c->db, it->ex->code, mods[k], c->dos, &r) == 1)
-				rvu_row(rows, it->ex->code, &r);
-			cdb_rvu_free(&r);
-		}
-		if (it->rvu.conv_factor > 0)
-			cf = it->rvu.conv_factor;
-		util_fmt(year, sizeof(year), "%s", it->rvu.year);
-		util_fmt(release, sizeof(release), "%s", it->rvu.release);
-		co = json_object_new_object();
-		J_STR(co, "code", it->ex->code);
-		J_HANGF(co, "pfs", "PFS status:", "%c = %s", it->rvu.status, it->rvu.status_text ? it->rvu.status_text : "");
-		J_HANGF(co, "global", "Global days:", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
-		if (with_indicators)
-			indicators(&it->rvu, co);
-		if (!priced(it->rvu.status))
-			J_FMT(co, "unpriced", "Status %c: no national payment amount is computed for this code.", it->rvu.status);
-		json_object_array_add(codes, co);
-		if (priced(it->rvu.status) && it->rvu.conv_factor > 0 && !it->rvu.pe_nf_na)
-			buf_printf(&sl, "%s%s $%.2f non-facility", sl.len ? "; " : "", it->ex->code,
-			    it->rvu.total_nf * it->rvu.conv_factor);
-		else if (priced(it->rvu.status) && it->rvu.conv_factor > 0 && !it->rvu.pe_f_na)
-			buf_printf(&sl, "%s%s $%.2f facility", sl.len ? "; " : "", it->ex->code,
-			    it->rvu.total_f * it->rvu.conv_factor);
-		else
-			buf_printf(&sl, "%s%s status %c (not priced nationally)", sl.len ? "; " : "", it->ex->code,
-			    it->rvu.status);
-	}
-	json_object_object_add(body, "rows", rows);
-	J_BOOL(body, "has_rows", json_object_array_length(rows) > 0);
-	json_object_object_add(body, "codes", codes);
-	{
-		/* release in effect, local payment, codes added/deleted between releases */
-		const char *pc[64];
-		size_t npc = 0;
-		struct json_object *chg = json_object_new_array();
-
-		for (i = 0; i < c->n; i++) {
-			if (!c->it[i].found || c->it[i].icd)
-				continue;
-			answer_fee_change(c->db, c->it[i].ex->code, c->dos, chg);
-			if (c->it[i].has_rvu && npc < 64)
-				pc[npc++] = c->it[i].ex->code;
-		}
-		J_BOOL(body, "has_changes", json_object_array_length(chg) > 0);
-		json_object_object_add(body, "changes", chg);
-		answer_fee_local(c->db, c->in->conf ? c->in->conf->locality : NULL, c->text, c->subject,
-		    c->dos, pc, npc, body);
-		for (i = 0; i < c->n; i++)
-			if (c->it[i].has_rvu && !c->it[i].rvu.release_exact) {
-				char rn[300];
-
-				util_fmt(rn, sizeof(rn), "No fee schedule release loaded covers %s: the"
-				    " nearest loaded one, %s, was used.", c->asof, c->it[i].rvu.release);
-				J_PARA(body, "release_note", rn, WRAP - 2);
-				break;
-			}
-	}
-	add_list(body, "none", none);
-	if (cf > 0) {
-		J_FMT(body, "cf", "%.4f", cf);
-		J_STR(body, "year", year);
-		J_STR(body, "release", release);
-		A_FMT(notes, "National payment = total RVUs x conversion factor $%.4f (CY%s physician fee schedule, release %s, used for %s). Non-facility: office and other non-facility places of service; facility: hospital and ASC settings.",
-		    cf, year, release, c->asof);
-	}
-	A_STR(notes, "Local payment = (work RVU x work GPCI + PE RVU x PE GPCI + MP RVU x MP GPCI) x CF, with the GPCIs (geographic practice cost indices) of the locality; Medicare then applies its own rules (multiple procedures, sequestration, non-participating rates). Name a locality or state in your question (e.g. \"in Manhattan\") to see it.");
-	{
-		struct json_object *nl = json_object_new_array();
-		size_t k;
-
-		for (k = 0; k < json_object_array_length(notes); k++) {
-			struct json_object *p = json_object_new_object();
-
-			J_PARA(p, "text", json_object_get_string(json_object_array_get_idx(notes, k)), WRAP - 2);
-			json_object_array_add(nl, p);
-		}
-		json_object_object_add(body, "notes", nl);
-		json_object_put(notes);
-	}
-	if (sl.len)
-		A_FMT(summary, "National payment (PFS %s): %s", year[0] ? year : "", buf_cstr(&sl));
-	else
-		A_STR(summary, "Payment: none of these codes is in the loaded fee schedule");
-	buf_free(&sl);
-	return sec;
-}
-
-/* ---- coverage ------------------------------------------------------------------------ */
-
-static struct json_object *
-coverage_section(struct ctx *c, struct json_object *summary)
-{
-	struct json_object *body, *sec, *rows = json_object_new_array();
-	size_t i;
-	int has_icd = 0, has_proc = 0;
-
-	sec = new_section(&body, "coverage", "Coverage: what the reference files say");
-	for (i = 0; i < c->n; i++) {
-		struct item *it = &c->it[i];
-		struct json_object *r, *lines;
-
-		if (!it->found)
-			continue;
-		r = json_object_new_object();
-		lines = json_object_new_array();
-		J_STR(r, "code", item_code(it));
-		if (it->icd) {
-			has_icd = 1;
-			A_FMT(lines, "%s diagnosis code (ICD-10-CM %s). Whether it supports a service is decided by NCDs/LCDs, not by the code set.",
-			    it->icd_row.billable ? "Billable" : "Header, not billable:", it->icd_row.release);
-		} else {
-			has_proc = 1;
-			if (it->has_rvu)
-				A_FMT(lines, "PFS status %c: %s.", it->rvu.status, it->rvu.status_text);
-			else
-				A_STR(lines, "Not in the loaded physician fee schedule.");
-			if (it->cc.coverage[0])
-				A_FMT(lines, "HCPCS coverage code %s: %s.", it->cc.coverage, it->cc.coverage_text);
-			if (it->cc.status == CDB_DELETED)
-				A_FMT(lines, "The code is deleted for %s: it cannot be paid.", c->asof);
-		}
-		json_object_object_add(r, "lines", lines);
-		bullets(r, "lines", WRAP - 4);
-		json_object_array_add(rows, r);
-	}
-	json_object_object_add(body, "rows", rows);
-	J_PARA(body, "lcd", "Whether Medicare covers a service for a given diagnosis is set by National Coverage Determinations (NCDs) and by your Medicare Administrative Contractor's Local Coverage Determinations (LCDs) and billing articles. Those are not in the files codemaild answers from, so it cannot say whether this service is covered for this patient.", WRAP - 2);
-	{
-		struct json_object *chk = json_object_new_array();
-
-		A_STR(chk, "the CMS Medicare Coverage Database: is there an NCD for the service?");
-		A_STR(chk, "your MAC's LCD and billing article: covered ICD-10-CM codes, frequency limits, documentation");
-		A_STR(chk, "other payers: their medical or clinical policy, and whether prior authorisation is needed");
-		A_STR(chk, "if you expect a denial: an ABN before the service, then modifier GA (or GZ without one)");
-		json_object_object_add(body, "check", chk);
-		bullets(body, "check", WRAP - 4);
-	}
-	J_BOOL(body, "has_icd", has_icd);
-	J_BOOL(body, "has_proc", has_proc);
-	A_STR(summary, "Coverage: the files give fee-schedule and HCPCS status only; NCD/LCD coverage depends on your contractor (what to check below)");
-	return sec;
-}
-
-/* ---- guidance, crosswalk, other ------------------------------------------------------ */
+/* ---- knowledge topics the codes imply ---------------------------------------------- */
 
 /* The knowledge topics the codes call for (answer_topic.c shows them with the topics the
  * question matched): a modifier's topic, add-on codes, 25 with a minor procedure. */
@@ -1656,7 +212,7 @@ implied_topics(struct ctx *c, const char **ids, size_t max)
 				add[na++] = g->topic;
 		}
 		em |= c->it[i].em;
-		minor |= is_minor(&c->it[i]) && !c->it[i].em;
+		minor |= ap_is_minor(&c->it[i]) && !c->it[i].em;
 		if (c->it[i].has_rvu && strcmp(c->it[i].rvu.global, "ZZZ") == 0 && na < 63)
 			add[na++] = "ncci-addon-codes";
 	}
@@ -1670,112 +226,6 @@ implied_topics(struct ctx *c, const char **ids, size_t max)
 			ids[n++] = add[i];
 	}
 	return n;
-}
-
-struct gem_ctx {
-	struct json_object *maps;   /* ICD-10 -> ICD-9 (I10 GEM) rows */
-	struct json_object *back;   /* rows of the ICD-9 -> ICD-10 GEM that point at the code */
-};
-
-static void
-icd9_dotted(const char *c, char *out, size_t outlen)
-{
-	size_t at = c[0] == 'E' ? 4 : 3;
-
-	if (strlen(c) > at)
-		util_fmt(out, outlen, "%.*s.%s", (int)at, c, c + at);
-	else
-		util_fmt(out, outlen, "%s", c);
-}
-
-static int
-gem_cb(void *vctx, const struct cdb_gem *g)
-{
-	struct gem_ctx *gc = vctx;
-	struct json_object *arr = g->backward ? gc->maps : gc->back;
-	struct json_object *o;
-	struct buf f;
-	char d9[12];
-
-	if (json_object_array_length(arr) >= 12)
-		return 0;
-	o = json_object_new_object();
-	buf_init(&f, 256);
-	if (g->no_map)
-		buf_addstr(&f, "no ICD-9-CM equivalent");
-	else {
-		buf_addstr(&f, g->approximate ? "approximate" : "exact");
-		if (g->combination)
-			buf_printf(&f, ", combination: scenario %d, choice list %d", g->scenario, g->choice);
-	}
-	icd9_dotted(g->icd9, d9, sizeof(d9));
-	J_STR(o, "icd9", g->no_map ? "none" : d9);
-	J_STR(o, "flags", buf_cstr(&f));
-	json_object_array_add(arr, o);
-	buf_free(&f);
-	return 0;
-}
-
-static struct json_object *
-crosswalk_section(struct ctx *c, struct json_object *summary)
-{
-	struct json_object *body, *sec, *rows = json_object_new_array();
-	size_t i;
-	struct buf sl;
-
-	sec = new_section(&body, "crosswalk", "Crosswalk (CMS General Equivalence Mappings)");
-	buf_init(&sl, 4096);
-	for (i = 0; i < c->n; i++) {
-		struct item *it = &c->it[i];
-		struct json_object *r;
-		struct gem_ctx gc;
-		int n;
-
-		if (!it->found)
-			continue;
-		r = json_object_new_object();
-		J_STR(r, "code", item_code(it));
-		if (!it->icd) {
-			if (it->cc.replacement)
-				J_FMT(r, "rnote", "HCPCS cross-reference: %s.", it->cc.replacement);
-			else
-				J_STR(r, "rnote", "Procedure codes have no GEM; the loaded data lists no cross-reference for this code.");
-			json_object_array_add(rows, r);
-			continue;
-		}
-		gc.maps = json_object_new_array();
-		gc.back = json_object_new_array();
-		n = c->db && c->gem_loaded ? codedb_gem(c->db, it->icd_row.code, gem_cb, &gc) : -1;
-		if (json_object_array_length(gc.maps) == 0 && json_object_array_length(gc.back) > 0) {
-			json_object_put(gc.maps);
-			gc.maps = gc.back;
-			gc.back = NULL;
-			J_STR(r, "direction", "(no row in the ICD-10 to ICD-9 GEM; these come from the ICD-9 to ICD-10 GEM)");
-		}
-		json_object_put(gc.back);
-		if (n <= 0) {
-			J_STR(r, "rnote", n < 0 ? "The GEM files (ICD-10-CM/ICD-9-CM mappings) are not loaded in this reference data." : "No ICD-9-CM mapping in the GEM files (FY2018) for this code.");
-			buf_printf(&sl, "%s%s: none", sl.len ? "; " : "", item_code(it));
-		} else {
-			size_t k;
-
-			buf_printf(&sl, "%s%s ->", sl.len ? "; " : "", item_code(it));
-			for (k = 0; k < json_object_array_length(gc.maps) && k < 4; k++)
-				buf_printf(&sl, " %s", json_object_get_string(json_object_object_get(
-				    json_object_array_get_idx(gc.maps, k), "icd9")));
-		}
-		json_object_object_add(r, "maps", gc.maps);
-		J_BOOL(r, "has_maps", json_object_array_length(gc.maps) > 0);
-		json_object_array_add(rows, r);
-	}
-	json_object_object_add(body, "rows", rows);
-	J_PARA(body, "note", "GEMs are a translation aid between code sets, not a coding rule: code from the record with the code set in effect on the date of service (ICD-10-CM since 2015-10-01).", WRAP - 2);
-	if (sl.len)
-		A_FMT(summary, "ICD-9-CM equivalents (GEM): %s", buf_cstr(&sl));
-	else
-		A_STR(summary, "Crosswalk: the GEM files map ICD-10-CM diagnosis codes only");
-	buf_free(&sl);
-	return sec;
 }
 
 /* ---- assembling ---------------------------------------------------------------------- */
@@ -1801,15 +251,24 @@ static const char *const intent_words[INTENT_COUNT] = {
 	/* other */      "",
 };
 
-static long
-intent_pos(const struct ctx *c, int bit)
+/* the bit number of an intent (its canonical order) */
+static size_t
+intent_index(int bit)
 {
 	size_t i = 0;
-	long best = -1;
-	const char *w;
 
 	while ((1 << i) != bit)
 		i++;
+	return i;
+}
+
+static long
+intent_pos(const struct ctx *c, int bit)
+{
+	size_t i = intent_index(bit);
+	long best = -1;
+	const char *w;
+
 	for (w = intent_words[i]; w && *w;) {
 		size_t l = strcspn(w, "|");
 		char word[40];
@@ -1981,6 +440,23 @@ add_part(struct part *parts, size_t *np, long pos, int canon, struct json_object
 	(*np)++;
 }
 
+/* The sections chosen by intent, one builder and one template partial each (the describe,
+ * icd10, notfound, codes and claim cards come first, the knowledge topics last). Adding a
+ * section kind is one row here and one answer_KIND.c file. Canonical order: the bit order. */
+static const struct {
+	int intent;
+	ap_builder *build;
+	const char *partial;        /* section key = templates/PARTIAL.{txt,html}.tmpl */
+} kinds[] = {
+	{ INTENT_NCCI_PAIR,     ap_ncci_section,      "ncci" },
+	{ INTENT_MODIFIER,      ap_modifier_section,  "modifier" },
+	{ INTENT_UNITS_MUE,     ap_mue_section,       "units_mue" },
+	{ INTENT_GLOBAL_PERIOD, ap_global_section,    "global_period" },
+	{ INTENT_FEE_RVU,       ap_fee_section,       "fee_rvu" },
+	{ INTENT_COVERAGE,      ap_coverage_section,  "coverage" },
+	{ INTENT_CROSSWALK,     ap_crosswalk_section, "crosswalk" },
+};
+
 /* 1 when the modifiers of the message are about NCCI edits (59, X{EPSU}, RT/LT, 25), or
  * none is named ("which modifier?"): then the NCCI table supports the answer */
 static int
@@ -1992,7 +468,7 @@ mods_need_ncci(const struct ctx *c)
 	if (ex->nmods == 0)
 		return 1;
 	for (i = 0; i < ex->nmods; i++)
-		if (is_x59(ex->mods[i].mod) || strcmp(ex->mods[i].mod, "RT") == 0 ||
+		if (ap_is_x59(ex->mods[i].mod) || strcmp(ex->mods[i].mod, "RT") == 0 ||
 		    strcmp(ex->mods[i].mod, "LT") == 0 || strcmp(ex->mods[i].mod, "25") == 0)
 			return 1;
 	return 0;
@@ -2087,7 +563,7 @@ answer_build(const struct answer_in *in, int *lookups)
 	load_items(&c, over, lookups);
 	c.claim = c.nproc >= CLAIM_MIN;
 	if (c.nproc >= 2)
-		load_edits(&c);
+		ap_load_edits(&c);
 	plain = ap_plain(&c);
 	for (b = 0; b < INTENT_COUNT; b++)
 		if ((intents & (1 << b)) && intent_pos(&c, 1 << b) < 10000000)
@@ -2104,13 +580,13 @@ answer_build(const struct answer_in *in, int *lookups)
 		struct json_object *cs = json_object_new_array(), *cl = json_object_new_array();
 
 		if (c.claim)
-			json_object_array_add(cs, claim_section(&c, cl));
+			json_object_array_add(cs, ap_claim_section(&c, cl));
 		for (i = 0; i < c.n; i++) {
 			struct json_object *cd;
 
 			if (c.claim && c.it[i].found)
 				continue;
-			cd = card(&c, &c.it[i]);
+			cd = ap_card(&c, &c.it[i]);
 			if (c.it[i].found && (!plain || c.n >= 4) &&
 			    !(c.it[i].icd && (intents & (INTENT_ICD10_LOOKUP | INTENT_CROSSWALK)))) {
 				struct json_object *d = NULL, *r = json_object_new_object();
@@ -2151,7 +627,7 @@ answer_build(const struct answer_in *in, int *lookups)
 		json_object_array_add(one, modinfo);
 		add_part(parts, &np, intent_pos(&c, INTENT_MODIFIER), 2, one, json_object_new_array());
 		for (i = 0; i < ex->nmods; i++)
-			attached += guide_modifier(ex->mods[i].mod) || mod_attached(&c, ex->mods[i].mod);
+			attached += guide_modifier(ex->mods[i].mod) || ap_mod_attached(&c, ex->mods[i].mod);
 		if (attached == 0)
 			intents &= ~INTENT_MODIFIER;       /* all explained by modinfo */
 	}
@@ -2164,39 +640,23 @@ answer_build(const struct answer_in *in, int *lookups)
 	/* "get it paid" in a modifier question is not a fee question */
 	if ((intents & INTENT_FEE_RVU) && (intents & (INTENT_MODIFIER | INTENT_NCCI_PAIR)) && !asks_fee(&c))
 		intents &= ~INTENT_FEE_RVU;
+	c.shown = intents;
 	if (c.n) {
-		for (b = 0; b < INTENT_COUNT; b++) {
-			int bit = 1 << b;
-			struct json_object *sec = NULL, *sl, *one;
+		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+			struct json_object *sec, *sl, *one;
 
-			if (!(intents & bit))
+			if (!(intents & kinds[i].intent))
 				continue;
 			sl = json_object_new_array();
-			switch (bit) {
-			case INTENT_NCCI_PAIR:
-				if (c.nproc >= 2)
-					sec = ncci_section(&c, sl);
-				break;
-			case INTENT_MODIFIER:      sec = modifier_section(&c, sl); break;
-			case INTENT_UNITS_MUE:     sec = mue_section(&c, sl); break;
-			case INTENT_GLOBAL_PERIOD: sec = global_section(&c, sl); break;
-			case INTENT_FEE_RVU:
-				sec = fee_section(&c, sl, !(intents & INTENT_GLOBAL_PERIOD));
-				break;
-			case INTENT_COVERAGE:      sec = coverage_section(&c, sl); break;
-			case INTENT_GUIDELINE:     /* knowledge topics: answer_topics() below */
-			case INTENT_OTHER:
-				break;
-			case INTENT_CROSSWALK:     sec = crosswalk_section(&c, sl); break;
-			default: break;
-			}
+			sec = kinds[i].build(&c, kinds[i].partial, sl);
 			if (sec == NULL) {
 				json_object_put(sl);
 				continue;
 			}
 			one = json_object_new_array();
 			json_object_array_add(one, sec);
-			add_part(parts, &np, intent_pos(&c, bit), b + 1, one, sl);
+			add_part(parts, &np, intent_pos(&c, kinds[i].intent),
+			    (int)intent_index(kinds[i].intent) + 1, one, sl);
 		}
 	}
 	/* order: as asked (stable on the canonical order) */
@@ -2283,7 +743,7 @@ answer_build(const struct answer_in *in, int *lookups)
 			buf_init(&al, 2048);
 			buf_printf(&al, "Answers are for the date of service %s%s%s.", c.dos,
 			    ru.len ? ", from " : "", buf_cstr(&ru));
-			J_PARA(m, "asof_text", buf_cstr(&al), WRAP);
+			J_PARA(m, "asof_text", buf_cstr(&al), AP_WRAP);
 			buf_free(&al);
 		}
 		buf_free(&ru);
@@ -2291,9 +751,9 @@ answer_build(const struct answer_in *in, int *lookups)
 	json_object_object_add(m, "lead", lead);
 	json_object_object_add(m, "release", release);
 	set_kind(m, c.n || json_object_array_length(lead) > 0 || answer_wanted(ex) ? "answer" : "nocode");
-	add_list(m, "summary", summary);
-	add_list(m, "over_quota", over);
-	add_list(m, "skipped", skipped);
+	ap_add_list(m, "summary", summary);
+	ap_add_list(m, "over_quota", over);
+	ap_add_list(m, "skipped", skipped);
 	J_BOOL(m, "cpt", c.cpt);
 	J_BOOL(m, "phi", answer_has_phi(in->msg ? in->msg->question_text : NULL));
 	if (!answer_wanted(ex))

@@ -16,6 +16,7 @@
  *               ncci, modifier, units_mue, global_period, fee_rvu, coverage, guideline,
  *               crosswalk, modinfo, notfound, stub; a describe card carries brief=true
  *               (one line) when the question asked something else — each rendered by the partial of that name
+ *               and built by one builder (answer_priv.h; the intent table is in answer.c)
  *   skipped     [ "code", … ]  over the per-message cap
  *   over_quota  [ "code", … ]  not answered: allowance used up
  *   cpt         true when CPT content is shown (the AMA notice is printed)

@@ -1,6 +1,6 @@
-/* answer_priv — what the answer builders share (answer.c, answer_lead.c, answer_mod.c,
- * answer_notfound.c): the state of one answer and a few model helpers. Not for other
- * modules: they see answer.h only.
+/* answer_priv — what the answer builders share (answer.c and the answer_*.c files that
+ * include it): the state of one answer, the model helpers (answer_json.c) and one builder
+ * per section kind (template partial). Not for other modules: they see answer.h only.
  *
  * Ownership: a struct ctx lives on answer_build()'s stack; its items own their lookup
  * structs (freed by answer.c); json objects handed to the ap_* helpers are borrowed. */
@@ -13,6 +13,10 @@
 #include "codedb.h"
 
 struct json_object;
+
+/* Text part width for wrapped paragraphs, and the label column of "Label:  text" lines. */
+#define AP_WRAP 74
+#define AP_LABELW 16
 
 struct item {                       /* one looked-up code */
 	const struct ex_code *ex;
@@ -54,6 +58,7 @@ struct ctx {
 	int cpt;
 	int intents;                /* asked (ex->intents, plus what the wording implies) */
 	int asked;                  /* the intents whose wording is in the text (not implied) */
+	int shown;                  /* the intents whose sections are built (set by answer_build) */
 	struct json_object *lead;   /* the lead lines being built (borrowed from the model) */
 	int nnotfound;              /* notfound cards so far (the later ones are one line) */
 	struct json_object *release;/* [ {dataset, release, effective} ] (borrowed) */
@@ -61,15 +66,97 @@ struct ctx {
 	const char *subject;
 };
 
-/* answer.c */
-/* o[key] = text and o[key_lines] = text wrapped for the text part, with a hanging label */
+/* answer_json.c: model helpers. Strings may be NULL (stored as ""); objects are borrowed. */
+#define J_STR ap_j_str
+#define J_FMT ap_j_fmt
+#define A_STR ap_a_str
+#define A_FMT ap_a_fmt
+#define J_PARA ap_j_para
+#define J_HANG ap_j_hang
+#define J_HANGF ap_j_hangf
+#define J_BOOL(o, k, v) json_object_object_add((o), (k), json_object_new_boolean((v) ? 1 : 0))
+#define J_INT(o, k, v) json_object_object_add((o), (k), json_object_new_int64((v)))
+/* o[k] = v */
+void ap_j_str(struct json_object *o, const char *k, const char *v);
+void ap_j_fmt(struct json_object *o, const char *k, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* a[] += v */
+void ap_a_str(struct json_object *a, const char *v);
+void ap_a_fmt(struct json_object *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* o[key] = text, and o[key_lines] = text wrapped at width columns (for the text part) */
+void ap_j_para(struct json_object *o, const char *key, const char *text, size_t width);
+/* o[key] = text, and o[key_lines] = "label     text" wrapped at width columns with the
+ * continuation lines indented by labelw (a hanging indent, for the text part) */
+void ap_j_hang(struct json_object *o, const char *key, const char *label, const char *text,
+               size_t labelw, size_t width);
+/* ap_j_hang with a formatted text, label column AP_LABELW, width AP_WRAP - 2 */
+void ap_j_hangf(struct json_object *o, const char *key, const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* o[key_w] = the strings of the array o[key] as bullets: [ { "text_lines": [ "- first", "  more" ] } ] */
+void ap_bullets(struct json_object *o, const char *key, size_t width);
+/* o[key_lines] = text wrapped with a hanging label, at AP_WRAP */
 void ap_hang(struct json_object *o, const char *key, const char *label, const char *text,
              size_t labelw);
+/* o[key_lines] = text wrapped at AP_WRAP - 2 */
 void ap_para(struct json_object *o, const char *key, const char *text);
+/* a new section { kind: body } (caller owns it); *body gets heading + a rule of its length */
+struct json_object *ap_new_section(struct json_object **body, const char *kind,
+                                   const char *heading);
+/* m[key] = arr (taken), m[key_list] = "a, b, c", m[has_key] */
+void ap_add_list(struct json_object *m, const char *key, struct json_object *arr);
+
+/* answer.c */
+/* 1 for a code with a 000 or 010 global (a minor procedure) */
+int ap_is_minor(const struct item *it);
+
+/* One builder per section kind (template partial), chosen by intent from answer.c's table.
+ * Returns a new section { partial: {...} } (caller owns it) or NULL for none, and adds its
+ * summary lines to summary. */
+typedef struct json_object *ap_builder(struct ctx *c, const char *partial,
+                                       struct json_object *summary);
+
+/* answer_card.c: describe / icd10 cards (notfound for a code the data lacks) */
+struct json_object *ap_card(struct ctx *c, struct item *it);
+/* the title shown for an item (ICD-10-CM long title, licensed descriptor, HCPCS, lay) */
+const char *ap_item_title(const struct item *it);
+/* the code as displayed (an ICD-10-CM code dotted) */
+const char *ap_item_code(const struct item *it);
+/* "10 mg" from a HCPCS drug description; "" when it has none */
+void ap_dose_unit(const char *desc, char *out, size_t outlen);
+
+/* answer_claim.c: the claim table with its pair-by-pair verdicts */
+struct json_object *ap_claim_section(struct ctx *c, struct json_object *summary);
+
+/* answer_ncci.c: the PTP rows among the message's codes (c->ed), and their section */
+void ap_load_edits(struct ctx *c);
 const struct cdb_ptp *ap_find_edit(const struct ctx *c, const char *a, const char *b);
+ap_builder ap_ncci_section;
+
+/* answer_modsec.c: modifiers named with codes (or "which modifier?") */
+ap_builder ap_modifier_section;
+/* 1 when some code of the message carries modifier m */
+int ap_mod_attached(const struct ctx *c, const char *m);
+/* 1 for 59, XE, XP, XS, XU */
+int ap_is_x59(const char *m);
+
+/* answer_mue.c */
+ap_builder ap_mue_section;
+
+/* answer_global.c */
+ap_builder ap_global_section;
 /* "add-on code", "90 days", ... for a global-days indicator */
 const char *ap_global_short(const char *g);
-int ap_is_minor(const struct item *it);
+
+/* answer_fee.c: RVUs and payment (not shown with the global section: c->shown) */
+ap_builder ap_fee_section;
+/* o["indicators"] = the payment indicators of an RVU row */
+void ap_indicators(const struct cdb_rvu *r, struct json_object *o);
+
+/* answer_coverage.c */
+ap_builder ap_coverage_section;
+
+/* answer_crosswalk.c: GEM mappings */
+ap_builder ap_crosswalk_section;
 
 /* answer_lead.c: the lead lines ({text, rule, code, source?}) into m["lead"], has_lead */
 void ap_lead_add(struct json_object *lead, const char *rule, const char *code,

@@ -1,0 +1,115 @@
+/* answer_crosswalk — ICD-10-CM to ICD-9-CM through the CMS General Equivalence Mappings
+ * (both directions), and the HCPCS cross-reference for procedure codes. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "answer_priv.h"
+#include "buf.h"
+#include "util.h"
+
+struct gem_ctx {
+	struct json_object *maps;   /* ICD-10 -> ICD-9 (I10 GEM) rows */
+	struct json_object *back;   /* rows of the ICD-9 -> ICD-10 GEM that point at the code */
+};
+
+static void
+icd9_dotted(const char *c, char *out, size_t outlen)
+{
+	size_t at = c[0] == 'E' ? 4 : 3;
+
+	if (strlen(c) > at)
+		util_fmt(out, outlen, "%.*s.%s", (int)at, c, c + at);
+	else
+		util_fmt(out, outlen, "%s", c);
+}
+
+static int
+gem_cb(void *vctx, const struct cdb_gem *g)
+{
+	struct gem_ctx *gc = vctx;
+	struct json_object *arr = g->backward ? gc->maps : gc->back;
+	struct json_object *o;
+	struct buf f;
+	char d9[12];
+
+	if (json_object_array_length(arr) >= 12)
+		return 0;
+	o = json_object_new_object();
+	buf_init(&f, 256);
+	if (g->no_map)
+		buf_addstr(&f, "no ICD-9-CM equivalent");
+	else {
+		buf_addstr(&f, g->approximate ? "approximate" : "exact");
+		if (g->combination)
+			buf_printf(&f, ", combination: scenario %d, choice list %d", g->scenario, g->choice);
+	}
+	icd9_dotted(g->icd9, d9, sizeof(d9));
+	J_STR(o, "icd9", g->no_map ? "none" : d9);
+	J_STR(o, "flags", buf_cstr(&f));
+	json_object_array_add(arr, o);
+	buf_free(&f);
+	return 0;
+}
+
+struct json_object *
+ap_crosswalk_section(struct ctx *c, const char *partial, struct json_object *summary)
+{
+	struct json_object *body, *sec, *rows = json_object_new_array();
+	size_t i;
+	struct buf sl;
+
+	sec = ap_new_section(&body, partial, "Crosswalk (CMS General Equivalence Mappings)");
+	buf_init(&sl, 4096);
+	for (i = 0; i < c->n; i++) {
+		struct item *it = &c->it[i];
+		struct json_object *r;
+		struct gem_ctx gc;
+		int n;
+
+		if (!it->found)
+			continue;
+		r = json_object_new_object();
+		J_STR(r, "code", ap_item_code(it));
+		if (!it->icd) {
+			if (it->cc.replacement)
+				J_FMT(r, "rnote", "HCPCS cross-reference: %s.", it->cc.replacement);
+			else
+				J_STR(r, "rnote", "Procedure codes have no GEM; the loaded data lists no cross-reference for this code.");
+			json_object_array_add(rows, r);
+			continue;
+		}
+		gc.maps = json_object_new_array();
+		gc.back = json_object_new_array();
+		n = c->db && c->gem_loaded ? codedb_gem(c->db, it->icd_row.code, gem_cb, &gc) : -1;
+		if (json_object_array_length(gc.maps) == 0 && json_object_array_length(gc.back) > 0) {
+			json_object_put(gc.maps);
+			gc.maps = gc.back;
+			gc.back = NULL;
+			J_STR(r, "direction", "(no row in the ICD-10 to ICD-9 GEM; these come from the ICD-9 to ICD-10 GEM)");
+		}
+		json_object_put(gc.back);
+		if (n <= 0) {
+			J_STR(r, "rnote", n < 0 ? "The GEM files (ICD-10-CM/ICD-9-CM mappings) are not loaded in this reference data." : "No ICD-9-CM mapping in the GEM files (FY2018) for this code.");
+			buf_printf(&sl, "%s%s: none", sl.len ? "; " : "", ap_item_code(it));
+		} else {
+			size_t k;
+
+			buf_printf(&sl, "%s%s ->", sl.len ? "; " : "", ap_item_code(it));
+			for (k = 0; k < json_object_array_length(gc.maps) && k < 4; k++)
+				buf_printf(&sl, " %s", json_object_get_string(json_object_object_get(
+				    json_object_array_get_idx(gc.maps, k), "icd9")));
+		}
+		json_object_object_add(r, "maps", gc.maps);
+		J_BOOL(r, "has_maps", json_object_array_length(gc.maps) > 0);
+		json_object_array_add(rows, r);
+	}
+	json_object_object_add(body, "rows", rows);
+	J_PARA(body, "note", "GEMs are a translation aid between code sets, not a coding rule: code from the record with the code set in effect on the date of service (ICD-10-CM since 2015-10-01).", AP_WRAP - 2);
+	if (sl.len)
+		A_FMT(summary, "ICD-9-CM equivalents (GEM): %s", buf_cstr(&sl));
+	else
+		A_STR(summary, "Crosswalk: the GEM files map ICD-10-CM diagnosis codes only");
+	buf_free(&sl);
+	return sec;
+}

@@ -1,0 +1,301 @@
+/* answer_modsec — the modifier section: modifiers named with codes (meaning, where they go,
+ * the facts of the message's codes that make them relevant: PTP indicators, global days,
+ * bilateral and PC/TC indicators, dose units), or which modifier the codes call for when
+ * none was named. Modifiers asked about alone are answer_mod.c's modinfo. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "answer_guide.h"
+#include "answer_priv.h"
+#include "buf.h"
+#include "util.h"
+
+static int
+mod_listed(char (*seen)[3], size_t n, const char *m)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(seen[i], m) == 0)
+			return 1;
+	return 0;
+}
+
+int
+ap_mod_attached(const struct ctx *c, const char *m)
+{
+	size_t k;
+	int l;
+
+	for (k = 0; k < c->n; k++)
+		for (l = 0; l < c->it[k].ex->nmods; l++)
+			if (strcmp(c->it[k].ex->mods[l], m) == 0)
+				return 1;
+	return 0;
+}
+
+int
+ap_is_x59(const char *m)
+{
+	return strcmp(m, "59") == 0 || strcmp(m, "XE") == 0 || strcmp(m, "XP") == 0 ||
+	    strcmp(m, "XS") == 0 || strcmp(m, "XU") == 0;
+}
+
+/* facts about the message's codes that make modifier m relevant */
+/* 1 when the facts about modifier m should name code i: it carries m, or m was named on
+ * its own and the message is short (or the code is one m is made for) */
+static int
+mod_target(const struct ctx *c, size_t i, const char *m, int relevant)
+{
+	size_t k;
+	int any = 0, l;
+
+	for (k = 0; k < c->n; k++)
+		for (l = 0; l < c->it[k].ex->nmods; l++)
+			if (strcmp(c->it[k].ex->mods[l], m) == 0) {
+				if (k == i)
+					return 1;
+				any = 1;
+			}
+	if (any)
+		return 0;
+	return c->nproc <= 4 || relevant;
+}
+
+/* -1: nobody carries m; 1: code carries m; 0: another code does */
+static int
+carries(const struct ctx *c, const char *code, const char *m)
+{
+	size_t k;
+	int l, any = -1;
+
+	for (k = 0; k < c->n; k++)
+		for (l = 0; l < c->it[k].ex->nmods; l++)
+			if (strcmp(c->it[k].ex->mods[l], m) == 0) {
+				if (strcmp(c->it[k].ex->code, code) == 0)
+					return 1;
+				any = 0;
+			}
+	return any;
+}
+
+static void
+mod_facts(struct ctx *c, const char *m, struct json_object *facts)
+{
+	size_t i, j;
+
+	if (ap_is_x59(m) || strcmp(m, "RT") == 0 || strcmp(m, "LT") == 0) {
+		for (i = 0; i < c->ned; i++) {
+			const struct cdb_ptp *p = &c->ed[i].p;
+
+			if (carries(c, p->col1, m) == 0 && carries(c, p->col2, m) == 0)
+				continue;
+			if (!p->active)
+				A_FMT(facts, "%s/%s: edit not in effect on %s (indicator %d): no modifier needed for it.",
+				    p->col1, p->col2, c->asof, p->modifier);
+			else if (p->modifier == 1)
+				A_FMT(facts, "%s/%s: indicator 1: %s on %s (column 2) can bypass this edit when documented.",
+				    p->col1, p->col2, m, p->col2);
+			else if (p->modifier == 0)
+				A_FMT(facts, "%s/%s: indicator 0: %s does NOT bypass this edit.", p->col1, p->col2, m);
+		}
+		/* "no edit between these codes" is the lead's line, said once */
+		for (i = 0; i < c->n; i++)
+			if (c->it[i].em && ap_is_x59(m))
+				A_FMT(facts, "%s is an E/M code: 59 and X modifiers do not go on E/M codes (use 25 or 57).", c->it[i].ex->code);
+	}
+	if (strcmp(m, "25") == 0 || strcmp(m, "57") == 0) {
+		for (i = 0; i < c->n; i++) {
+			if (!c->it[i].em)
+				continue;
+			for (j = 0; j < c->n; j++) {
+				const struct item *p = &c->it[j];
+
+				if (j == i || !p->has_rvu || p->em)
+					continue;
+				if (ap_is_minor(p))
+					A_FMT(facts, "%s has a %s global (minor procedure): a same-day visit %s needs %s on %s, when separately identifiable.",
+					    p->ex->code, p->rvu.global, c->it[i].ex->code, strcmp(m, "57") == 0 ? "25, not 57," : "25", c->it[i].ex->code);
+				else if (strcmp(p->rvu.global, "090") == 0)
+					A_FMT(facts, "%s has a 090 global (major surgery): the decision-for-surgery visit the day before or the day of takes 57 on %s; other same-day visits are included.",
+					    p->ex->code, c->it[i].ex->code);
+			}
+		}
+	}
+	if (strcmp(m, "50") == 0 || strcmp(m, "RT") == 0 || strcmp(m, "LT") == 0) {
+		for (i = 0; i < c->n; i++)
+			if (c->it[i].has_rvu && !c->it[i].em &&
+			    mod_target(c, i, m, c->it[i].rvu.bilateral == 1 || c->it[i].rvu.bilateral == 3))
+				A_FMT(facts, "%s: bilateral indicator %d = %s.", c->it[i].ex->code,
+				    c->it[i].rvu.bilateral, codedb_bilateral_text(c->it[i].rvu.bilateral));
+	}
+	if (strcmp(m, "26") == 0 || strcmp(m, "TC") == 0) {
+		for (i = 0; i < c->n; i++) {
+			struct cdb_rvu r;
+
+			if (!c->it[i].has_rvu || !mod_target(c, i, m, c->it[i].rvu.pctc == 1))
+				continue;
+			A_FMT(facts, "%s: PC/TC indicator %d = %s.", c->it[i].ex->code, c->it[i].rvu.pctc,
+			    codedb_pctc_text(c->it[i].rvu.pctc));
+			if (codedb_rvu_mod(c->db, c->it[i].ex->code, m, c->dos, &r) == 1)
+				A_FMT(facts, "%s-%s has its own fee schedule row: %.2f total RVUs (non-facility).",
+				    c->it[i].ex->code, m, r.total_nf);
+			else if (c->it[i].rvu.pctc != 1)
+				A_FMT(facts, "%s has no %s row in the fee schedule.", c->it[i].ex->code, m);
+			cdb_rvu_free(&r);
+		}
+	}
+	if (strcmp(m, "24") == 0 || strcmp(m, "58") == 0 || strcmp(m, "78") == 0 || strcmp(m, "79") == 0) {
+		for (i = 0; i < c->n; i++)
+			if (c->it[i].has_rvu && !c->it[i].em && mod_target(c, i, m,
+			    strcmp(c->it[i].rvu.global, "010") == 0 || strcmp(c->it[i].rvu.global, "090") == 0))
+				A_FMT(facts, "%s: global %s = %s.", c->it[i].ex->code, c->it[i].rvu.global,
+				    c->it[i].rvu.global_text ? c->it[i].rvu.global_text : "");
+	}
+	if (strcmp(m, "51") == 0) {
+		for (i = 0; i < c->n; i++)
+			if (c->it[i].has_rvu && !c->it[i].em && mod_target(c, i, m, 0))
+				A_FMT(facts, "%s: multiple procedure indicator %d = %s.", c->it[i].ex->code,
+				    c->it[i].rvu.mult_proc, codedb_mult_proc_text(c->it[i].rvu.mult_proc));
+	}
+	if (strcmp(m, "JW") == 0 || strcmp(m, "JZ") == 0) {
+		for (i = 0; i < c->n; i++) {
+			char dose[48];
+
+			if (c->it[i].icd || c->it[i].ex->code[0] != 'J')
+				continue;
+			ap_dose_unit(c->it[i].cc.hcpcs_long, dose, sizeof(dose));
+			if (dose[0])
+				A_FMT(facts, "%s is billed per %s: the discarded amount counts in the same units.",
+				    c->it[i].ex->code, dose);
+		}
+	}
+}
+
+/* Which modifier the codes suggest when none was named ("which modifier do I need?"). */
+static void
+mod_suggest(struct ctx *c, struct json_object *sug)
+{
+	size_t i, j;
+	int any_em = 0;
+
+	for (i = 0; i < c->n; i++)
+		any_em |= c->it[i].em;
+	for (i = 0; i < c->n && any_em; i++) {
+		const struct item *p = &c->it[i];
+
+		if (p->em || !p->has_rvu)
+			continue;
+		for (j = 0; j < c->n; j++) {
+			if (!c->it[j].em)
+				continue;
+			if (ap_is_minor(p))
+				A_FMT(sug, "25 on %s: %s has a %s global, so a same-day visit is billable only when significant and separately identifiable, with 25 on the E/M code (never on %s).",
+				    c->it[j].ex->code, p->ex->code, p->rvu.global, p->ex->code);
+			else if (strcmp(p->rvu.global, "090") == 0)
+				A_FMT(sug, "57 on %s when that visit (the day before or the day of) is where the decision for surgery %s was made.",
+				    c->it[j].ex->code, p->ex->code);
+			else if (strcmp(p->rvu.global, "XXX") == 0)
+				A_FMT(sug, "25 on %s when the visit is significant and separately identifiable from %s (global XXX: no global package, but the same-day visit still has to stand on its own).",
+				    c->it[j].ex->code, p->ex->code);
+			break;
+		}
+	}
+	for (i = 0; i < c->ned; i++) {
+		const struct cdb_ptp *p = &c->ed[i].p;
+
+		if (!p->active)
+			continue;
+		if (p->modifier == 1)
+			A_FMT(sug, "XE/XS/XP/XU (or 59) on %s, the column 2 code of the %s/%s edit, when the services were truly separate (indicator 1).",
+			    p->col2, p->col1, p->col2);
+		else if (p->modifier == 0)
+			A_FMT(sug, "None for %s/%s: indicator 0, no modifier bypasses it; %s is not paid with %s.",
+			    p->col1, p->col2, p->col2, p->col1);
+	}
+	if (json_object_array_length(sug) == 0)
+		A_STR(sug, "The data shows no edit or global-period rule between these codes that calls for a modifier; anatomic (RT/LT) or other modifiers depend on what was done.");
+}
+
+struct json_object *
+ap_modifier_section(struct ctx *c, const char *partial, struct json_object *summary)
+{
+	struct json_object *body, *sec, *list = json_object_new_array();
+	const struct ex_result *ex = c->in->ex;
+	char seen[32][3];
+	size_t nseen = 0, i;
+	int k;
+	struct buf sl;
+
+	sec = ap_new_section(&body, partial, "Modifiers");
+	/* modifiers named in the message: on their own, then attached to codes */
+	for (i = 0; i < ex->nmods && nseen < 32; i++)
+		if (!mod_listed(seen, nseen, ex->mods[i].mod) &&
+		    (guide_modifier(ex->mods[i].mod) || ap_mod_attached(c, ex->mods[i].mod)))
+			util_fmt(seen[nseen++], 3, "%s", ex->mods[i].mod);     /* others: modinfo */
+	for (i = 0; i < c->n && nseen < 32; i++)
+		for (k = 0; k < c->it[i].ex->nmods && nseen < 32; k++)
+			if (!mod_listed(seen, nseen, c->it[i].ex->mods[k]))
+				util_fmt(seen[nseen++], 3, "%s", c->it[i].ex->mods[k]);
+	buf_init(&sl, 4096);
+	for (i = 0; i < nseen; i++) {
+		struct json_object *o = json_object_new_object(), *facts = json_object_new_array();
+		const struct guide_mod *g = guide_modifier(seen[i]);
+		struct cdb_modifier cm;
+		int have = c->db && codedb_modifier(c->db, seen[i], &cm) == 1;
+		const char *meaning = have && cm.lay ? cm.lay : g ? g->meaning :
+		    have && cm.official_long ? cm.official_long : ap_cpt_mod_note(seen[i]);
+
+		if (!have)
+			memset(&cm, 0, sizeof(cm));
+		J_STR(o, "mod", seen[i]);
+		J_BOOL(o, "compact", c->claim);       /* a claim: the facts for its codes only */
+		if (meaning)
+			J_HANG(o, "meaning", "Meaning:", meaning, AP_LABELW, AP_WRAP - 2);
+		else
+			J_HANG(o, "meaning", "Meaning:", extract_is_modifier(seen[i]) ?
+			    "A modifier codemaild has no notes on: see the CPT book's modifier appendix or the HCPCS file." :
+			    "Not a modifier in the loaded data, and not one of the modifiers codemaild has notes on. Please check it.", AP_LABELW, AP_WRAP - 2);
+		/* the HCPCS text when it adds to our words and is short enough to read */
+		if (have && cm.official_long && meaning != cm.official_long && !g && strlen(cm.official_long) < 160)
+			J_HANG(o, "official", "HCPCS text:", cm.official_long, AP_LABELW, AP_WRAP - 2);
+		J_BOOL(o, "cpt_mod", seen[i][0] >= '0' && seen[i][0] <= '9');
+		if (seen[i][0] >= '0' && seen[i][0] <= '9')
+			c->cpt = 1;
+		if (g) {
+			J_HANG(o, "sits_on", "Goes on:", g->sits_on, AP_LABELW, AP_WRAP - 2);
+			J_HANG(o, "when", "When:", g->when, AP_LABELW, AP_WRAP - 2);
+		}
+		mod_facts(c, seen[i], facts);
+		ap_add_list(o, "facts", facts);
+		ap_bullets(o, "facts", AP_WRAP - 4);
+		json_object_array_add(list, o);
+		buf_printf(&sl, "%s%s", i ? ", " : "", seen[i]);
+		if (g && i == 0)
+			buf_printf(&sl, " (goes on %s)", g->sits_on);
+		cdb_modifier_free(&cm);
+	}
+	json_object_object_add(body, "mods", list);
+	J_BOOL(body, "has_mods", nseen > 0);
+	if (nseen == 0) {
+		struct json_object *sug = json_object_new_array();
+
+		mod_suggest(c, sug);
+		ap_add_list(body, "suggest", sug);
+		ap_bullets(body, "suggest", AP_WRAP - 2);
+		{
+			const char *s0 = json_object_get_string(json_object_array_get_idx(sug, 0));
+			size_t l = strcspn(s0, ":(");
+
+			if (json_object_array_length(sug) == 1 && s0[l] == '\0')
+				A_STR(summary, "Which modifier: none that the data calls for (see below)");
+			else
+				A_FMT(summary, "Which modifier: %.*s%s (see below)", (int)l, s0,
+				    json_object_array_length(sug) > 1 ? ", and more" : "");
+		}
+	} else
+		A_FMT(summary, "Modifier%s %s", nseen == 1 ? "" : "s", buf_cstr(&sl));
+	buf_free(&sl);
+	return sec;
+}

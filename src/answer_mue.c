@@ -1,0 +1,103 @@
+/* answer_mue — units and MUEs (medically unlikely edits): the MUE and its adjudication
+ * indicator per code, the units asked against it, dose units of J codes. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "answer_priv.h"
+#include "buf.h"
+#include "util.h"
+
+static const char *
+mai_words(int mai)
+{
+	switch (mai) {
+	case 1: return "claim line edit: per line; more units truly given may go on another line with 76, 77, 91 or an anatomic modifier, when documented";
+	case 2: return "date of service edit, policy: units above it are not paid; appeals rarely succeed";
+	case 3: return "date of service edit, clinical: units above it are denied; an appeal with records can succeed";
+	default: return "unknown adjudication indicator";
+	}
+}
+
+struct json_object *
+ap_mue_section(struct ctx *c, const char *partial, struct json_object *summary)
+{
+	struct json_object *body, *sec, *rows = json_object_new_array(), *none = json_object_new_array();
+	size_t i;
+	struct buf sl;
+
+	char later[11] = "";
+	size_t nover = 0, nrows;
+
+	sec = ap_new_section(&body, partial, "Units and MUEs (medically unlikely edits)");
+	buf_init(&sl, 4096);
+	for (i = 0; i < c->n; i++) {
+		struct item *it = &c->it[i];
+		struct json_object *r;
+		char dose[48];
+
+		if (!it->found || it->icd)
+			continue;
+		if (!it->has_mue) {
+			A_STR(none, it->ex->code);
+			continue;
+		}
+		r = json_object_new_object();
+		J_STR(r, "code", it->ex->code);
+		J_FMT(r, "value", "%ld", it->mue.value);
+		J_FMT(r, "mai", "%d", it->mue.mai);
+		J_STR(r, "mai_text", it->mue.mai_text);
+		J_HANGF(r, "mai_words", "Adjudication:", "%d = %s", it->mue.mai, mai_words(it->mue.mai));
+		J_HANGF(r, "rationale_kv", "Rationale:", "%s", it->mue.rationale ? it->mue.rationale : "");
+		J_STR(r, "rationale", it->mue.rationale);
+		J_STR(r, "setting", strncmp(it->mue.setting, "practition", 10) == 0 ? "practitioner" : it->mue.setting);
+		J_STR(r, "effective", it->mue.effective);
+		if (it->mue.effective[0] && strcmp(it->mue.effective, c->asof) > 0)
+			util_fmt(later, sizeof(later), "%s", it->mue.effective);
+		if (it->units > it->mue.value)
+			nover++;
+		J_FMT(r, "units_col", "%s", "");
+		if (it->units)
+			J_FMT(r, "units_col", "%d", it->units);
+		ap_dose_unit(it->cc.hcpcs_long, dose, sizeof(dose));
+		if (dose[0] && it->ex->code[0] == 'J')
+			J_HANGF(r, "dose", "Dose unit:", "1 unit = %s (HCPCS description): units = dose given / %s, rounded up", dose, dose);
+		if (it->units) {
+			J_FMT(r, "asked", "%d", it->units);
+			if (it->units > it->mue.value) {
+				J_HANGF(r, "verdict", "Your units:", "%d units is MORE than the MUE of %ld: %s", it->units, it->mue.value,
+				    it->mue.mai == 1 ? "on one line the excess is denied; split lines only with a fitting modifier and documentation" :
+				    it->mue.mai == 2 ? "units above the MUE will not be paid for this date of service" :
+				    "units above the MUE are denied; appeal with records showing medical need");
+				J_BOOL(r, "over", 1);
+			} else
+				J_HANGF(r, "verdict", "Your units:", "%d unit%s is within the MUE of %ld", it->units, it->units == 1 ? "" : "s", it->mue.value);
+			buf_printf(&sl, "%s%s MUE %ld (%s), you asked %d: %s", sl.len ? "; " : "", it->ex->code,
+			    it->mue.value, it->mue.mai == 1 ? "per line" : "per date of service", it->units,
+			    it->units > it->mue.value ? "over" : "within");
+		} else
+			buf_printf(&sl, "%s%s MUE %ld (%s)", sl.len ? "; " : "", it->ex->code, it->mue.value,
+			    it->mue.mai == 1 ? "per line" : "per date of service");
+		json_object_array_add(rows, r);
+	}
+	nrows = json_object_array_length(rows);
+	json_object_object_add(body, "rows", rows);
+	ap_add_list(body, "none", none);
+	J_BOOL(body, "compact", c->claim);
+	if (later[0]) {
+		char note[200];
+
+		util_fmt(note, sizeof(note), "These MUEs took effect %s, after the date of service %s: the values in force then may differ.",
+		    later, c->asof);
+		J_PARA(body, "later", note, AP_WRAP - 2);
+	}
+	if (c->claim)
+		A_FMT(summary, "Units: %zu code%s with an MUE; %zu line%s over it", nrows, nrows == 1 ? "" : "s",
+		    nover, nover == 1 ? "" : "s");
+	else if (sl.len)
+		A_FMT(summary, "Units: %s", buf_cstr(&sl));
+	else
+		A_STR(summary, "Units: no MUE in the loaded data for these codes");
+	buf_free(&sl);
+	return sec;
+}

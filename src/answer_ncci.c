@@ -1,0 +1,193 @@
+/* answer_ncci — NCCI procedure-to-procedure edits among the message's codes: loading the
+ * PTP rows of every pair (both orders, on the date of service) and the ncci section. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "answer_priv.h"
+#include "buf.h"
+#include "util.h"
+
+/* Pairs without an edit are listed one by one up to this many. */
+#define PAIRS_LISTED 15
+
+static const char *
+mi_words(int mi)
+{
+	switch (mi) {
+	case 0: return "never together: no modifier bypasses this edit";
+	case 1: return "a modifier (59 or XE/XP/XS/XU, or an anatomic modifier) on the column 2 code may bypass it when the documentation supports separate services";
+	case 9: return "not applicable: the edit does not restrict these codes (deleted)";
+	default: return "unknown indicator";
+	}
+}
+
+void
+ap_load_edits(struct ctx *c)
+{
+	size_t i, j, cap = 0;
+
+	for (i = 0; i < c->n; i++) {
+		if (!c->it[i].found || c->it[i].icd)
+			continue;
+		for (j = i + 1; j < c->n; j++) {
+			int o;
+
+			if (!c->it[j].found || c->it[j].icd)
+				continue;
+			c->pairs++;
+			for (o = 0; o < 2 && c->db; o++) {
+				const char *a = o ? c->it[j].ex->code : c->it[i].ex->code;
+				const char *b = o ? c->it[i].ex->code : c->it[j].ex->code;
+				struct cdb_ptp p;
+
+				if (codedb_ptp(c->db, a, b, c->dos, &p) != 1) {
+					cdb_ptp_free(&p);
+					continue;
+				}
+				if (c->ned == cap) {
+					size_t nc = cap ? cap * 2 : 8;
+					struct edit *ne = realloc(c->ed, nc * sizeof(*ne));
+
+					if (ne == NULL) {
+						cdb_ptp_free(&p);
+						continue;
+					}
+					c->ed = ne;
+					cap = nc;
+				}
+				c->ed[c->ned++].p = p;
+			}
+		}
+	}
+}
+
+const struct cdb_ptp *
+ap_find_edit(const struct ctx *c, const char *a, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < c->ned; i++)
+		if ((strcmp(c->ed[i].p.col1, a) == 0 && strcmp(c->ed[i].p.col2, b) == 0) ||
+		    (strcmp(c->ed[i].p.col1, b) == 0 && strcmp(c->ed[i].p.col2, a) == 0))
+			return &c->ed[i].p;
+	return NULL;
+}
+
+static void
+edit_state(const struct ctx *c, const struct cdb_ptp *p, char *out, size_t outlen)
+{
+	if (p->active)
+		util_fmt(out, outlen, "in effect on %s", c->asof);
+	else if (p->deletion[0] && strcmp(p->deletion, c->asof) <= 0)
+		util_fmt(out, outlen, "deleted %s: not applied on %s", p->deletion, c->asof);
+	else
+		util_fmt(out, outlen, "not yet in effect on %s", c->asof);
+}
+
+static struct json_object *
+ncci_build(struct ctx *c, const char *partial, struct json_object *summary)
+{
+	struct json_object *body, *sec, *edits = json_object_new_array(), *none = json_object_new_array();
+	size_t i, j, nnone = 0, nactive = 0;
+	char h[96];
+
+	util_fmt(h, sizeof(h), "NCCI procedure-to-procedure edits (date of service %s)", c->asof);
+	sec = ap_new_section(&body, partial, h);
+	for (i = 0; i < c->ned; i++) {
+		const struct cdb_ptp *p = &c->ed[i].p;
+		struct json_object *e = json_object_new_object();
+		char st[96];
+
+		edit_state(c, p, st, sizeof(st));
+		J_STR(e, "col1", p->col1);
+		J_STR(e, "col2", p->col2);
+		J_FMT(e, "mi", "%d", p->modifier);
+		J_STR(e, "mi_words", mi_words(p->modifier));
+		J_STR(e, "rationale", p->rationale);
+		J_STR(e, "effective", p->effective);
+		J_STR(e, "deletion", p->deletion[0] ? p->deletion : "none");
+		J_STR(e, "state", st);
+		J_STR(e, "state_short", p->active ? "in effect" : st[0] == 'd' ? "deleted" : "not yet");
+		J_HANGF(e, "mi_kv", "Indicator:", "%d = %s", p->modifier, mi_words(p->modifier));
+		J_HANGF(e, "rationale_kv", "Rationale:", "%s", p->rationale ? p->rationale : "");
+		J_HANGF(e, "dates_kv", "Dates:", "effective %s, deletion %s: %s", p->effective,
+		    p->deletion[0] ? p->deletion : "none", st);
+		J_BOOL(e, "active", p->active);
+		J_STR(e, "setting", p->setting);
+		if (p->active) {
+			nactive++;
+			if (p->modifier == 0)
+				J_HANGF(e, "advice", "Verdict:", "%s is not paid with %s (indicator 0: no modifier helps).", p->col2, p->col1);
+			else if (p->modifier == 1)
+				J_HANGF(e, "advice", "Verdict:", "Bill %s with %s only with 59 or an X modifier on %s, and only when the record shows separate services.",
+				    p->col1, p->col2, p->col2);
+		} else
+			J_HANGF(e, "advice", "Verdict:", "%s", "Not applied on this date of service: it does not stop these codes being billed together.");
+		json_object_array_add(edits, e);
+	}
+	for (i = 0; i < c->n; i++) {
+		if (!c->it[i].found || c->it[i].icd)
+			continue;
+		for (j = i + 1; j < c->n; j++) {
+			if (!c->it[j].found || c->it[j].icd)
+				continue;
+			if (ap_find_edit(c, c->it[i].ex->code, c->it[j].ex->code))
+				continue;
+			nnone++;
+			if (nnone <= PAIRS_LISTED || !c->claim)
+				A_FMT(none, "%s + %s", c->it[i].ex->code, c->it[j].ex->code);
+		}
+	}
+	J_INT(body, "pairs", (long)c->pairs);
+	J_BOOL(body, "compact", c->claim);
+	J_INT(body, "nedits", (long)c->ned);
+	J_BOOL(body, "has_edits", c->ned > 0);
+	json_object_object_add(body, "edits", edits);
+	J_INT(body, "nnone", (long)nnone);
+	J_BOOL(body, "has_none", nnone > 0);
+	if (c->claim && nnone > PAIRS_LISTED) {
+		struct json_object *tmp = json_object_new_object();
+		char *t;
+		struct buf nb;
+
+		J_BOOL(body, "none_compact", 1);
+		ap_add_list(tmp, "none", json_object_get(none));
+		buf_init(&nb, 64 * 1024);
+		buf_printf(&nb, "No edit found for %zu pairs (both orders checked), for example %s, and %zu more.",
+		    nnone, json_object_get_string(json_object_object_get(tmp, "none_list")), nnone - PAIRS_LISTED);
+		t = buf_steal(&nb);
+		J_PARA(body, "none_text", t ? t : "", AP_WRAP - 2);
+		free(t);
+		buf_free(&nb);
+		json_object_put(tmp);
+		ap_add_list(body, "none", none);
+	} else
+		ap_add_list(body, "none", none);
+	if (!c->ptp_loaded)
+		J_STR(body, "caveat", "No NCCI PTP data is loaded, so the pairs could not be checked.");
+	else if (c->ptp_rows < 100000) {
+		char cav[400];
+
+		util_fmt(cav, sizeof(cav), "The loaded NCCI PTP data (%s) holds only %lld edits, an excerpt of the CMS files: \"no edit found\" means none in this data, not that CMS has none. Check the current quarter's PTP files before billing.",
+		    c->ptp_release, c->ptp_rows);
+		J_PARA(body, "caveat", cav, AP_WRAP);
+	}
+	if (c->pairs == 0)
+		A_STR(summary, "NCCI edits: fewer than two procedure codes found, so there is no pair to check");
+	else if (c->ned == 0)
+		A_FMT(summary, "NCCI edits: no PTP edit found for %zu pair%s (both orders checked)", c->pairs, c->pairs == 1 ? "" : "s");
+	else
+		A_FMT(summary, "NCCI edits: %zu edit%s found (%zu in effect on %s), %zu pair%s without an edit",
+		    c->ned, c->ned == 1 ? "" : "s", nactive, c->asof, nnone, nnone == 1 ? "" : "s");
+	return sec;
+}
+
+struct json_object *
+ap_ncci_section(struct ctx *c, const char *partial, struct json_object *summary)
+{
+	if (c->nproc < 2)           /* no pair to check */
+		return NULL;
+	return ncci_build(c, partial, summary);
+}
