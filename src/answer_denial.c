@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "answer_priv.h"
 #include "codedb.h"
 #include "extract.h"
 #include "util.h"
@@ -86,43 +87,15 @@ jstr(struct json_object *o, const char *k, const char *v)
 }
 
 /* key = text and key_lines = prefix + text wrapped at 72 columns, the continuation lines
- * indented to the width of the prefix (for the text part) */
+ * indented to the width of the prefix (a hanging indent: answer_json.c) */
 static void
 jwrap(struct json_object *o, const char *key, const char *prefix, const char *text)
 {
-	struct json_object *lines = json_object_new_array();
-	size_t pl = strlen(prefix), width = 72 - pl;
-	const char *p = text ? text : "";
-	char k[64];
-	int first = 1;
-
-	json_object_object_add(o, key, json_object_new_string(p));
-	while (*p) {
-		size_t n = strlen(p), cut = n, i;
-		struct buf b;
-
-		if (n > width) {
-			cut = 0;
-			for (i = 0; i <= width; i++)
-				if (p[i] == ' ')
-					cut = i;
-			if (cut == 0)
-				cut = strcspn(p, " ");
-		}
-		buf_init(&b, 4096);
-		if (first)
-			buf_printf(&b, "%s%.*s", prefix, (int)cut, p);
-		else
-			buf_printf(&b, "%*s%.*s", (int)pl, "", (int)cut, p);
-		json_object_array_add(lines, json_object_new_string(buf_cstr(&b)));
-		buf_free(&b);
-		first = 0;
-		p += cut;
-		while (*p == ' ')
-			p++;
+	if (text == NULL || *text == '\0') {   /* nothing to show: no lines (not a bare label) */
+		json_object_object_add(o, key, json_object_new_string(""));
+		return;
 	}
-	snprintf(k, sizeof(k), "%s_lines", key);
-	json_object_object_add(o, k, lines);
+	ap_j_hang(o, key, prefix, text, strlen(prefix), 72);
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "answer_priv.h"
 #include "codedb.h"
 #include "util.h"
 
@@ -24,33 +25,11 @@ jbool(struct json_object *o, const char *k, int v)
 	json_object_object_add(o, k, json_object_new_boolean(v ? 1 : 0));
 }
 
-/* key = text and key_lines = text wrapped at WRAPW columns */
+/* key = text and key_lines = text wrapped at WRAPW columns (answer_json.c) */
 static void
 jpara(struct json_object *o, const char *key, const char *text)
 {
-	struct json_object *lines = json_object_new_array();
-	const char *p = text ? text : "";
-	char k[64];
-
-	jstr(o, key, p);
-	while (*p) {
-		size_t n = strlen(p), cut = n, i;
-
-		if (n > WRAPW) {
-			cut = 0;
-			for (i = 0; i <= WRAPW; i++)
-				if (p[i] == ' ')
-					cut = i;
-			if (cut == 0)
-				cut = strcspn(p, " ");
-		}
-		json_object_array_add(lines, json_object_new_string_len(p, (int)cut));
-		p += cut;
-		while (*p == ' ')
-			p++;
-	}
-	util_fmt(k, sizeof(k), "%s_lines", key);
-	json_object_object_add(o, k, lines);
+	ap_j_para(o, key, text, WRAPW);
 }
 
 static void

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "answer_priv.h"
 #include "codedb.h"
 #include "extract.h"
 #include "knowledge.h"
@@ -21,70 +22,19 @@ jstr(struct json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
 }
 
-/* key_lines: text wrapped at width columns */
+/* key_lines: text wrapped at width columns (answer_json.c); key itself is left alone */
 static void
 jlines(struct json_object *o, const char *key, const char *text, size_t width)
 {
-	struct json_object *lines = json_object_new_array();
-	const char *p = text ? text : "";
+	struct json_object *tmp = json_object_new_object(), *lines;
 	char k[64];
 
-	while (*p) {
-		size_t n = strlen(p), cut = n, i;
-
-		if (n > width) {
-			cut = 0;
-			for (i = 0; i <= width; i++)
-				if (p[i] == ' ')
-					cut = i;
-			if (cut == 0)
-				cut = strcspn(p, " ");
-		}
-		json_object_array_add(lines, json_object_new_string_len(p, (int)cut));
-		p += cut;
-		while (*p == ' ')
-			p++;
-	}
-	if (util_fmt(k, sizeof(k), "%s_lines", key) == 0)
-		json_object_object_add(o, k, lines);
-	else
-		json_object_put(lines);
+	ap_j_para(tmp, key, text, width);
+	if (util_fmt(k, sizeof(k), "%s_lines", key) == 0 && json_object_object_get_ex(tmp, k, &lines))
+		json_object_object_add(o, k, json_object_get(lines));
+	json_object_put(tmp);
 }
 
-/* key = [ "LABEL    first part", "         more" ]: text wrapped with a hanging indent */
-static void
-hang(struct json_object *o, const char *key, const char *label, const char *text, size_t labelw,
-    size_t width)
-{
-	struct json_object *lines = json_object_new_array();
-	const char *p = text ? text : "";
-	struct buf line;
-	int first = 1;
-
-	buf_init(&line, 4096);
-	do {
-		size_t n = strlen(p), cut = n, i;
-
-		buf_reset(&line);
-		buf_printf(&line, "%-*s", (int)labelw, first ? label : "");
-		if (n > width) {
-			cut = 0;
-			for (i = 0; i <= width; i++)
-				if (p[i] == ' ')
-					cut = i;
-			if (cut == 0)
-				cut = strcspn(p, " ");
-		}
-		buf_add(&line, p, cut);
-		json_object_array_add(lines, json_object_new_string(buf_cstr(&line)));
-		p += cut;
-		while (*p == ' ')
-			p++;
-		first = 0;
-	} while (*p);
-	json_object_object_add(o, key, lines);
-	buf_free(&line);
-}
 
 /* heading + rule, as every section */
 static struct json_object *
@@ -352,7 +302,7 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 		jstr(o, "kind", mt[i].kind);
 		jstr(o, "kind_name", kind_name(mt[i].kind));
 		jstr(o, "title", mt[i].title);
-		hang(o, "title_lines", mt[i].code, mt[i].title, 9, WRAP - 9);
+		ap_j_hang(o, "title", mt[i].code, mt[i].title, 9, WRAP);   /* title + title_lines */
 		json_object_object_add(o, "billable", json_object_new_boolean(mt[i].billable));
 		jstr(o, "billable_text", strcmp(mt[i].kind, "icd10") != 0 ? "" :
 		    mt[i].billable ? "billable" : "header, not billable: pick a code under it");
