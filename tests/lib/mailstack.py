@@ -99,13 +99,7 @@ class MailStack:
         self.pf_queue = os.path.join(self.dir, "postfix-spool")
         self.pf_data = os.path.join(self.dir, "postfix-data")
         self.mail_dir = os.path.join(self.dir, "mail")
-        self.imap_port = free_port()
-        self.imaps_port = free_port()
-        self.lmtp_port = free_port()
-        self.smtp_port = free_port()
-        self.submission_port = free_port()
-        self.smtps_port = free_port()
-        self.oauth_port = free_port()
+        self._pick_ports()
         self.oauth_tokens = {}   # access token -> user address (XOAUTH2 introspection)
         self._oauth_srv = None
         # extra TLS servers (openssl s_server) for the certificate tests
@@ -117,18 +111,39 @@ class MailStack:
         self.imap_capability = imap_capability   # "" = Dovecot's own list
         _live.append(self)
 
+    def _pick_ports(self):
+        self.imap_port = free_port()
+        self.imaps_port = free_port()
+        self.lmtp_port = free_port()
+        self.smtp_port = free_port()
+        self.submission_port = free_port()
+        self.smtps_port = free_port()
+        self.oauth_port = free_port()
+
     # ---------------------------------------------------------------- set-up
     def start(self):
-        try:
-            self._make_certs()
-            self._start_oauth()
-            self._write_dovecot()
-            self._write_postfix()
-            self.start_dovecot()
-            self.start_postfix()
-        except BaseException:
-            self.stop()
-            raise
+        # A port picked free can be taken by another process before Dovecot or Postfix binds
+        # it (another test suite on the same machine): then pick new ports and start again.
+        for attempt in range(3):
+            try:
+                self._make_certs()
+                self._start_oauth()
+                self._write_dovecot()
+                self._write_postfix()
+                self.start_dovecot()
+                self.start_postfix()
+                return self
+            except RuntimeError as e:
+                self.stop()
+                if "Address already in use" not in str(e) or attempt == 2:
+                    raise
+                print("# mailstack: a port was taken meanwhile; starting again on new ports", flush=True)
+                os.makedirs(self.dir, exist_ok=True)   # stop() removed it
+                _live.append(self)
+                self._pick_ports()
+            except BaseException:
+                self.stop()
+                raise
         return self
 
     def __enter__(self):
