@@ -17,6 +17,7 @@
 
 #include "codedb.h"
 #include "extract.h"
+#include "knmod.h"
 #include "log.h"
 #include "util.h"
 
@@ -789,6 +790,18 @@ kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics, size_t *
 			free(files[i]);
 		free(files);
 	}
+	{       /* modifiers.tsv of each directory, its topic ids against the topics read */
+		const char **idv = nids ? malloc(nids * sizeof(*idv)) : NULL;
+
+		if (nids && idv == NULL)
+			nerr++;
+		else {
+			for (i = 0; i < nids; i++)
+				idv[i] = ids[i].id;
+			nerr += knmod_lint(dirs, ndirs, idv, nids, err);
+		}
+		free(idv);
+	}
 	if (by_area)
 		memset(by_area, 0, KN_NAREAS * sizeof(*by_area));
 	for (i = 0; i < nids; i++) {
@@ -1121,7 +1134,9 @@ static const char kn_fts_sql[] =
 int
 kn_create_schema(void *h, struct buf *err)
 {
-	return codedb_exec(h, kn_schema_sql, err);
+	if (codedb_exec(h, kn_schema_sql, err) < 0)
+		return -1;
+	return knmod_create_schema(h, err);     /* kn_modifier: modifiers.tsv */
 }
 
 struct keyins {
@@ -1338,6 +1353,8 @@ kn_finish_import(void *vh, const char *live, int rebuild_codes, struct buf *err)
 
 	if (kn_create_schema(h, err) < 0 || codedb_exec(h, kn_fts_sql, err) < 0 ||
 	    codedb_exec(h, "INSERT INTO kn_fts(kn_fts) VALUES('rebuild')", err) < 0)
+		return -1;
+	if (knmod_check_topics(h, err) != 0)     /* a modifier row naming no imported topic */
 		return -1;
 	if (!rebuild_codes) {
 		rc = copy_code_fts(h, live, err);
