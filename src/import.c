@@ -1317,6 +1317,11 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 		}
 	}
 	im.f = NULL;
+	/* the modifier guide names only topics of this import (knmod.h) */
+	if (k->parse == imp_parse_knowledge && knmod_check_topics(im.h, err) != 0) {
+		rc = EX_DATAERR;
+		goto out;
+	}
 	/* a last line: always on a TTY; in plain mode only after periodic lines were shown */
 	if (im.bar == 1 || (im.bar == 0 && util_mono() - im.t0 >= 2.0))
 		progress_show(&im, 0, 1);

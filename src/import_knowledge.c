@@ -8,7 +8,7 @@
  * same id. The dataset's release is "N topics", its sha256 a hash over the files' sha256 in
  * path order (the content hash shown by `codemaild info`). DIR/modifiers.tsv (knmod.h) is
  * read into kn_modifier the same way (refused on any error, override rows win by mod, part of
- * the content hash); kn_finish_import refuses a row whose topic was not imported. */
+ * the content hash); import_run refuses a row whose topic was not imported. */
 #include <stdio.h>
 #include <string.h>
 

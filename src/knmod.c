@@ -152,7 +152,7 @@ knmod_parse(const char *file, const char *data, size_t len, struct knmod_row **r
 	struct knmod_row *out = NULL;
 	size_t cnt = 0, pos = 0, i;
 	long ln = 0;
-	int nerr = 0, header = 0;
+	int nerr = 0, header = 0, pe;
 
 	*rows = NULL;
 	*n = 0;
@@ -193,8 +193,8 @@ knmod_parse(const char *file, const char *data, size_t len, struct knmod_row **r
 				buf_printf(err, "%s:%ld: out of memory\n", file, ln);
 			return nerr + 1;
 		}
-		if (parse_row(file, ln, p, l, &out[cnt], err) != 0) {
-			nerr++;
+		if ((pe = parse_row(file, ln, p, l, &out[cnt], err)) != 0) {
+			nerr += pe;
 			row_clear(&out[cnt]);
 			continue;
 		}

@@ -1354,8 +1354,6 @@ kn_finish_import(void *vh, const char *live, int rebuild_codes, struct buf *err)
 	if (kn_create_schema(h, err) < 0 || codedb_exec(h, kn_fts_sql, err) < 0 ||
 	    codedb_exec(h, "INSERT INTO kn_fts(kn_fts) VALUES('rebuild')", err) < 0)
 		return -1;
-	if (knmod_check_topics(h, err) != 0)     /* a modifier row naming no imported topic */
-		return -1;
 	if (!rebuild_codes) {
 		rc = copy_code_fts(h, live, err);
 		if (rc != 0)
