@@ -118,7 +118,7 @@ cmd_check_config(struct cmdctx *cx)
 	if (c.knowledge_override && *c.knowledge_override) {   /* the office's topics */
 		char *kd[1] = { c.knowledge_override };
 
-		nerr += kn_lint_report(kd, 1, 0, stdout, stderr) > 0;
+		nerr += kn_lint_report(kd, 1, KN_REPORT_ALONE, stdout, stderr) > 0;
 	}
 	if (nerr == 0)
 		printf("%s: ok (%zu templates)\n", cx->conf_path ? cx->conf_path : "(embedded defaults)",

@@ -347,7 +347,7 @@ knmod_lint(char *const *dirs, int ndirs, const char *const *ids, size_t nids, st
 		}
 		pe = knmod_parse(path, data.data ? data.data : "", data.len, &rows, &n, err);
 		nerr += pe;
-		for (i = 0; i < n; i++) {
+		for (i = 0; ids && i < n; i++) {
 			if (rows[i].topic[0] == '\0')
 				continue;
 			for (j = 0; j < nids; j++)

@@ -49,7 +49,8 @@ int  knmod_insert(void *h, const struct knmod_row *rows, size_t n, const char *f
 int  knmod_check_topics(void *h, struct buf *err);
 
 /* Lint: reads DIR/modifiers.tsv of each directory that has one and checks it (topic ids
- * against ids, an array of nids topic ids; a later directory's rows win by mod). Errors to
+ * against ids, an array of nids topic ids, unless ids is NULL; a later directory's rows win by
+ * mod). Errors to
  * err; returns their number. A directory without the file is fine. */
 int  knmod_lint(char *const *dirs, int ndirs, const char *const *ids, size_t nids,
                 struct buf *err);

@@ -712,6 +712,23 @@ kn_area_name(int i)
 int
 kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics, size_t *by_area)
 {
+	return kn_lint_opts(dirs, ndirs, 1, err, ntopics, by_area);
+}
+
+/* 1 when dir has a modifiers.tsv (a directory may hold only that: an office's override) */
+static int
+has_modifiers(const char *dir)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	return util_fmt(p, sizeof(p), "%s/%s", dir, KNMOD_FILE) == 0 && stat(p, &st) == 0;
+}
+
+int
+kn_lint_opts(char *const *dirs, int ndirs, int mod_topics, struct buf *err, size_t *ntopics,
+    size_t *by_area)
+{
 	struct seen_id *ids = NULL;
 	size_t nids = 0, capids = 0, i, j;
 	int nerr = 0, di;
@@ -726,7 +743,7 @@ kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics, size_t *
 			nerr++;
 			continue;
 		}
-		if (nf == 0 && di == 0) {
+		if (nf == 0 && di == 0 && !has_modifiers(dirs[di])) {
 			buf_printf(err, "%s: no *.topic files\n", dirs[di]);
 			nerr++;
 		}
@@ -791,14 +808,14 @@ kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics, size_t *
 		free(files);
 	}
 	{       /* modifiers.tsv of each directory, its topic ids against the topics read */
-		const char **idv = nids ? malloc(nids * sizeof(*idv)) : NULL;
+		const char **idv = malloc((nids + 1) * sizeof(*idv));
 
-		if (nids && idv == NULL)
+		if (idv == NULL)
 			nerr++;
 		else {
 			for (i = 0; i < nids; i++)
 				idv[i] = ids[i].id;
-			nerr += knmod_lint(dirs, ndirs, idv, nids, err);
+			nerr += knmod_lint(dirs, ndirs, mod_topics ? idv : NULL, nids, err);
 		}
 		free(idv);
 	}

@@ -207,6 +207,19 @@ test_lint(void **state)
 	assert_int_equal(kn_lint(dirs, 1, &err, &nt, NULL), 1);
 	assert_non_null(strstr(buf_cstr(&err), "lint/modifiers.tsv:3: mod 59: topic 'no-such-topic'"
 	    " is not a topic"));
+	/* an override directory alone, with only a modifiers.tsv naming our topics: the ids are
+	 * not checked (check-config), the rows are */
+	snprintf(d, sizeof(d), "%s/lint-alone", tmpdir);
+	mkdir(d, 0700);
+	write_file(d, NULL, KNMOD_FILE, HDR "25\tOffice.\tG\tW\tmod-25\n");
+	buf_reset(&err);
+	assert_int_equal(kn_lint_opts(dirs, 1, 0, &err, &nt, NULL), 0);
+	assert_int_equal(nt, 0);
+	assert_int_equal(kn_lint(dirs, 1, &err, &nt, NULL), 1);
+	write_file(d, NULL, KNMOD_FILE, HDR "25\tOffice.\tG\n");
+	buf_reset(&err);
+	assert_int_equal(kn_lint_opts(dirs, 1, 0, &err, &nt, NULL), 1);
+	assert_non_null(strstr(buf_cstr(&err), "lint-alone/modifiers.tsv:2: 3 columns"));
 	buf_free(&err);
 }
 
