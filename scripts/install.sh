@@ -12,7 +12,8 @@
 #   SYSCONFDIR/codemaild/templates/                0750  admin template overrides (empty)
 #   PREFIX/share/codemaild/templates/              0644  the shipped templates
 #   PREFIX/share/codemaild/sample/codes.db         0644  the sample reference DB
-#   PREFIX/share/codemaild/knowledge/              0644  our knowledge topics (import knowledge)
+#   PREFIX/share/codemaild/knowledge/              0644  our knowledge topics and modifiers.tsv
+#                                                        (import knowledge)
 #   PREFIX/share/man/man8/codemaild.8, man5/codemaild.conf.5
 #   UNITDIR/codemaild.service  (PREFIX/lib/systemd/system; /lib/systemd/system for /usr)
 #   LIBDIR/sysusers.d/codemaild.conf, LIBDIR/tmpfiles.d/codemaild.conf
@@ -173,7 +174,8 @@ do_install() {
 		(cd "$TOP/knowledge" && find . -type d) | while read -r d; do
 			install -d -m 0755 "$DESTDIR$DATADIR/knowledge/$d"
 		done
-		(cd "$TOP/knowledge" && find . -type f -name '*.topic') | while read -r f; do
+		(cd "$TOP/knowledge" && find . -type f \( -name '*.topic' -o -name modifiers.tsv \)) |
+		    while read -r f; do
 			install -m 0644 "$TOP/knowledge/$f" "$DESTDIR$DATADIR/knowledge/$f"
 		done
 		say "$DESTDIR$DATADIR/knowledge/ ($(cd "$TOP/knowledge" && find . -name '*.topic' | wc -l) topics)"

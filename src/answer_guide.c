@@ -1,113 +1,136 @@
-/* answer_guide — see answer_guide.h. All text is codemaild's own wording; the rule texts
- * that were here are knowledge topics now (knowledge/, imported into the reference DB). */
+/* answer_guide — see answer_guide.h. The texts are knowledge/modifiers.tsv, imported into the
+ * reference DB (kn_modifier, knmod.h); this is only their process-wide cache. */
 #include "answer_guide.h"
 
+#include <sqlite3.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "codedb.h"
+#include "log.h"
 #include "util.h"
 
-static const struct guide_mod mods[] = {
-	{ "24", "Unrelated evaluation and management (E/M) service by the same physician during a post-operative period.",
-	  "the E/M code",
-	  "a visit inside the 10- or 90-day global period of a surgery by the same physician, for a problem unrelated to that surgery; the record must show why it is unrelated",
-	  "mod-24" },
-	{ "25", "Significant, separately identifiable E/M service by the same physician on the same day as a procedure or other service.",
-	  "the E/M code, never the procedure",
-	  "the visit went clearly beyond the usual short evaluation that every procedure includes (a 0- or 10-day global procedure, or another service the same day); for the decision to do a major (90-day) surgery use 57 instead",
-	  "mod-25" },
-	{ "26", "Professional component only: the interpretation and report of a service that has professional and technical parts.",
-	  "the procedure code, when its PC/TC indicator is 1 (or 6)",
-	  "the practitioner only reads and reports the test; the owner of the equipment bills the technical part (TC)",
-	  "mod-26-tc" },
-	{ "TC", "Technical component only: the equipment, staff and supplies part of a service.",
-	  "the procedure code, when its PC/TC indicator is 1 (codes with indicator 3 are technical-only by definition and take neither 26 nor TC)",
-	  "the provider owns the equipment and performs the test, but does not interpret it",
-	  "mod-26-tc" },
-	{ "50", "Bilateral procedure: the same procedure on both sides in the same session.",
-	  "the procedure code, once (Medicare: one line, 1 unit)",
-	  "the code's PFS bilateral indicator is 1 (paid at 150%) or 3 (each side paid at 100%); not with indicator 0 or 2 (2: the code already covers both sides)",
-	  "mod-50" },
-	{ "51", "Multiple procedures in the same session by the same physician.",
-	  "the second and later procedures (many payers, Medicare included, apply the reduction without it)",
-	  "several procedures in one session; never on add-on codes (global ZZZ) or codes exempt from it",
-	  NULL },
-	{ "57", "Decision for surgery: the E/M visit at which the decision to do a major operation was made.",
-	  "the E/M code",
-	  "the visit is the day before or the day of a surgery with a 90-day global; for minor procedures use 25",
-	  "mod-57" },
-	{ "58", "Staged or related procedure by the same physician during the post-operative period.",
-	  "the later procedure code",
-	  "the procedure was planned (staged), is more extensive than the first, or is therapy after it; a new global period starts",
-	  "mod-58" },
-	{ "59", "Distinct procedural service: a procedure not normally reported with another is separate here.",
-	  "the column 2 code of the NCCI pair (the code the edit would deny), never an E/M code",
-	  "the PTP edit's modifier indicator is 1 and the record shows a different session, site or organ, incision, lesion or injury; use XE/XS/XP/XU when one of them fits better",
-	  "ncci-mod-59-xepsu" },
-	{ "76", "Repeat procedure or service by the same physician on the same day.",
-	  "the repeated procedure code",
-	  "the same procedure had to be done again the same day",
-	  NULL },
-	{ "77", "Repeat procedure or service by another physician on the same day.",
-	  "the repeated procedure code",
-	  "a different physician repeats the procedure the same day",
-	  NULL },
-	{ "78", "Unplanned return to the operating or procedure room by the same physician for a related procedure during the post-operative period.",
-	  "the procedure code of the return",
-	  "a complication needs a return to the operating room; no new global period starts",
-	  "mod-78" },
-	{ "79", "Unrelated procedure or service by the same physician during the post-operative period.",
-	  "the new, unrelated procedure code",
-	  "a procedure unrelated to the first surgery during its global period; a new global period starts",
-	  "mod-79" },
-	{ "XE", "Separate encounter: distinct because it took place at a different encounter on the same day.",
-	  "the column 2 code of the NCCI pair",
-	  "the PTP edit's modifier indicator is 1 and the two services were in separate encounters",
-	  "ncci-mod-59-xepsu" },
-	{ "XP", "Separate practitioner: distinct because a different practitioner performed it.",
-	  "the column 2 code of the NCCI pair",
-	  "the PTP edit's modifier indicator is 1 and another practitioner did it",
-	  "ncci-mod-59-xepsu" },
-	{ "XS", "Separate structure: distinct because it was done on a separate organ or structure.",
-	  "the column 2 code of the NCCI pair",
-	  "the PTP edit's modifier indicator is 1 and the services were on different organs or structures",
-	  "ncci-mod-59-xepsu" },
-	{ "XU", "Unusual non-overlapping service: distinct because it does not overlap the usual parts of the main service.",
-	  "the column 2 code of the NCCI pair",
-	  "the PTP edit's modifier indicator is 1 and the service does not overlap the main service",
-	  "ncci-mod-59-xepsu" },
-	{ "RT", "Right side of the body.",
-	  "procedure codes on paired organs or limbs",
-	  "the payer wants sides marked (and for bilateral indicator 3, each side on its own line); anatomic modifiers can also bypass PTP edits with indicator 1",
-	  "mod-50" },
-	{ "LT", "Left side of the body.",
-	  "procedure codes on paired organs or limbs",
-	  "the payer wants sides marked (and for bilateral indicator 3, each side on its own line); anatomic modifiers can also bypass PTP edits with indicator 1",
-	  "mod-50" },
-	{ "GA", "A waiver of liability (ABN) was given as required and is on file.",
-	  "the line you expect Medicare to deny as not reasonable and necessary",
-	  "a signed ABN was obtained before the service",
-	  "mod-ga-gz" },
-	{ "GZ", "Expected to be denied as not reasonable and necessary, and no ABN is on file.",
-	  "the line you expect to be denied",
-	  "no signed ABN; the provider is liable",
-	  "mod-ga-gz" },
-	{ "GY", "Statutorily excluded, or not a Medicare benefit.",
-	  "the excluded item or service",
-	  "the service is never covered by Medicare; no ABN is needed",
-	  "mod-gy-gx" },
-	{ "KX", "The requirements of the payer's medical policy are met.",
-	  "the line the policy names (e.g. therapy above the yearly threshold, some DME)",
-	  "the documentation shows every requirement the policy lists",
-	  NULL },
-	{ "JW", "Amount of a single-use drug discarded, not given to any patient.",
-	  "a separate line of the drug code, with the discarded units",
-	  "drug from a single-dose vial or package was discarded",
-	  "mod-jw-jz" },
-	{ "JZ", "No amount of the single-use drug was discarded.",
-	  "the drug code line",
-	  "drug from a single-dose vial or package was given in full (Medicare requires JZ then)",
-	  "mod-jw-jz" },
+struct entry {
+	struct guide_mod g;       /* points into the strings below */
+	char  mod[3];
+	char *meaning, *sits_on, *when, *topic;
 };
+
+static struct entry *cache;
+static size_t ncache;
+static unsigned long cache_gen;   /* codedb_current's counter when the cache was filled */
+static int cache_set;             /* 0: never filled */
+
+static void
+cache_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < ncache; i++) {
+		free(cache[i].meaning);
+		free(cache[i].sits_on);
+		free(cache[i].when);
+		free(cache[i].topic);
+	}
+	free(cache);
+	cache = NULL;
+	ncache = 0;
+}
+
+static char *
+col(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? strdup((const char *)t) : NULL;
+}
+
+int
+guide_load(struct codedb *db)
+{
+	sqlite3 *h = codedb_handle(db);
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0;
+	int step, rc = -1;
+
+	cache_clear();
+	cache_set = 1;
+	codedb_current(&cache_gen);
+	if (h == NULL)
+		return 0;
+	if (sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
+	    " name = 'kn_modifier'", -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+		goto sqlerr;
+	if (sqlite3_column_int(s, 0) == 0) {     /* a DB older than the modifier guide */
+		sqlite3_finalize(s);
+		return 0;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(h, "SELECT mod, meaning, goes_on, when_, topic FROM kn_modifier"
+	    " ORDER BY mod", -1, &s, NULL) != SQLITE_OK)
+		goto sqlerr;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *m = sqlite3_column_text(s, 0);
+		struct entry *e;
+
+		if (m == NULL || strlen((const char *)m) != 2)
+			continue;
+		if (ncache == cap) {
+			size_t nc = cap ? cap * 2 : 32;
+			struct entry *ne = realloc(cache, nc * sizeof(*ne));
+
+			if (ne == NULL)
+				goto oom;
+			cache = ne;
+			cap = nc;
+		}
+		e = &cache[ncache];
+		memset(e, 0, sizeof(*e));
+		memcpy(e->mod, m, 3);
+		e->meaning = col(s, 1);
+		e->sits_on = col(s, 2);
+		e->when = col(s, 3);
+		e->topic = col(s, 4);
+		ncache++;
+		if (!e->meaning || !e->sits_on || !e->when || (!e->topic &&
+		    sqlite3_column_type(s, 4) != SQLITE_NULL))
+			goto oom;
+	}
+	if (step != SQLITE_DONE)
+		goto sqlerr;
+	sqlite3_finalize(s);
+	/* the pointers last: realloc may have moved the entries */
+	for (size_t i = 0; i < ncache; i++) {
+		cache[i].g.mod = cache[i].mod;
+		cache[i].g.meaning = cache[i].meaning;
+		cache[i].g.sits_on = cache[i].sits_on;
+		cache[i].g.when = cache[i].when;
+		cache[i].g.topic = cache[i].topic;
+	}
+	return (int)ncache;
+oom:
+	log_err("modifier guide: out of memory");
+	goto fail;
+sqlerr:
+	log_err("reference DB %s: modifier guide: %s", codedb_path(db), sqlite3_errmsg(h));
+fail:
+	sqlite3_finalize(s);
+	cache_clear();
+	return rc;
+}
+
+/* Refills the cache when the reference DB was opened, reopened or closed since. */
+static void
+refresh(void)
+{
+	unsigned long gen;
+	struct codedb *db = codedb_current(&gen);
+
+	if (!cache_set || gen != cache_gen)
+		guide_load(db);
+}
 
 const struct guide_mod *
 guide_modifier(const char *mod)
@@ -116,8 +139,16 @@ guide_modifier(const char *mod)
 
 	if (mod == NULL)
 		return NULL;
-	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++)
-		if (util_strcaseeq(mods[i].mod, mod))
-			return &mods[i];
+	refresh();
+	for (i = 0; i < ncache; i++)
+		if (util_strcaseeq(cache[i].mod, mod))
+			return &cache[i].g;
 	return NULL;
+}
+
+int
+guide_count(void)
+{
+	refresh();
+	return (int)ncache;
 }

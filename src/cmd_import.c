@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "answer_guide.h"
 #include "buf.h"
 #include "cmd.h"
 #include "codedb.h"
@@ -188,6 +189,13 @@ cmd_info(struct cmdctx *cx)
 		    "source");
 		codedb_releases(db, NULL, info_rel, NULL);
 	}
+	/* knowledge/modifiers.tsv (kn_modifier), read into answer_guide's cache */
+	n = guide_load(db);
+	if (n > 0)
+		printf("\nmodifier guide: %d modifiers\n", n);
+	else
+		printf("\nmodifier guide: missing (replies give no modifier guidance; run"
+		    " 'codemaild import knowledge knowledge')\n");
 	codedb_close(db);
 	if (history) {
 		sqlite3 *h = NULL;

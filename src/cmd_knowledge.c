@@ -21,21 +21,21 @@ usage(FILE *fp)
 }
 
 int
-kn_lint_report(char *const *dirs, int ndirs, int verbose, FILE *out, FILE *errfp)
+kn_lint_report(char *const *dirs, int ndirs, int flags, FILE *out, FILE *errfp)
 {
 	struct buf err;
 	size_t ntopics = 0, by_area[KN_NAREAS];
 	int nerr, i;
 
 	buf_init(&err, 16u * 1024 * 1024);
-	nerr = kn_lint(dirs, ndirs, &err, &ntopics, by_area);
+	nerr = kn_lint_opts(dirs, ndirs, !(flags & KN_REPORT_ALONE), &err, &ntopics, by_area);
 	fputs(buf_cstr(&err), errfp);
 	if (nerr == 0) {
 		fprintf(out, "knowledge:");
 		for (i = 0; i < ndirs; i++)
 			fprintf(out, " %s", dirs[i]);
 		fprintf(out, ": ok (%zu topic%s)\n", ntopics, ntopics == 1 ? "" : "s");
-		if (verbose)
+		if (flags & KN_REPORT_VERBOSE)
 			for (i = 0; i < KN_NAREAS; i++)
 				fprintf(out, "  %-11s %zu\n", kn_area_name(i), by_area[i]);
 	} else
@@ -72,5 +72,5 @@ cmd_knowledge(struct cmdctx *cx)
 			fprintf(stderr, "codemaild knowledge lint: %s: not a directory\n", dirs[i]);
 			return EX_NOINPUT;
 		}
-	return kn_lint_report(dirs, n, 1, stdout, stderr) ? EX_DATAERR : EX_OK;
+	return kn_lint_report(dirs, n, KN_REPORT_VERBOSE, stdout, stderr) ? EX_DATAERR : EX_OK;
 }

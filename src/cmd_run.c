@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "answer_guide.h"
 #include "codedb.h"
 #include "daemon.h"
 #include "extract.h"
@@ -117,7 +118,7 @@ cmd_check_config(struct cmdctx *cx)
 	if (c.knowledge_override && *c.knowledge_override) {   /* the office's topics */
 		char *kd[1] = { c.knowledge_override };
 
-		nerr += kn_lint_report(kd, 1, 0, stdout, stderr) > 0;
+		nerr += kn_lint_report(kd, 1, KN_REPORT_ALONE, stdout, stderr) > 0;
 	}
 	if (nerr == 0)
 		printf("%s: ok (%zu templates)\n", cx->conf_path ? cx->conf_path : "(embedded defaults)",
@@ -224,6 +225,8 @@ cmd_status(struct cmdctx *cx)
 
 		codedb_datasets(db, ds_cb, arr);
 		json_object_object_add(o, "data", arr);
+		/* knowledge/modifiers.tsv in kn_modifier: 0 = an old DB without it */
+		json_object_object_add(o, "modifier_guide", json_object_new_int(guide_count()));
 		codedb_close(db);
 	}
 	if (json)
@@ -285,6 +288,13 @@ cmd_status(struct cmdctx *cx)
 				json_object_object_get_ex(e, "release", &b);
 				printf("  %-20s %s\n", json_object_get_string(a), json_object_get_string(b));
 			}
+		}
+		if (json_object_object_get_ex(o, "modifier_guide", &v)) {
+			if (json_object_get_int(v) > 0)
+				printf("modifier guide: %d modifiers\n", json_object_get_int(v));
+			else
+				printf("modifier guide: missing (replies give no modifier guidance: run"
+				    " 'codemaild import knowledge knowledge')\n");
 		}
 	}
 	json_object_put(o);

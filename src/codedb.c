@@ -288,6 +288,20 @@ fail:
 	return -1;
 }
 
+/* The handle opened or reopened last (codedb_current), and a counter bumped on every open,
+ * successful reopen and close of it: readers of process-wide caches built from the DB
+ * (answer_guide.c) refill them when it moves, so codedb.c knows nothing of them. */
+static struct codedb *current;
+static unsigned long current_gen;
+
+struct codedb *
+codedb_current(unsigned long *gen)
+{
+	if (gen)
+		*gen = current_gen;
+	return current;
+}
+
 struct codedb *
 codedb_open(const char *path, struct buf *err)
 {
@@ -305,6 +319,8 @@ codedb_open(const char *path, struct buf *err)
 		free(db);
 		return NULL;
 	}
+	current = db;
+	current_gen++;
 	return db;
 }
 
@@ -313,6 +329,10 @@ codedb_close(struct codedb *db)
 {
 	if (db == NULL)
 		return;
+	if (db == current) {
+		current = NULL;
+		current_gen++;
+	}
 	db_close_handle(db);
 	free(db->path);
 	free(db);
@@ -365,6 +385,8 @@ codedb_reopen_if_changed(struct codedb *db)
 	db->ino = tmp.ino;
 	db->mtime = tmp.mtime;
 	db->size = tmp.size;
+	current = db;
+	current_gen++;
 	log_info("reference DB %s reopened (new import)", db->path);
 	return 1;
 }

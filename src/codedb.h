@@ -42,6 +42,10 @@ void codedb_close(struct codedb *db);               /* NULL ok */
  * a warning is logged), -1 error. One stat() per call. */
 int  codedb_reopen_if_changed(struct codedb *db);
 const char *codedb_path(const struct codedb *db);   /* borrowed */
+/* The handle opened or successfully reopened last and still open (NULL: none), and in *gen
+ * (may be NULL) a counter that changes on every open, reopen and close of it. For
+ * process-wide caches filled from the DB (answer_guide.c): refill when *gen moved. */
+struct codedb *codedb_current(unsigned long *gen);
 /* The open sqlite3 handle (void * keeps sqlite3.h out), for modules with their own read-only
  * statements (knowledge.c). Borrowed; NULL when closed. Invalid after a reopen. */
 void *codedb_handle(struct codedb *db);

@@ -22,6 +22,7 @@
 
 #include "codedb.h"
 #include "import_priv.h"
+#include "knmod.h"
 #include "knowledge.h"
 #include "log.h"
 #include "util.h"
@@ -660,6 +661,26 @@ kn_expand(const char *dir, char ***list, int *n, int *cap, struct buf *err)
 
 	if (kn_list_files(dir, &f, &nf, err) < 0)
 		return -1;
+	{       /* the modifier guide (knmod.h) comes with the topics of its directory */
+		char mp[PATH_MAX];
+		struct stat st;
+		char **nf2;
+
+		if (util_fmt(mp, sizeof(mp), "%s/%s", dir, KNMOD_FILE) == 0 && stat(mp, &st) == 0 &&
+		    S_ISREG(st.st_mode)) {
+			nf2 = realloc(f, (nf + 1) * sizeof(*nf2));
+			if (nf2 == NULL || (nf2[nf] = strdup(mp)) == NULL) {
+				buf_printf(err, "out of memory");
+				f = nf2 ? nf2 : f;
+				for (i = 0; i < nf; i++)
+					free(f[i]);
+				free(f);
+				return -1;
+			}
+			f = nf2;
+			nf++;
+		}
+	}
 	for (i = 0; i < nf; i++) {
 		if (*n == *cap) {
 			char **nl;
@@ -879,6 +900,11 @@ copy_forward(struct imp *im, const char *live, struct buf *err, long long old_ro
 			sqlite3_finalize(s);
 			s = NULL;
 		}
+		/* the modifier guide goes with the topics (a live DB older than it has none) */
+		if (i == DS_KNOWLEDGE && query_int(im->h, "SELECT count(*) FROM old.sqlite_master"
+		    " WHERE type = 'table' AND name = 'kn_modifier'", 0, &ok) > 0 &&
+		    exec1(im->h, "INSERT INTO main.kn_modifier SELECT * FROM old.kn_modifier", err) < 0)
+			goto out_detach;
 		for (j = 0; j < 2; j++) {
 			if (sqlite3_prepare_v2(im->h, j == 0 ? "INSERT INTO main.datasets SELECT * FROM"
 			    " old.datasets WHERE name = ?1" : ver == 1 ? "INSERT INTO main.releases(dataset,"
@@ -1291,6 +1317,11 @@ import_run(const char *kindname, char **in, int nin, const struct import_opts *o
 		}
 	}
 	im.f = NULL;
+	/* the modifier guide names only topics of this import (knmod.h) */
+	if (k->parse == imp_parse_knowledge && knmod_check_topics(im.h, err) != 0) {
+		rc = EX_DATAERR;
+		goto out;
+	}
 	/* a last line: always on a TTY; in plain mode only after periodic lines were shown */
 	if (im.bar == 1 || (im.bar == 0 && util_mono() - im.t0 >= 2.0))
 		progress_show(&im, 0, 1);

@@ -6,11 +6,14 @@
  * an unknown field must never reach a reply); every error is reported as file:line.
  * Files under o->knowledge_override are the office's: a topic there wins over ours with the
  * same id. The dataset's release is "N topics", its sha256 a hash over the files' sha256 in
- * path order (the content hash shown by `codemaild info`). */
+ * path order (the content hash shown by `codemaild info`). DIR/modifiers.tsv (knmod.h) is
+ * read into kn_modifier the same way (refused on any error, override rows win by mod, part of
+ * the content hash); import_run refuses a row whose topic was not imported. */
 #include <stdio.h>
 #include <string.h>
 
 #include "import_priv.h"
+#include "knmod.h"
 #include "knowledge.h"
 #include "util.h"
 
@@ -28,15 +31,67 @@ is_override(const struct imp *im, const char *path)
 	return strncmp(path, ov, l) == 0 && path[l] == '/';
 }
 
+/* Chains the file's sha256 into the knowledge content hash (shown in the vintage line). */
+static void
+chain_sha(struct imp *im, struct imp_file *f)
+{
+	struct buf chain;
+	char sha[65];
+
+	buf_init(&chain, 256);
+	buf_printf(&chain, "%s%s", im->sha[DS_KNOWLEDGE], imp_file_sha(f));
+	util_sha256_hex(chain.data, chain.len, sha);
+	buf_free(&chain);
+	memcpy(im->sha[DS_KNOWLEDGE], sha, sizeof(sha));
+	util_fmt(im->vintage[DS_KNOWLEDGE], sizeof(im->vintage[0]), "knowledge %s (%.8s)",
+	    im->release[DS_KNOWLEDGE], sha);
+}
+
+/* DIR/modifiers.tsv (knmod.h): the modifier guide, rows of the override directory win. */
+static int
+parse_modifiers(struct imp *im, struct imp_file *f)
+{
+	struct knmod_row *rows = NULL;
+	struct buf err;
+	size_t n = 0;
+	int rc;
+
+	buf_init(&err, 64 * 1024);
+	f->read = 1;
+	im->line = 1;
+	if (knmod_parse(f->path, f->data ? f->data : "", f->size, &rows, &n, &err) != 0) {
+		while (err.len && err.data[err.len - 1] == '\n')
+			buf_truncate(&err, err.len - 1);
+		buf_printf(im->err, "%s", buf_cstr(&err));
+		buf_free(&err);
+		return -1;
+	}
+	rc = knmod_insert(im->h, rows, n, f->path, is_override(im, f->path), &err);
+	knmod_free(rows, n);
+	if (rc < 0) {
+		buf_printf(im->err, "%s", buf_cstr(&err));
+		buf_free(&err);
+		return -1;
+	}
+	buf_free(&err);
+	f->loaded = 1;
+	im->touched[DS_KNOWLEDGE] = 1;
+	f->dataset = DS_KNOWLEDGE;
+	chain_sha(im, f);
+	return 0;
+}
+
 int
 imp_parse_knowledge(struct imp *im, struct imp_file *f)
 {
 	struct kn_topic t;
-	struct buf err, chain;
+	struct buf err;
 	sqlite3_stmt *s;
 	int nerr, rc, origin = is_override(im, f->path);
-	char sha[65];
+	const char *base = strrchr(f->path, '/');
 
+	if (strcmp(base ? base + 1 : f->path, KNMOD_FILE) == 0)
+		return parse_modifiers(im, f);
 	buf_init(&err, 64 * 1024);
 	f->read = 1;
 	im->line = 1;
@@ -83,12 +138,6 @@ imp_parse_knowledge(struct imp *im, struct imp_file *f)
 			util_fmt(im->release[DS_KNOWLEDGE], sizeof(im->release[0]), "%lld topics", n);
 	}
 	sqlite3_finalize(s);
-	buf_init(&chain, 256);
-	buf_printf(&chain, "%s%s", im->sha[DS_KNOWLEDGE], imp_file_sha(f));
-	util_sha256_hex(chain.data, chain.len, sha);
-	buf_free(&chain);
-	memcpy(im->sha[DS_KNOWLEDGE], sha, sizeof(sha));
-	util_fmt(im->vintage[DS_KNOWLEDGE], sizeof(im->vintage[0]), "knowledge %s (%.8s)",
-	    im->release[DS_KNOWLEDGE], sha);
+	chain_sha(im, f);
 	return 0;
 }

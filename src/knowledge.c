@@ -17,6 +17,7 @@
 
 #include "codedb.h"
 #include "extract.h"
+#include "knmod.h"
 #include "log.h"
 #include "util.h"
 
@@ -711,6 +712,23 @@ kn_area_name(int i)
 int
 kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics, size_t *by_area)
 {
+	return kn_lint_opts(dirs, ndirs, 1, err, ntopics, by_area);
+}
+
+/* 1 when dir has a modifiers.tsv (a directory may hold only that: an office's override) */
+static int
+has_modifiers(const char *dir)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	return util_fmt(p, sizeof(p), "%s/%s", dir, KNMOD_FILE) == 0 && stat(p, &st) == 0;
+}
+
+int
+kn_lint_opts(char *const *dirs, int ndirs, int mod_topics, struct buf *err, size_t *ntopics,
+    size_t *by_area)
+{
 	struct seen_id *ids = NULL;
 	size_t nids = 0, capids = 0, i, j;
 	int nerr = 0, di;
@@ -725,7 +743,7 @@ kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics, size_t *
 			nerr++;
 			continue;
 		}
-		if (nf == 0 && di == 0) {
+		if (nf == 0 && di == 0 && !has_modifiers(dirs[di])) {
 			buf_printf(err, "%s: no *.topic files\n", dirs[di]);
 			nerr++;
 		}
@@ -788,6 +806,18 @@ kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics, size_t *
 		for (i = 0; i < nf; i++)
 			free(files[i]);
 		free(files);
+	}
+	{       /* modifiers.tsv of each directory, its topic ids against the topics read */
+		const char **idv = malloc((nids + 1) * sizeof(*idv));
+
+		if (idv == NULL)
+			nerr++;
+		else {
+			for (i = 0; i < nids; i++)
+				idv[i] = ids[i].id;
+			nerr += knmod_lint(dirs, ndirs, mod_topics ? idv : NULL, nids, err);
+		}
+		free(idv);
 	}
 	if (by_area)
 		memset(by_area, 0, KN_NAREAS * sizeof(*by_area));
@@ -1121,7 +1151,9 @@ static const char kn_fts_sql[] =
 int
 kn_create_schema(void *h, struct buf *err)
 {
-	return codedb_exec(h, kn_schema_sql, err);
+	if (codedb_exec(h, kn_schema_sql, err) < 0)
+		return -1;
+	return knmod_create_schema(h, err);     /* kn_modifier: modifiers.tsv */
 }
 
 struct keyins {

@@ -7,6 +7,7 @@ the same day (only real no-code replies are limited to one a day)."""
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -89,6 +90,10 @@ eq(os.stat(db).st_ino, before, "import: the live DB is untouched")
 local = os.path.join(tmp, "local")
 topic(local, "modifiers", "mod-50", "Bilateral procedures under our payer contract",
       "bilateral | both knees", "Our payer wants two lines with RT and LT for every bilateral procedure.")
+# the office's modifier guide rows (modifiers.tsv) win by mod; they may name our topics
+with open(os.path.join(local, "modifiers.tsv"), "w") as f:
+    f.write("# ours\nmod\tmeaning\tgoes_on\twhen\ttopic\n"
+            "50\tBilateral, as our payer wants it.\tthe procedure code\ttwo lines under our contract\tmod-50\n")
 goodconf = os.path.join(tmp, "good.conf")
 with open(goodconf, "w") as f:
     f.write(f"[general]\nreference_db = {db}\ntemplates = {os.path.join(TOP, 'templates')}\n"
@@ -101,6 +106,25 @@ r = run("info", "--db", db)
 line = [l for l in r.stdout.splitlines() if l.startswith("knowledge")]
 ok(line and "topics (1 local)" in line[0], "info: topic count with the local ones", "\n".join(line))
 ok("sha256" in r.stdout, "info: content hash shown")
+ok("modifier guide: 25 modifiers" in r.stdout, "info: the modifier guide is in", r.stdout[-300:])
+con = sqlite3.connect(db)
+rows = dict((m, (t, o)) for m, t, o in con.execute("SELECT mod, meaning, origin FROM kn_modifier"))
+con.close()
+eq(rows.get("50"), ("Bilateral, as our payer wants it.", 1), "modifiers.tsv: the office's row wins")
+eq(rows.get("25", ("", 9))[1], 0, "modifiers.tsv: rows the office does not name stay ours")
+# a malformed modifiers.tsv refuses the import with file:line, like a bad topic
+badmod = os.path.join(tmp, "badmod")
+shutil.copytree(KDIR, badmod)
+with open(os.path.join(badmod, "modifiers.tsv"), "a") as f:
+    f.write("2a\tNot a modifier.\tx\ty\t\n")
+before = os.stat(db).st_ino
+rb = run("import", "--db", db, "knowledge", badmod, conf=goodconf)
+eq(rb.returncode, 65, "import: a bad modifiers.tsv row refuses the import")
+ok(re.search(r"/badmod/modifiers\.tsv:\d+: mod '2a' is not 2 upper-case", rb.stderr), "import: modifiers.tsv file:line", rb.stderr[-500:])
+eq(os.stat(db).st_ino, before, "import: the live DB is untouched (bad modifiers.tsv)")
+rb = run("knowledge", "lint", badmod)
+eq(rb.returncode, 65, "lint: a bad modifiers.tsv row is an error")
+ok(re.search(r"/badmod/modifiers\.tsv:\d+: mod '2a'", rb.stderr), "lint: modifiers.tsv file:line", rb.stderr[-500:])
 r2 = run("info", "--db", db)
 eq(r2.stdout.count("sha256"), r.stdout.count("sha256"), "info: stable")
 
