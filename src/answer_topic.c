@@ -268,12 +268,24 @@ kind_name(const char *k)
 }
 
 /* The keyword search section; returns the number of matches (0: none or not asked). */
+/* codedb_icd_children callback: "A, B, C" into a buf */
+static int
+kid_add(void *ctx, const char *code, const char *display, const char *title)
+{
+	struct buf *b = ctx;
+
+	(void)code;
+	(void)title;
+	buf_printf(b, "%s%s", b->len ? ", " : "", display);
+	return 0;
+}
+
 static int
 add_search(const struct answer_topic_in *in, const char *q, struct json_object *sections,
     struct json_object *lead, struct json_object *m)
 {
 	struct kn_code_match mt[ANSWER_SEARCH_MAX];
-	struct buf words, line, codes;
+	struct buf words, line, codes, gone;
 	struct json_object *body, *sec, *arr;
 	char hint[8];
 	int n, i;
@@ -290,6 +302,7 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 	}
 	buf_init(&line, 4096);
 	buf_init(&codes, 1024);
+	buf_init(&gone, 1024);
 	buf_printf(&line, "Codes whose titles match \"%.*s%s\"", words.len > 40 ? 40 : (int)words.len,
 	    buf_cstr(&words), words.len > 40 ? "..." : "");
 	sec = section(&body, "search", buf_cstr(&line));
@@ -297,15 +310,40 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object();
+		const char *bt = "";
 
+		if (strcmp(mt[i].kind, "icd10") == 0) {
+			/* the titles may be an older release's: billable is decided by the release in
+			 * effect today (M54.5 was billable in FY2021, a header since FY2022) */
+			struct cdb_icd_valid v;
+
+			if (codedb_icd_validity(in->db, mt[i].code, NULL, &v) == 1 &&
+			    v.v == CDB_ICD_DELETED) {
+				mt[i].billable = 0;
+				bt = v.below ? "NOT billable today: a header now, use a code below it" :
+				    "NOT valid today: deleted";
+				if (v.below) {
+					struct buf kids;
+
+					buf_init(&kids, 1024);
+					codedb_icd_children(in->db, mt[i].code, kid_add, &kids, 4);
+					buf_printf(&gone, "%s%s (a header in %s: use %s%s)", gone.len ? "; " : "",
+					    mt[i].code, v.release, kids.len ? "one of " : "a code below it",
+					    buf_cstr(&kids));
+					buf_free(&kids);
+				} else
+					buf_printf(&gone, "%s%s (deleted by %s)", gone.len ? "; " : "", mt[i].code,
+					    v.release);
+			} else
+				bt = mt[i].billable ? "billable" : "header, not billable: pick a code under it";
+		}
 		jstr(o, "code", mt[i].code);
 		jstr(o, "kind", mt[i].kind);
 		jstr(o, "kind_name", kind_name(mt[i].kind));
 		jstr(o, "title", mt[i].title);
 		ap_j_hang(o, "title", mt[i].code, mt[i].title, 9, WRAP);   /* title + title_lines */
 		json_object_object_add(o, "billable", json_object_new_boolean(mt[i].billable));
-		jstr(o, "billable_text", strcmp(mt[i].kind, "icd10") != 0 ? "" :
-		    mt[i].billable ? "billable" : "header, not billable: pick a code under it");
+		jstr(o, "billable_text", bt);
 		json_object_array_add(arr, o);
 		if (i < 3)
 			buf_printf(&codes, "%s%s", i ? ", " : "", mt[i].code);
@@ -322,8 +360,9 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 		summary_add(m, buf_cstr(&line));
 		buf_reset(&line);
 		buf_printf(&line, "Codes whose titles match \"%s\": %s. Check the full title, and for"
-		    " ICD-10-CM the tabular notes, before you choose one.", buf_cstr(&words),
-		    buf_cstr(&codes));
+		    " ICD-10-CM the tabular notes, before you choose one%s%s%s", buf_cstr(&words),
+		    buf_cstr(&codes), gone.len ? "; not for claims today: " : "", buf_cstr(&gone),
+		    gone.len ? "." : ".");
 		jstr(l, "text", buf_cstr(&line));
 		jstr(l, "rule", "code-search");
 		json_object_array_add(lead, l);
@@ -336,6 +375,7 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 	buf_free(&words);
 	buf_free(&line);
 	buf_free(&codes);
+	buf_free(&gone);
 	return n > 0 ? n : -1;
 }
 

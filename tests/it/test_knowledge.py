@@ -186,6 +186,11 @@ else:
            "search: E11.22 for type 2 diabetes with CKD", t[:1500])
         t = reply_text(inst, "kq7 subject", "HCPCS for walker")
         ok("E0130" in t and "Walker, rigid (pickup)" in t, "search: HCPCS walkers", t[:1500])
+        # a FY2021 title whose code is a header in FY2026 (M54.5 split into M54.50/51/59) is
+        # never offered as billable
+        t = reply_text(inst, "kq9 subject", "What is the ICD-10 code for low back pain?")
+        ok("M54.5" in t and "ICD-10-CM, billable" not in t and "NOT billable today" in t
+           and "M54.50" in t and "M54.59" in t, "search: M54.5 not billable in FY2026, its codes named", t[:1500])
         t = reply_text(inst, "kq8 subject", "HCPCS code for a zebra-striped unicorn saddle")
         ok("no code title in the loaded data matches" in t.lower() or "outside what i can answer" in t.lower(),
            "search: nothing invented when no title matches", t[:800])
