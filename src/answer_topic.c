@@ -35,26 +35,6 @@ jlines(struct json_object *o, const char *key, const char *text, size_t width)
 	json_object_put(tmp);
 }
 
-
-/* heading + rule, as every section */
-static struct json_object *
-section(struct json_object **body, const char *kind, const char *heading)
-{
-	struct json_object *sec = json_object_new_object();
-	char rule[128];
-	size_t n = strlen(heading);
-
-	*body = json_object_new_object();
-	if (n >= sizeof(rule))
-		n = sizeof(rule) - 1;
-	memset(rule, '-', n);
-	rule[n] = '\0';
-	jstr(*body, "heading", heading);
-	jstr(*body, "rule", rule);
-	json_object_object_add(sec, kind, *body);
-	return sec;
-}
-
 /* "doc | section | date" -> "doc section (date)" */
 static void
 cite_of(const char *line, size_t n, struct buf *out)
@@ -136,7 +116,7 @@ add_topic(struct json_object *sections, struct json_object *lead, const struct k
 	struct buf first_cite, line;
 	const char *p = h->sources ? h->sources : "";
 
-	sec = section(&body, "topic", h->title);
+	sec = ap_new_section(&body, "topic", h->title);
 	json_object_object_add(body, "brief", json_object_new_boolean(brief));
 	json_object_object_add(body, "full", json_object_new_boolean(!brief));
 	{
@@ -305,7 +285,7 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 	buf_init(&gone, 1024);
 	buf_printf(&line, "Codes whose titles match \"%.*s%s\"", words.len > 40 ? 40 : (int)words.len,
 	    buf_cstr(&words), words.len > 40 ? "..." : "");
-	sec = section(&body, "search", buf_cstr(&line));
+	sec = ap_new_section(&body, "search", buf_cstr(&line));
 	jstr(body, "query", buf_cstr(&words));
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++) {
