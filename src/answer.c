@@ -479,13 +479,8 @@ asks_fee(const struct ctx *c)
 {
 	static const char *const w[] = { "rvu", "relative value", "fee", "reimburs", "rate",
 	    "how much", "allowable", "allowed amount", "price", "cost", "amount", "$", NULL };
-	size_t i;
 
-	for (i = 0; w[i]; i++)
-		if ((c->text && util_strcasestr(c->text, w[i])) ||
-		    (c->subject && util_strcasestr(c->subject, w[i])))
-			return 1;
-	return 0;
+	return ap_asks(c, w);
 }
 
 /* Drops the lead lines of rule `twin` whose code already has a line of rule `keep` (the same

@@ -26,13 +26,8 @@ static int
 asks_shares(const struct ctx *c)
 {
 	static const char *const w[] = { "share", "split", "transfer", "54", "55", "56", NULL };
-	size_t i;
 
-	for (i = 0; w[i]; i++)
-		if ((c->text && util_strcasestr(c->text, w[i])) ||
-		    (c->subject && util_strcasestr(c->subject, w[i])))
-			return 1;
-	return 0;
+	return ap_asks(c, w);
 }
 
 static int
@@ -40,13 +35,8 @@ asks_indicators(const struct ctx *c)
 {
 	static const char *const w[] = { "indicator", "bilateral", "assistant", "co-surg",
 	    "cosurg", "team surg", "multiple proc", "PC/TC", NULL };
-	size_t i;
 
-	for (i = 0; w[i]; i++)
-		if ((c->text && util_strcasestr(c->text, w[i])) ||
-		    (c->subject && util_strcasestr(c->subject, w[i])))
-			return 1;
-	return 0;
+	return ap_asks(c, w);
 }
 
 struct json_object *

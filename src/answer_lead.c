@@ -87,6 +87,15 @@ text_has(const struct ctx *c, const char *w)
 	return (c->text && util_strcasestr(c->text, w)) || (c->subject && util_strcasestr(c->subject, w));
 }
 
+int
+ap_asks(const struct ctx *c, const char *const *words)
+{
+	for (; *words; words++)
+		if (text_has(c, *words))
+			return 1;
+	return 0;
+}
+
 static const char *
 mai_short(int mai)
 {

@@ -168,6 +168,8 @@ void ap_lead_topic(struct json_object *lead, const char *topic);
 void ap_lead_source(struct json_object *lead, const char *source);
 /* Wraps every lead line not yet wrapped, adds a topic line's Source, keeps LEAD_MAX. */
 void ap_lead_finish(struct json_object *lead);
+/* 1 when the question text or subject holds one of words (NULL-ended; case-insensitive). */
+int  ap_asks(const struct ctx *c, const char *const *words);
 /* the lines said before any other: a date of service outside a code's dates */
 void ap_leads_first(struct ctx *c, struct json_object *lead);
 /* 1 when the message asked nothing specific about its codes (describe them) */

@@ -62,18 +62,6 @@ topic_ok(const char *p, size_t n)
 	return n < 64;
 }
 
-static char *
-dupn(const char *p, size_t n)
-{
-	char *s = malloc(n + 1);
-
-	if (s) {
-		memcpy(s, p, n);
-		s[n] = '\0';
-	}
-	return s;
-}
-
 /* One data line (without its newline) into r; errors counted and reported. */
 static int
 parse_row(const char *file, long ln, const char *p, size_t len, struct knmod_row *r,
@@ -132,10 +120,10 @@ parse_row(const char *file, long ln, const char *p, size_t len, struct knmod_row
 		return nerr;
 	memcpy(r->mod, f[0], 2);
 	r->mod[2] = '\0';
-	r->meaning = dupn(f[1], fl[1]);
-	r->goes_on = dupn(f[2], fl[2]);
-	r->when = dupn(f[3], fl[3]);
-	r->topic = dupn(f[4], fl[4]);
+	r->meaning = strndup(f[1], fl[1]);
+	r->goes_on = strndup(f[2], fl[2]);
+	r->when = strndup(f[3], fl[3]);
+	r->topic = strndup(f[4], fl[4]);
 	r->line = ln;
 	if (!r->meaning || !r->goes_on || !r->when || !r->topic) {
 		if (err)

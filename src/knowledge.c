@@ -23,18 +23,6 @@
 
 /* ---- small pure helpers --------------------------------------------------------------- */
 
-static char *
-xstrndup(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
 static void
 trim(const char **s, size_t *n)
 {
@@ -504,14 +492,14 @@ kn_parse(const char *file, const char *data, size_t len, struct kn_topic *t, str
 				    (int)tn, dt);
 				break;
 			}
-			t->src[t->nsrc].doc = xstrndup(d, dn);
-			t->src[t->nsrc].section = xstrndup(sec, sn);
-			t->src[t->nsrc].date = xstrndup(dt, tn);
+			t->src[t->nsrc].doc = strndup(d, dn);
+			t->src[t->nsrc].section = strndup(sec, sn);
+			t->src[t->nsrc].date = strndup(dt, tn);
 			t->nsrc++;
 			break;
 		}
 		default:
-			*val[k] = xstrndup(v, vn);
+			*val[k] = strndup(v, vn);
 			break;
 		}
 	}
