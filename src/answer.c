@@ -567,8 +567,13 @@ answer_build(const struct answer_in *in, int *lookups)
 	/* a range whose end points are not in the data: not expanded into other codes */
 	for (i = 0; c.db && i < ex->nranges; i++)
 		if (codedb_known(c.db, ex->ranges[i].lo) != 1 && codedb_known(c.db, ex->ranges[i].hi) != 1)
-			ap_lead_add(lead, "range", ex->ranges[i].lo, "The range %s-%s is not expanded: neither end is in the loaded data, and the codes between them are other services.",
-			    ex->ranges[i].lo, ex->ranges[i].hi);
+{
+			struct json_object *f = json_object_new_object();
+
+			J_STR(f, "lo", ex->ranges[i].lo);
+			J_STR(f, "hi", ex->ranges[i].hi);
+			ap_say(lead, "range", ex->ranges[i].lo, "range", f);
+		}
 
 	/* the codes: cards (or the claim table); brief when something else was asked */
 	if (c.n) {
@@ -738,7 +743,7 @@ answer_build(const struct answer_in *in, int *lookups)
 			buf_init(&al, 2048);
 			buf_printf(&al, "Answers are for the date of service %s%s%s.", c.dos,
 			    ru.len ? ", from " : "", buf_cstr(&ru));
-			J_PARA(m, "asof_text", buf_cstr(&al), AP_WRAP);
+			J_STR(m, "asof_text", buf_cstr(&al));
 			buf_free(&al);
 		}
 		buf_free(&ru);

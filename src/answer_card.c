@@ -71,28 +71,27 @@ add_status(struct ctx *c, struct item *it, struct json_object *d)
 	switch (cc->status) {
 	case CDB_ACTIVE:
 		if (cc->effective[0])
-			J_HANGF(d, "status", "Status:", "active on %s (in effect since %s)", c->asof, cc->effective);
+			J_FMT(d, "status", "active on %s (in effect since %s)", c->asof, cc->effective);
 		else
-			J_HANGF(d, "status", "Status:", "active on %s", c->asof);
+			J_FMT(d, "status", "active on %s", c->asof);
 		break;
 	case CDB_DELETED:
-		J_HANGF(d, "status", "Status:", "DELETED: not valid on %s (ended %s)", c->asof, cc->status_date);
+		J_FMT(d, "status", "DELETED: not valid on %s (ended %s)", c->asof, cc->status_date);
 		break;
 	case CDB_NOT_YET:
-		J_HANGF(d, "status", "Status:", "NOT YET EFFECTIVE on %s (in effect from %s)", c->asof, cc->status_date);
+		J_FMT(d, "status", "NOT YET EFFECTIVE on %s (in effect from %s)", c->asof, cc->status_date);
 		break;
 	default:
 		if (it->has_rvu && (it->rvu.status == 'D' || it->rvu.status == 'F'))
-			J_HANGF(d, "status", "Status:", "deleted (PFS status %c in the CY%s fee schedule)", it->rvu.status, it->rvu.year);
+			J_FMT(d, "status", "deleted (PFS status %c in the CY%s fee schedule)", it->rvu.status, it->rvu.year);
 		else if (it->has_rvu)
-			J_HANGF(d, "status", "Status:", "listed in the CY%s physician fee schedule (the loaded data has no dated CPT code list)",
-			    it->rvu.year);
+			J_FMT(d, "status", "listed in the CY%s physician fee schedule (the loaded data has no dated CPT code list)", it->rvu.year);
 		else
-			J_HANGF(d, "status", "Status:", "%s (no dated source in the loaded data)", st);
+			J_FMT(d, "status", "%s (no dated source in the loaded data)", st);
 		break;
 	}
 	if (cc->replacement)
-		J_HANGF(d, "replacement", "Replaced by:", "%s", cc->replacement);
+		J_FMT(d, "replacement", "%s", cc->replacement);
 	if (cc->status == CDB_UNKNOWN_STATUS && it->has_rvu)
 		J_FMT(d, "status_brief", "in the CY%s fee schedule, status %c, global %s", it->rvu.year,
 		    it->rvu.status, it->rvu.global);
@@ -116,7 +115,7 @@ ap_card(struct ctx *c, struct item *it)
 	if (it->icd) {
 		struct cdb_icd *r = &it->icd_row;
 
-		J_PARA(d, "title", r->long_title, AP_WRAP - 2);
+		J_STR(d, "title", r->long_title);
 		J_STR(d, "short", r->short_title);
 		J_BOOL(d, "billable", r->billable);
 		J_STR(d, "release", r->release);
@@ -155,7 +154,7 @@ ap_card(struct ctx *c, struct item *it)
 
 						util_fmt(ct + l, sizeof(ct) - l, " and %d more", n - (int)show);
 					}
-					J_PARA(d, "children_text", ct, AP_WRAP - 2);
+					J_STR(d, "children_text", ct);
 				}
 			}
 			json_object_put(kids);
@@ -169,7 +168,7 @@ ap_card(struct ctx *c, struct item *it)
 		char dose[48];
 
 		if (title)
-			J_PARA(d, "title", title, AP_WRAP - 2);
+			J_STR(d, "title", title);
 		else
 			J_BOOL(d, "no_title", 1);
 		J_BOOL(d, "licensed", it->cc.licensed);
@@ -178,15 +177,15 @@ ap_card(struct ctx *c, struct item *it)
 		add_status(c, it, d);
 		J_BOOL(d, "active", it->cc.status == CDB_ACTIVE || it->cc.status == CDB_UNKNOWN_STATUS);
 		if (it->cc.coverage[0])
-			J_HANGF(d, "coverage", "HCPCS coverage:", "%s = %s", it->cc.coverage, it->cc.coverage_text);
+			J_FMT(d, "coverage", "%s = %s", it->cc.coverage, it->cc.coverage_text);
 		if (it->has_rvu) {
-			J_HANGF(d, "pfs", "PFS status:", "%c = %s", it->rvu.status, it->rvu.status_text ? it->rvu.status_text : "");
-			J_HANGF(d, "global", "Global days:", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
+			J_FMT(d, "pfs", "%c = %s", it->rvu.status, it->rvu.status_text ? it->rvu.status_text : "");
+			J_FMT(d, "global", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
 		}
 		if (x->kind == CODE_HCPCS) {
 			ap_dose_unit(it->cc.hcpcs_long, dose, sizeof(dose));
 			if (dose[0] && it->ex->code[0] == 'J')
-				J_HANGF(d, "dose", "Dose unit:", "1 unit = %s", dose);
+				J_FMT(d, "dose", "1 unit = %s", dose);
 		}
 		json_object_object_add(sec, "describe", d);
 	}

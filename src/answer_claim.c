@@ -123,7 +123,7 @@ claim_pairs(struct ctx *c, struct json_object *body)
 		util_fmt(note, sizeof(note), "No edit (both orders checked) for the other %zu of %zu pairs%s.",
 		    c->pairs - nwith, c->pairs, c->ptp_rows < 100000 ?
 		    " in the loaded PTP data, an excerpt of the CMS files: check the current quarter's files before billing" : "");
-	J_PARA(body, "pairs_note", note, AP_WRAP - 2);
+	J_STR(body, "pairs_note", note);
 	{
 		char later[11] = "";
 
@@ -134,7 +134,7 @@ claim_pairs(struct ctx *c, struct json_object *body)
 		if (later[0]) {
 			util_fmt(note, sizeof(note), "These MUEs took effect %s, after the date of service %s: the values in force then may differ.",
 			    later, c->asof);
-			J_PARA(body, "later", note, AP_WRAP - 2);
+			J_STR(body, "later", note);
 		}
 	}
 }

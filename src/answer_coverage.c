@@ -41,11 +41,10 @@ ap_coverage_section(struct ctx *c, const char *partial, struct json_object *summ
 				A_FMT(lines, "The code is deleted for %s: it cannot be paid.", c->asof);
 		}
 		json_object_object_add(r, "lines", lines);
-		ap_bullets(r, "lines", AP_WRAP - 4);
 		json_object_array_add(rows, r);
 	}
 	json_object_object_add(body, "rows", rows);
-	J_PARA(body, "lcd", "Whether Medicare covers a service for a given diagnosis is set by National Coverage Determinations (NCDs) and by your Medicare Administrative Contractor's Local Coverage Determinations (LCDs) and billing articles. Those are not in the files codemaild answers from, so it cannot say whether this service is covered for this patient.", AP_WRAP - 2);
+	J_STR(body, "lcd", "Whether Medicare covers a service for a given diagnosis is set by National Coverage Determinations (NCDs) and by your Medicare Administrative Contractor's Local Coverage Determinations (LCDs) and billing articles. Those are not in the files codemaild answers from, so it cannot say whether this service is covered for this patient.");
 	{
 		struct json_object *chk = json_object_new_array();
 
@@ -54,7 +53,6 @@ ap_coverage_section(struct ctx *c, const char *partial, struct json_object *summ
 		A_STR(chk, "other payers: their medical or clinical policy, and whether prior authorisation is needed");
 		A_STR(chk, "if you expect a denial: an ABN before the service, then modifier GA (or GZ without one)");
 		json_object_object_add(body, "check", chk);
-		ap_bullets(body, "check", AP_WRAP - 4);
 	}
 	J_BOOL(body, "has_icd", has_icd);
 	J_BOOL(body, "has_proc", has_proc);

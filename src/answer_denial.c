@@ -86,18 +86,6 @@ jstr(struct json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
 }
 
-/* key = text and key_lines = prefix + text wrapped at 72 columns, the continuation lines
- * indented to the width of the prefix (a hanging indent: answer_json.c) */
-static void
-jwrap(struct json_object *o, const char *key, const char *prefix, const char *text)
-{
-	if (text == NULL || *text == '\0') {   /* nothing to show: no lines (not a bare label) */
-		json_object_object_add(o, key, json_object_new_string(""));
-		return;
-	}
-	ap_j_hang(o, key, prefix, text, strlen(prefix), 72);
-}
-
 static void
 jbool(struct json_object *o, const char *k, int v)
 {
@@ -269,7 +257,7 @@ answer_denial(struct codedb *db, const struct ex_result *ex, const char *dos,
 
 			util_fmt(gl, sizeof(gl), "%s.", group_words(d->group));
 			util_fmt(pre, sizeof(pre), "Group %s: ", d->group);
-			jwrap(b, "group_text", pre, d->group[0] ? gl : "");
+			jstr(b, "group_text", d->group[0] ? gl : "");
 		}
 		jbool(b, "has_group", d->group[0] != '\0');
 		jstr(b, "kind", found ? (strcmp(dn.kind, "rarc") == 0 ? "RARC" : "CARC") :
@@ -282,7 +270,7 @@ answer_denial(struct codedb *db, const struct ex_result *ex, const char *dos,
 
 			util_fmt(desc, sizeof(desc), "%.*s", u ? (int)(u - dn.text) : 1000,
 			    found ? dn.text : "");
-			jwrap(b, "text", "X12 text: ", desc);
+			jstr(b, "text", desc);
 			jstr(b, "usage", u ? u + 1 : "");
 		}
 		jstr(b, "status", found ? dn.status : "");
@@ -295,19 +283,19 @@ answer_denial(struct codedb *db, const struct ex_result *ex, const char *dos,
 			char ck[300];
 
 			util_fmt(ck, sizeof(ck), "%s.", check_of(cat));
-			jwrap(b, "check", "Check: ", ck);
+			jstr(b, "check", ck);
 			jstr(b, "check_short", check_of(cat));
 		}
 		facts(db, ex, dos, cat, fa);
 		{
-			/* each fact as {text, text_lines} wrapped under a "- " bullet */
+			/* each fact as {text} (the template shows it as a bullet) */
 			struct json_object *fo = json_object_new_array();
 			size_t k;
 
 			for (k = 0; k < json_object_array_length(fa); k++) {
 				struct json_object *o = json_object_new_object();
 
-				jwrap(o, "text", "- ", json_object_get_string(json_object_array_get_idx(fa, k)));
+				jstr(o, "text", json_object_get_string(json_object_array_get_idx(fa, k)));
 				json_object_array_add(fo, o);
 			}
 			json_object_put(fa);

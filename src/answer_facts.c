@@ -11,7 +11,6 @@
 #include "codedb.h"
 #include "util.h"
 
-#define WRAPW 72
 
 static void
 jstr(struct json_object *o, const char *k, const char *v)
@@ -25,12 +24,6 @@ jbool(struct json_object *o, const char *k, int v)
 	json_object_object_add(o, k, json_object_new_boolean(v ? 1 : 0));
 }
 
-/* key = text and key_lines = text wrapped at WRAPW columns (answer_json.c) */
-static void
-jpara(struct json_object *o, const char *key, const char *text)
-{
-	ap_j_para(o, key, text, WRAPW);
-}
 
 static void
 jparaf(struct json_object *o, const char *key, const char *fmt, ...)
@@ -46,7 +39,7 @@ jparaf(struct json_object *o, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	jpara(o, key, buf_cstr(&b));
+	jstr(o, key, buf_cstr(&b));
 	buf_free(&b);
 }
 
@@ -159,7 +152,7 @@ answer_fee_change(struct codedb *db, const char *code, const char *dos, struct j
 	{
 		struct json_object *o = json_object_new_object();
 
-		jpara(o, "text", line);
+		jstr(o, "text", line);
 		json_object_array_add(arr, o);
 	}
 	return 1;
@@ -249,7 +242,7 @@ note_cb(void *vctx, const char *kind, const char *text, const char *from)
 		util_fmt(t, sizeof(t), "%s (at %s%s): %s", note_kinds[i].label,
 		    strncmp(from, "ch", 2) == 0 ? "chapter " : "", strncmp(from, "ch", 2) == 0 ?
 		    from + 2 : from, text);
-		jpara(o, "text", t);
+		jstr(o, "text", t);
 		json_object_array_add(ns->arr, o);
 		return 0;
 	}
@@ -399,7 +392,7 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 		o = json_object_new_object();
 		util_fmt(buf, sizeof(buf), "EXCLUDES1 CONFLICT: %s and %s may not be reported together"
 		    " (Excludes1 note that applies to %s: \"%s\").", disp, others[i], disp, note);
-		jpara(o, "text", buf);
+		jstr(o, "text", buf);
 		json_object_array_add(conf, o);
 		nconf++;
 	}

@@ -16,10 +16,8 @@ ap_indicators(const struct cdb_rvu *r, struct json_object *o)
 {
 	struct json_object *a = json_object_new_array(), *e;
 
-#define IND(label, v, txt) do { struct buf ib; e = json_object_new_object(); J_STR(e, "label", label); \
-	J_FMT(e, "value", "%d", v); buf_init(&ib, 1024); buf_printf(&ib, "%d = %s", v, txt); \
-	J_HANG(e, "text", label ":", buf_cstr(&ib), 22, AP_WRAP - 4); buf_free(&ib); \
-	json_object_array_add(a, e); } while (0)
+#define IND(label, v, txt) do { e = json_object_new_object(); J_STR(e, "label", label); \
+	J_FMT(e, "value", "%d", v); J_STR(e, "text", txt); json_object_array_add(a, e); } while (0)
 	IND("Multiple procedures", r->mult_proc, codedb_mult_proc_text(r->mult_proc));
 	IND("Bilateral (50)", r->bilateral, codedb_bilateral_text(r->bilateral));
 	IND("Assistant at surgery", r->assistant, codedb_assistant_text(r->assistant));
@@ -119,8 +117,8 @@ ap_fee_section(struct ctx *c, const char *partial, struct json_object *summary)
 		util_fmt(release, sizeof(release), "%s", it->rvu.release);
 		co = json_object_new_object();
 		J_STR(co, "code", it->ex->code);
-		J_HANGF(co, "pfs", "PFS status:", "%c = %s", it->rvu.status, it->rvu.status_text ? it->rvu.status_text : "");
-		J_HANGF(co, "global", "Global days:", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
+		J_FMT(co, "pfs", "%c = %s", it->rvu.status, it->rvu.status_text ? it->rvu.status_text : "");
+		J_FMT(co, "global", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
 		if (with_indicators)
 			ap_indicators(&it->rvu, co);
 		if (!priced(it->rvu.status))
@@ -162,7 +160,7 @@ ap_fee_section(struct ctx *c, const char *partial, struct json_object *summary)
 
 				util_fmt(rn, sizeof(rn), "No fee schedule release loaded covers %s: the"
 				    " nearest loaded one, %s, was used.", c->asof, c->it[i].rvu.release);
-				J_PARA(body, "release_note", rn, AP_WRAP - 2);
+				J_STR(body, "release_note", rn);
 				break;
 			}
 	}
@@ -182,7 +180,7 @@ ap_fee_section(struct ctx *c, const char *partial, struct json_object *summary)
 		for (k = 0; k < json_object_array_length(notes); k++) {
 			struct json_object *p = json_object_new_object();
 
-			J_PARA(p, "text", json_object_get_string(json_object_array_get_idx(notes, k)), AP_WRAP - 2);
+			J_STR(p, "text", json_object_get_string(json_object_array_get_idx(notes, k)));
 			json_object_array_add(nl, p);
 		}
 		json_object_object_add(body, "notes", nl);

@@ -61,20 +61,19 @@ ap_global_section(struct ctx *c, const char *partial, struct json_object *summar
 		r = json_object_new_object();
 		J_STR(r, "code", it->ex->code);
 		J_STR(r, "global", it->rvu.global);
-		J_HANGF(r, "global_text", "Global days:", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
+		J_FMT(r, "global_text", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
 		if ((strcmp(it->rvu.global, "010") == 0 || strcmp(it->rvu.global, "090") == 0 ||
 		    strcmp(it->rvu.global, "000") == 0) && (c->nproc == 1 || asks_shares(c))) {
-			J_HANGF(r, "shares", "Shares:", "pre-operative %.0f%%, intra-operative %.0f%%, post-operative %.0f%%",
-			    it->rvu.pre_op * 100, it->rvu.intra_op * 100, it->rvu.post_op * 100);
+			J_FMT(r, "shares", "pre-operative %.0f%%, intra-operative %.0f%%, post-operative %.0f%%", it->rvu.pre_op * 100, it->rvu.intra_op * 100, it->rvu.post_op * 100);
 			if (strcmp(it->rvu.global, "090") == 0)
-				J_HANGF(r, "window", "Package:", "%s", "The package runs from the day before the surgery to 90 days after it; related visits in it are not billed (24/57/58/78/79 for the exceptions).");
+				J_FMT(r, "window", "%s", "The package runs from the day before the surgery to 90 days after it; related visits in it are not billed (24/57/58/78/79 for the exceptions).");
 			else if (strcmp(it->rvu.global, "010") == 0)
-				J_HANGF(r, "window", "Package:", "%s", "The package covers the day of the procedure and 10 days after; same-day visits need 25 and must stand on their own.");
+				J_FMT(r, "window", "%s", "The package covers the day of the procedure and 10 days after; same-day visits need 25 and must stand on their own.");
 			else
-				J_HANGF(r, "window", "Package:", "%s", "The package covers the day of the procedure; a same-day visit needs 25 and must stand on their own.");
+				J_FMT(r, "window", "%s", "The package covers the day of the procedure; a same-day visit needs 25 and must stand on their own.");
 		}
 		if (strcmp(it->rvu.global, "ZZZ") == 0)
-			J_HANGF(r, "window", "Package:", "%s", "Report only with its primary procedure; it shares the primary code's global period.");
+			J_FMT(r, "window", "%s", "Report only with its primary procedure; it shares the primary code's global period.");
 		/* the payment indicators only when asked about (they are not the global days) */
 		if (ap_plain(c) || asks_indicators(c))
 			ap_indicators(&it->rvu, r);

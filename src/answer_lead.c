@@ -14,26 +14,25 @@
 
 #define LEAD_MAX 6
 
+/* A lead line whose words come from templates/lead.txt.tmpl: the sentence `say`, filled
+ * from facts (taken) when the reply is rendered (render_say). */
 void
-ap_lead_add(struct json_object *lead, const char *rule, const char *code, const char *fmt, ...)
+ap_say(struct json_object *lead, const char *rule, const char *code, const char *say,
+    struct json_object *facts)
 {
 	struct json_object *o;
-	struct buf b;
-	va_list ap;
 
-	if (lead == NULL)
+	if (lead == NULL) {
+		json_object_put(facts);
 		return;
-	buf_init(&b, 8192);
-	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
-	va_end(ap);
+	}
 	o = json_object_new_object();
-	ap_hang(o, "text", "*", buf_cstr(&b), 2);
 	json_object_object_add(o, "rule", json_object_new_string(rule));
 	if (code && *code)
 		json_object_object_add(o, "code", json_object_new_string(code));
+	json_object_object_add(o, "say", json_object_new_string(say));
+	json_object_object_add(o, "facts", facts);
 	json_object_array_add(lead, o);
-	buf_free(&b);
 }
 
 void
@@ -96,15 +95,14 @@ ap_asks(const struct ctx *c, const char *const *words)
 	return 0;
 }
 
-static const char *
-mai_short(int mai)
+/* new facts {code} for a sentence about one code (caller passes them to ap_say) */
+static struct json_object *
+facts_code(const char *code)
 {
-	switch (mai) {
-	case 1: return "MAI 1, claim-line edit";
-	case 2: return "MAI 2, date-of-service edit, policy";
-	case 3: return "MAI 3, date-of-service edit, clinical";
-	default: return "MAI unknown";
-	}
+	struct json_object *f = json_object_new_object();
+
+	J_STR(f, "code", code);
+	return f;
 }
 
 /* A date of service outside a code's dates is said first. */
@@ -122,17 +120,21 @@ ap_leads_first(struct ctx *c, struct json_object *lead)
 			continue;
 		if (c->dos == NULL && it->ex->kind == CODE_HCPCS)
 			continue;       /* the HCPCS dates are said by the card for today */
-		if (c->dos && it->cc.status == CDB_NOT_YET)
-			ap_lead_add(lead, "dos-outside", it->ex->code,
-			    "Date of service %s is BEFORE %s took effect (%s, %s file): it was not a valid code on that date.",
-			    c->dos, it->ex->code, it->cc.status_date, rel);
-		else if (c->dos && it->cc.status == CDB_DELETED)
-			ap_lead_add(lead, "dos-outside", it->ex->code,
-			    "Date of service %s is AFTER %s ended (last day %s, %s file): it is not valid on that date%s%s.",
-			    c->dos, it->ex->code, it->cc.end[0] ? it->cc.end : it->cc.status_date, rel,
-			    it->cc.replacement ? "; the file names as replacement " : "",
-			    it->cc.replacement ? it->cc.replacement : "");
-		else if (it->ex->kind != CODE_HCPCS) {
+		if (c->dos && (it->cc.status == CDB_NOT_YET || it->cc.status == CDB_DELETED)) {
+			struct json_object *f = json_object_new_object();
+			int before = it->cc.status == CDB_NOT_YET;
+
+			J_STR(f, "dos", c->dos);
+			J_STR(f, "code", it->ex->code);
+			J_STR(f, "file", rel);
+			if (before)
+				J_STR(f, "from", it->cc.status_date);
+			else
+				J_STR(f, "last", it->cc.end[0] ? it->cc.end : it->cc.status_date);
+			if (!before && it->cc.replacement)
+				J_STR(f, "replacement", it->cc.replacement);
+			ap_say(lead, "dos-outside", it->ex->code, before ? "dos_before" : "dos_after", f);
+		} else if (it->ex->kind != CODE_HCPCS) {
 			/* CPT numbers carry no dates here (no licensed file): the fee schedule releases
 			 * tell when a code left or arrived */
 			struct cdb_change ch;
@@ -141,15 +143,17 @@ ap_leads_first(struct ctx *c, struct json_object *lead)
 			if (codedb_change(c->db, "pfs_rvu", it->ex->code, when, &ch) != 1)
 				continue;
 			w = codedb_change_word(&ch);
-			if (strcmp(w, "deleted") == 0)
-				ap_lead_add(lead, "release-deleted", it->ex->code,
-				    "%s is not in the fee schedule in effect on %s (%s); it was in %s: most likely deleted or "
-				    "renumbered since, so check the current CPT code set before billing it for that date.",
-				    it->ex->code, when, ch.cur, ch.prev);
-			else if (strcmp(w, "later") == 0)
-				ap_lead_add(lead, "release-later", it->ex->code,
-				    "%s is not in the fee schedule in effect on %s (%s); it first appears in %s: "
-				    "it may not be valid yet on that date.", it->ex->code, when, ch.cur, ch.next);
+			if (strcmp(w, "deleted") == 0 || strcmp(w, "later") == 0) {
+				struct json_object *f = json_object_new_object();
+				int gone = strcmp(w, "deleted") == 0;
+
+				J_STR(f, "code", it->ex->code);
+				J_STR(f, "date", when);
+				J_STR(f, "cur", ch.cur);
+				J_STR(f, gone ? "prev" : "next", gone ? ch.prev : ch.next);
+				ap_say(lead, gone ? "release-deleted" : "release-later", it->ex->code,
+				    gone ? "release_deleted" : "release_later", f);
+			}
 		}
 	}
 }
@@ -158,26 +162,27 @@ static void
 lead_units(struct ctx *c, const struct item *it, struct json_object *lead)
 {
 	const char *code = it->ex->code;
+	struct json_object *f = json_object_new_object();
+	int mai = it->mue.mai;
 
+	J_STR(f, "code", code);
 	if (!it->has_mue) {
-		ap_lead_add(lead, "mue", code, "%s: no MUE in the loaded practitioner file (%s): no published per-day unit limit for it there.",
-		    code, c->rel_mue[0] ? c->rel_mue : "none loaded");
+		J_STR(f, "file", c->rel_mue[0] ? c->rel_mue : "none loaded");
+		ap_say(lead, "mue", code, "mue_none", f);
 		return;
 	}
-	if (it->units > it->mue.value)
-		ap_lead_add(lead, "mue", code, "%s: MUE %ld %s (%s): %d units %s exceed it%s.", code,
-		    it->mue.value, it->mue.mai == 1 ? "per claim line" : "per day", mai_short(it->mue.mai),
-		    it->units, it->mue.mai == 1 ? "on one line" : "on one date",
-		    it->mue.mai == 2 ? "; units above it are not paid" :
-		    it->mue.mai == 3 ? "; the excess is denied, appealable with records" :
-		    "; more on another line only with a fitting modifier and documentation");
-	else if (it->units)
-		ap_lead_add(lead, "mue", code, "%s: MUE %ld %s (%s): %d unit%s %s within it.", code,
-		    it->mue.value, it->mue.mai == 1 ? "per claim line" : "per day", mai_short(it->mue.mai),
-		    it->units, it->units == 1 ? "" : "s", it->units == 1 ? "is" : "are");
-	else
-		ap_lead_add(lead, "mue", code, "%s: MUE %ld %s (%s).", code, it->mue.value,
-		    it->mue.mai == 1 ? "per claim line" : "per day", mai_short(it->mue.mai));
+	J_INT(f, "value", it->mue.value);
+	J_INT(f, "mai", mai);
+	J_BOOL(f, "per_line", mai == 1);
+	J_BOOL(f, "mai1", mai == 1);
+	J_BOOL(f, "mai2", mai == 2);
+	J_BOOL(f, "mai3", mai == 3);
+	J_BOOL(f, "mai_unknown", mai < 1 || mai > 3);
+	J_INT(f, "units", it->units);
+	J_BOOL(f, "over", it->units > it->mue.value);
+	J_BOOL(f, "within", it->units > 0 && it->units <= it->mue.value);
+	J_BOOL(f, "one", it->units == 1);
+	ap_say(lead, "mue", code, "mue", f);
 	ap_lead_topic(lead, "mue-mai");
 	ap_lead_source(lead, c->rel_mue);
 }
@@ -189,24 +194,29 @@ lead_pctc(struct ctx *c, const struct item *it, struct json_object *lead)
 	int hp, ht;
 	const char *code = it->ex->code;
 
+	struct json_object *f = json_object_new_object();
+
+	J_STR(f, "code", code);
 	if (!it->has_rvu) {
-		ap_lead_add(lead, "pctc", code, "%s is not in the loaded fee schedule (%s): no PC/TC indicator to check.", code,
-		    c->rel_rvu[0] ? c->rel_rvu : "none loaded");
+		J_STR(f, "file", c->rel_rvu[0] ? c->rel_rvu : "none loaded");
+		ap_say(lead, "pctc", code, "pctc_norvu", f);
 		return;
 	}
 	memset(&p, 0, sizeof(p));
 	memset(&t, 0, sizeof(t));
 	hp = codedb_rvu_mod(c->db, code, "26", c->dos, &p) == 1;
 	ht = codedb_rvu_mod(c->db, code, "TC", c->dos, &t) == 1;
-	if (hp && ht)
-		ap_lead_add(lead, "pctc", code, "%s: PC/TC indicator %d, split into -26 (professional, %.2f RVUs) and -TC (technical, %.2f RVUs); global %.2f RVUs (non-facility, %s).",
-		    code, it->rvu.pctc, p.total_nf, t.total_nf, it->rvu.total_nf, c->rel_rvu);
-	else if (hp)
-		ap_lead_add(lead, "pctc", code, "%s: PC/TC indicator %d: -26 row %.2f RVUs, no -TC row (%s).", code,
-		    it->rvu.pctc, p.total_nf, c->rel_rvu);
-	else
-		ap_lead_add(lead, "pctc", code, "%s: PC/TC indicator %d = %s: no -26/-TC rows in the fee schedule, so 26 and TC do not split it.",
-		    code, it->rvu.pctc, codedb_pctc_text(it->rvu.pctc));
+	J_INT(f, "pctc", it->rvu.pctc);
+	J_STR(f, "file", c->rel_rvu);
+	if (hp) {
+		json_object_object_add(f, "pc_rvu", json_object_new_double(p.total_nf));
+		if (ht) {
+			json_object_object_add(f, "tc_rvu", json_object_new_double(t.total_nf));
+			json_object_object_add(f, "total_rvu", json_object_new_double(it->rvu.total_nf));
+		}
+	} else
+		J_STR(f, "pctc_text", codedb_pctc_text(it->rvu.pctc));
+	ap_say(lead, "pctc", code, hp && ht ? "pctc_split" : hp ? "pctc_26only" : "pctc_nosplit", f);
 	ap_lead_topic(lead, "mod-26-tc");
 	ap_lead_source(lead, c->rel_rvu);
 	cdb_rvu_free(&p);
@@ -217,9 +227,8 @@ static void
 lead_describe(struct ctx *c, const struct item *it, struct json_object *lead)
 {
 	const char *code = it->ex->code;
-	struct buf b;
+	struct json_object *f = json_object_new_object();
 
-	buf_init(&b, 4096);
 	if (it->icd) {
 		struct cdb_icd_valid v;
 		int val = codedb_icd_validity(c->db, code, c->asof, &v) == 1 ? (int)v.v : -1;
@@ -228,50 +237,58 @@ lead_describe(struct ctx *c, const struct item *it, struct json_object *lead)
 			/* gone (or a header now) in the release in effect: the ICD-10-CM lead line
 			 * (answer_icd_lead) says so and what to report; an older title called
 			 * "billable" here would contradict it */
-			buf_free(&b);
+			json_object_put(f);
 			return;
-		} else if (val == CDB_ICD_VALID && v.title_release[0] && strcmp(v.title_release, v.release))
+		}
+		J_STR(f, "code", it->icd_row.display);
+		J_STR(f, "title", it->icd_row.short_title ? it->icd_row.short_title : "");
+		J_BOOL(f, "billable", it->icd_row.billable);
+		if (val == CDB_ICD_VALID && v.title_release[0] && strcmp(v.title_release, v.release)) {
 			/* valid now, but the wording loaded is older: it may have changed */
-			buf_printf(&b, "%s: valid in ICD-10-CM %s; %s. Title as worded in %s (it may have "
-			    "changed since; check the %s tabular): %s.", it->icd_row.display, v.release,
-			    it->icd_row.billable ? "billable" : "a header, NOT billable: use a code below it",
-			    v.title_release, v.release, it->icd_row.short_title ? it->icd_row.short_title : "");
-		else
-			buf_printf(&b, "%s (ICD-10-CM %s): %s; %s.", it->icd_row.display, it->icd_row.release,
-			    it->icd_row.short_title ? it->icd_row.short_title : "",
-			    it->icd_row.billable ? "billable" : "a header, NOT billable: use a code below it");
-		ap_lead_add(lead, "describe", it->icd_row.display, "%s", buf_cstr(&b));
-		buf_free(&b);
+			J_STR(f, "release", v.release);
+			J_STR(f, "title_release", v.title_release);
+			ap_say(lead, "describe", it->icd_row.display, "describe_icd_oldtitle", f);
+		} else {
+			J_STR(f, "release", it->icd_row.release);
+			ap_say(lead, "describe", it->icd_row.display, "describe_icd", f);
+		}
 		return;
 	}
-	buf_printf(&b, "%s (%s)", code, extract_kind_name(it->ex->kind));
+	J_STR(f, "code", code);
+	J_STR(f, "kind_name", extract_kind_name(it->ex->kind));
+	J_STR(f, "asof", c->asof);
 	if (it->cc.hcpcs_short && it->ex->kind == CODE_HCPCS)
-		buf_printf(&b, ": %s", it->cc.hcpcs_long ? it->cc.hcpcs_long : it->cc.hcpcs_short);
+		J_STR(f, "desc", it->cc.hcpcs_long ? it->cc.hcpcs_long : it->cc.hcpcs_short);
 	else if (it->cc.lay) {
 		size_t l = strlen(it->cc.lay);
 
-		buf_printf(&b, ": %.*s", (int)(l && it->cc.lay[l - 1] == '.' ? l - 1 : l), it->cc.lay);
+		J_FMT(f, "desc", "%.*s", (int)(l && it->cc.lay[l - 1] == '.' ? l - 1 : l), it->cc.lay);
 	}
 	switch (it->cc.status) {
 	case CDB_ACTIVE:
-		buf_printf(&b, "; active on %s", c->asof);
+		J_BOOL(f, "active", 1);
 		break;
 	case CDB_DELETED:
-		buf_printf(&b, "; DELETED, not valid on %s (ended %s)", c->asof, it->cc.status_date);
+		J_BOOL(f, "deleted", 1);
+		J_STR(f, "date", it->cc.status_date);
 		break;
 	case CDB_NOT_YET:
-		buf_printf(&b, "; NOT YET effective on %s (from %s)", c->asof, it->cc.status_date);
+		J_BOOL(f, "not_yet", 1);
+		J_STR(f, "date", it->cc.status_date);
 		break;
 	default:
-		if (it->has_rvu)
-			buf_printf(&b, "; in the CY%s fee schedule, status %c", it->rvu.year, it->rvu.status);
+		if (it->has_rvu) {
+			J_BOOL(f, "in_pfs", 1);
+			J_STR(f, "year", it->rvu.year);
+			J_FMT(f, "pfs_status", "%c", it->rvu.status);
+		}
 		break;
 	}
-	if (it->has_rvu && strcmp(it->rvu.global, "XXX") != 0)
-		buf_printf(&b, "; global %s (%s)", it->rvu.global, ap_global_short(it->rvu.global));
-	buf_addstr(&b, ".");
-	ap_lead_add(lead, "describe", code, "%s", buf_cstr(&b));
-	buf_free(&b);
+	if (it->has_rvu && strcmp(it->rvu.global, "XXX") != 0) {
+		J_STR(f, "global", it->rvu.global);
+		J_STR(f, "global_short", ap_global_short(it->rvu.global));
+	}
+	ap_say(lead, "describe", code, "describe", f);
 }
 
 static void
@@ -281,30 +298,33 @@ lead_pair(struct ctx *c, const struct item *a, const struct item *b, struct json
 	const struct cdb_ptp *p = ap_find_edit(c, a->ex->code, b->ex->code);
 	const struct item *em = a->em ? a : b->em ? b : NULL, *pr = em == a ? b : a;
 
+	struct json_object *f;
+
+	if (p) {
+		f = json_object_new_object();
+		J_STR(f, "a", a->ex->code);
+		J_STR(f, "b", b->ex->code);
+		J_STR(f, "col1", p->col1);
+		J_STR(f, "col2", p->col2);
+		J_INT(f, "indicator", p->modifier);
+		J_STR(f, "date", c->asof);
+		J_BOOL(f, "deleted", p->deletion[0] && strcmp(p->deletion, c->asof) < 0);
+		ap_say(lead, "ncci", p->col2, !p->active ? "ncci_off" : p->modifier == 0 ? "ncci_0" : "ncci_1", f);
+	}
 	if (p && p->active) {
-		if (p->modifier == 0)
-			ap_lead_add(lead, "ncci", p->col2, "%s with %s: NCCI edit in effect (column 1 %s, column 2 %s), indicator 0: %s is not paid with %s and no modifier bypasses it.",
-			    a->ex->code, b->ex->code, p->col1, p->col2, p->col2, p->col1);
-		else
-			ap_lead_add(lead, "ncci", p->col2, "%s with %s: NCCI edit in effect (column 1 %s, column 2 %s), indicator %d: %s is paid only with 59 or XE/XP/XS/XU (or an anatomic modifier) on it, when the record shows a separate service.",
-			    a->ex->code, b->ex->code, p->col1, p->col2, p->modifier, p->col2);
 		ap_lead_topic(lead, "ncci-mod-59-xepsu");
 		ap_lead_source(lead, c->ptp_release[0] ? c->ptp_release : NULL);
 		return;
 	}
-	if (p)
-		ap_lead_add(lead, "ncci", p->col2, "%s with %s: the NCCI edit (column 1 %s) is %s on %s: it does not stop billing them together.",
-		    a->ex->code, b->ex->code, p->col1, p->deletion[0] && strcmp(p->deletion, c->asof) < 0 ? "deleted" : "not in effect",
-		    c->asof);
 	if (em && !pr->em && pr->has_rvu) {
-		if (ap_is_minor(pr))
-			ap_lead_add(lead, "em-modifier", em->ex->code, "%s with %s: %s has a %s global (minor), so the same-day visit is paid only with modifier 25 on %s, when it is significant and separately identifiable%s.",
-			    pr->ex->code, em->ex->code, pr->ex->code, pr->rvu.global, em->ex->code,
-			    p ? "" : c->ptp_rows < 100000 ? "; no NCCI edit for this pair in the loaded PTP excerpt" : "; no NCCI edit for this pair");
-		else if (strcmp(pr->rvu.global, "090") == 0)
-			ap_lead_add(lead, "em-modifier", em->ex->code, "%s with %s: %s has a 90-day global: a visit the day before or the day of is paid only as the decision for surgery, with modifier 57 on %s.",
-			    pr->ex->code, em->ex->code, pr->ex->code, em->ex->code);
 		if (ap_is_minor(pr) || strcmp(pr->rvu.global, "090") == 0) {
+			f = json_object_new_object();
+			J_STR(f, "proc", pr->ex->code);
+			J_STR(f, "em", em->ex->code);
+			J_STR(f, "global", pr->rvu.global);
+			J_BOOL(f, "no_edit", p == NULL);
+			J_BOOL(f, "excerpt", c->ptp_rows < 100000);
+			ap_say(lead, "em-modifier", em->ex->code, ap_is_minor(pr) ? "em_25" : "em_57", f);
 			ap_lead_topic(lead, "mod-25");
 			return;
 		}
@@ -317,6 +337,7 @@ static void
 lead_claim(struct ctx *c, struct json_object *lead)
 {
 	size_t i, over = 0, bad = 0, active = 0;
+	struct json_object *f;
 	struct buf ob;
 
 	buf_init(&ob, 4096);
@@ -333,9 +354,18 @@ lead_claim(struct ctx *c, struct json_object *lead)
 	}
 	for (i = 0; i < c->ned; i++)
 		active += c->ed[i].p.active;
-	ap_lead_add(lead, "claim", NULL, "Claim check, %zu codes, date of service %s: %zu line%s over the MUE%s%s%s; %zu NCCI edit%s in effect among %zu pairs; %zu code%s not found or not valid on that date.",
-	    c->n, c->asof, over, over == 1 ? "" : "s", over ? " (" : "", buf_cstr(&ob), over ? ")" : "",
-	    active, active == 1 ? "" : "s", c->pairs, bad, bad == 1 ? "" : "s");
+	f = json_object_new_object();
+	J_INT(f, "n", (int64_t)c->n);
+	J_STR(f, "date", c->asof);
+	J_INT(f, "over", (int64_t)over);
+	J_BOOL(f, "over_one", over == 1);
+	J_STR(f, "over_list", buf_cstr(&ob));
+	J_INT(f, "active", (int64_t)active);
+	J_BOOL(f, "active_one", active == 1);
+	J_INT(f, "pairs", (int64_t)c->pairs);
+	J_INT(f, "bad", (int64_t)bad);
+	J_BOOL(f, "bad_one", bad == 1);
+	ap_say(lead, "claim", NULL, "claim", f);
 	buf_free(&ob);
 }
 
@@ -369,16 +399,23 @@ ap_leads(struct ctx *c, struct json_object *lead)
 				ng++;
 			}
 		if (ng == 2) {
-			char m0[200], m1[200];
+			struct json_object *f = json_object_new_object();
 
-			util_fmt(m0, sizeof(m0), "%.*s", (int)strcspn(g[0]->meaning, ".:"), g[0]->meaning);
-			util_fmt(m1, sizeof(m1), "%.*s", (int)strcspn(g[1]->meaning, ".:"), g[1]->meaning);
-			ap_lead_add(lead, "modinfo-compare", g[0]->mod, "%s or %s: %s = %s, on %s; %s = %s, on %s.",
-			    g[0]->mod, g[1]->mod, g[0]->mod, m0, g[0]->sits_on, g[1]->mod, m1, g[1]->sits_on);
+			/* a meaning's first clause (to its first '.' or ':') */
+			J_STR(f, "a", g[0]->mod);
+			J_FMT(f, "a_meaning", "%.*s", (int)strcspn(g[0]->meaning, ".:"), g[0]->meaning);
+			J_STR(f, "a_on", g[0]->sits_on);
+			J_STR(f, "b", g[1]->mod);
+			J_FMT(f, "b_meaning", "%.*s", (int)strcspn(g[1]->meaning, ".:"), g[1]->meaning);
+			J_STR(f, "b_on", g[1]->sits_on);
+			ap_say(lead, "modinfo-compare", g[0]->mod, "mod_compare", f);
+		} else if (ng == 1 && !c->it[0].em) {
+			struct json_object *f = json_object_new_object();
+
+			J_STR(f, "mod", g[0]->mod);
+			J_STR(f, "on", g[0]->sits_on);
+			ap_say(lead, "modinfo", g[0]->mod, "mod_goes_on", f);
 		}
-		else if (ng == 1 && !c->it[0].em)
-			ap_lead_add(lead, "modinfo", g[0]->mod, "Modifier %s goes on %s.",
-			    g[0]->mod, g[0]->sits_on);
 		if (ng == 1 || ng == 2)
 			ap_lead_topic(lead, g[0]->topic);
 	}
@@ -407,16 +444,18 @@ ap_leads(struct ctx *c, struct json_object *lead)
 		}
 		if (it->has_rvu && (has_mod(c, it, "50") || bilat ||
 		    ((has_mod(c, it, "RT") || has_mod(c, it, "LT")) && (c->intents & INTENT_MODIFIER)))) {
-			ap_lead_add(lead, "bilateral", it->ex->code, "%s: bilateral indicator %d = %s.", it->ex->code,
-			    it->rvu.bilateral, codedb_bilateral_text(it->rvu.bilateral));
+			struct json_object *f = facts_code(it->ex->code);
+
+			J_INT(f, "indicator", it->rvu.bilateral);
+			J_STR(f, "text", codedb_bilateral_text(it->rvu.bilateral));
+			ap_say(lead, "bilateral", it->ex->code, "bilateral", f);
 			ap_lead_topic(lead, "mod-50");
 			ap_lead_source(lead, c->rel_rvu);
 			said = 1;
 		}
 		if (it->has_rvu && strcmp(it->rvu.global, "ZZZ") == 0 &&
 		    (nproc_found == 1 || plain || alone || (c->intents & (INTENT_COVERAGE | INTENT_GUIDELINE)))) {
-			ap_lead_add(lead, "addon", it->ex->code, "%s is an add-on code (global ZZZ): billed without its primary procedure it is denied (N122); report it with the primary, same day, same practitioner, never with 51.",
-			    it->ex->code);
+			ap_say(lead, "addon", it->ex->code, "addon", facts_code(it->ex->code));
 			ap_lead_topic(lead, "ncci-addon-codes");
 			ap_lead_source(lead, c->rel_rvu);
 			said = 1;
@@ -424,34 +463,51 @@ ap_leads(struct ctx *c, struct json_object *lead)
 		if ((c->intents & INTENT_GLOBAL_PERIOD) && it->has_rvu && strcmp(it->rvu.global, "ZZZ") != 0 &&
 		    (nproc_found == 1 || strcmp(it->rvu.global, "XXX") != 0)) {
 			const char *g = it->rvu.global;
+			struct json_object *f = facts_code(it->ex->code);
 
-			ap_lead_add(lead, "global", it->ex->code, "%s: global %s = %s%s.", it->ex->code, g, ap_global_short(g),
-			    strcmp(g, "090") == 0 ? " (the day before through 90 days after; related visits are included)" :
-			    strcmp(g, "010") == 0 ? " (the day of and 10 days after)" :
-			    strcmp(g, "000") == 0 ? " (the day of the procedure only)" : "");
+			J_STR(f, "global", g);
+			J_STR(f, "short", ap_global_short(g));
+			J_BOOL(f, "g090", strcmp(g, "090") == 0);
+			J_BOOL(f, "g010", strcmp(g, "010") == 0);
+			J_BOOL(f, "g000", strcmp(g, "000") == 0);
+			ap_say(lead, "global", it->ex->code, "global", f);
 			ap_lead_topic(lead, "global-periods");
 			ap_lead_source(lead, c->rel_rvu);
 			said = 1;
 		} else if ((c->intents & INTENT_GLOBAL_PERIOD) && !it->has_rvu) {
-			ap_lead_add(lead, "global", it->ex->code, "%s is not in the loaded fee schedule (%s): no global days for it there.",
-			    it->ex->code, c->rel_rvu[0] ? c->rel_rvu : "none loaded");
+			struct json_object *f = facts_code(it->ex->code);
+
+			J_STR(f, "file", c->rel_rvu[0] ? c->rel_rvu : "none loaded");
+			ap_say(lead, "global", it->ex->code, "global_norvu", f);
 			said = 1;
 		}
 		if ((c->intents & INTENT_FEE_RVU) && it->has_rvu) {
-			if (it->rvu.conv_factor > 0 && (it->rvu.status == 'A' || it->rvu.status == 'R' || it->rvu.status == 'T'))
-				ap_lead_add(lead, "fee", it->ex->code, "%s: %.2f total RVUs non-facility (%.2f facility), national $%.2f / $%.2f at CF %.4f (%s).",
-				    it->ex->code, it->rvu.total_nf, it->rvu.total_f, it->rvu.total_nf * it->rvu.conv_factor,
-				    it->rvu.total_f * it->rvu.conv_factor, it->rvu.conv_factor, c->rel_rvu);
-			else
-				ap_lead_add(lead, "fee", it->ex->code, "%s: PFS status %c = %s: no national fee-schedule amount.",
-				    it->ex->code, it->rvu.status, it->rvu.status_text ? it->rvu.status_text : "");
+			struct json_object *f = facts_code(it->ex->code);
+			double cf = it->rvu.conv_factor;
+
+			if (cf > 0 && (it->rvu.status == 'A' || it->rvu.status == 'R' || it->rvu.status == 'T')) {
+				json_object_object_add(f, "total_nf", json_object_new_double(it->rvu.total_nf));
+				json_object_object_add(f, "total_f", json_object_new_double(it->rvu.total_f));
+				json_object_object_add(f, "pay_nf", json_object_new_double(it->rvu.total_nf * cf));
+				json_object_object_add(f, "pay_f", json_object_new_double(it->rvu.total_f * cf));
+				J_FMT(f, "cf", "%.4f", cf);
+				J_STR(f, "file", c->rel_rvu);
+				ap_say(lead, "fee", it->ex->code, "fee", f);
+			} else {
+				J_FMT(f, "status", "%c", it->rvu.status);
+				J_STR(f, "status_text", it->rvu.status_text ? it->rvu.status_text : "");
+				ap_say(lead, "fee", it->ex->code, "fee_unpriced", f);
+			}
 			said = 1;
 		}
 		if ((c->intents & INTENT_COVERAGE) && !said) {
-			ap_lead_add(lead, "coverage", it->ex->code, "%s: %s%s%s; whether it is covered for a diagnosis is set by NCDs/LCDs, not by these files.",
-			    it->ex->code, it->has_rvu ? "PFS status " : "not in the loaded fee schedule",
-			    it->has_rvu ? (char[2]){ it->rvu.status, 0 } : "",
-			    it->cc.coverage[0] ? ", HCPCS coverage code set" : "");
+			struct json_object *f = facts_code(it->ex->code);
+
+			J_BOOL(f, "in_pfs", it->has_rvu);
+			if (it->has_rvu)
+				J_FMT(f, "status", "%c", it->rvu.status);
+			J_BOOL(f, "hcpcs_coverage", it->cc.coverage[0] != '\0');
+			ap_say(lead, "coverage", it->ex->code, "coverage", f);
 			said = 1;
 		}
 		/* describe a code when nothing else was asked about it */
@@ -471,59 +527,31 @@ ap_leads(struct ctx *c, struct json_object *lead)
 			}
 	/* pairs without an edit: one line, when the pairs were the question */
 	if (none.len && json_object_array_length(lead) < LEAD_MAX &&
-	    (plain || (c->intents & (INTENT_NCCI_PAIR | INTENT_MODIFIER)) || json_object_array_length(lead) == start))
-		ap_lead_add(lead, "ncci", NULL, "No NCCI PTP edit in the loaded data for %s%s.", buf_cstr(&none),
-		    !c->ptp_loaded ? " (no PTP file is loaded)" :
-		    c->ptp_rows < 100000 ? " (only an excerpt of the CMS files is loaded: check the current quarter's PTP files)" : "");
+	    (plain || (c->intents & (INTENT_NCCI_PAIR | INTENT_MODIFIER)) || json_object_array_length(lead) == start)) {
+		struct json_object *f = json_object_new_object();
+
+		J_STR(f, "pairs", buf_cstr(&none));
+		J_BOOL(f, "no_ptp", !c->ptp_loaded);
+		J_BOOL(f, "excerpt", c->ptp_loaded && c->ptp_rows < 100000);
+		ap_say(lead, "ncci", NULL, "ncci_none", f);
+	}
 	buf_free(&none);
 	if (json_object_array_length(lead) == start && c->in->ex->nremarks > 0 && c->n == 0)
-		ap_lead_add(lead, "remark", NULL, "%s", "Your message names a claim adjustment or remark code (CARC/RARC): it is a denial reason, not a procedure code.");
+		ap_say(lead, "remark", NULL, "remark", json_object_new_object());
 }
 
-/* Every lead line rendered the same way, whoever added it (the code facts here, the
- * denial, ICD-10-CM and fee builders, knowledge topics): "* text" with a hanging indent and,
- * for a line from a knowledge topic (key cite), its "Source:" below; at most LEAD_MAX lines. */
+/* At most LEAD_MAX lead lines, whoever added them (the code facts here, the denial,
+ * ICD-10-CM and fee builders, knowledge topics). How a line looks ("* text" with a hanging
+ * indent, and for a line from a knowledge topic (key cite) its "Source:" below) is the
+ * reply template's business. */
 void
 ap_lead_finish(struct json_object *lead)
 {
-	size_t i, n;
+	size_t n;
 
 	if (lead == NULL)
 		return;
 	n = json_object_array_length(lead);
 	if (n > LEAD_MAX)
 		json_object_array_del_idx(lead, LEAD_MAX, n - LEAD_MAX);
-	n = json_object_array_length(lead);
-	for (i = 0; i < n; i++) {
-		struct json_object *o = json_object_array_get_idx(lead, i), *v, *lines;
-		const char *src;
-
-		if (!json_object_object_get_ex(o, "text_lines", &lines) &&
-		    json_object_object_get_ex(o, "text", &v)) {
-			struct json_object *tmp = json_object_new_object();
-
-			ap_hang(tmp, "text", "*", json_object_get_string(v), 2);
-			if (json_object_object_get_ex(tmp, "text_lines", &lines))
-				json_object_object_add(o, "text_lines", json_object_get(lines));
-			json_object_put(tmp);
-		}
-		if (json_object_object_get_ex(o, "cite", &v) &&
-		    json_object_object_get_ex(o, "source", &v) &&
-		    (src = json_object_get_string(v)) && *src &&
-		    json_object_object_get_ex(o, "text_lines", &lines)) {
-			struct json_object *tmp = json_object_new_object(), *sl;
-			struct buf b;
-			size_t k;
-
-			buf_init(&b, 2048);
-			buf_printf(&b, "Source: %s", src);
-			ap_hang(tmp, "s", " ", buf_cstr(&b), 2);
-			if (json_object_object_get_ex(tmp, "s_lines", &sl))
-				for (k = 0; k < json_object_array_length(sl); k++)
-					json_object_array_add(lines,
-					    json_object_get(json_object_array_get_idx(sl, k)));
-			json_object_put(tmp);
-			buf_free(&b);
-		}
-	}
 }

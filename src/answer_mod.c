@@ -211,23 +211,22 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 	for (i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object(), *cw = json_object_new_array();
 		char st[200], one[240];
-		struct buf b;
 
 		json_object_object_add(o, "mod", json_object_new_string(f[i].mod));
 		json_object_object_add(o, "level", json_object_new_int(f[i].level));
 		json_object_object_add(o, "level_name", json_object_new_string(f[i].level == 1 ?
 		    "CPT modifier" : "HCPCS Level II modifier"));
 		if (f[i].have && f[i].cm.official_long && f[i].level == 2)
-			ap_hang(o, "official", "HCPCS text:", f[i].cm.official_long, 16);
+			J_STR(o, "official", f[i].cm.official_long);
 		if (f[i].meaning && !(f[i].meaning == f[i].cm.official_long))
-			ap_hang(o, "lay", "Meaning:", f[i].meaning, 16);
+			J_STR(o, "lay", f[i].meaning);
 		if (f[i].g) {
-			ap_hang(o, "where", "Goes on:", f[i].g->sits_on, 16);
-			ap_hang(o, "when", "When:", f[i].g->when, 16);
+			J_STR(o, "where", f[i].g->sits_on);
+			J_STR(o, "when", f[i].g->when);
 		}
 		status_words(c, &f[i], st, sizeof(st));
 		if (st[0])
-			ap_hang(o, "status", "Status:", st, 16);
+			J_STR(o, "status", st);
 		for (k = 0; k < sizeof(confused) / sizeof(confused[0]); k++)
 			if (strcmp(confused[k].mod, f[i].mod) == 0) {
 				struct json_object *e = json_object_new_object();
@@ -235,61 +234,61 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 
 				util_fmt(t, sizeof(t), "not %s: %s.", confused[k].with, confused[k].why);
 				json_object_object_add(e, "with", json_object_new_string(confused[k].with));
-				ap_hang(e, "text", "", t, 0);
+				J_STR(e, "text", t);
 				json_object_array_add(cw, e);
 			}
-		if (json_object_array_length(cw) > 0) {
-			ap_hang(o, "confused_head", "Mixed up with:", "", 16);
+		if (json_object_array_length(cw) > 0)
 			json_object_object_add(o, "has_confused", json_object_new_boolean(1));
-		}
 		json_object_object_add(o, "confused_with", cw);
 		if (!f[i].have && !f[i].g && !f[i].meaning) {
 			json_object_object_add(o, "unknown", json_object_new_boolean(!f[i].known));
-			ap_hang(o, "lay", "Meaning:", f[i].known ?
+			J_STR(o, "lay", f[i].known ?
 			    "a CPT modifier codemaild has no notes on: see the modifier appendix of the CPT book" :
-			    "not in the loaded HCPCS modifier list, and not a CPT modifier codemaild has notes on: please check it", 16);
+			    "not in the loaded HCPCS modifier list, and not a CPT modifier codemaild has notes on: please check it");
 		}
 		json_object_array_add(list, o);
 		/* the lead line(s) */
-		buf_init(&b, 4096);
 		first_sentence(f[i].meaning, one, sizeof(one));
 		if (n == 2 && i == 1)
 			;                                /* compared in one line below */
 		else if (n != 2) {
+			struct json_object *fa = json_object_new_object();
+			const char *say = "mod_about";
+
+			J_STR(fa, "mod", f[i].mod);
 			if (!f[i].have && !f[i].g && !f[i].meaning && f[i].known)
-				buf_printf(&b, "%s is a CPT modifier; codemaild has no notes on it: see the modifier appendix of the CPT book.",
-				    f[i].mod);
-			else if (!f[i].have && !f[i].g && !f[i].meaning)
-				buf_printf(&b, "%s is not in the loaded HCPCS modifier list (%s) nor a CPT modifier codemaild knows: check it.",
-				    f[i].mod, c->rel_hcpcs[0] ? c->rel_hcpcs : "none loaded");
-			else {
-				buf_printf(&b, "%s (%s): %s", f[i].mod, f[i].level == 1 ? "CPT" : "Level II", one);
+				say = "mod_cpt_nonotes";
+			else if (!f[i].have && !f[i].g && !f[i].meaning) {
+				say = "mod_unknown";
+				J_STR(fa, "file", c->rel_hcpcs[0] ? c->rel_hcpcs : "none loaded");
+			} else {
+				J_BOOL(fa, "cpt", f[i].level == 1);
+				J_STR(fa, "meaning", one);
 				if (f[i].g)
-					buf_printf(&b, "; it goes on %s", f[i].g->sits_on);
-				buf_addstr(&b, ".");
-				if (st[0] && c->n)
-					buf_printf(&b, " Status: %s.", st);
-				else if (st[0] && (util_strcasestr(c->text ? c->text : "", "valid") ||
+					J_STR(fa, "on", f[i].g->sits_on);
+				/* the status when codes are named or the validity is asked */
+				if (st[0] && (c->n || util_strcasestr(c->text ? c->text : "", "valid") ||
 				    util_strcasestr(c->text ? c->text : "", "still") ||
 				    util_strcasestr(c->text ? c->text : "", "deleted")))
-					buf_printf(&b, " Status: %s.", st);
+					J_STR(fa, "status", st);
 			}
-			ap_lead_add(lead, "modinfo", f[i].mod, "%s", buf_cstr(&b));
+			ap_say(lead, "modinfo", f[i].mod, say, fa);
 			if (f[i].g)
 				ap_lead_topic(lead, f[i].g->topic);
 			if (f[i].have && f[i].level == 2)
 				ap_lead_source(lead, c->rel_hcpcs);
 		} else {
+			struct json_object *fa = json_object_new_object();
 			char two[240];
 
 			first_sentence(f[1].meaning, two, sizeof(two));
-			buf_printf(&b, "%s or %s: %s = %s; %s = %s.", f[0].mod, f[1].mod, f[0].mod,
-			    one[0] ? one : "not a modifier in the loaded data", f[1].mod,
-			    two[0] ? two : "not a modifier in the loaded data");
-			ap_lead_add(lead, "modinfo-compare", f[0].mod, "%s", buf_cstr(&b));
+			J_STR(fa, "a", f[0].mod);
+			J_STR(fa, "a_meaning", one);
+			J_STR(fa, "b", f[1].mod);
+			J_STR(fa, "b_meaning", two);
+			ap_say(lead, "modinfo-compare", f[0].mod, "mod_or", fa);
 			ap_lead_topic(lead, f[0].g ? f[0].g->topic : f[1].g ? f[1].g->topic : NULL);
 		}
-		buf_free(&b);
 	}
 	json_object_object_add(body, "mods", list);
 	json_object_object_add(sec, "modinfo", body);

@@ -252,24 +252,23 @@ ap_modifier_section(struct ctx *c, const char *partial, struct json_object *summ
 		J_STR(o, "mod", seen[i]);
 		J_BOOL(o, "compact", c->claim);       /* a claim: the facts for its codes only */
 		if (meaning)
-			J_HANG(o, "meaning", "Meaning:", meaning, AP_LABELW, AP_WRAP - 2);
+			J_STR(o, "meaning", meaning);
 		else
-			J_HANG(o, "meaning", "Meaning:", extract_is_modifier(seen[i]) ?
+			J_STR(o, "meaning", extract_is_modifier(seen[i]) ?
 			    "A modifier codemaild has no notes on: see the CPT book's modifier appendix or the HCPCS file." :
-			    "Not a modifier in the loaded data, and not one of the modifiers codemaild has notes on. Please check it.", AP_LABELW, AP_WRAP - 2);
+			    "Not a modifier in the loaded data, and not one of the modifiers codemaild has notes on. Please check it.");
 		/* the HCPCS text when it adds to our words and is short enough to read */
 		if (have && cm.official_long && meaning != cm.official_long && !g && strlen(cm.official_long) < 160)
-			J_HANG(o, "official", "HCPCS text:", cm.official_long, AP_LABELW, AP_WRAP - 2);
+			J_STR(o, "official", cm.official_long);
 		J_BOOL(o, "cpt_mod", seen[i][0] >= '0' && seen[i][0] <= '9');
 		if (seen[i][0] >= '0' && seen[i][0] <= '9')
 			c->cpt = 1;
 		if (g) {
-			J_HANG(o, "sits_on", "Goes on:", g->sits_on, AP_LABELW, AP_WRAP - 2);
-			J_HANG(o, "when", "When:", g->when, AP_LABELW, AP_WRAP - 2);
+			J_STR(o, "sits_on", g->sits_on);
+			J_STR(o, "when", g->when);
 		}
 		mod_facts(c, seen[i], facts);
 		ap_add_list(o, "facts", facts);
-		ap_bullets(o, "facts", AP_WRAP - 4);
 		json_object_array_add(list, o);
 		buf_printf(&sl, "%s%s", i ? ", " : "", seen[i]);
 		if (g && i == 0)
@@ -283,7 +282,6 @@ ap_modifier_section(struct ctx *c, const char *partial, struct json_object *summ
 
 		mod_suggest(c, sug);
 		ap_add_list(body, "suggest", sug);
-		ap_bullets(body, "suggest", AP_WRAP - 2);
 		{
 			const char *s0 = json_object_get_string(json_object_array_get_idx(sug, 0));
 			size_t l = strcspn(s0, ":(");

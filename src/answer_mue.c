@@ -47,8 +47,8 @@ ap_mue_section(struct ctx *c, const char *partial, struct json_object *summary)
 		J_FMT(r, "value", "%ld", it->mue.value);
 		J_FMT(r, "mai", "%d", it->mue.mai);
 		J_STR(r, "mai_text", it->mue.mai_text);
-		J_HANGF(r, "mai_words", "Adjudication:", "%d = %s", it->mue.mai, mai_words(it->mue.mai));
-		J_HANGF(r, "rationale_kv", "Rationale:", "%s", it->mue.rationale ? it->mue.rationale : "");
+		J_FMT(r, "mai_words", "%d = %s", it->mue.mai, mai_words(it->mue.mai));
+		J_FMT(r, "rationale_kv", "%s", it->mue.rationale ? it->mue.rationale : "");
 		J_STR(r, "rationale", it->mue.rationale);
 		J_STR(r, "setting", strncmp(it->mue.setting, "practition", 10) == 0 ? "practitioner" : it->mue.setting);
 		J_STR(r, "effective", it->mue.effective);
@@ -61,17 +61,16 @@ ap_mue_section(struct ctx *c, const char *partial, struct json_object *summary)
 			J_FMT(r, "units_col", "%d", it->units);
 		ap_dose_unit(it->cc.hcpcs_long, dose, sizeof(dose));
 		if (dose[0] && it->ex->code[0] == 'J')
-			J_HANGF(r, "dose", "Dose unit:", "1 unit = %s (HCPCS description): units = dose given / %s, rounded up", dose, dose);
+			J_FMT(r, "dose", "1 unit = %s (HCPCS description): units = dose given / %s, rounded up", dose, dose);
 		if (it->units) {
 			J_FMT(r, "asked", "%d", it->units);
 			if (it->units > it->mue.value) {
-				J_HANGF(r, "verdict", "Your units:", "%d units is MORE than the MUE of %ld: %s", it->units, it->mue.value,
-				    it->mue.mai == 1 ? "on one line the excess is denied; split lines only with a fitting modifier and documentation" :
+				J_FMT(r, "verdict", "%d units is MORE than the MUE of %ld: %s", it->units, it->mue.value, it->mue.mai == 1 ? "on one line the excess is denied; split lines only with a fitting modifier and documentation" :
 				    it->mue.mai == 2 ? "units above the MUE will not be paid for this date of service" :
 				    "units above the MUE are denied; appeal with records showing medical need");
 				J_BOOL(r, "over", 1);
 			} else
-				J_HANGF(r, "verdict", "Your units:", "%d unit%s is within the MUE of %ld", it->units, it->units == 1 ? "" : "s", it->mue.value);
+				J_FMT(r, "verdict", "%d unit%s is within the MUE of %ld", it->units, it->units == 1 ? "" : "s", it->mue.value);
 			buf_printf(&sl, "%s%s MUE %ld (%s), you asked %d: %s", sl.len ? "; " : "", it->ex->code,
 			    it->mue.value, it->mue.mai == 1 ? "per line" : "per date of service", it->units,
 			    it->units > it->mue.value ? "over" : "within");
@@ -89,7 +88,7 @@ ap_mue_section(struct ctx *c, const char *partial, struct json_object *summary)
 
 		util_fmt(note, sizeof(note), "These MUEs took effect %s, after the date of service %s: the values in force then may differ.",
 		    later, c->asof);
-		J_PARA(body, "later", note, AP_WRAP - 2);
+		J_STR(body, "later", note);
 	}
 	if (c->claim)
 		A_FMT(summary, "Units: %zu code%s with an MUE; %zu line%s over it", nrows, nrows == 1 ? "" : "s",

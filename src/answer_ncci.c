@@ -110,21 +110,19 @@ ncci_build(struct ctx *c, const char *partial, struct json_object *summary)
 		J_STR(e, "deletion", p->deletion[0] ? p->deletion : "none");
 		J_STR(e, "state", st);
 		J_STR(e, "state_short", p->active ? "in effect" : st[0] == 'd' ? "deleted" : "not yet");
-		J_HANGF(e, "mi_kv", "Indicator:", "%d = %s", p->modifier, mi_words(p->modifier));
-		J_HANGF(e, "rationale_kv", "Rationale:", "%s", p->rationale ? p->rationale : "");
-		J_HANGF(e, "dates_kv", "Dates:", "effective %s, deletion %s: %s", p->effective,
-		    p->deletion[0] ? p->deletion : "none", st);
+		J_FMT(e, "mi_kv", "%d = %s", p->modifier, mi_words(p->modifier));
+		J_FMT(e, "rationale_kv", "%s", p->rationale ? p->rationale : "");
+		J_FMT(e, "dates_kv", "effective %s, deletion %s: %s", p->effective, p->deletion[0] ? p->deletion : "none", st);
 		J_BOOL(e, "active", p->active);
 		J_STR(e, "setting", p->setting);
 		if (p->active) {
 			nactive++;
 			if (p->modifier == 0)
-				J_HANGF(e, "advice", "Verdict:", "%s is not paid with %s (indicator 0: no modifier helps).", p->col2, p->col1);
+				J_FMT(e, "advice", "%s is not paid with %s (indicator 0: no modifier helps).", p->col2, p->col1);
 			else if (p->modifier == 1)
-				J_HANGF(e, "advice", "Verdict:", "Bill %s with %s only with 59 or an X modifier on %s, and only when the record shows separate services.",
-				    p->col1, p->col2, p->col2);
+				J_FMT(e, "advice", "Bill %s with %s only with 59 or an X modifier on %s, and only when the record shows separate services.", p->col1, p->col2, p->col2);
 		} else
-			J_HANGF(e, "advice", "Verdict:", "%s", "Not applied on this date of service: it does not stop these codes being billed together.");
+			J_FMT(e, "advice", "%s", "Not applied on this date of service: it does not stop these codes being billed together.");
 		json_object_array_add(edits, e);
 	}
 	for (i = 0; i < c->n; i++) {
@@ -158,7 +156,7 @@ ncci_build(struct ctx *c, const char *partial, struct json_object *summary)
 		buf_printf(&nb, "No edit found for %zu pairs (both orders checked), for example %s, and %zu more.",
 		    nnone, json_object_get_string(json_object_object_get(tmp, "none_list")), nnone - PAIRS_LISTED);
 		t = buf_steal(&nb);
-		J_PARA(body, "none_text", t ? t : "", AP_WRAP - 2);
+		J_STR(body, "none_text", t ? t : "");
 		free(t);
 		buf_free(&nb);
 		json_object_put(tmp);
@@ -172,7 +170,7 @@ ncci_build(struct ctx *c, const char *partial, struct json_object *summary)
 
 		util_fmt(cav, sizeof(cav), "The loaded NCCI PTP data (%s) holds only %lld edits, an excerpt of the CMS files: \"no edit found\" means none in this data, not that CMS has none. Check the current quarter's PTP files before billing.",
 		    c->ptp_release, c->ptp_rows);
-		J_PARA(body, "caveat", cav, AP_WRAP);
+		J_STR(body, "caveat", cav);
 	}
 	if (c->pairs == 0)
 		A_STR(summary, "NCCI edits: fewer than two procedure codes found, so there is no pair to check");

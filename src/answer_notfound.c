@@ -53,16 +53,15 @@ ap_notfound_card(struct ctx *c, const struct item *it, struct json_object *lead)
 	else
 		buf_printf(&t, "%s is not in the loaded releases (%s): it may have been deleted before them, not be in effect yet, or be a typo. No other code is offered in its place: a near number is a different service.",
 		    x->code, buf_cstr(&rel));
-	ap_para(d, "text", buf_cstr(&t));
+	J_STR(d, "text", buf_cstr(&t));
 	json_object_object_add(d, "brief", json_object_new_boolean(c->nnotfound++ > 0));
 	json_object_object_add(sec, "notfound", d);
 	if (lead) {
-		if (icd)
-			ap_lead_add(lead, "notfound", x->code, "%s is not in the loaded ICD-10-CM release (%s): newer than it, deleted, or a typo.",
-			    x->code, buf_cstr(&rel));
-		else
-			ap_lead_add(lead, "notfound", x->code, "%s is not in the loaded releases (%s): deleted before them, not yet effective, or a typo.",
-			    x->code, buf_cstr(&rel));
+		struct json_object *f = json_object_new_object();
+
+		J_STR(f, "code", x->code);
+		J_STR(f, "releases", buf_cstr(&rel));
+		ap_say(lead, "notfound", x->code, icd ? "notfound_icd" : "notfound", f);
 	}
 	buf_free(&rel);
 	buf_free(&t);

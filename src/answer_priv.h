@@ -14,10 +14,6 @@
 
 struct json_object;
 
-/* Text part width for wrapped paragraphs, and the label column of "Label:  text" lines. */
-#define AP_WRAP 74
-#define AP_LABELW 16
-
 struct item {                       /* one looked-up code */
 	const struct ex_code *ex;
 	int found;
@@ -71,9 +67,6 @@ struct ctx {
 #define J_FMT ap_j_fmt
 #define A_STR ap_a_str
 #define A_FMT ap_a_fmt
-#define J_PARA ap_j_para
-#define J_HANG ap_j_hang
-#define J_HANGF ap_j_hangf
 #define J_BOOL(o, k, v) json_object_object_add((o), (k), json_object_new_boolean((v) ? 1 : 0))
 #define J_INT(o, k, v) json_object_object_add((o), (k), json_object_new_int64((v)))
 /* o[k] = v */
@@ -83,22 +76,6 @@ void ap_j_fmt(struct json_object *o, const char *k, const char *fmt, ...)
 /* a[] += v */
 void ap_a_str(struct json_object *a, const char *v);
 void ap_a_fmt(struct json_object *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* o[key] = text, and o[key_lines] = text wrapped at width columns (for the text part) */
-void ap_j_para(struct json_object *o, const char *key, const char *text, size_t width);
-/* o[key] = text, and o[key_lines] = "label     text" wrapped at width columns with the
- * continuation lines indented by labelw (a hanging indent, for the text part) */
-void ap_j_hang(struct json_object *o, const char *key, const char *label, const char *text,
-               size_t labelw, size_t width);
-/* ap_j_hang with a formatted text, label column AP_LABELW, width AP_WRAP - 2 */
-void ap_j_hangf(struct json_object *o, const char *key, const char *label, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* o[key_w] = the strings of the array o[key] as bullets: [ { "text_lines": [ "- first", "  more" ] } ] */
-void ap_bullets(struct json_object *o, const char *key, size_t width);
-/* o[key_lines] = text wrapped with a hanging label, at AP_WRAP */
-void ap_hang(struct json_object *o, const char *key, const char *label, const char *text,
-             size_t labelw);
-/* o[key_lines] = text wrapped at AP_WRAP - 2 */
-void ap_para(struct json_object *o, const char *key, const char *text);
 /* a new section { kind: body } (caller owns it); *body gets heading + a rule of its length */
 struct json_object *ap_new_section(struct json_object **body, const char *kind,
                                    const char *heading);
@@ -158,9 +135,11 @@ ap_builder ap_coverage_section;
 /* answer_crosswalk.c: GEM mappings */
 ap_builder ap_crosswalk_section;
 
-/* answer_lead.c: the lead lines ({text, rule, code, source?}) into m["lead"], has_lead */
-void ap_lead_add(struct json_object *lead, const char *rule, const char *code,
-                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* answer_lead.c: the lead lines ({rule, code?, say, facts} or {text, rule, ...}, source?,
+ * topic?) into m["lead"], has_lead. ap_say adds one whose words are the sentence `say` of
+ * templates/lead.txt.tmpl filled from facts (taken) at render time (render_say). */
+void ap_say(struct json_object *lead, const char *rule, const char *code, const char *say,
+            struct json_object *facts);
 void ap_leads(struct ctx *c, struct json_object *lead);
 /* sets the knowledge topic id of the last lead line (NULL: none) */
 void ap_lead_topic(struct json_object *lead, const char *topic);

@@ -14,25 +14,11 @@
 #include "knowledge.h"
 #include "util.h"
 
-#define WRAP 72                      /* text part width of a paragraph (2-space indent) */
 
 static void
 jstr(struct json_object *o, const char *k, const char *v)
 {
 	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
-}
-
-/* key_lines: text wrapped at width columns (answer_json.c); key itself is left alone */
-static void
-jlines(struct json_object *o, const char *key, const char *text, size_t width)
-{
-	struct json_object *tmp = json_object_new_object(), *lines;
-	char k[64];
-
-	ap_j_para(tmp, key, text, width);
-	if (util_fmt(k, sizeof(k), "%s_lines", key) == 0 && json_object_object_get_ex(tmp, k, &lines))
-		json_object_object_add(o, k, json_object_get(lines));
-	json_object_put(tmp);
 }
 
 /* "doc | section | date" -> "doc section (date)" */
@@ -119,21 +105,11 @@ add_topic(struct json_object *sections, struct json_object *lead, const struct k
 	sec = ap_new_section(&body, "topic", h->title);
 	json_object_object_add(body, "brief", json_object_new_boolean(brief));
 	json_object_object_add(body, "full", json_object_new_boolean(!brief));
-	{
-		struct buf pl;
-
-		buf_init(&pl, 1024);
-		buf_printf(&pl, "See also: %s", h->title ? h->title : "");
-		jlines(body, "pointer", buf_cstr(&pl), WRAP + 2);
-		buf_free(&pl);
-	}
 	jstr(body, "id", h->id);
 	jstr(body, "title", h->title);
 	jstr(body, "area", h->area);
 	jstr(body, "answer", h->answer);
-	jlines(body, "answer", h->answer, WRAP);
 	jstr(body, "watch", h->watch);
-	jlines(body, "watch", h->watch, WRAP - 7);
 	json_object_object_add(body, "has_watch", json_object_new_boolean(h->watch && *h->watch));
 	json_object_object_add(body, "score", json_object_new_double(h->score));
 	jstr(body, "why", h->why);
@@ -146,24 +122,10 @@ add_topic(struct json_object *sections, struct json_object *lead, const struct k
 		buf_reset(&line);
 		cite_of(p, n, &line);
 		jstr(c, "cite", buf_cstr(&line));
-		{       /* the text part: "Source: …" wrapped with a hanging indent */
-			struct buf sl;
-
-			buf_init(&sl, 2048);
-			buf_printf(&sl, "Source: %s", buf_cstr(&line));
-			jlines(c, "cite", buf_cstr(&sl), WRAP);
-			buf_free(&sl);
-		}
 		json_object_array_add(src, c);
 		if (first_cite.len == 0) {
-			struct buf sl;
-
 			buf_addstr(&first_cite, buf_cstr(&line));
 			jstr(body, "first_cite", buf_cstr(&line));
-			buf_init(&sl, 2048);
-			buf_printf(&sl, "Source: %s", buf_cstr(&line));
-			jlines(body, "first_cite", buf_cstr(&sl), WRAP);
-			buf_free(&sl);
 		}
 		p += n;
 		if (*p == '\n')
@@ -321,7 +283,6 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 		jstr(o, "kind", mt[i].kind);
 		jstr(o, "kind_name", kind_name(mt[i].kind));
 		jstr(o, "title", mt[i].title);
-		ap_j_hang(o, "title", mt[i].code, mt[i].title, 9, WRAP);   /* title + title_lines */
 		json_object_object_add(o, "billable", json_object_new_boolean(mt[i].billable));
 		jstr(o, "billable_text", bt);
 		json_object_array_add(arr, o);

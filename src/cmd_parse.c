@@ -34,6 +34,7 @@
 #include "codedb.h"
 #include "extract.h"
 #include "message.h"
+#include "render.h"
 #include "util.h"
 
 struct run {
@@ -363,6 +364,7 @@ cmd_answer_model(struct cmdctx *cx, const char *path)
 	struct message *m = NULL;
 	struct codedb *db = NULL;
 	json_object *model = NULL;
+	struct render *rd = NULL;
 	struct buf b, err;
 	int rc = EX_SOFTWARE, lookups = 0, fd, r;
 
@@ -410,11 +412,18 @@ cmd_answer_model(struct cmdctx *cx, const char *path)
 	model = answer_build(&ai, &lookups);
 	if (model == NULL)
 		goto out;
+	/* the lead lines' texts, from the templates' lead sentences, as a reply would show */
+	buf_reset(&err);
+	if ((rd = render_load(&cx->conf, &err)) == NULL || render_say(rd, model, &err) < 0) {
+		fprintf(stderr, "codemaild answer: %s\n", buf_cstr(&err));
+		goto out;
+	}
 	fputs(json_object_to_json_string_ext(model, JSON_C_TO_STRING_PRETTY |
 	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
 	fputc('\n', stdout);
 	rc = EX_OK;
 out:
+	render_free(rd);
 	json_object_put(model);
 	extract_result_free(&ex);
 	message_free(m);

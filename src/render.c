@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "conf.h"
 #include "limits.h"
 #include "mime.h"
@@ -106,8 +108,9 @@ render_load(const struct conf *c, struct buf *err)
 		return NULL;
 	nerr += load_dir(r, c->templates_override, 0, err);
 	nerr += load_dir(r, c->templates, 1, err);
-	if (!nerr && (find(r, "reply.txt") < 0 || find(r, "reply.html") < 0)) {
-		buf_printf(err, "%s:0: reply.txt.tmpl and reply.html.tmpl are required\n", c->templates);
+	if (!nerr && (find(r, "reply.txt") < 0 || find(r, "reply.html") < 0 || find(r, "lead.txt") < 0)) {
+		buf_printf(err, "%s:0: reply.txt.tmpl, reply.html.tmpl and lead.txt.tmpl are required\n",
+		    c->templates);
 		nerr++;
 	}
 	if (nerr) {
@@ -172,10 +175,77 @@ utf8_repair(struct buf *b, struct buf *err)
 	return r;
 }
 
+/* One sentence: lead.txt rendered with { say: facts }, white space runs made one space. */
+static int
+say_one(struct render *r, const char *say, struct json_object *facts, struct buf *out,
+    struct buf *err)
+{
+	struct json_object *data = json_object_new_object();
+	struct buf raw;
+	size_t i;
+	int rc = -1, sp = 0;
+
+	buf_init(&raw, LIM_TEMPLATE_SIZE);
+	json_object_object_add(data, say, json_object_get(facts));
+	r->mode = "txt";
+	if (tmpl_render(r->t[find(r, "lead.txt")], data, lookup, r, &raw, err) < 0)
+		goto out;
+	for (i = 0; i < raw.len; i++) {
+		unsigned char ch = (unsigned char)raw.data[i];
+
+		if (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r') {
+			sp = out->len > 0;
+			continue;
+		}
+		if ((sp && buf_addc(out, ' ') < 0) || buf_addc(out, (char)ch) < 0)
+			goto out;
+		sp = 0;
+	}
+	if (out->len == 0) {
+		buf_printf(err, "lead.txt.tmpl: no sentence for '%s'", say);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&raw);
+	json_object_put(data);
+	return rc;
+}
+
+int
+render_say(struct render *r, struct json_object *model, struct buf *err)
+{
+	struct json_object *lead, *o, *say, *facts;
+	size_t i;
+
+	if (!json_object_object_get_ex(model, "lead", &lead) ||
+	    !json_object_is_type(lead, json_type_array))
+		return 0;
+	for (i = 0; i < json_object_array_length(lead); i++) {
+		struct buf s;
+		int rc;
+
+		o = json_object_array_get_idx(lead, i);
+		if (!json_object_object_get_ex(o, "say", &say) ||
+		    !json_object_object_get_ex(o, "facts", &facts))
+			continue;
+		buf_init(&s, LIM_TEMPLATE_SIZE);
+		rc = say_one(r, json_object_get_string(say), facts, &s, err);
+		if (rc == 0)
+			json_object_object_add(o, "text", json_object_new_string(buf_cstr(&s)));
+		buf_free(&s);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 render_reply(struct render *r, struct json_object *model, struct buf *text, struct buf *html,
     struct buf *err)
 {
+	if (render_say(r, model, err) < 0)
+		return -1;
 	r->mode = "txt";
 	if (tmpl_render(r->t[find(r, "reply.txt")], model, lookup, r, text, err) < 0 ||
 	    utf8_repair(text, err) < 0)

@@ -63,6 +63,7 @@ struct tok {
 	unsigned line;        /* line of the token's first byte */
 	size_t   off, len;    /* TEXT: the span; tags: the name span (trimmed) */
 	long     pad;         /* VAR/RAW: 0 none, >0 left-aligned, <0 right-aligned */
+	long     wrap;        /* VAR: |wrap:N, 0 none */
 	size_t   ioff, ilen;  /* PARTIAL on a standalone line: its indentation */
 	int      drop;        /* TEXT removed by a standalone line */
 };
@@ -76,6 +77,7 @@ struct node {
 	size_t   name;        /* VAR/RAW/SECTION/INVERTED/PARTIAL: offset in names */
 	unsigned nseg;        /* segments of a dotted name (0 for ".") */
 	long     pad;
+	long     wrap;        /* VAR: text block width (TMPL_TEXT only), 0 none */
 	size_t   end;         /* SECTION/INVERTED: index just past the body */
 	size_t   ioff, ilen;  /* PARTIAL: indentation span in src (ilen 0: none) */
 };
@@ -220,7 +222,7 @@ check_data_name(struct cstate *cs, unsigned line, const char *p, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 
-		if (c <= 0x20 || c == 0x7f || strchr("{}:#^/!>&=<", c) != NULL ||
+		if (c <= 0x20 || c == 0x7f || strchr("{}:#^/!>&=<|", c) != NULL ||
 		    (c == '.' && (i == 0 || i == n - 1 || p[i + 1] == '.'))) {
 			cerror(cs, line, "bad name '%s'", quote_name(p, n, q));
 			return -1;
@@ -342,8 +344,31 @@ read_tag(struct cstate *cs, size_t at, unsigned *line, size_t *next)
 		return 0;
 	nlen = cend - noff;
 	trim(s, &noff, &nlen);
+	if (kind == TK_VAR) {
+		const char *bar = memchr(s + noff, '|', nlen);
+
+		if (bar) {
+			size_t foff = (size_t)(bar - s) + 1, flen = noff + nlen - foff;
+
+			nlen = (size_t)(bar - s) - noff;
+			trim(s, &noff, &nlen);
+			trim(s, &foff, &flen);
+			if (flen < 6 || memcmp(s + foff, "wrap:", 5) != 0 ||
+			    parse_pad(s + foff + 5, flen - 5, &t->wrap) < 0 || t->wrap < 0) {
+				cerror(cs, tline, "bad filter '%s' (want wrap:1..%ld)",
+				       quote_name(s + foff, flen, q), TMPL_MAX_PAD);
+				return -1;
+			}
+		}
+	}
 	if (kind == TK_VAR || kind == TK_RAW) {
 		const char *colon = memchr(s + noff, ':', nlen);
+
+		if (colon && t->wrap) {
+			cerror(cs, tline, "padding and wrap do not go together: '%s'",
+			       quote_name(s + noff, nlen, q));
+			return -1;
+		}
 
 		if (colon) {
 			size_t poff = (size_t)(colon - s) + 1, plen = noff + nlen - poff;
@@ -561,6 +586,7 @@ build_nodes(struct cstate *cs, struct tmpl *t)
 		case TK_RAW:
 			n->kind = k->kind == TK_VAR ? N_VAR : N_RAW;
 			n->pad = k->pad;
+			n->wrap = k->wrap;
 			break;
 		case TK_SECTION:
 		case TK_INVERTED:
@@ -909,6 +935,92 @@ out_spaces(struct rstate *rs, const struct tmpl *t, size_t n)
 	return 0;
 }
 
+/* Display column where the next output byte lands: the current line's width so far, plus
+ * the partial indentation still pending at a line start. */
+static size_t
+out_column(const struct rstate *rs)
+{
+	const char *d = rs->out->data, *nl;
+	size_t col = 0, from = 0;
+	int i;
+
+	if (d && rs->out->len) {
+		nl = memrchr(d, '\n', rs->out->len);
+		from = nl ? (size_t)(nl - d) + 1 : 0;
+		col = disp_width(d + from, rs->out->len - from);
+	}
+	if (rs->pending)
+		for (i = 0; i < rs->nindent; i++)
+			col += disp_width(rs->indent[i].p, rs->indent[i].n);
+	return col;
+}
+
+/* {{name|wrap:W}} in a text template: the value filled into lines of at most W display
+ * columns, broken at spaces (a word longer than W stands alone), each continuation line
+ * indented to the column where the tag began: a hanging indent under a label. A newline in
+ * the value starts a new line at that column too. */
+static int
+out_wrapped(struct rstate *rs, const struct tmpl *t, const char *s, size_t n, size_t width)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t col = out_column(rs), i = 0;
+	int first = 1;
+
+	while (i < n) {
+		size_t j = i, w = 0, cut = 0, end;
+		int have_cut = 0;
+
+		/* the hard line: up to a newline */
+		end = i;
+		while (end < n && p[end] != '\n')
+			end++;
+		if (disp_width(s + i, end - i) > width) {
+			while (j < end) {
+				uint32_t c;
+				size_t k = utf8_decode(p + j, end - j, &c);
+
+				if (p[j] == ' ' && w <= width) {
+					cut = j;
+					have_cut = 1;
+				}
+				if (w > width && have_cut)
+					break;
+				if (p[j] == ' ' && !have_cut) {
+					cut = j;        /* a first word wider than the line */
+					have_cut = 1;
+					break;
+				}
+				if (k == 0) {
+					w++;
+					j++;
+				} else {
+					w += is_removed_control(c) ? 0 : cp_width(c);
+					j += k;
+				}
+			}
+			if (!have_cut)
+				cut = end;
+		} else {
+			cut = end;
+		}
+		if (!first && (out_add(rs, t, "\n", 1) < 0 ||
+		    (cut > i && out_spaces(rs, t, col) < 0)))
+			return -1;
+		first = 0;
+		if (out_escaped(rs, t, s + i, cut - i) < 0)
+			return -1;
+		i = cut;
+		while (i < n && p[i] == ' ')
+			i++;
+		if (i < n && p[i] == '\n') {
+			i++;            /* a newline in the value: the next line starts afresh */
+			while (i < n && p[i] == ' ')
+				i++;
+		}
+	}
+	return 0;
+}
+
 static int
 out_value(struct rstate *rs, const struct tmpl *t, const struct node *nd, json_object *v)
 {
@@ -943,6 +1055,8 @@ out_value(struct rstate *rs, const struct tmpl *t, const struct node *nd, json_o
 	default:
 		break;
 	}
+	if (nd->wrap > 0 && rs->esc == TMPL_TEXT)
+		return out_wrapped(rs, t, s, n, (size_t)nd->wrap);
 	width = nd->pad < 0 ? (size_t)-nd->pad : (size_t)nd->pad;
 	if (width > 0)
 		w = disp_width(s, n);

@@ -6,6 +6,11 @@
  *   {{a.b.c}}           dotted lookup; {{.}} is the current element
  *   {{name:12}}         value left-aligned, padded to 12 display columns (UTF-8 aware);
  *   {{name:-12}}        right-aligned. Longer values are not cut.
+ *   {{name|wrap:60}}    value filled into lines of at most 60 display columns, broken at
+ *                       spaces; each continuation line is indented to the column where the
+ *                       tag began (so "  Status:  {{s|wrap:60}}" hangs under the value).
+ *                       A newline in the value starts a new line at that column. TMPL_HTML
+ *                       ignores the filter (the browser flows text). Not with padding.
  *   {{{name}}} {{&name}} raw, unescaped (use only for trusted, pre-rendered fragments)
  *   {{#name}}…{{/name}} section: once per array element (element pushed on the context
  *                       stack), once for a true/non-empty/non-zero value or an object
@@ -17,8 +22,8 @@
  * section, inverted, closing, comment or partial tag (and white space) is "standalone": it
  * produces no output line of its own, so text templates stay readable.
  *
- * Errors at compile time (unclosed or mismatched section, unterminated tag, bad padding,
- * empty name) are reported as "NAME:LINE: message" in err. */
+ * Errors at compile time (unclosed or mismatched section, unterminated tag, bad padding or
+ * filter, empty name) are reported as "NAME:LINE: message" in err. */
 #ifndef CODEMAILD_TMPL_H
 #define CODEMAILD_TMPL_H
 

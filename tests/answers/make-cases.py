@@ -140,7 +140,7 @@ case("global-010", "post op", "what's the post-op period for 17110",
 case("global-zzz", "global", "global period for 11045?",
      both=M("11045 is an add-on code", "N122", "Report only with its primary procedure"), cpt=True)
 case("fee-rvu", "RVUs", "RVUs and national payment for 93000",
-     both=M("93000 0.17 0.24", "0.43", "$13.91", "$32.3465", "CY2025", "GPCI", "Multiple procedures: 6"), cpt=True)
+     both=M("93000 0.17 0.24", "0.43", "$13.91", "$32.3465", "CY2025", "GPCI", "Multiple procedures   6 = "), cpt=True)
 case("fee-pctc", "fee", "how much does medicare pay for 71046, and the 26?",
      both=M("71046 26 0.22 0.08 0.08 0.01 0.31 0.31 $10.03 $10.03", "71046 TC 0.00 0.69", "$22.64", "$32.67"), cpt=True)
 case("fee-facility", "rate", "reimbursement rate for 99214 office vs facility",

@@ -622,6 +622,61 @@ test_error_bad_padding(void **state)
 	ERR("{{#a:3}}{{/a}}", "t.txt:1: padding is only allowed on values: 'a:3'");
 }
 
+/* {{x|wrap:W}}: lines of at most W columns, continuation lines under the tag's column */
+static void
+test_wrap(void **state)
+{
+	struct partials ps = { 0 };
+	char *got;
+
+	(void)state;
+	/* fits: unchanged */
+	CHECK("  {{a|wrap:20}}\n", T, "{\"a\":\"short text\"}", "  short text\n");
+	/* wrapped at spaces, continuation under the tag (column 2) */
+	CHECK("  {{a|wrap:10}}\n", T, "{\"a\":\"one two three four five\"}",
+	      "  one two\n  three four\n  five\n");
+	/* exactly W columns fit */
+	CHECK("{{a|wrap:7}}|", T, "{\"a\":\"one two three\"}", "one two\nthree|");
+	/* a hanging indent under a padded label */
+	CHECK("  {{l:8}}{{a|wrap:12}}\n", T, "{\"l\":\"Status:\",\"a\":\"active on 2026-01-01 since 2020\"}",
+	      "  Status: active on\n          2026-01-01\n          since 2020\n");
+	/* a word wider than W stands alone; spaces at a break are dropped */
+	CHECK("{{a|wrap:4}}", T, "{\"a\":\"abcdefgh   ij\"}", "abcdefgh\nij");
+	/* UTF-8 counts columns, not bytes: 5 x "\u00e9" is 5 columns */
+	CHECK("{{a|wrap:5}}", T, "{\"a\":\"\u00e9\u00e9\u00e9\u00e9\u00e9 x\"}",
+	      "\u00e9\u00e9\u00e9\u00e9\u00e9\nx");
+	/* a newline in the value starts a new line at the column; blank lines stay blank */
+	CHECK("- {{a|wrap:40}}", T, "{\"a\":\"first\\nsecond\\n\\nthird\"}",
+	      "- first\n  second\n\n  third");
+	/* values are escaped as usual (controls removed) */
+	CHECK("{{a|wrap:40}}", T, "{\"a\":\"x\\u0001y\"}", "xy");
+	/* {{.|wrap:W}} in a list, and a number */
+	CHECK("{{#l}}* {{.|wrap:6}}\n{{/l}}", T, "{\"l\":[\"aa bb cc\",7]}", "* aa bb\n  cc\n* 7\n");
+	/* HTML: no wrapping (the browser flows text), still escaped */
+	CHECK("<p>{{a|wrap:3}}</p>", H, "{\"a\":\"a <b> c d\"}", "<p>a &lt;b&gt; c d</p>");
+	/* inside an indented standalone partial the indentation counts */
+	add_partial(&ps, "p", "{{a|wrap:6}}\n", T);
+	got = run_full("x\n  {{> p}}\n", T, "{\"a\":\"aa bb cc\"}", &ps, 1u << 20);
+	assert_string_equal(got, "x\n  aa bb\n  cc\n");
+	free(got);
+	free_partials(&ps);
+	/* empty and missing values print nothing */
+	CHECK("[{{a|wrap:5}}][{{b|wrap:5}}]", T, "{\"a\":\"\"}", "[][]");
+}
+
+static void
+test_error_bad_filter(void **state)
+{
+	(void)state;
+	ERR("{{a|wrap}}", "t.txt:1: bad filter 'wrap' (want wrap:1..1000)");
+	ERR("{{a|wrap:0}}", "t.txt:1: bad filter 'wrap:0' (want wrap:1..1000)");
+	ERR("{{a|upper}}", "t.txt:1: bad filter 'upper' (want wrap:1..1000)");
+	ERR("{{a|wrap:-3}}", "t.txt:1: bad filter 'wrap:-3' (want wrap:1..1000)");
+	ERR("{{a:3|wrap:9}}", "t.txt:1: padding and wrap do not go together: 'a:3'");
+	ERR("{{#a|wrap:9}}{{/a}}", "t.txt:1: padding is only allowed on values: 'a|wrap:9'");
+	ERR("{{{a|wrap:9}}}", "t.txt:1: bad name 'a|wrap'");
+}
+
 static void
 test_error_nesting(void **state)
 {
@@ -886,6 +941,8 @@ main(void)
 		cmocka_unit_test(test_padding_right),
 		cmocka_unit_test(test_padding_utf8),
 		cmocka_unit_test(test_padding_html),
+		cmocka_unit_test(test_wrap),
+		cmocka_unit_test(test_error_bad_filter),
 		cmocka_unit_test(test_section_array),
 		cmocka_unit_test(test_section_truthiness),
 		cmocka_unit_test(test_section_object_pushed),
