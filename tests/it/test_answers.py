@@ -128,6 +128,52 @@ def level2_modifiers(inst, db):
     ok(not bad, f"modifiers: {len(mods[::8])} Level II modifiers asked alone are explained ({bad[:5]})")
 
 
+def lead_sentences(db):
+    """The lead sentences live in templates/lead.txt.tmpl: the model carries the rule id, the
+    sentence id and the facts; an admin's copy in templates_override rewords a sentence
+    (facts kept); an override that lacks the sentence is a clear error, not a silent blank;
+    and no answer builder keeps a sentence or pre-wrapped lines of its own."""
+    odir = tempfile.mkdtemp(prefix="codemaild-lead-")
+    inst = Instance(reference_db=db, extra="")
+    with open(inst.conf) as f:
+        conf = f.read()
+    with open(inst.conf, "w") as f:
+        f.write(conf.replace("[source]", f"templates_override = {odir}\n[source]", 1))
+    path = os.path.join(inst.dir, "q.eml")
+    with open(path, "wb") as f:
+        f.write(eml("Can we bill 64495 x3 on the same date?"))
+    r = inst.run("answer", "--model", path)
+    m = json.loads(r.stdout) if r.returncode == 0 else {}
+    mue = [l for l in m.get("lead", []) if l.get("rule") == "mue"]
+    ok(mue and mue[0].get("say") == "mue" and mue[0].get("facts", {}).get("value") == 1
+       and mue[0]["facts"].get("units") == 3 and mue[0]["facts"].get("over") is True,
+       "lead sentences: the model carries the sentence id and the facts (MUE 1, 3 units, over)")
+    ok(mue and "3 units on one date exceed it" in mue[0].get("text", ""),
+       "lead sentences: answer --model fills the text from lead.txt.tmpl")
+    with open(os.path.join(TOP, "templates", "lead.txt.tmpl")) as f:
+        src = f.read()
+    mine = src.replace("{{#over}}:", "{{#over}}: TOO MANY, you asked for", 1)
+    with open(os.path.join(odir, "lead.txt.tmpl"), "w") as f:
+        f.write(mine)
+    text, html = parts(inst.run("answer", path).stdout)
+    ok(re.search(r"^\* 64495: MUE 1 per day \(MAI 2, date-of-service edit, policy\): TOO MANY,\r?\n"
+                 r"  you asked for 3 units on one date exceed it", text, re.M),
+       "lead sentences: an admin's lead.txt.tmpl rewords the line, wrapped under '* '")
+    ok("TOO MANY, you asked for 3 units" in html, "lead sentences: the HTML part shows the same words")
+    with open(os.path.join(odir, "lead.txt.tmpl"), "w") as f:
+        f.write(re.sub(r"\{\{#mue\}\}.*?\{\{/mue\}\}\n", "", src, flags=re.S))
+    r = inst.run("answer", path)
+    ok(r.returncode != 0 and b"lead.txt.tmpl: no sentence for 'mue'" in r.stderr,
+       "lead sentences: an override without the sentence fails with a clear error")
+    inst.cleanup()
+    shutil.rmtree(odir, ignore_errors=True)
+    srcs = "".join(open(p).read() for p in glob.glob(os.path.join(TOP, "src", "answer*.c")))
+    ok("_lines" not in srcs and "ap_lead_add" not in srcs,
+       "lead sentences: no builder keeps pre-wrapped *_lines keys or printf lead sentences")
+    tm = "".join(open(p).read() for p in glob.glob(os.path.join(TOP, "templates", "*.tmpl")))
+    ok("_lines}}" not in tm, "templates: text is wrapped by {{x|wrap:N}}, not by *_lines keys")
+
+
 def model_checks(inst):
     for q, kind, rules, texts, forbid in MODEL_CASES:
         name = q[:40]
@@ -214,5 +260,6 @@ for label, db in dbs:
     if label == "full":
         model_checks(inst)
         level2_modifiers(inst, db)
+        lead_sentences(db)
     inst.cleanup()
 shutil.rmtree(tmp, ignore_errors=True)
