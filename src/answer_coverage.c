@@ -44,7 +44,7 @@ ap_coverage_section(struct ctx *c, const char *partial, struct json_object *summ
 		json_object_array_add(rows, r);
 	}
 	json_object_object_add(body, "rows", rows);
-	J_STR(body, "lcd", "Whether Medicare covers a service for a given diagnosis is set by National Coverage Determinations (NCDs) and by your Medicare Administrative Contractor's Local Coverage Determinations (LCDs) and billing articles. Those are not in the files codemaild answers from, so it cannot say whether this service is covered for this patient.");
+	ap_j_say(body, "lcd", "coverage_lcd", NULL);
 	{
 		struct json_object *chk = json_object_new_array();
 

@@ -105,7 +105,7 @@ ap_crosswalk_section(struct ctx *c, const char *partial, struct json_object *sum
 		json_object_array_add(rows, r);
 	}
 	json_object_object_add(body, "rows", rows);
-	J_STR(body, "note", "GEMs are a translation aid between code sets, not a coding rule: code from the record with the code set in effect on the date of service (ICD-10-CM since 2015-10-01).");
+	ap_j_say(body, "note", "gem_note", NULL);
 	if (sl.len)
 		A_FMT(summary, "ICD-9-CM equivalents (GEM): %s", buf_cstr(&sl));
 	else

@@ -65,15 +65,11 @@ ap_global_section(struct ctx *c, const char *partial, struct json_object *summar
 		if ((strcmp(it->rvu.global, "010") == 0 || strcmp(it->rvu.global, "090") == 0 ||
 		    strcmp(it->rvu.global, "000") == 0) && (c->nproc == 1 || asks_shares(c))) {
 			J_FMT(r, "shares", "pre-operative %.0f%%, intra-operative %.0f%%, post-operative %.0f%%", it->rvu.pre_op * 100, it->rvu.intra_op * 100, it->rvu.post_op * 100);
-			if (strcmp(it->rvu.global, "090") == 0)
-				J_FMT(r, "window", "%s", "The package runs from the day before the surgery to 90 days after it; related visits in it are not billed (24/57/58/78/79 for the exceptions).");
-			else if (strcmp(it->rvu.global, "010") == 0)
-				J_FMT(r, "window", "%s", "The package covers the day of the procedure and 10 days after; same-day visits need 25 and must stand on their own.");
-			else
-				J_FMT(r, "window", "%s", "The package covers the day of the procedure; a same-day visit needs 25 and must stand on their own.");
+			ap_j_say(r, "window", strcmp(it->rvu.global, "090") == 0 ? "window_090" :
+			    strcmp(it->rvu.global, "010") == 0 ? "window_010" : "window_000", NULL);
 		}
 		if (strcmp(it->rvu.global, "ZZZ") == 0)
-			J_FMT(r, "window", "%s", "Report only with its primary procedure; it shares the primary code's global period.");
+			ap_j_say(r, "window", "window_zzz", NULL);
 		/* the payment indicators only when asked about (they are not the global days) */
 		if (ap_plain(c) || asks_indicators(c))
 			ap_indicators(&it->rvu, r);

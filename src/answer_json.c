@@ -51,6 +51,18 @@ ap_a_fmt(struct json_object *a, const char *fmt, ...)
 	buf_free(&b);
 }
 
+/* o[key] = {say, facts}: a sentence of templates/sentences.txt.tmpl, filled from facts (taken)
+ * into o[key].text when the reply is rendered (render_say) */
+void
+ap_j_say(struct json_object *o, const char *key, const char *say, struct json_object *facts)
+{
+	struct json_object *s = json_object_new_object();
+
+	J_STR(s, "say", say);
+	json_object_object_add(s, "facts", facts ? facts : json_object_new_object());
+	json_object_object_add(o, key, s);
+}
+
 /* heading + a rule of the same length for the text part */
 struct json_object *
 ap_new_section(struct json_object **body, const char *kind, const char *heading)

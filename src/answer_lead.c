@@ -14,7 +14,7 @@
 
 #define LEAD_MAX 6
 
-/* A lead line whose words come from templates/lead.txt.tmpl: the sentence `say`, filled
+/* A lead line whose words come from templates/sentences.txt.tmpl: the sentence `say`, filled
  * from facts (taken) when the reply is rendered (render_say). */
 void
 ap_say(struct json_object *lead, const char *rule, const char *code, const char *say,

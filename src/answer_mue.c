@@ -63,14 +63,17 @@ ap_mue_section(struct ctx *c, const char *partial, struct json_object *summary)
 		if (dose[0] && it->ex->code[0] == 'J')
 			J_FMT(r, "dose", "1 unit = %s (HCPCS description): units = dose given / %s, rounded up", dose, dose);
 		if (it->units) {
+			struct json_object *f = json_object_new_object();
+
 			J_FMT(r, "asked", "%d", it->units);
-			if (it->units > it->mue.value) {
-				J_FMT(r, "verdict", "%d units is MORE than the MUE of %ld: %s", it->units, it->mue.value, it->mue.mai == 1 ? "on one line the excess is denied; split lines only with a fitting modifier and documentation" :
-				    it->mue.mai == 2 ? "units above the MUE will not be paid for this date of service" :
-				    "units above the MUE are denied; appeal with records showing medical need");
+			J_INT(f, "units", it->units);
+			J_INT(f, "value", it->mue.value);
+			J_BOOL(f, "one", it->units == 1);
+			J_BOOL(f, "mai1", it->mue.mai == 1);
+			J_BOOL(f, "mai2", it->mue.mai == 2);
+			if (it->units > it->mue.value)
 				J_BOOL(r, "over", 1);
-			} else
-				J_FMT(r, "verdict", "%d unit%s is within the MUE of %ld", it->units, it->units == 1 ? "" : "s", it->mue.value);
+			ap_j_say(r, "verdict", it->units > it->mue.value ? "mue_verdict_over" : "mue_verdict_within", f);
 			buf_printf(&sl, "%s%s MUE %ld (%s), you asked %d: %s", sl.len ? "; " : "", it->ex->code,
 			    it->mue.value, it->mue.mai == 1 ? "per line" : "per date of service", it->units,
 			    it->units > it->mue.value ? "over" : "within");

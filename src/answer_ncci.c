@@ -116,13 +116,17 @@ ncci_build(struct ctx *c, const char *partial, struct json_object *summary)
 		J_BOOL(e, "active", p->active);
 		J_STR(e, "setting", p->setting);
 		if (p->active) {
+			struct json_object *f = json_object_new_object();
+
 			nactive++;
-			if (p->modifier == 0)
-				J_FMT(e, "advice", "%s is not paid with %s (indicator 0: no modifier helps).", p->col2, p->col1);
-			else if (p->modifier == 1)
-				J_FMT(e, "advice", "Bill %s with %s only with 59 or an X modifier on %s, and only when the record shows separate services.", p->col1, p->col2, p->col2);
+			J_STR(f, "col1", p->col1);
+			J_STR(f, "col2", p->col2);
+			if (p->modifier == 0 || p->modifier == 1)
+				ap_j_say(e, "advice", p->modifier == 0 ? "verdict_0" : "verdict_1", f);
+			else
+				json_object_put(f);
 		} else
-			J_FMT(e, "advice", "%s", "Not applied on this date of service: it does not stop these codes being billed together.");
+			ap_j_say(e, "advice", "verdict_off", NULL);
 		json_object_array_add(edits, e);
 	}
 	for (i = 0; i < c->n; i++) {

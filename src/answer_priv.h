@@ -76,6 +76,8 @@ void ap_j_fmt(struct json_object *o, const char *k, const char *fmt, ...)
 /* a[] += v */
 void ap_a_str(struct json_object *a, const char *v);
 void ap_a_fmt(struct json_object *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* o[key] = {say, facts (taken; NULL: none)}: its text comes from templates/sentences.txt.tmpl */
+void ap_j_say(struct json_object *o, const char *key, const char *say, struct json_object *facts);
 /* a new section { kind: body } (caller owns it); *body gets heading + a rule of its length */
 struct json_object *ap_new_section(struct json_object **body, const char *kind,
                                    const char *heading);
@@ -137,7 +139,7 @@ ap_builder ap_crosswalk_section;
 
 /* answer_lead.c: the lead lines ({rule, code?, say, facts} or {text, rule, ...}, source?,
  * topic?) into m["lead"], has_lead. ap_say adds one whose words are the sentence `say` of
- * templates/lead.txt.tmpl filled from facts (taken) at render time (render_say). */
+ * templates/sentences.txt.tmpl filled from facts (taken) at render time (render_say). */
 void ap_say(struct json_object *lead, const char *rule, const char *code, const char *say,
             struct json_object *facts);
 void ap_leads(struct ctx *c, struct json_object *lead);

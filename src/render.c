@@ -108,8 +108,8 @@ render_load(const struct conf *c, struct buf *err)
 		return NULL;
 	nerr += load_dir(r, c->templates_override, 0, err);
 	nerr += load_dir(r, c->templates, 1, err);
-	if (!nerr && (find(r, "reply.txt") < 0 || find(r, "reply.html") < 0 || find(r, "lead.txt") < 0)) {
-		buf_printf(err, "%s:0: reply.txt.tmpl, reply.html.tmpl and lead.txt.tmpl are required\n",
+	if (!nerr && (find(r, "reply.txt") < 0 || find(r, "reply.html") < 0 || find(r, "sentences.txt") < 0)) {
+		buf_printf(err, "%s:0: reply.txt.tmpl, reply.html.tmpl and sentences.txt.tmpl are required\n",
 		    c->templates);
 		nerr++;
 	}
@@ -175,7 +175,7 @@ utf8_repair(struct buf *b, struct buf *err)
 	return r;
 }
 
-/* One sentence: lead.txt rendered with { say: facts }, white space runs made one space. */
+/* One sentence: sentences.txt rendered with { say: facts }, white space runs made one space. */
 static int
 say_one(struct render *r, const char *say, struct json_object *facts, struct buf *out,
     struct buf *err)
@@ -188,7 +188,7 @@ say_one(struct render *r, const char *say, struct json_object *facts, struct buf
 	buf_init(&raw, LIM_TEMPLATE_SIZE);
 	json_object_object_add(data, say, json_object_get(facts));
 	r->mode = "txt";
-	if (tmpl_render(r->t[find(r, "lead.txt")], data, lookup, r, &raw, err) < 0)
+	if (tmpl_render(r->t[find(r, "sentences.txt")], data, lookup, r, &raw, err) < 0)
 		goto out;
 	for (i = 0; i < raw.len; i++) {
 		unsigned char ch = (unsigned char)raw.data[i];
@@ -202,7 +202,7 @@ say_one(struct render *r, const char *say, struct json_object *facts, struct buf
 		sp = 0;
 	}
 	if (out->len == 0) {
-		buf_printf(err, "lead.txt.tmpl: no sentence for '%s'", say);
+		buf_printf(err, "sentences.txt.tmpl: no sentence for '%s'", say);
 		goto out;
 	}
 	rc = 0;
@@ -212,32 +212,50 @@ out:
 	return rc;
 }
 
-int
-render_say(struct render *r, struct json_object *model, struct buf *err)
+/* Every object of the model (depth-first, at most 16 deep) that carries a sentence id (say)
+ * and its facts gets its text. */
+static int
+say_walk(struct render *r, struct json_object *o, int depth, struct buf *err)
 {
-	struct json_object *lead, *o, *say, *facts;
+	struct json_object *say, *facts;
 	size_t i;
 
-	if (!json_object_object_get_ex(model, "lead", &lead) ||
-	    !json_object_is_type(lead, json_type_array))
+	if (depth > 16)
 		return 0;
-	for (i = 0; i < json_object_array_length(lead); i++) {
+	if (json_object_is_type(o, json_type_array)) {
+		for (i = 0; i < json_object_array_length(o); i++)
+			if (say_walk(r, json_object_array_get_idx(o, i), depth + 1, err) < 0)
+				return -1;
+		return 0;
+	}
+	if (!json_object_is_type(o, json_type_object))
+		return 0;
+	if (json_object_object_get_ex(o, "say", &say) && json_object_is_type(say, json_type_string) &&
+	    json_object_object_get_ex(o, "facts", &facts)) {
 		struct buf s;
 		int rc;
 
-		o = json_object_array_get_idx(lead, i);
-		if (!json_object_object_get_ex(o, "say", &say) ||
-		    !json_object_object_get_ex(o, "facts", &facts))
-			continue;
 		buf_init(&s, LIM_TEMPLATE_SIZE);
 		rc = say_one(r, json_object_get_string(say), facts, &s, err);
 		if (rc == 0)
 			json_object_object_add(o, "text", json_object_new_string(buf_cstr(&s)));
 		buf_free(&s);
-		if (rc < 0)
-			return -1;
+		return rc;
+	}
+	{
+		json_object_object_foreach(o, k, v) {
+			(void)k;
+			if (say_walk(r, v, depth + 1, err) < 0)
+				return -1;
+		}
 	}
 	return 0;
+}
+
+int
+render_say(struct render *r, struct json_object *model, struct buf *err)
+{
+	return say_walk(r, model, 0, err);
 }
 
 int

@@ -2,7 +2,7 @@
  * into its text and HTML parts.
  *
  * Files: NAME.txt.tmpl and NAME.html.tmpl. The entry points are "reply.txt" and
- * "reply.html"; lead.txt holds the lead sentences (render_say); every other template is a partial ({{> describe}} finds describe.txt while
+ * "reply.html"; sentences.txt holds the sentences the builders name (render_say); every other template is a partial ({{> describe}} finds describe.txt while
  * rendering the text part and describe.html while rendering the HTML part). A file in
  * templates_override replaces the shipped one of the same name. */
 #ifndef CODEMAILD_RENDER_H
@@ -22,9 +22,10 @@ void render_free(struct render *r);
 int  render_reply(struct render *r, struct json_object *model, struct buf *text,
                   struct buf *html, struct buf *err);
 size_t render_count(const struct render *r);    /* templates loaded */
-/* Gives each lead line that carries a sentence id (say) and its facts its text, from
- * lead.txt.tmpl (render_reply does this first; `answer --model` calls it to show the
- * texts). 0, or -1 with err when the template fails or has no sentence for an id. */
+/* Gives every object of the model that carries a sentence id (say) and its facts (lead
+ * lines, verdicts and notes in sections) its text, from sentences.txt.tmpl (render_reply
+ * does this first; `answer --model` calls it to show the texts). 0, or -1 with err when
+ * the template fails or has no sentence for an id. */
 int  render_say(struct render *r, struct json_object *model, struct buf *err);
 
 #endif

@@ -129,7 +129,7 @@ def level2_modifiers(inst, db):
 
 
 def lead_sentences(db):
-    """The lead sentences live in templates/lead.txt.tmpl: the model carries the rule id, the
+    """The lead sentences live in templates/sentences.txt.tmpl: the model carries the rule id, the
     sentence id and the facts; an admin's copy in templates_override rewords a sentence
     (facts kept); an override that lacks the sentence is a clear error, not a silent blank;
     and no answer builder keeps a sentence or pre-wrapped lines of its own."""
@@ -149,21 +149,21 @@ def lead_sentences(db):
        and mue[0]["facts"].get("units") == 3 and mue[0]["facts"].get("over") is True,
        "lead sentences: the model carries the sentence id and the facts (MUE 1, 3 units, over)")
     ok(mue and "3 units on one date exceed it" in mue[0].get("text", ""),
-       "lead sentences: answer --model fills the text from lead.txt.tmpl")
-    with open(os.path.join(TOP, "templates", "lead.txt.tmpl")) as f:
+       "lead sentences: answer --model fills the text from sentences.txt.tmpl")
+    with open(os.path.join(TOP, "templates", "sentences.txt.tmpl")) as f:
         src = f.read()
     mine = src.replace("{{#over}}:", "{{#over}}: TOO MANY, you asked for", 1)
-    with open(os.path.join(odir, "lead.txt.tmpl"), "w") as f:
+    with open(os.path.join(odir, "sentences.txt.tmpl"), "w") as f:
         f.write(mine)
     text, html = parts(inst.run("answer", path).stdout)
     ok(re.search(r"^\* 64495: MUE 1 per day \(MAI 2, date-of-service edit, policy\): TOO MANY,\r?\n"
                  r"  you asked for 3 units on one date exceed it", text, re.M),
-       "lead sentences: an admin's lead.txt.tmpl rewords the line, wrapped under '* '")
+       "lead sentences: an admin's sentences.txt.tmpl rewords the line, wrapped under '* '")
     ok("TOO MANY, you asked for 3 units" in html, "lead sentences: the HTML part shows the same words")
-    with open(os.path.join(odir, "lead.txt.tmpl"), "w") as f:
+    with open(os.path.join(odir, "sentences.txt.tmpl"), "w") as f:
         f.write(re.sub(r"\{\{#mue\}\}.*?\{\{/mue\}\}\n", "", src, flags=re.S))
     r = inst.run("answer", path)
-    ok(r.returncode != 0 and b"lead.txt.tmpl: no sentence for 'mue'" in r.stderr,
+    ok(r.returncode != 0 and b"sentences.txt.tmpl: no sentence for 'mue'" in r.stderr,
        "lead sentences: an override without the sentence fails with a clear error")
     inst.cleanup()
     shutil.rmtree(odir, ignore_errors=True)

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "codedb.h"
 #include "conf.h"
+#include "render.h"
 #include "extract.h"
 #include "import.h"
 #include "message.h"
@@ -25,6 +26,7 @@
 static char tmpdir[256], dbpath[300];
 static struct codedb *db;
 static struct conf conf;
+static struct render *rd;          /* the repo's templates: the lead sentences */
 
 static int
 setup_all(void **state)
@@ -57,7 +59,13 @@ setup_all(void **state)
 	buf_free(&err);
 	if (db == NULL || conf_defaults(&conf) < 0 || extract_init() < 0)
 		return -1;
-	return 0;
+	free(conf.templates);
+	snprintf(sample, sizeof(sample), "%s/templates", top ? top : ".");
+	conf.templates = strdup(sample);
+	buf_init(&err, 4096);
+	rd = render_load(&conf, &err);
+	buf_free(&err);
+	return rd ? 0 : -1;
 }
 
 static int
@@ -67,6 +75,7 @@ teardown_all(void **state)
 
 	(void)state;
 	codedb_close(db);
+	render_free(rd);
 	conf_free(&conf);
 	extract_fini();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
@@ -83,7 +92,7 @@ model_for(const char *question)
 	struct ex_result ex;
 	struct answer_in ai;
 	struct json_object *model;
-	struct buf raw;
+	struct buf raw, raw2;
 	int lookups = 0;
 
 	message_default_limits(&lim);
@@ -107,6 +116,9 @@ model_for(const char *question)
 	ai.allowance = -1;
 	model = answer_build(&ai, &lookups);
 	assert_non_null(model);
+	buf_init(&raw2, 4096);
+	assert_int_equal(render_say(rd, model, &raw2), 0);    /* the sentences' words */
+	buf_free(&raw2);
 	extract_result_free(&ex);
 	message_free(m);
 	buf_free(&raw);

@@ -40,6 +40,7 @@ test_invalid_utf8_repaired(void **state)
 	assert_non_null(mkdtemp(dir));
 	put(dir, "reply.txt.tmpl", "Hello {{name}}: {{desc}}\n");
 	put(dir, "reply.html.tmpl", "<p>{{desc}}</p>\n");
+	put(dir, "sentences.txt.tmpl", "{{#x}}{{y}}{{/x}}\n");
 	assert_int_equal(conf_defaults(&c), 0);
 	free(c.templates);
 	c.templates = strdup(dir);
@@ -68,6 +69,65 @@ test_invalid_utf8_repaired(void **state)
 	unlink(path);
 	util_fmt(path, sizeof(path), "%s/reply.html.tmpl", dir);
 	unlink(path);
+	util_fmt(path, sizeof(path), "%s/sentences.txt.tmpl", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* render_say: every {say, facts} object of the model, at any depth, gets its sentence as
+ * text (line breaks and space runs made one space); the reply templates show it; a
+ * sentence id the file lacks is an error that names it; no sentences file: no render set. */
+static void
+test_sentences(void **state)
+{
+	char dir[] = "/tmp/codemaild-test-render-XXXXXX";
+	struct conf c;
+	struct buf err, text, html;
+	struct render *r;
+	struct json_object *model;
+	char path[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	put(dir, "reply.txt.tmpl", "{{#lead}}* {{text|wrap:20}}\n{{/lead}}{{#sec}}[{{v.text}}]{{/sec}}\n");
+	put(dir, "reply.html.tmpl", "{{#lead}}<li>{{text}}</li>{{/lead}}\n");
+	assert_int_equal(conf_defaults(&c), 0);
+	free(c.templates);
+	c.templates = strdup(dir);
+	buf_init(&err, 4096);
+	assert_null(render_load(&c, &err));              /* sentences.txt.tmpl is required */
+	assert_non_null(strstr(buf_cstr(&err), "sentences.txt.tmpl"));
+	put(dir, "sentences.txt.tmpl", "{{#mue}}{{code}}: MUE {{value}}\n  per   day, {{#over}}{{units}} units\n"
+	    "exceed it{{/over}}.{{/mue}}\n{{#note}}A <b> note.{{/note}}\n");
+	buf_reset(&err);
+	r = render_load(&c, &err);
+	assert_non_null(r);
+	model = json_tokener_parse("{\"lead\":[{\"say\":\"mue\",\"facts\":{\"code\":\"64495\","
+	    "\"value\":1,\"units\":3,\"over\":true}}],\"sec\":[{\"v\":{\"say\":\"note\",\"facts\":{}}}]}");
+	assert_non_null(model);
+	buf_init(&text, 1 << 16);
+	buf_init(&html, 1 << 16);
+	assert_int_equal(render_reply(r, model, &text, &html, &err), 0);
+	assert_string_equal(buf_cstr(&text), "* 64495: MUE 1 per\n  day, 3 units exceed\n  it.\n[A <b> note.]\n");
+	assert_string_equal(buf_cstr(&html), "<li>64495: MUE 1 per day, 3 units exceed it.</li>\n");
+	json_object_put(model);
+	/* a sentence id the file does not have */
+	model = json_tokener_parse("{\"lead\":[{\"say\":\"nope\",\"facts\":{}}]}");
+	buf_reset(&err);
+	assert_int_equal(render_say(r, model, &err), -1);
+	assert_non_null(strstr(buf_cstr(&err), "no sentence for 'nope'"));
+	json_object_put(model);
+	buf_free(&text);
+	buf_free(&html);
+	buf_free(&err);
+	render_free(r);
+	conf_free(&c);
+	util_fmt(path, sizeof(path), "%s/reply.txt.tmpl", dir);
+	unlink(path);
+	util_fmt(path, sizeof(path), "%s/reply.html.tmpl", dir);
+	unlink(path);
+	util_fmt(path, sizeof(path), "%s/sentences.txt.tmpl", dir);
+	unlink(path);
 	rmdir(dir);
 }
 
@@ -76,6 +136,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_invalid_utf8_repaired),
+		cmocka_unit_test(test_sentences),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
