@@ -2,7 +2,6 @@
 #include "answer_denial.h"
 
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,7 +12,8 @@
 #include "util.h"
 
 /* Denial codes whose usual meaning for a coder we know, by category. The sentences for each
- * category (what it usually means, what to check) live in templates/denial.*.tmpl. */
+ * category live in templates: what it usually means in templates/denial.*.tmpl, what to
+ * check (denial_check) and the facts and lead line in templates/sentences.txt.tmpl. */
 static const struct { const char *code; int rarc; const char *cat; } cats[] = {
 	{ "1", 0, "patient" }, { "2", 0, "patient" }, { "3", 0, "patient" },
 	{ "4", 0, "modifier" }, { "5", 0, "pos" }, { "11", 0, "dx" }, { "16", 0, "info" },
@@ -32,32 +32,6 @@ static const struct { const char *code; int rarc; const char *cat; } cats[] = {
 	{ "N4", 1, "cob" },
 };
 
-/* A short "what to check" for the lead line, per category. */
-static const struct { const char *cat, *check; } checks[] = {
-	{ "units", "the code's MUE (units per day) and the units billed" },
-	{ "ncci", "NCCI PTP edits between the codes of the date and the global surgery package" },
-	{ "global", "the global days of the surgery and the dates of the visits" },
-	{ "addon", "that the add-on code's primary procedure is on the same claim" },
-	{ "modifier", "the modifier against the code (HCPCS/CPT modifier lists, NCCI modifier indicator)" },
-	{ "dx", "the diagnosis codes against the payer's coverage policy (LCD/NCD) and their validity" },
-	{ "info", "the claim fields named by the remark codes, then send a corrected claim" },
-	{ "codevalid", "that the code exists on the date of service (code dates in the reference files)" },
-	{ "patient", "the patient's deductible, coinsurance or copay: billable to the patient" },
-	{ "noncovered", "the code's fee schedule status and the plan's coverage; ABN on file?" },
-	{ "necessity", "the LCD/NCD and the documentation; ABN (modifier GA) on file?" },
-	{ "duplicate", "whether the line was already paid (same code, date and patient)" },
-	{ "cob", "the primary payer's payment and the order of payers" },
-	{ "timely", "the filing date against the payer's time limit (Medicare: 12 months)" },
-	{ "fee", "the allowed amount: the fee schedule amount for the locality" },
-	{ "frequency", "how often the service was paid in the period" },
-	{ "multiple", "the multiple-procedure indicator of the codes (reduction of the second and later)" },
-	{ "auth", "the prior authorization on file" },
-	{ "pos", "the place of service against the code (facility or non-facility)" },
-	{ "payer", "which payer or contractor the claim belongs to" },
-	{ "unlisted", "whether a specific code exists for the service" },
-	{ "other", "the line the code is attached to and the remark codes with it" },
-};
-
 const char *
 answer_denial_category(const char *code, int rarc)
 {
@@ -69,16 +43,6 @@ answer_denial_category(const char *code, int rarc)
 	return "other";
 }
 
-static const char *
-check_of(const char *cat)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
-		if (strcmp(checks[i].cat, cat) == 0)
-			return checks[i].check;
-	return checks[sizeof(checks) / sizeof(checks[0]) - 1].check;
-}
 
 static void
 jstr(struct json_object *o, const char *k, const char *v)
@@ -90,23 +54,6 @@ static void
 jbool(struct json_object *o, const char *k, int v)
 {
 	json_object_object_add(o, k, json_object_new_boolean(v ? 1 : 0));
-}
-
-static void
-afmt(struct json_object *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-afmt(struct json_object *a, const char *fmt, ...)
-{
-	struct buf b;
-	va_list ap;
-
-	buf_init(&b, 4096);
-	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	json_object_array_add(a, json_object_new_string(buf_cstr(&b)));
-	buf_free(&b);
 }
 
 /* The first sentence of an X12 text, without its "Usage:" notes. */
@@ -131,11 +78,27 @@ is_proc(const struct ex_code *c)
 	return c->kind != CODE_ICD10;
 }
 
+/* fa[] += {say, facts: {code?}}: a fact sentence of templates/sentences.txt.tmpl; returns
+ * its facts (borrowed) for the caller to fill */
+static struct json_object *
+fact(struct json_object *fa, const char *say, const char *code)
+{
+	struct json_object *o = json_object_new_object(), *f = json_object_new_object();
+
+	if (code)
+		jstr(f, "code", code);
+	jstr(o, "say", say);
+	json_object_object_add(o, "facts", f);
+	json_object_array_add(fa, o);
+	return f;
+}
+
 /* The facts of the reference DB for the category, about the message's codes. */
 static void
 facts(struct codedb *db, const struct ex_result *ex, const char *dos, const char *cat,
     struct json_object *fa)
 {
+	struct json_object *f;
 	size_t i, j;
 
 	if (db == NULL)
@@ -148,30 +111,39 @@ facts(struct codedb *db, const struct ex_result *ex, const char *dos, const char
 		if (!is_proc(c))
 			continue;
 		if (strcmp(cat, "units") == 0 || strcmp(cat, "frequency") == 0) {
-			if (codedb_mue(db, c->code, dos, &m) == 1)
-				afmt(fa, "%s: MUE %ld unit%s (%s, MAI %d%s%s)%s", c->code, m.value,
-				    m.value == 1 ? "" : "s", m.setting, m.mai, m.mai_text ? ": " : "",
-				    m.mai_text ? m.mai_text : "",
-				    c->units > m.value ? "; the units asked exceed it" : "");
-			else
-				afmt(fa, "%s: no MUE in the loaded table", c->code);
+			if (codedb_mue(db, c->code, dos, &m) == 1) {
+				f = fact(fa, "denial_fact_mue", c->code);
+				json_object_object_add(f, "value", json_object_new_int64(m.value));
+				jbool(f, "one", m.value == 1);
+				jstr(f, "setting", m.setting);
+				json_object_object_add(f, "mai", json_object_new_int(m.mai));
+				jstr(f, "mai_text", m.mai_text ? m.mai_text : "");
+				jbool(f, "over", c->units > m.value);
+			} else
+				fact(fa, "denial_fact_nomue", c->code);
 			cdb_mue_free(&m);
 		}
 		if (strcmp(cat, "ncci") == 0 || strcmp(cat, "global") == 0 ||
 		    strcmp(cat, "addon") == 0 || strcmp(cat, "multiple") == 0 ||
 		    strcmp(cat, "noncovered") == 0) {
 			if (codedb_rvu(db, c->code, dos, &r) == 1) {
-				if (strcmp(cat, "addon") == 0)
-					afmt(fa, "%s: global %s%s", c->code, r.global,
-					    strcmp(r.global, "ZZZ") == 0 ? " = add-on code: paid only with its"
-					    " primary procedure on the same claim" : " (not an add-on code)");
-				else if (strcmp(cat, "noncovered") == 0)
-					afmt(fa, "%s: PFS status %c = %s (%s)", c->code, r.status, r.status_text,
-					    r.release);
-				else if (strcmp(cat, "multiple") == 0)
-					afmt(fa, "%s: multiple-procedure indicator %d", c->code, r.mult_proc);
-				else
-					afmt(fa, "%s: global %s = %s", c->code, r.global, r.global_text);
+				if (strcmp(cat, "addon") == 0) {
+					f = fact(fa, "denial_fact_addon", c->code);
+					jstr(f, "global", r.global);
+					jbool(f, "zzz", strcmp(r.global, "ZZZ") == 0);
+				} else if (strcmp(cat, "noncovered") == 0) {
+					f = fact(fa, "denial_fact_pfs", c->code);
+					json_object_object_add(f, "status", json_object_new_string_len(&r.status, 1));
+					jstr(f, "status_text", r.status_text);
+					jstr(f, "release", r.release);
+				} else if (strcmp(cat, "multiple") == 0) {
+					f = fact(fa, "denial_fact_multiple", c->code);
+					json_object_object_add(f, "indicator", json_object_new_int(r.mult_proc));
+				} else {
+					f = fact(fa, "denial_fact_global", c->code);
+					jstr(f, "global", r.global);
+					jstr(f, "global_text", r.global_text);
+				}
 			}
 			cdb_rvu_free(&r);
 		}
@@ -181,49 +153,50 @@ facts(struct codedb *db, const struct ex_result *ex, const char *dos, const char
 
 				if (j == i || !is_proc(&ex->codes[j]))
 					continue;
-				if (codedb_ptp(db, c->code, ex->codes[j].code, dos, &p) == 1)
-					afmt(fa, "NCCI PTP edit %s (column 1) / %s (column 2): %s, modifier %s",
-					    p.col1, p.col2, p.active ? "in effect" : "not in effect on the date",
-					    p.modifier == 1 ? "allowed (1)" : p.modifier == 0 ?
-					    "not allowed (0)" : "not applicable (9)");
+				if (codedb_ptp(db, c->code, ex->codes[j].code, dos, &p) == 1) {
+					f = fact(fa, "denial_fact_ptp", NULL);
+					jstr(f, "col1", p.col1);
+					jstr(f, "col2", p.col2);
+					jbool(f, "active", p.active);
+					json_object_object_add(f, "indicator", json_object_new_int(p.modifier));
+					jbool(f, "ind0", p.modifier == 0);
+					jbool(f, "ind1", p.modifier == 1);
+				}
 				cdb_ptp_free(&p);
 			}
 		}
 		if (strcmp(cat, "codevalid") == 0) {
 			struct cdb_code cc;
 
-			if (codedb_code(db, c->code, dos, &cc) == 1)
-				afmt(fa, "%s: %s on %s%s%s%s", c->code, codedb_status_name(cc.status),
-				    dos ? dos : "today", cc.status_date[0] ? " (date " : "",
-				    cc.status_date[0] ? cc.status_date : "", cc.status_date[0] ? ")" : "");
-			else
-				afmt(fa, "%s: not in the loaded code lists", c->code);
+			if (codedb_code(db, c->code, dos, &cc) == 1) {
+				f = fact(fa, "denial_fact_status", c->code);
+				jstr(f, "status", codedb_status_name(cc.status));
+				jstr(f, "date", dos ? dos : "today");
+				jstr(f, "status_date", cc.status_date);
+			} else
+				fact(fa, "denial_fact_notfound", c->code);
 			cdb_code_free(&cc);
 		}
 	}
 	if (strcmp(cat, "ncci") == 0 && json_object_array_length(fa) == 0)
-		afmt(fa, "no second procedure code in your message: name the codes billed on the"
-		    " same date to check the NCCI edits between them");
+		fact(fa, "denial_fact_no_second", NULL);
 	if ((strcmp(cat, "units") == 0 || strcmp(cat, "addon") == 0) &&
 	    json_object_array_length(fa) == 0)
-		afmt(fa, "name the procedure code (and the units billed) to see its %s",
-		    strcmp(cat, "units") == 0 ? "MUE" : "global days");
+		jbool(fact(fa, "denial_fact_name_code", NULL), "units", strcmp(cat, "units") == 0);
 }
 
-static const char *
-group_words(const char *g)
+/* {say: denial_check, facts: {cat_CATEGORY: true}}: what to check, per category */
+static struct json_object *
+check_say(const char *cat)
 {
-	if (strcmp(g, "CO") == 0)
-		return "contractual obligation: the provider absorbs it and may not bill the patient";
-	if (strcmp(g, "PR") == 0)
-		return "patient responsibility: may be billed to the patient";
-	if (strcmp(g, "OA") == 0)
-		return "other adjustment: neither the provider's contractual write-off nor the patient's";
-	if (strcmp(g, "PI") == 0)
-		return "payer-initiated reduction: the payer's reduction, not billable to the patient";
-	if (strcmp(g, "CR") == 0)
-		return "correction and reversal of a prior claim";
-	return "";
+	struct json_object *o = json_object_new_object(), *f = json_object_new_object();
+	char key[32];
+
+	util_fmt(key, sizeof(key), "cat_%s", cat);
+	jbool(f, key, 1);
+	jstr(o, "say", "denial_check");
+	json_object_object_add(o, "facts", f);
+	return o;
 }
 
 int
@@ -252,12 +225,15 @@ answer_denial(struct codedb *db, const struct ex_result *ex, const char *dos,
 		jstr(b, "code", label);
 		jstr(b, "bare", d->code);
 		jstr(b, "group", d->group);
-		{
-			char gl[200], pre[16];
+		if (d->group[0]) {
+			struct json_object *g = json_object_new_object(), *gs = json_object_new_object();
+			char gk[8];
 
-			util_fmt(gl, sizeof(gl), "%s.", group_words(d->group));
-			util_fmt(pre, sizeof(pre), "Group %s: ", d->group);
-			jstr(b, "group_text", d->group[0] ? gl : "");
+			util_fmt(gk, sizeof(gk), "g_%s", d->group);
+			jbool(g, gk, 1);
+			jstr(gs, "say", "denial_group");
+			json_object_object_add(gs, "facts", g);
+			json_object_object_add(b, "group_text", gs);
 		}
 		jbool(b, "has_group", d->group[0] != '\0');
 		jstr(b, "kind", found ? (strcmp(dn.kind, "rarc") == 0 ? "RARC" : "CARC") :
@@ -279,50 +255,24 @@ answer_denial(struct codedb *db, const struct ex_result *ex, const char *dos,
 		jstr(b, "category", cat);
 		util_fmt(key, sizeof(key), "cat_%s", cat);
 		jbool(b, key, 1);
-		{
-			char ck[300];
-
-			util_fmt(ck, sizeof(ck), "%s.", check_of(cat));
-			jstr(b, "check", ck);
-			jstr(b, "check_short", check_of(cat));
-		}
+		json_object_object_add(b, "check", check_say(cat));
 		facts(db, ex, dos, cat, fa);
-		{
-			/* each fact as {text} (the template shows it as a bullet) */
-			struct json_object *fo = json_object_new_array();
-			size_t k;
-
-			for (k = 0; k < json_object_array_length(fa); k++) {
-				struct json_object *o = json_object_new_object();
-
-				jstr(o, "text", json_object_get_string(json_object_array_get_idx(fa, k)));
-				json_object_array_add(fo, o);
-			}
-			json_object_put(fa);
-			fa = fo;
-		}
 		jbool(b, "has_facts", json_object_array_length(fa) > 0);
 		json_object_object_add(b, "facts", fa);
 		json_object_object_add(sec, "denial", b);
 		json_object_array_add(sections, sec);
 		/* the lead line */
+		jstr(ld, "label", label);
+		jbool(ld, "rarc", found ? strcmp(dn.kind, "rarc") == 0 : d->rarc);
 		if (found) {
 			first_sentence(dn.text, first, sizeof(first));
-			afmt(lead, "%s (%s%s%s): \"%s\"%s Check %s.", label,
-			    strcmp(dn.kind, "rarc") == 0 ? "remark code" : "reason code",
-			    d->group[0] ? ", group " : "", d->group[0] ? d->group : "", first,
-			    strcmp(dn.status, "deactivated") == 0 ? " (a DEACTIVATED code)" : "",
-			    check_of(cat));
-		} else
-			afmt(lead, "%s: a %s code that is not in the loaded X12 lists.", label,
-			    d->rarc ? "remark (RARC)" : "reason (CARC)");
-		/* lead entries are objects {text, code, rule} */
-		jstr(ld, "text", json_object_get_string(json_object_array_get_idx(lead,
-		    json_object_array_length(lead) - 1)));
-		jstr(ld, "code", label);
+			jstr(ld, "group", d->group);
+			jstr(ld, "first", first);
+			jbool(ld, "deactivated", strcmp(dn.status, "deactivated") == 0);
+			json_object_object_add(ld, "check", check_say(cat));
+		}
 		util_fmt(key, sizeof(key), "denial-%s", cat);
-		jstr(ld, "rule", key);
-		json_object_array_put_idx(lead, json_object_array_length(lead) - 1, ld);
+		ap_say(lead, key, label, found ? "denial" : "denial_unknown", ld);
 		cdb_denial_free(&dn);
 		n++;
 	}

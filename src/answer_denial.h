@@ -10,12 +10,14 @@ struct ex_result;
 struct json_object;
 
 /* Appends one section {"denial": {...}} per denial code of ex to sections and one lead line
- * {text, code, rule: "denial-CODE"} per code to lead (both arrays, borrowed). db may be
- * NULL (then each code is said to be not loaded). dos: date of service or NULL (today).
- * Section keys: code ("CO-97"), bare ("97"), group, group_text, kind ("CARC"/"RARC"),
- * text (X12's description; usage = its "Usage:" note), status, deactivated (bool), found (bool), cat_<category> (bool, the
- * template's sentence on what it usually means and what to check), check (short),
- * facts [ {text, text_lines} ] and has_facts. Returns the number of codes explained. */
+ * {rule: "denial-CATEGORY", code, say, facts} per code to lead (both arrays, borrowed). db
+ * may be NULL (then each code is said to be not loaded). dos: date of service or NULL.
+ * Section keys: code ("CO-97"), bare ("97"), group, group_text ({say, facts}: the group's
+ * meaning), kind ("CARC"/"RARC"), text (X12's description; usage = its "Usage:" note),
+ * status, deactivated (bool), found (bool), cat_<category> (bool: the template's sentence on
+ * what it usually means), check ({say, facts}: what to check), facts [ {say, facts} ] (the
+ * reference data's facts about the message's codes) and has_facts. The sentences are in
+ * templates/sentences.txt.tmpl (render_say). Returns the number of codes explained. */
 int answer_denial(struct codedb *db, const struct ex_result *ex, const char *dos,
                   struct json_object *sections, struct json_object *lead);
 

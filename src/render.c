@@ -213,7 +213,7 @@ out:
 }
 
 /* Every object of the model (depth-first, at most 16 deep) that carries a sentence id (say)
- * and its facts gets its text. */
+ * and its facts gets its text; sentence objects inside its facts get theirs first. */
 static int
 say_walk(struct render *r, struct json_object *o, int depth, struct buf *err)
 {
@@ -235,6 +235,9 @@ say_walk(struct render *r, struct json_object *o, int depth, struct buf *err)
 		struct buf s;
 		int rc;
 
+		/* sentences inside the facts first: a sentence may show another's text */
+		if (say_walk(r, facts, depth + 1, err) < 0)
+			return -1;
 		buf_init(&s, LIM_TEMPLATE_SIZE);
 		rc = say_one(r, json_object_get_string(say), facts, &s, err);
 		if (rc == 0)
