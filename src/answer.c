@@ -566,8 +566,7 @@ answer_build(const struct answer_in *in, int *lookups)
 	ap_leads_first(&c, lead);
 	/* a range whose end points are not in the data: not expanded into other codes */
 	for (i = 0; c.db && i < ex->nranges; i++)
-		if (codedb_known(c.db, ex->ranges[i].lo) != 1 && codedb_known(c.db, ex->ranges[i].hi) != 1)
-{
+		if (codedb_known(c.db, ex->ranges[i].lo) != 1 && codedb_known(c.db, ex->ranges[i].hi) != 1) {
 			struct json_object *f = json_object_new_object();
 
 			J_STR(f, "lo", ex->ranges[i].lo);
@@ -738,13 +737,11 @@ answer_build(const struct answer_in *in, int *lookups)
 		if (ru.len)
 			J_STR(m, "release_used", buf_cstr(&ru));
 		if (c.dos) {
-			struct buf al;
+			struct json_object *f = json_object_new_object();
 
-			buf_init(&al, 2048);
-			buf_printf(&al, "Answers are for the date of service %s%s%s.", c.dos,
-			    ru.len ? ", from " : "", buf_cstr(&ru));
-			J_STR(m, "asof_text", buf_cstr(&al));
-			buf_free(&al);
+			J_STR(f, "date", c.dos);
+			J_STR(f, "releases", buf_cstr(&ru));
+			ap_j_say(m, "asof_text", "asof", f);
 		}
 		buf_free(&ru);
 	}

@@ -18,7 +18,7 @@ ap_coverage_section(struct ctx *c, const char *partial, struct json_object *summ
 	sec = ap_new_section(&body, partial, "Coverage: what the reference files say");
 	for (i = 0; i < c->n; i++) {
 		struct item *it = &c->it[i];
-		struct json_object *r, *lines;
+		struct json_object *r, *lines, *f;
 
 		if (!it->found)
 			continue;
@@ -26,19 +26,31 @@ ap_coverage_section(struct ctx *c, const char *partial, struct json_object *summ
 		lines = json_object_new_array();
 		J_STR(r, "code", ap_item_code(it));
 		if (it->icd) {
+			f = json_object_new_object();
 			has_icd = 1;
-			A_FMT(lines, "%s diagnosis code (ICD-10-CM %s). Whether it supports a service is decided by NCDs/LCDs, not by the code set.",
-			    it->icd_row.billable ? "Billable" : "Header, not billable:", it->icd_row.release);
+			J_BOOL(f, "billable", it->icd_row.billable);
+			J_STR(f, "release", it->icd_row.release);
+			json_object_array_add(lines, ap_say_new("coverage_icd", f));
 		} else {
 			has_proc = 1;
-			if (it->has_rvu)
-				A_FMT(lines, "PFS status %c: %s.", it->rvu.status, it->rvu.status_text);
-			else
-				A_STR(lines, "Not in the loaded physician fee schedule.");
-			if (it->cc.coverage[0])
-				A_FMT(lines, "HCPCS coverage code %s: %s.", it->cc.coverage, it->cc.coverage_text);
-			if (it->cc.status == CDB_DELETED)
-				A_FMT(lines, "The code is deleted for %s: it cannot be paid.", c->asof);
+			f = json_object_new_object();
+			if (it->has_rvu) {
+				J_FMT(f, "status", "%c", it->rvu.status);
+				J_STR(f, "status_text", it->rvu.status_text);
+				json_object_array_add(lines, ap_say_new("coverage_pfs", f));
+			} else
+				json_object_array_add(lines, ap_say_new("coverage_nopfs", f));
+			if (it->cc.coverage[0]) {
+				f = json_object_new_object();
+				J_STR(f, "coverage", it->cc.coverage);
+				J_STR(f, "coverage_text", it->cc.coverage_text);
+				json_object_array_add(lines, ap_say_new("coverage_hcpcs", f));
+			}
+			if (it->cc.status == CDB_DELETED) {
+				f = json_object_new_object();
+				J_STR(f, "date", c->asof);
+				json_object_array_add(lines, ap_say_new("coverage_deleted", f));
+			}
 		}
 		json_object_object_add(r, "lines", lines);
 		json_object_array_add(rows, r);
@@ -48,10 +60,10 @@ ap_coverage_section(struct ctx *c, const char *partial, struct json_object *summ
 	{
 		struct json_object *chk = json_object_new_array();
 
-		A_STR(chk, "the CMS Medicare Coverage Database: is there an NCD for the service?");
-		A_STR(chk, "your MAC's LCD and billing article: covered ICD-10-CM codes, frequency limits, documentation");
-		A_STR(chk, "other payers: their medical or clinical policy, and whether prior authorisation is needed");
-		A_STR(chk, "if you expect a denial: an ABN before the service, then modifier GA (or GZ without one)");
+		json_object_array_add(chk, ap_say_new("coverage_check_ncd", NULL));
+		json_object_array_add(chk, ap_say_new("coverage_check_lcd", NULL));
+		json_object_array_add(chk, ap_say_new("coverage_check_payers", NULL));
+		json_object_array_add(chk, ap_say_new("coverage_check_abn", NULL));
 		json_object_object_add(body, "check", chk);
 	}
 	J_BOOL(body, "has_icd", has_icd);

@@ -83,13 +83,11 @@ is_proc(const struct ex_code *c)
 static struct json_object *
 fact(struct json_object *fa, const char *say, const char *code)
 {
-	struct json_object *o = json_object_new_object(), *f = json_object_new_object();
+	struct json_object *f = json_object_new_object();
 
 	if (code)
 		jstr(f, "code", code);
-	jstr(o, "say", say);
-	json_object_object_add(o, "facts", f);
-	json_object_array_add(fa, o);
+	json_object_array_add(fa, ap_say_new(say, f));
 	return f;
 }
 
@@ -189,14 +187,12 @@ facts(struct codedb *db, const struct ex_result *ex, const char *dos, const char
 static struct json_object *
 check_say(const char *cat)
 {
-	struct json_object *o = json_object_new_object(), *f = json_object_new_object();
+	struct json_object *f = json_object_new_object();
 	char key[32];
 
 	util_fmt(key, sizeof(key), "cat_%s", cat);
 	jbool(f, key, 1);
-	jstr(o, "say", "denial_check");
-	json_object_object_add(o, "facts", f);
-	return o;
+	return ap_say_new("denial_check", f);
 }
 
 int
@@ -226,14 +222,12 @@ answer_denial(struct codedb *db, const struct ex_result *ex, const char *dos,
 		jstr(b, "bare", d->code);
 		jstr(b, "group", d->group);
 		if (d->group[0]) {
-			struct json_object *g = json_object_new_object(), *gs = json_object_new_object();
+			struct json_object *g = json_object_new_object();
 			char gk[8];
 
 			util_fmt(gk, sizeof(gk), "g_%s", d->group);
 			jbool(g, gk, 1);
-			jstr(gs, "say", "denial_group");
-			json_object_object_add(gs, "facts", g);
-			json_object_object_add(b, "group_text", gs);
+			ap_j_say(b, "group_text", "denial_group", g);
 		}
 		jbool(b, "has_group", d->group[0] != '\0');
 		jstr(b, "kind", found ? (strcmp(dn.kind, "rarc") == 0 ? "RARC" : "CARC") :

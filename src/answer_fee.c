@@ -121,8 +121,12 @@ ap_fee_section(struct ctx *c, const char *partial, struct json_object *summary)
 		J_FMT(co, "global", "%s = %s", it->rvu.global, it->rvu.global_text ? it->rvu.global_text : "");
 		if (with_indicators)
 			ap_indicators(&it->rvu, co);
-		if (!priced(it->rvu.status))
-			J_FMT(co, "unpriced", "Status %c: no national payment amount is computed for this code.", it->rvu.status);
+		if (!priced(it->rvu.status)) {
+			struct json_object *f = json_object_new_object();
+
+			J_FMT(f, "status", "%c", it->rvu.status);
+			ap_j_say(co, "unpriced", "fee_unpriced_card", f);
+		}
 		json_object_array_add(codes, co);
 		if (priced(it->rvu.status) && it->rvu.conv_factor > 0 && !it->rvu.pe_nf_na)
 			buf_printf(&sl, "%s%s $%.2f non-facility", sl.len ? "; " : "", it->ex->code,
@@ -156,11 +160,11 @@ ap_fee_section(struct ctx *c, const char *partial, struct json_object *summary)
 		    c->dos, pc, npc, body);
 		for (i = 0; i < c->n; i++)
 			if (c->it[i].has_rvu && !c->it[i].rvu.release_exact) {
-				char rn[300];
+				struct json_object *f = json_object_new_object();
 
-				util_fmt(rn, sizeof(rn), "No fee schedule release loaded covers %s: the"
-				    " nearest loaded one, %s, was used.", c->asof, c->it[i].rvu.release);
-				J_STR(body, "release_note", rn);
+				J_STR(f, "date", c->asof);
+				J_STR(f, "release", c->it[i].rvu.release);
+				ap_j_say(body, "release_note", "fee_release_nearest", f);
 				break;
 			}
 	}
@@ -169,23 +173,16 @@ ap_fee_section(struct ctx *c, const char *partial, struct json_object *summary)
 		J_FMT(body, "cf", "%.4f", cf);
 		J_STR(body, "year", year);
 		J_STR(body, "release", release);
-		A_FMT(notes, "National payment = total RVUs x conversion factor $%.4f (CY%s physician fee schedule, release %s, used for %s). Non-facility: office and other non-facility places of service; facility: hospital and ASC settings.",
-		    cf, year, release, c->asof);
-	}
-	A_STR(notes, "Local payment = (work RVU x work GPCI + PE RVU x PE GPCI + MP RVU x MP GPCI) x CF, with the GPCIs (geographic practice cost indices) of the locality; Medicare then applies its own rules (multiple procedures, sequestration, non-participating rates). Name a locality or state in your question (e.g. \"in Manhattan\") to see it.");
-	{
-		struct json_object *nl = json_object_new_array();
-		size_t k;
+		struct json_object *f = json_object_new_object();
 
-		for (k = 0; k < json_object_array_length(notes); k++) {
-			struct json_object *p = json_object_new_object();
-
-			J_STR(p, "text", json_object_get_string(json_object_array_get_idx(notes, k)));
-			json_object_array_add(nl, p);
-		}
-		json_object_object_add(body, "notes", nl);
-		json_object_put(notes);
+		J_FMT(f, "cf", "%.4f", cf);
+		J_STR(f, "year", year);
+		J_STR(f, "release", release);
+		J_STR(f, "date", c->asof);
+		json_object_array_add(notes, ap_say_new("fee_national_note", f));
 	}
+	json_object_array_add(notes, ap_say_new("fee_local_note", NULL));
+	json_object_object_add(body, "notes", notes);
 	if (sl.len)
 		A_FMT(summary, "National payment (PFS %s): %s", year[0] ? year : "", buf_cstr(&sl));
 	else

@@ -51,16 +51,22 @@ ap_a_fmt(struct json_object *a, const char *fmt, ...)
 	buf_free(&b);
 }
 
-/* o[key] = {say, facts}: a sentence of templates/sentences.txt.tmpl, filled from facts (taken)
- * into o[key].text when the reply is rendered (render_say) */
-void
-ap_j_say(struct json_object *o, const char *key, const char *say, struct json_object *facts)
+/* {say, facts}: a sentence of templates/sentences.txt.tmpl, filled from facts (taken) into
+ * its text when the reply is rendered (render_say) */
+struct json_object *
+ap_say_new(const char *say, struct json_object *facts)
 {
 	struct json_object *s = json_object_new_object();
 
 	J_STR(s, "say", say);
 	json_object_object_add(s, "facts", facts ? facts : json_object_new_object());
-	json_object_object_add(o, key, s);
+	return s;
+}
+
+void
+ap_j_say(struct json_object *o, const char *key, const char *say, struct json_object *facts)
+{
+	json_object_object_add(o, key, ap_say_new(say, facts));
 }
 
 /* heading + a rule of the same length for the text part */

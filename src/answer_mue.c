@@ -8,17 +8,6 @@
 #include "buf.h"
 #include "util.h"
 
-static const char *
-mai_words(int mai)
-{
-	switch (mai) {
-	case 1: return "claim line edit: per line; more units truly given may go on another line with 76, 77, 91 or an anatomic modifier, when documented";
-	case 2: return "date of service edit, policy: units above it are not paid; appeals rarely succeed";
-	case 3: return "date of service edit, clinical: units above it are denied; an appeal with records can succeed";
-	default: return "unknown adjudication indicator";
-	}
-}
-
 struct json_object *
 ap_mue_section(struct ctx *c, const char *partial, struct json_object *summary)
 {
@@ -47,7 +36,15 @@ ap_mue_section(struct ctx *c, const char *partial, struct json_object *summary)
 		J_FMT(r, "value", "%ld", it->mue.value);
 		J_FMT(r, "mai", "%d", it->mue.mai);
 		J_STR(r, "mai_text", it->mue.mai_text);
-		J_FMT(r, "mai_words", "%d = %s", it->mue.mai, mai_words(it->mue.mai));
+		{
+			struct json_object *f = json_object_new_object();
+
+			J_INT(f, "mai", it->mue.mai);
+			J_BOOL(f, "mai1", it->mue.mai == 1);
+			J_BOOL(f, "mai2", it->mue.mai == 2);
+			J_BOOL(f, "mai3", it->mue.mai == 3);
+			ap_j_say(r, "mai_words", "mue_mai_words", f);
+		}
 		J_FMT(r, "rationale_kv", "%s", it->mue.rationale ? it->mue.rationale : "");
 		J_STR(r, "rationale", it->mue.rationale);
 		J_STR(r, "setting", strncmp(it->mue.setting, "practition", 10) == 0 ? "practitioner" : it->mue.setting);
@@ -60,8 +57,12 @@ ap_mue_section(struct ctx *c, const char *partial, struct json_object *summary)
 		if (it->units)
 			J_FMT(r, "units_col", "%d", it->units);
 		ap_dose_unit(it->cc.hcpcs_long, dose, sizeof(dose));
-		if (dose[0] && it->ex->code[0] == 'J')
-			J_FMT(r, "dose", "1 unit = %s (HCPCS description): units = dose given / %s, rounded up", dose, dose);
+		if (dose[0] && it->ex->code[0] == 'J') {
+			struct json_object *f = json_object_new_object();
+
+			J_STR(f, "dose", dose);
+			ap_j_say(r, "dose", "mue_dose", f);
+		}
 		if (it->units) {
 			struct json_object *f = json_object_new_object();
 
@@ -87,11 +88,11 @@ ap_mue_section(struct ctx *c, const char *partial, struct json_object *summary)
 	ap_add_list(body, "none", none);
 	J_BOOL(body, "compact", c->claim);
 	if (later[0]) {
-		char note[200];
+		struct json_object *f = json_object_new_object();
 
-		util_fmt(note, sizeof(note), "These MUEs took effect %s, after the date of service %s: the values in force then may differ.",
-		    later, c->asof);
-		J_STR(body, "later", note);
+		J_STR(f, "effective", later);
+		J_STR(f, "date", c->asof);
+		ap_j_say(body, "later", "mue_later", f);
 	}
 	if (c->claim)
 		A_FMT(summary, "Units: %zu code%s with an MUE; %zu line%s over it", nrows, nrows == 1 ? "" : "s",

@@ -12,15 +12,29 @@
 /* Pairs without an edit are listed one by one up to this many. */
 #define PAIRS_LISTED 15
 
-static const char *
+/* what modifier indicator mi means */
+static struct json_object *
 mi_words(int mi)
 {
-	switch (mi) {
-	case 0: return "never together: no modifier bypasses this edit";
-	case 1: return "a modifier (59 or XE/XP/XS/XU, or an anatomic modifier) on the column 2 code may bypass it when the documentation supports separate services";
-	case 9: return "not applicable: the edit does not restrict these codes (deleted)";
-	default: return "unknown indicator";
-	}
+	struct json_object *f = json_object_new_object();
+
+	J_BOOL(f, "i0", mi == 0);
+	J_BOOL(f, "i1", mi == 1);
+	J_BOOL(f, "i9", mi == 9);
+	return ap_say_new("ncci_mi_words", f);
+}
+
+/* the edit's state on the date answered for */
+static struct json_object *
+edit_state(const struct ctx *c, const struct cdb_ptp *p)
+{
+	struct json_object *f = json_object_new_object();
+
+	J_STR(f, "date", c->asof);
+	J_BOOL(f, "active", p->active);
+	J_BOOL(f, "deleted", !p->active && p->deletion[0] && strcmp(p->deletion, c->asof) <= 0);  /* as state_short */
+	J_STR(f, "deletion", p->deletion);
+	return ap_say_new("ncci_state", f);
 }
 
 void
@@ -75,17 +89,6 @@ ap_find_edit(const struct ctx *c, const char *a, const char *b)
 	return NULL;
 }
 
-static void
-edit_state(const struct ctx *c, const struct cdb_ptp *p, char *out, size_t outlen)
-{
-	if (p->active)
-		util_fmt(out, outlen, "in effect on %s", c->asof);
-	else if (p->deletion[0] && strcmp(p->deletion, c->asof) <= 0)
-		util_fmt(out, outlen, "deleted %s: not applied on %s", p->deletion, c->asof);
-	else
-		util_fmt(out, outlen, "not yet in effect on %s", c->asof);
-}
-
 static struct json_object *
 ncci_build(struct ctx *c, const char *partial, struct json_object *summary)
 {
@@ -97,27 +100,32 @@ ncci_build(struct ctx *c, const char *partial, struct json_object *summary)
 	sec = ap_new_section(&body, partial, h);
 	for (i = 0; i < c->ned; i++) {
 		const struct cdb_ptp *p = &c->ed[i].p;
-		struct json_object *e = json_object_new_object();
-		char st[96];
+		struct json_object *e = json_object_new_object(), *st = edit_state(c, p), *mw = mi_words(p->modifier);
+		struct json_object *f;
+		int deleted = !p->active && p->deletion[0] && strcmp(p->deletion, c->asof) <= 0;
 
-		edit_state(c, p, st, sizeof(st));
 		J_STR(e, "col1", p->col1);
 		J_STR(e, "col2", p->col2);
 		J_FMT(e, "mi", "%d", p->modifier);
-		J_STR(e, "mi_words", mi_words(p->modifier));
+		json_object_object_add(e, "mi_words", mw);
 		J_STR(e, "rationale", p->rationale);
 		J_STR(e, "effective", p->effective);
 		J_STR(e, "deletion", p->deletion[0] ? p->deletion : "none");
-		J_STR(e, "state", st);
-		J_STR(e, "state_short", p->active ? "in effect" : st[0] == 'd' ? "deleted" : "not yet");
-		J_FMT(e, "mi_kv", "%d = %s", p->modifier, mi_words(p->modifier));
-		J_FMT(e, "rationale_kv", "%s", p->rationale ? p->rationale : "");
-		J_FMT(e, "dates_kv", "effective %s, deletion %s: %s", p->effective, p->deletion[0] ? p->deletion : "none", st);
+		json_object_object_add(e, "state", st);
+		J_STR(e, "state_short", p->active ? "in effect" : deleted ? "deleted" : "not yet");
+		f = json_object_new_object();
+		J_INT(f, "indicator", p->modifier);
+		json_object_object_add(f, "words", json_object_get(mw));
+		json_object_object_add(e, "mi_kv", ap_say_new("ncci_mi_kv", f));
+		f = json_object_new_object();
+		J_STR(f, "effective", p->effective);
+		J_STR(f, "deletion", p->deletion[0] ? p->deletion : "none");
+		json_object_object_add(f, "state", json_object_get(st));
+		json_object_object_add(e, "dates_kv", ap_say_new("ncci_dates", f));
 		J_BOOL(e, "active", p->active);
 		J_STR(e, "setting", p->setting);
 		if (p->active) {
-			struct json_object *f = json_object_new_object();
-
+			f = json_object_new_object();
 			nactive++;
 			J_STR(f, "col1", p->col1);
 			J_STR(f, "col2", p->col2);
@@ -150,31 +158,23 @@ ncci_build(struct ctx *c, const char *partial, struct json_object *summary)
 	J_INT(body, "nnone", (long)nnone);
 	J_BOOL(body, "has_none", nnone > 0);
 	if (c->claim && nnone > PAIRS_LISTED) {
-		struct json_object *tmp = json_object_new_object();
-		char *t;
-		struct buf nb;
+		struct json_object *f = json_object_new_object();
 
 		J_BOOL(body, "none_compact", 1);
-		ap_add_list(tmp, "none", json_object_get(none));
-		buf_init(&nb, 64 * 1024);
-		buf_printf(&nb, "No edit found for %zu pairs (both orders checked), for example %s, and %zu more.",
-		    nnone, json_object_get_string(json_object_object_get(tmp, "none_list")), nnone - PAIRS_LISTED);
-		t = buf_steal(&nb);
-		J_STR(body, "none_text", t ? t : "");
-		free(t);
-		buf_free(&nb);
-		json_object_put(tmp);
-		ap_add_list(body, "none", none);
-	} else
-		ap_add_list(body, "none", none);
+		J_INT(f, "n", (int64_t)nnone);
+		J_INT(f, "more", (int64_t)(nnone - PAIRS_LISTED));
+		ap_add_list(f, "examples", json_object_get(none));
+		ap_j_say(body, "none_text", "ncci_none_many", f);
+	}
+	ap_add_list(body, "none", none);
 	if (!c->ptp_loaded)
-		J_STR(body, "caveat", "No NCCI PTP data is loaded, so the pairs could not be checked.");
+		ap_j_say(body, "caveat", "ncci_caveat_noptp", NULL);
 	else if (c->ptp_rows < 100000) {
-		char cav[400];
+		struct json_object *f = json_object_new_object();
 
-		util_fmt(cav, sizeof(cav), "The loaded NCCI PTP data (%s) holds only %lld edits, an excerpt of the CMS files: \"no edit found\" means none in this data, not that CMS has none. Check the current quarter's PTP files before billing.",
-		    c->ptp_release, c->ptp_rows);
-		J_STR(body, "caveat", cav);
+		J_STR(f, "release", c->ptp_release);
+		J_INT(f, "rows", c->ptp_rows);
+		ap_j_say(body, "caveat", "ncci_caveat_excerpt", f);
 	}
 	if (c->pairs == 0)
 		A_STR(summary, "NCCI edits: fewer than two procedure codes found, so there is no pair to check");

@@ -76,7 +76,10 @@ void ap_j_fmt(struct json_object *o, const char *k, const char *fmt, ...)
 /* a[] += v */
 void ap_a_str(struct json_object *a, const char *v);
 void ap_a_fmt(struct json_object *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* o[key] = {say, facts (taken; NULL: none)}: its text comes from templates/sentences.txt.tmpl */
+/* a new {say, facts (taken; NULL: none)} (caller owns it): its text comes from the sentence
+ * `say` of templates/sentences.txt.tmpl when the reply is rendered (render_say) */
+struct json_object *ap_say_new(const char *say, struct json_object *facts);
+/* o[key] = ap_say_new(say, facts) */
 void ap_j_say(struct json_object *o, const char *key, const char *say, struct json_object *facts);
 /* a new section { kind: body } (caller owns it); *body gets heading + a rule of its length */
 struct json_object *ap_new_section(struct json_object **body, const char *kind,
