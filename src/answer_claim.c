@@ -89,24 +89,21 @@ claim_pairs(struct ctx *c, struct json_object *body)
 {
 	struct json_object *pairs = json_object_new_array();
 	size_t i, j, nwith = 0;
-	char note[400];
 
 	for (i = 0; i < c->ned; i++) {
 		const struct cdb_ptp *p = &c->ed[i].p;
-		struct json_object *e = json_object_new_object();
+		struct json_object *e = json_object_new_object(), *f = json_object_new_object();
 
 		J_STR(e, "col1", p->col1);
 		J_STR(e, "col2", p->col2);
 		J_FMT(e, "mi", "%d", p->modifier);
 		J_STR(e, "effective", p->effective);
 		J_STR(e, "deletion", p->deletion[0] ? p->deletion : "none");
-		if (!p->active)
-			J_STR(e, "verdict", p->deletion[0] && strcmp(p->deletion, c->asof) <= 0 ?
-			    "deleted: not applied" : "not yet in effect");
-		else if (p->modifier == 0)
-			J_FMT(e, "verdict", "in effect: %s DENIED, no modifier", p->col2);
-		else
-			J_FMT(e, "verdict", "in effect: %s only with 59/X mod.", p->col2);
+		J_STR(f, "col2", p->col2);
+		J_BOOL(f, "active", p->active);
+		J_BOOL(f, "deleted", !p->active && p->deletion[0] && strcmp(p->deletion, c->asof) <= 0);
+		J_BOOL(f, "ind0", p->modifier == 0);
+		ap_j_say(e, "verdict", "claim_verdict", f);
 		json_object_array_add(pairs, e);
 	}
 	for (i = 0; i < c->n; i++)
@@ -117,13 +114,14 @@ claim_pairs(struct ctx *c, struct json_object *body)
 	J_BOOL(body, "has_pairs", c->ned > 0);
 	json_object_object_add(body, "pairs", pairs);
 	J_INT(body, "pairs_checked", (long)c->pairs);
-	if (!c->ptp_loaded)
-		util_fmt(note, sizeof(note), "No NCCI PTP data is loaded: the %zu pairs could not be checked.", c->pairs);
-	else
-		util_fmt(note, sizeof(note), "No edit (both orders checked) for the other %zu of %zu pairs%s.",
-		    c->pairs - nwith, c->pairs, c->ptp_rows < 100000 ?
-		    " in the loaded PTP data, an excerpt of the CMS files: check the current quarter's files before billing" : "");
-	J_STR(body, "pairs_note", note);
+	{
+		struct json_object *f = json_object_new_object();
+
+		J_INT(f, "pairs", (int64_t)c->pairs);
+		J_INT(f, "others", (int64_t)(c->pairs - nwith));
+		J_BOOL(f, "excerpt", c->ptp_rows < 100000);
+		ap_j_say(body, "pairs_note", c->ptp_loaded ? "claim_pairs_note" : "claim_pairs_noptp", f);
+	}
 	{
 		char later[11] = "";
 
@@ -132,9 +130,11 @@ claim_pairs(struct ctx *c, struct json_object *body)
 			    strcmp(c->it[i].mue.effective, c->asof) > 0)
 				util_fmt(later, sizeof(later), "%s", c->it[i].mue.effective);
 		if (later[0]) {
-			util_fmt(note, sizeof(note), "These MUEs took effect %s, after the date of service %s: the values in force then may differ.",
-			    later, c->asof);
-			J_STR(body, "later", note);
+			struct json_object *f = json_object_new_object();
+
+			J_STR(f, "effective", later);
+			J_STR(f, "date", c->asof);
+			ap_j_say(body, "later", "mue_later", f);
 		}
 	}
 }

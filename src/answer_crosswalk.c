@@ -72,10 +72,11 @@ ap_crosswalk_section(struct ctx *c, const char *partial, struct json_object *sum
 		r = json_object_new_object();
 		J_STR(r, "code", ap_item_code(it));
 		if (!it->icd) {
+			struct json_object *f = json_object_new_object();
+
 			if (it->cc.replacement)
-				J_FMT(r, "rnote", "HCPCS cross-reference: %s.", it->cc.replacement);
-			else
-				J_STR(r, "rnote", "Procedure codes have no GEM; the loaded data lists no cross-reference for this code.");
+				J_STR(f, "replacement", it->cc.replacement);
+			ap_j_say(r, "rnote", it->cc.replacement ? "gem_hcpcs_xref" : "gem_proc_none", f);
 			json_object_array_add(rows, r);
 			continue;
 		}
@@ -86,11 +87,11 @@ ap_crosswalk_section(struct ctx *c, const char *partial, struct json_object *sum
 			json_object_put(gc.maps);
 			gc.maps = gc.back;
 			gc.back = NULL;
-			J_STR(r, "direction", "(no row in the ICD-10 to ICD-9 GEM; these come from the ICD-9 to ICD-10 GEM)");
+			ap_j_say(r, "direction", "gem_backward", NULL);
 		}
 		json_object_put(gc.back);
 		if (n <= 0) {
-			J_STR(r, "rnote", n < 0 ? "The GEM files (ICD-10-CM/ICD-9-CM mappings) are not loaded in this reference data." : "No ICD-9-CM mapping in the GEM files (FY2018) for this code.");
+			ap_j_say(r, "rnote", n < 0 ? "gem_not_loaded" : "gem_no_mapping", NULL);
 			buf_printf(&sl, "%s%s: none", sl.len ? "; " : "", ap_item_code(it));
 		} else {
 			size_t k;
