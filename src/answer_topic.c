@@ -227,8 +227,8 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
     struct json_object *lead, struct json_object *m)
 {
 	struct kn_code_match mt[ANSWER_SEARCH_MAX];
-	struct buf words, line, codes, gone;
-	struct json_object *body, *sec, *arr;
+	struct buf words, line, codes;
+	struct json_object *body, *sec, *arr, *gone;
 	char hint[8];
 	int n, i;
 
@@ -244,15 +244,14 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 	}
 	buf_init(&line, 4096);
 	buf_init(&codes, 1024);
-	buf_init(&gone, 1024);
+	gone = json_object_new_array();     /* [ {code, release, header, kids?, sep} ] */
 	buf_printf(&line, "Codes whose titles match \"%.*s%s\"", words.len > 40 ? 40 : (int)words.len,
 	    buf_cstr(&words), words.len > 40 ? "..." : "");
 	sec = ap_new_section(&body, "search", buf_cstr(&line));
 	jstr(body, "query", buf_cstr(&words));
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++) {
-		struct json_object *o = json_object_new_object();
-		const char *bt = "";
+		struct json_object *o = json_object_new_object(), *bf = NULL;
 
 		if (strcmp(mt[i].kind, "icd10") == 0) {
 			/* the titles may be an older release's: billable is decided by the release in
@@ -261,30 +260,37 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 
 			if (codedb_icd_validity(in->db, mt[i].code, NULL, &v) == 1 &&
 			    v.v == CDB_ICD_DELETED) {
+				struct json_object *g = json_object_new_object();
+
 				mt[i].billable = 0;
-				bt = v.below ? "NOT billable today: a header now, use a code below it" :
-				    "NOT valid today: deleted";
+				bf = json_object_new_object();
+				J_BOOL(bf, v.below ? "header_now" : "deleted", 1);
+				/* not for claims today: the codes to use instead, in the lead line */
+				J_BOOL(g, "sep", json_object_array_length(gone) > 0);
+				jstr(g, "code", mt[i].code);
+				jstr(g, "release", v.release);
+				J_BOOL(g, "header", v.below > 0);
 				if (v.below) {
 					struct buf kids;
 
 					buf_init(&kids, 1024);
 					codedb_icd_children(in->db, mt[i].code, kid_add, &kids, 4);
-					buf_printf(&gone, "%s%s (a header in %s: use %s%s)", gone.len ? "; " : "",
-					    mt[i].code, v.release, kids.len ? "one of " : "a code below it",
-					    buf_cstr(&kids));
+					jstr(g, "kids", buf_cstr(&kids));
 					buf_free(&kids);
-				} else
-					buf_printf(&gone, "%s%s (deleted by %s)", gone.len ? "; " : "", mt[i].code,
-					    v.release);
-			} else
-				bt = mt[i].billable ? "billable" : "header, not billable: pick a code under it";
+				}
+				json_object_array_add(gone, g);
+			} else {
+				bf = json_object_new_object();
+				J_BOOL(bf, mt[i].billable ? "billable" : "header", 1);
+			}
 		}
 		jstr(o, "code", mt[i].code);
 		jstr(o, "kind", mt[i].kind);
 		jstr(o, "kind_name", kind_name(mt[i].kind));
 		jstr(o, "title", mt[i].title);
 		json_object_object_add(o, "billable", json_object_new_boolean(mt[i].billable));
-		jstr(o, "billable_text", bt);
+		if (bf)
+			json_object_object_add(o, "billable_text", ap_say_new("search_billable", bf));
 		json_object_array_add(arr, o);
 		if (i < 3)
 			buf_printf(&codes, "%s%s", i ? ", " : "", mt[i].code);
@@ -294,19 +300,16 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 	json_object_array_add(sections, sec);
 	buf_reset(&line);
 	if (n > 0) {
-		struct json_object *l = json_object_new_object();
+		struct json_object *f = json_object_new_object();
 
 		buf_printf(&line, "Code search \"%s\": %d match%s (best: %s)", buf_cstr(&words), n,
 		    n == 1 ? "" : "es", buf_cstr(&codes));
 		summary_add(m, buf_cstr(&line));
-		buf_reset(&line);
-		buf_printf(&line, "Codes whose titles match \"%s\": %s. Check the full title, and for"
-		    " ICD-10-CM the tabular notes, before you choose one%s%s%s", buf_cstr(&words),
-		    buf_cstr(&codes), gone.len ? "; not for claims today: " : "", buf_cstr(&gone),
-		    gone.len ? "." : ".");
-		jstr(l, "text", buf_cstr(&line));
-		jstr(l, "rule", "code-search");
-		json_object_array_add(lead, l);
+		jstr(f, "words", buf_cstr(&words));
+		jstr(f, "codes", buf_cstr(&codes));
+		J_BOOL(f, "has_gone", json_object_array_length(gone) > 0);
+		json_object_object_add(f, "gone", json_object_get(gone));
+		ap_say(lead, "code-search", NULL, "code_search", f);
 	} else {
 		buf_printf(&line, "Code search \"%s\": no code title in the loaded data matches",
 		    buf_cstr(&words));
@@ -316,7 +319,7 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 	buf_free(&words);
 	buf_free(&line);
 	buf_free(&codes);
-	buf_free(&gone);
+	json_object_put(gone);
 	return n > 0 ? n : -1;
 }
 
