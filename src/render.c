@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -98,6 +99,8 @@ load_dir(struct render *r, const char *dir, int required, struct buf *err)
 	return nerr;
 }
 
+static int check_sentences(const struct conf *c, struct buf *err);
+
 struct render *
 render_load(const struct conf *c, struct buf *err)
 {
@@ -113,6 +116,8 @@ render_load(const struct conf *c, struct buf *err)
 		    c->templates);
 		nerr++;
 	}
+	if (!nerr)
+		nerr += check_sentences(c, err);
 	if (nerr) {
 		render_free(r);
 		return NULL;
@@ -253,6 +258,81 @@ say_walk(struct render *r, struct json_object *o, int depth, struct buf *err)
 		}
 	}
 	return 0;
+}
+
+/* The sentence ids of a sentences file: the names of its top-level sections, in order, each
+ * followed by a NUL, into ids. Comments are skipped; nesting is followed by the tags alone. */
+static void
+sentence_ids(const char *s, size_t n, struct buf *ids)
+{
+	const char *p = s, *e = s + n;
+	int depth = 0;
+
+	while (p < e && (p = memmem(p, (size_t)(e - p), "{{", 2)) != NULL) {
+		const char *q = memmem(p + 2, (size_t)(e - p - 2), "}}", 2);
+		char k;
+
+		if (q == NULL)
+			break;
+		k = p[2];
+		if (k == '#' || k == '^') {
+			if (depth++ == 0 && k == '#') {
+				buf_add(ids, p + 3, (size_t)(q - p - 3));
+				buf_addc(ids, '\0');
+			}
+		} else if (k == '/' && depth > 0)
+			depth--;
+		p = q + 2;
+	}
+}
+
+/* 1 when id is one of the NUL-separated names in ids */
+static int
+has_id(const struct buf *ids, const char *id)
+{
+	const char *p;
+
+	for (p = ids->data; p && p < ids->data + ids->len; p += strlen(p) + 1)
+		if (strcmp(p, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* An admin's sentences.txt.tmpl must have every sentence (top-level section) the shipped one
+ * has, or a reply would fail at render time. Returns the number of errors (named in err). */
+static int
+check_sentences(const struct conf *c, struct buf *err)
+{
+	char path[PATH_MAX], opath[PATH_MAX];
+	struct buf src, osrc, ids, oids;
+	const char *id;
+	int nerr = 0;
+
+	if (c->templates_override == NULL || *c->templates_override == '\0' ||
+	    util_fmt(opath, sizeof(opath), "%s/sentences.txt.tmpl", c->templates_override) < 0 ||
+	    access(opath, F_OK) != 0 ||
+	    util_fmt(path, sizeof(path), "%s/sentences.txt.tmpl", c->templates) < 0)
+		return 0;
+	buf_init(&src, LIM_TEMPLATE_SIZE);
+	buf_init(&osrc, LIM_TEMPLATE_SIZE);
+	buf_init(&ids, LIM_TEMPLATE_SIZE);
+	buf_init(&oids, LIM_TEMPLATE_SIZE);
+	if (util_read_file(path, LIM_TEMPLATE_SIZE, &src) == 0 &&
+	    util_read_file(opath, LIM_TEMPLATE_SIZE, &osrc) == 0) {
+		sentence_ids(buf_cstr(&src), src.len, &ids);
+		sentence_ids(buf_cstr(&osrc), osrc.len, &oids);
+		for (id = ids.data; id && id < ids.data + ids.len; id += strlen(id) + 1)
+			if (!has_id(&oids, id)) {
+				buf_printf(err, "%s:0: no sentence for '%s' (the shipped sentences.txt.tmpl has one)\n",
+				    opath, id);
+				nerr++;
+			}
+	}
+	buf_free(&src);
+	buf_free(&osrc);
+	buf_free(&ids);
+	buf_free(&oids);
+	return nerr;
 }
 
 int

@@ -163,8 +163,11 @@ def lead_sentences(db):
     with open(os.path.join(odir, "sentences.txt.tmpl"), "w") as f:
         f.write(re.sub(r"\{\{#mue\}\}.*?\{\{/mue\}\}\n", "", src, flags=re.S))
     r = inst.run("answer", path)
-    ok(r.returncode != 0 and b"sentences.txt.tmpl: no sentence for 'mue'" in r.stderr,
-       "lead sentences: an override without the sentence fails with a clear error")
+    ok(r.returncode != 0 and b"sentences.txt.tmpl:0: no sentence for 'mue' (the shipped" in r.stderr,
+       "lead sentences: an override without a shipped sentence is refused with a clear error")
+    r = inst.run("check-config")
+    ok(r.returncode != 0 and b"no sentence for 'mue'" in r.stdout + r.stderr,
+       "lead sentences: check-config catches the override that lacks a sentence (before a reload)")
     inst.cleanup()
     shutil.rmtree(odir, ignore_errors=True)
     srcs = "".join(open(p).read() for p in glob.glob(os.path.join(TOP, "src", "answer*.c")))
