@@ -17,6 +17,7 @@
 #include "util.h"
 
 #define MAX_TEMPLATES 128
+#define SAY_MAX_DEPTH 16                  /* model nesting render_say follows */
 
 struct render {
 	struct tmpl *t[MAX_TEMPLATES];
@@ -217,7 +218,7 @@ out:
 	return rc;
 }
 
-/* Every object of the model (depth-first, at most 16 deep) that carries a sentence id (say)
+/* Every object of the model (depth-first, at most SAY_MAX_DEPTH deep) that carries a sentence id (say)
  * and its facts gets its text; sentence objects inside its facts get theirs first. */
 static int
 say_walk(struct render *r, struct json_object *o, int depth, struct buf *err)
@@ -225,7 +226,7 @@ say_walk(struct render *r, struct json_object *o, int depth, struct buf *err)
 	struct json_object *say, *facts;
 	size_t i;
 
-	if (depth > 16)
+	if (depth > SAY_MAX_DEPTH)
 		return 0;
 	if (json_object_is_type(o, json_type_array)) {
 		for (i = 0; i < json_object_array_length(o); i++)
