@@ -510,6 +510,21 @@ lead_drop_twice(struct json_object *lead, const char *keep, const char *twin)
 	}
 }
 
+/* Drops the lead lines of rule `rule`. */
+static void
+lead_drop_rule(struct json_object *lead, const char *rule)
+{
+	size_t i;
+
+	for (i = json_object_array_length(lead); i-- > 0;) {
+		const char *r = json_object_get_string(json_object_object_get(
+		    json_object_array_get_idx(lead, i), "rule"));
+
+		if (r && strcmp(r, rule) == 0)
+			json_object_array_del_idx(lead, i, 1);
+	}
+}
+
 struct json_object *
 answer_build(const struct answer_in *in, int *lookups)
 {
@@ -673,16 +688,17 @@ answer_build(const struct answer_in *in, int *lookups)
 		const char *icd[32];
 		size_t nicd = 0;
 
-		if (ex->ndenials)
-			answer_denial(c.db, ex, c.dos, sections, lead);
+		/* a denial code's own line says what the generic "remark" line says, better */
+		if (ex->ndenials && answer_denial(c.db, ex, c.dos, sections, lead) > 0)
+			lead_drop_rule(lead, "remark");
 		for (i = 0; i < c.n; i++) {
 			if (c.it[i].icd && c.it[i].found && nicd < 32)
 				icd[nicd++] = c.it[i].ex->code;
 			else if (c.it[i].found && c.it[i].has_rvu && (intents & INTENT_FEE_RVU))
 				answer_fee_lead(c.db, in->conf ? in->conf->locality : NULL, c.text, c.subject,
 				    c.it[i].ex->code, c.dos, lead);
-		lead_drop_twice(lead, "fee", "fee-national");
 		}
+		lead_drop_twice(lead, "fee", "fee-national");
 		answer_icd_lead(c.db, icd, nicd, c.dos, lead);
 	}
 	{

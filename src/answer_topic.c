@@ -78,6 +78,33 @@ first_sentence(const char *a, struct buf *out)
 	buf_addstr(out, a);
 }
 
+/* the first n sentences of a (as first_sentence finds them), as long as the ones after the
+ * first keep the whole within max bytes (a lead line stays a few lines long) */
+static void
+first_sentences(const char *a, int n, size_t max, struct buf *out)
+{
+	struct buf s;
+
+	buf_init(&s, 64 * 1024);
+	while (n-- > 0 && *a) {
+		buf_reset(&s);
+		first_sentence(a, &s);
+		if (out->len && out->len + 1 + s.len > max)
+			break;
+		if (out->len)
+			buf_addc(out, ' ');
+		buf_add(out, s.data, s.len);
+		a += s.len;
+		while (*a == ' ')
+			a++;
+	}
+	buf_free(&s);
+}
+
+/* A topic's lead line takes its second sentence too only while the whole stays within this
+ * many bytes (about 8 lines of the text part). */
+#define TOPIC_LEAD_MAX 600
+
 struct shown {
 	char id[72];
 };
@@ -93,7 +120,8 @@ shown_has(const struct shown *s, size_t n, const char *id)
 	return 0;
 }
 
-/* One topic section (+ lead line when lead is set) from a hit. */
+/* One topic section, and with with_lead > 0 a lead line of the topic answer's first
+ * with_lead sentences, from a hit. */
 static void
 add_topic(struct json_object *sections, struct json_object *lead, const struct kn_hit *h,
     int with_lead, int brief)
@@ -137,7 +165,7 @@ add_topic(struct json_object *sections, struct json_object *lead, const struct k
 		struct json_object *l = json_object_new_object();
 
 		buf_reset(&line);
-		first_sentence(h->answer, &line);
+		first_sentences(h->answer, with_lead, TOPIC_LEAD_MAX, &line);
 		jstr(l, "text", buf_cstr(&line));
 		jstr(l, "source", buf_cstr(&first_cite));
 		jstr(l, "topic", h->id);
@@ -402,7 +430,9 @@ answer_topics(const struct answer_topic_in *in, struct json_object *m)
 			if (coded && !strong && nshown >= ncoded_max)
 				break;          /* the codes answered: two pointers at most */
 
-			add_topic(sections, lead, &hits[i], !coded || strong, brief);
+			/* a topic that stays a section leads with its first sentence; one whose
+			 * section is dropped (the codes answered) carries its first two */
+			add_topic(sections, lead, &hits[i], coded && strong ? 2 : !coded, brief);
 			if (coded && strong) {  /* the lead line carries it, with its Source */
 				json_object_array_del_idx(sections,
 				    json_object_array_length(sections) - 1, 1);

@@ -342,16 +342,55 @@ render_say(struct render *r, struct json_object *model, struct buf *err)
 	return say_walk(r, model, 0, err);
 }
 
+/* The text part from `from` on: at most one blank line in a row (sections that end with a
+ * blank line and are followed by one would leave two), no blank line at its start. */
+static void
+squeeze_blank(struct buf *b, size_t from)
+{
+	size_t i = from, o = from, blanks = 0;
+	int start = 1;
+
+	while (i < b->len) {
+		size_t e = i, k;
+		int blank = 1;
+
+		while (e < b->len && b->data[e] != '\n')
+			e++;
+		for (k = i; k < e; k++)
+			if (b->data[k] != ' ' && b->data[k] != '\t' && b->data[k] != '\r')
+				blank = 0;
+		if (blank && e < b->len && (start || blanks++ > 0)) {
+			i = e + 1;              /* drop the line */
+			continue;
+		}
+		if (!blank) {
+			blanks = 0;
+			start = 0;
+		}
+		if (e < b->len)
+			e++;                    /* with its newline */
+		memmove(b->data + o, b->data + i, e - i);
+		o += e - i;
+		i = e;
+	}
+	b->len = o;
+	if (b->data)
+		b->data[o] = '\0';
+}
+
 int
 render_reply(struct render *r, struct json_object *model, struct buf *text, struct buf *html,
     struct buf *err)
 {
+	size_t from = text->len;
+
 	if (render_say(r, model, err) < 0)
 		return -1;
 	r->mode = "txt";
 	if (tmpl_render(r->t[find(r, "reply.txt")], model, lookup, r, text, err) < 0 ||
 	    utf8_repair(text, err) < 0)
 		return -1;
+	squeeze_blank(text, from);
 	r->mode = "html";
 	if (tmpl_render(r->t[find(r, "reply.html")], model, lookup, r, html, err) < 0 ||
 	    utf8_repair(html, err) < 0)
