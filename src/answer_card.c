@@ -1,7 +1,8 @@
 /* answer_card — the card of one code: describe (CPT/HCPCS: title, status on the date of
  * service, coverage, PFS status, global days, dose unit) or icd10 (title, billable, the
  * ICD-10-CM facts, billable codes below a header); a code the data lacks gets a notfound
- * card (answer_notfound.c). */
+ * card (answer_notfound.c). The sentences of a card (status, dose unit, the codes below a
+ * header) are {say, facts} objects: their words are in templates/sentences.txt.tmpl. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
