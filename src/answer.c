@@ -611,10 +611,14 @@ answer_build(const struct answer_in *in, int *lookups)
 					J_STR(r, "code", json_object_get_string(json_object_object_get(d, "code")));
 					J_STR(r, "family", c.it[i].icd ? "ICD-10-CM" :
 					    json_object_get_string(json_object_object_get(d, "family")));
-					if (c.it[i].icd)
-						J_STR(r, "status", c.it[i].icd_row.billable ? "billable" : "header, not billable");
-					else
-						J_STR(r, "status", json_object_get_string(json_object_object_get(d, "status_brief")));
+					if (c.it[i].icd) {
+						struct json_object *f = json_object_new_object();
+
+						J_BOOL(f, "billable", c.it[i].icd_row.billable);
+						ap_j_say(r, "status", "status_brief_icd", f);
+					} else      /* the card's sentence, shared */
+						json_object_object_add(r, "status",
+						    json_object_get(json_object_object_get(d, "status_brief")));
 				}
 				if (brief == NULL) {
 					struct json_object *bs = json_object_new_object();

@@ -1,7 +1,8 @@
 /* answer_card — the card of one code: describe (CPT/HCPCS: title, status on the date of
  * service, coverage, PFS status, global days, dose unit) or icd10 (title, billable, the
  * ICD-10-CM facts, billable codes below a header); a code the data lacks gets a notfound
- * card (answer_notfound.c). */
+ * card (answer_notfound.c). The sentences of a card (status, dose unit, the codes below a
+ * header) are {say, facts} objects: their words are in templates/sentences.txt.tmpl. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,41 +63,64 @@ nearest_cb(void *ctx, const char *code, const char *display, const char *title)
 	return 0;
 }
 
+/* the status on the date answered (asof): a sentence of templates/sentences.txt.tmpl */
+static struct json_object *
+status_facts(struct ctx *c, struct item *it)
+{
+	struct json_object *f = json_object_new_object();
+
+	J_STR(f, "asof", c->asof);
+	if (it->has_rvu) {
+		char st[2] = { it->rvu.status, '\0' };
+
+		J_STR(f, "pfs_status", st);
+		J_STR(f, "year", it->rvu.year);
+		J_STR(f, "global", it->rvu.global);
+	}
+	return f;
+}
+
 static void
 add_status(struct ctx *c, struct item *it, struct json_object *d)
 {
 	struct cdb_code *cc = &it->cc;
-	const char *st = codedb_status_name(cc->status);
+	struct json_object *f = status_facts(c, it);
+	const char *say;
 
 	switch (cc->status) {
 	case CDB_ACTIVE:
 		if (cc->effective[0])
-			J_FMT(d, "status", "active on %s (in effect since %s)", c->asof, cc->effective);
-		else
-			J_FMT(d, "status", "active on %s", c->asof);
+			J_STR(f, "since", cc->effective);
+		say = "status_active";
 		break;
 	case CDB_DELETED:
-		J_FMT(d, "status", "DELETED: not valid on %s (ended %s)", c->asof, cc->status_date);
+		J_STR(f, "date", cc->status_date);
+		say = "status_deleted";
 		break;
 	case CDB_NOT_YET:
-		J_FMT(d, "status", "NOT YET EFFECTIVE on %s (in effect from %s)", c->asof, cc->status_date);
+		J_STR(f, "date", cc->status_date);
+		say = "status_not_yet";
 		break;
 	default:
 		if (it->has_rvu && (it->rvu.status == 'D' || it->rvu.status == 'F'))
-			J_FMT(d, "status", "deleted (PFS status %c in the CY%s fee schedule)", it->rvu.status, it->rvu.year);
+			say = "status_pfs_deleted";
 		else if (it->has_rvu)
-			J_FMT(d, "status", "listed in the CY%s physician fee schedule (the loaded data has no dated CPT code list)", it->rvu.year);
-		else
-			J_FMT(d, "status", "%s (no dated source in the loaded data)", st);
+			say = "status_pfs_listed";
+		else {
+			J_STR(f, "status", codedb_status_name(cc->status));
+			say = "status_undated";
+		}
 		break;
 	}
 	if (cc->replacement)
 		J_FMT(d, "replacement", "%s", cc->replacement);
-	if (cc->status == CDB_UNKNOWN_STATUS && it->has_rvu)
-		J_FMT(d, "status_brief", "in the CY%s fee schedule, status %c, global %s", it->rvu.year,
-		    it->rvu.status, it->rvu.global);
-	else
-		J_STR(d, "status_brief", json_object_get_string(json_object_object_get(d, "status")));
+	if (cc->status == CDB_UNKNOWN_STATUS && it->has_rvu) {
+		ap_j_say(d, "status", say, f);
+		ap_j_say(d, "status_brief", "status_brief_pfs", status_facts(c, it));
+	} else {
+		ap_j_say(d, "status", say, json_object_get(f));
+		ap_j_say(d, "status_brief", say, f);
+	}
 }
 
 struct json_object *
@@ -144,17 +168,14 @@ ap_card(struct ctx *c, struct item *it)
 				if ((size_t)n > show)
 					J_INT(d, "more_children", n - (int)show);
 				{
-					char ct[400];
+					struct json_object *f = json_object_new_object();
 
-					util_fmt(ct, sizeof(ct), "Billable codes below it (%d): %s%s", n,
-					    json_object_get_string(json_object_object_get(d, "children_list")),
-					    (size_t)n > show ? ", ..." : "");
-					if ((size_t)n > show) {
-						size_t l = strlen(ct);
-
-						util_fmt(ct + l, sizeof(ct) - l, " and %d more", n - (int)show);
-					}
-					J_STR(d, "children_text", ct);
+					J_INT(f, "n", n);
+					J_STR(f, "list", json_object_get_string(json_object_object_get(d,
+					    "children_list")));
+					if ((size_t)n > show)
+						J_INT(f, "more", n - (int)show);
+					ap_j_say(d, "children_text", "icd_children", f);
 				}
 			}
 			json_object_put(kids);
@@ -184,8 +205,12 @@ ap_card(struct ctx *c, struct item *it)
 		}
 		if (x->kind == CODE_HCPCS) {
 			ap_dose_unit(it->cc.hcpcs_long, dose, sizeof(dose));
-			if (dose[0] && it->ex->code[0] == 'J')
-				J_FMT(d, "dose", "1 unit = %s", dose);
+			if (dose[0] && it->ex->code[0] == 'J') {
+				struct json_object *f = json_object_new_object();
+
+				J_STR(f, "dose", dose);
+				ap_j_say(d, "dose", "dose_unit", f);
+			}
 		}
 		json_object_object_add(sec, "describe", d);
 	}

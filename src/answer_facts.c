@@ -26,21 +26,29 @@ jbool(struct json_object *o, const char *k, int v)
 
 
 static void
-jparaf(struct json_object *o, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-jparaf(struct json_object *o, const char *key, const char *fmt, ...)
+jint(struct json_object *o, const char *k, int v)
 {
-	struct buf b;
-	va_list ap;
+	json_object_object_add(o, k, json_object_new_int(v));
+}
 
-	buf_init(&b, 8192);
-	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	jstr(o, key, buf_cstr(&b));
-	buf_free(&b);
+/* {say, facts (taken)}: a sentence of templates/sentences.txt.tmpl, its text filled in by
+ * render_say when the reply is rendered */
+static struct json_object *
+said(const char *say, struct json_object *facts)
+{
+	struct json_object *o = json_object_new_object();
+
+	jstr(o, "say", say);
+	json_object_object_add(o, "facts", facts);
+	return o;
+}
+
+/* facts.dos = the date of service (absent: the sentence says "today") */
+static void
+jdos(struct json_object *f, const char *dos)
+{
+	if (dos)
+		jstr(f, "dos", dos);
 }
 
 static void
@@ -68,7 +76,7 @@ answer_fee_local(struct codedb *db, const char *conf_locality, const char *text,
 	static const char *const mods[] = { "", "26", "TC" };
 	struct cdb_gpci g;
 	struct json_object *loc, *rows;
-	const char *from = "your question";
+	int from_question = 1;
 	size_t i, k;
 	char b[32];
 
@@ -76,7 +84,7 @@ answer_fee_local(struct codedb *db, const char *conf_locality, const char *text,
 		return 0;
 	if (!((text && codedb_gpci_find(db, text, dos, &g) == 1) ||
 	    (subject && codedb_gpci_find(db, subject, dos, &g) == 1))) {
-		from = "the configured locality";
+		from_question = 0;
 		if (conf_locality == NULL || *conf_locality == '\0' ||
 		    codedb_gpci(db, conf_locality, dos, &g) != 1)
 			return 0;
@@ -92,10 +100,21 @@ answer_fee_local(struct codedb *db, const char *conf_locality, const char *text,
 	util_fmt(b, sizeof(b), "%.3f", g.work); jstr(loc, "gpci_work", b);
 	util_fmt(b, sizeof(b), "%.3f", g.pe); jstr(loc, "gpci_pe", b);
 	util_fmt(b, sizeof(b), "%.3f", g.mp); jstr(loc, "gpci_mp", b);
-	jstr(loc, "from", from);
-	jparaf(loc, "title", "Local payment, %s (%s, MAC %s, locality %s; from %s); GPCI %s: work %.3f,"
-	    " PE %.3f, MP %.3f", g.name, g.state, g.mac, g.locality, from, g.release, g.work, g.pe,
-	    g.mp);
+	jbool(loc, "from_question", from_question);
+	{
+		struct json_object *f = json_object_new_object();
+
+		jstr(f, "name", g.name);
+		jstr(f, "state", g.state);
+		jstr(f, "mac", g.mac);
+		jstr(f, "locality", g.locality);
+		jbool(f, "from_question", from_question);
+		jstr(f, "release", g.release);
+		util_fmt(b, sizeof(b), "%.3f", g.work); jstr(f, "work", b);
+		util_fmt(b, sizeof(b), "%.3f", g.pe); jstr(f, "pe", b);
+		util_fmt(b, sizeof(b), "%.3f", g.mp); jstr(f, "mp", b);
+		ap_j_say(loc, "title", "fee_local_title", f);
+	}
 	for (i = 0; i < n; i++)
 		for (k = 0; k < sizeof(mods) / sizeof(mods[0]); k++) {
 			struct cdb_rvu r;
@@ -129,32 +148,28 @@ int
 answer_fee_change(struct codedb *db, const char *code, const char *dos, struct json_object *arr)
 {
 	struct cdb_change ch;
-	const char *w;
-	char line[400];
+	struct json_object *f;
+	const char *w, *say;
 
 	if (db == NULL || codedb_change(db, "pfs_rvu", code, dos, &ch) != 1)
 		return 0;
 	w = codedb_change_word(&ch);
 	if (strcmp(w, "added") == 0)
-		util_fmt(line, sizeof(line), "%s: new in the %s fee schedule (not in %s).", code, ch.cur,
-		    ch.prev);
+		say = "fee_change_added";
 	else if (strcmp(w, "deleted") == 0)
-		util_fmt(line, sizeof(line), "%s: not in the %s fee schedule used for this date; it was"
-		    " in %s (deleted or renumbered since).", code, ch.cur, ch.prev);
+		say = "fee_change_deleted";
 	else if (strcmp(w, "dropped") == 0)
-		util_fmt(line, sizeof(line), "%s: in %s, but no longer in the next loaded release %s.",
-		    code, ch.cur, ch.next);
+		say = "fee_change_dropped";
 	else if (strcmp(w, "later") == 0)
-		util_fmt(line, sizeof(line), "%s: not in the %s fee schedule used for this date; first in"
-		    " the next loaded release, %s.", code, ch.cur, ch.next);
+		say = "fee_change_later";
 	else
 		return 0;
-	{
-		struct json_object *o = json_object_new_object();
-
-		jstr(o, "text", line);
-		json_object_array_add(arr, o);
-	}
+	f = json_object_new_object();
+	jstr(f, "code", code);
+	jstr(f, "cur", ch.cur);
+	jstr(f, "prev", ch.prev);
+	jstr(f, "next", ch.next);
+	json_object_array_add(arr, said(say, f));
 	return 1;
 }
 
@@ -207,13 +222,13 @@ struct notes {
 	int seen_kind[9];
 };
 
-static const struct { const char *kind, *label; int max; } note_kinds[] = {
+static const struct { const char *kind, *say; int max; } note_kinds[] = {
 	/* the notes that matter when choosing and sequencing codes; includes, inclusion terms,
 	 * Excludes2 and the 7th-character note (its meaning is shown apart) are left out */
-	{ "excludes1", "Excludes1 (never together with)", 2 },
-	{ "codeFirst", "Code first", 2 },
-	{ "useAdditionalCode", "Use additional code", 2 },
-	{ "codeAlso", "Code also", 1 },
+	{ "excludes1", "icd_note_excludes1", 2 },
+	{ "codeFirst", "icd_note_code_first", 2 },
+	{ "useAdditionalCode", "icd_note_use_additional", 2 },
+	{ "codeAlso", "icd_note_code_also", 1 },
 };
 #define NKIND (sizeof(note_kinds) / sizeof(note_kinds[0]))
 
@@ -224,8 +239,8 @@ note_cb(void *vctx, const char *kind, const char *text, const char *from)
 	size_t i;
 
 	for (i = 0; i < NKIND; i++) {
-		struct json_object *o;
-		char t[600];
+		struct json_object *o, *f;
+		int chapter = strncmp(from, "ch", 2) == 0;
 
 		if (strcmp(note_kinds[i].kind, kind) != 0)
 			continue;
@@ -235,14 +250,13 @@ note_cb(void *vctx, const char *kind, const char *text, const char *from)
 			return 0;               /* "code to identify:" heads the list that follows */
 		ns->seen_kind[i]++;
 		ns->n++;
-		o = json_object_new_object();
+		f = json_object_new_object();
+		jstr(f, "at", chapter ? from + 2 : from);
+		jbool(f, "chapter", chapter);
+		jstr(f, "note", text);
+		o = said(note_kinds[i].say, f);
 		jstr(o, "kind", kind);
-		jstr(o, "label", note_kinds[i].label);
 		jstr(o, "from", from);
-		util_fmt(t, sizeof(t), "%s (at %s%s): %s", note_kinds[i].label,
-		    strncmp(from, "ch", 2) == 0 ? "chapter " : "", strncmp(from, "ch", 2) == 0 ?
-		    from + 2 : from, text);
-		jstr(o, "text", t);
 		json_object_array_add(ns->arr, o);
 		return 0;
 	}
@@ -287,7 +301,7 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 	struct cdb_icd_valid v;
 	struct notes ns;
 	struct json_object *conf = json_object_new_array();
-	char c[16], disp[16], asof[16], buf[600];
+	char c[16], disp[16], buf[600];
 	size_t i, len;
 	int nconf = 0;
 
@@ -300,36 +314,35 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 		util_fmt(disp, sizeof(disp), "%.3s.%s", c, c + 3);
 	else
 		util_fmt(disp, sizeof(disp), "%s", c);
-	if (dos)
-		util_fmt(asof, sizeof(asof), "on %s", dos);
-	else
-		util_fmt(asof, sizeof(asof), "today");
 	/* validity in the release in effect */
 	if (codedb_icd_validity(db, c, dos, &v) == 1) {
 		struct cdb_icd row;
 		int header21 = codedb_icd(db, c, &row) == 1 && !row.billable && row.long_title;
+		struct json_object *f = json_object_new_object();
+		const char *say = NULL;
 
 		cdb_icd_free(&row);
 		jstr(d, "fy_release", v.release);
 		if (v.v == CDB_ICD_VALID || v.v == CDB_ICD_VALID_NO_TITLE)
 			jstr(d, "release", v.release);  /* the card names the release in effect */
+		jstr(f, "code", disp);
+		jstr(f, "release", v.release);
+		jdos(f, dos);
 		switch (v.v) {
 		case CDB_ICD_VALID:
-			jparaf(d, "validity", "Valid in ICD-10-CM %s, the release in effect %s%s%s%s.",
-			    v.release, asof, strcmp(v.title_release, v.release) && v.title_release[0] ?
-			    " (title as worded in " : "", strcmp(v.title_release, v.release) &&
-			    v.title_release[0] ? v.title_release : "", strcmp(v.title_release,
-			    v.release) && v.title_release[0] ? "; it may have changed since)" : "");
+			say = "icd_valid";
+			if (strcmp(v.title_release, v.release) && v.title_release[0])
+				jstr(f, "title_release", v.title_release);
 			break;
 		case CDB_ICD_VALID_NO_TITLE:
-			jparaf(d, "validity", "Valid in ICD-10-CM %s (in effect %s), title not loaded:"
-			    " the %s list loaded holds codes only.", v.release, asof, v.release);
+			say = "icd_valid_no_title";
 			jbool(d, "title_missing", 1);
 			break;
 		case CDB_ICD_DELETED:
+			jstr(f, "title_release", v.title_release);
+			jint(f, "below", v.below);
 			if (header21 && v.below > 0)
-				jparaf(d, "validity", "A category (header) in ICD-10-CM %s: %d billable"
-				    " codes below it.", v.release, v.below);
+				say = "icd_header";
 			else if (v.below > 0) {
 				struct json_object *kids = json_object_new_array();
 				struct buf kl;
@@ -340,28 +353,27 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 				for (k = 0; k < json_object_array_length(kids); k++)
 					buf_printf(&kl, "%s%s", k ? ", " : "",
 					    json_object_get_string(json_object_array_get_idx(kids, k)));
-				jparaf(d, "validity", "No longer billable: %s is in the %s titles but not in"
-				    " the %s code list (in effect %s): deleted by %s as a billable code;"
-				    " report one of the %d codes below it%s%s%s.", disp, v.title_release,
-				    v.release, asof, v.release, v.below, kl.len ? " (" : "", buf_cstr(&kl),
-				    kl.len ? (v.below > 8 ? ", ...)" : ")") : "");
+				jstr(f, "kids", buf_cstr(&kl));
+				jbool(f, "more", v.below > 8);
 				buf_free(&kl);
 				json_object_put(kids);
+				say = "icd_no_longer_billable";
 				jbool(d, "deleted", 1);
 			} else {
-				jparaf(d, "validity", "Deleted by %s: %s is in the %s titles but not in the"
-				    " %s code list in effect %s; do not report it for that date.",
-				    v.release, disp, v.title_release, v.release, asof);
+				say = "icd_deleted";
 				jbool(d, "deleted", 1);
 			}
 			break;
 		case CDB_ICD_NOT_IN_RELEASE:
-			jparaf(d, "validity", "Not valid %s: not in ICD-10-CM %s, the release in effect"
-			    " then; only in a later loaded release.", asof, v.release);
+			say = "icd_not_in_release";
 			break;
 		default:
 			break;
 		}
+		if (say)
+			ap_j_say(d, "validity", say, f);
+		else
+			json_object_put(f);
 		if (!v.exact)
 			jbool(d, "release_inexact", 1);
 	}
@@ -373,27 +385,35 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 	jbool(d, "has_notes", json_object_array_length(ns.arr) > 0);
 	json_object_object_add(d, "notes", ns.arr);
 	/* 7th character and placeholder X */
-	if (len == 7 && codedb_icd_seventh(db, c, buf, sizeof(buf)) == 1)
-		jparaf(d, "seventh", "7th character %c = %s.", c[6], buf);
+	if (len == 7 && codedb_icd_seventh(db, c, buf, sizeof(buf)) == 1) {
+		struct json_object *f = json_object_new_object();
+		char ch[2] = { c[6], '\0' };
+
+		jstr(f, "char", ch);
+		jstr(f, "meaning", buf);
+		ap_j_say(d, "seventh", "icd_seventh", f);
+	}
 	if (len == 7 && (c[4] == 'X' || c[5] == 'X')) {
+		struct json_object *f = json_object_new_object();
+
 		jbool(d, "placeholder", 1);
-		jparaf(d, "placeholder_text", "X in %s is a placeholder: it fills the empty positions so"
-		    " the 7th character stays in the 7th place.", disp);
+		jstr(f, "code", disp);
+		ap_j_say(d, "placeholder_text", "icd_placeholder", f);
 	}
 	/* Excludes1 between this code and the message's other ICD-10-CM codes */
 	for (i = 0; i < nothers; i++) {
 		char note[600], od[16];
-		struct json_object *o;
+		struct json_object *f;
 
 		if (codedb_norm(others[i], od, sizeof(od)) < 0 || strcmp(od, c) == 0)
 			continue;
 		if (codedb_icd_excludes1(db, c, od, note, sizeof(note)) != 1)
 			continue;
-		o = json_object_new_object();
-		util_fmt(buf, sizeof(buf), "EXCLUDES1 CONFLICT: %s and %s may not be reported together"
-		    " (Excludes1 note that applies to %s: \"%s\").", disp, others[i], disp, note);
-		jstr(o, "text", buf);
-		json_object_array_add(conf, o);
+		f = json_object_new_object();
+		jstr(f, "code", disp);
+		jstr(f, "other", others[i]);
+		jstr(f, "note", note);
+		json_object_array_add(conf, said("icd_excludes1_conflict", f));
 		nconf++;
 	}
 	jbool(d, "has_conflicts", nconf > 0);
@@ -403,34 +423,20 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 
 /* ---- lead lines -------------------------------------------------------------------------- */
 
-static void
-lead_add(struct json_object *lead, const char *text, const char *code, const char *rule)
-{
-	struct json_object *o = json_object_new_object();
-
-	jstr(o, "text", text);
-	jstr(o, "code", code);
-	jstr(o, "rule", rule);
-	json_object_array_add(lead, o);
-}
-
 int
 answer_icd_lead(struct codedb *db, const char *const *icd, size_t n, const char *dos,
     struct json_object *lead)
 {
 	size_t i, j;
 	int added = 0;
-	char line[700], note[600], buf[200], when[16];
+	char note[600], buf[200];
 
 	if (db == NULL)
 		return 0;
-	if (dos)
-		util_fmt(when, sizeof(when), "on %s", dos);
-	else
-		util_fmt(when, sizeof(when), "today");
 	for (i = 0; i < n; i++) {
 		struct cdb_icd_valid v;
 		struct cdb_icd row;
+		struct json_object *f;
 		char c[16];
 		int header;
 
@@ -439,28 +445,32 @@ answer_icd_lead(struct codedb *db, const char *const *icd, size_t n, const char 
 		header = codedb_icd(db, c, &row) == 1 && !row.billable;
 		cdb_icd_free(&row);
 		if (codedb_icd_validity(db, c, dos, &v) == 1 && v.v == CDB_ICD_DELETED && !header) {
-			if (v.below > 0)
-				util_fmt(line, sizeof(line), "%s is no longer a billable code in ICD-10-CM %s"
-				    " (in effect %s): report a more specific code below it.", icd[i],
-				    v.release, when);
-			else
-				util_fmt(line, sizeof(line), "%s was deleted by ICD-10-CM %s (in effect"
-				    " %s): it is not valid for that date.", icd[i], v.release, when);
-			lead_add(lead, line, icd[i], "icd-deleted");
+			f = json_object_new_object();
+			jstr(f, "code", icd[i]);
+			jstr(f, "release", v.release);
+			jdos(f, dos);
+			ap_say(lead, "icd-deleted", icd[i], v.below > 0 ? "icd_lead_not_billable" :
+			    "icd_lead_deleted", f);
 			added++;
 		}
 		if (strlen(c) == 7 && codedb_icd_seventh(db, c, buf, sizeof(buf)) == 1) {
-			util_fmt(line, sizeof(line), "%s: the 7th character %c means %s.", icd[i], c[6], buf);
-			lead_add(lead, line, icd[i], "icd-7th");
+			char ch[2] = { c[6], '\0' };
+
+			f = json_object_new_object();
+			jstr(f, "code", icd[i]);
+			jstr(f, "char", ch);
+			jstr(f, "meaning", buf);
+			ap_say(lead, "icd-7th", icd[i], "icd_lead_seventh", f);
 			added++;
 		}
 		for (j = 0; j < n; j++) {
 			if (j == i || codedb_icd_excludes1(db, icd[i], icd[j], note, sizeof(note)) != 1)
 				continue;
-			util_fmt(line, sizeof(line), "%s and %s should not be reported together: an"
-			    " Excludes1 note that applies to %s covers %s (\"%s\").", icd[i], icd[j], icd[i], icd[j],
-			    note);
-			lead_add(lead, line, icd[i], "icd-excludes1");
+			f = json_object_new_object();
+			jstr(f, "code", icd[i]);
+			jstr(f, "other", icd[j]);
+			jstr(f, "note", note);
+			ap_say(lead, "icd-excludes1", icd[i], "icd_lead_excludes1", f);
 			added++;
 		}
 	}
@@ -473,26 +483,41 @@ answer_fee_lead(struct codedb *db, const char *conf_locality, const char *text,
 {
 	struct cdb_rvu r;
 	struct cdb_gpci g;
-	char line[600], loc[300] = "";
-	int facility, have_loc;
-	double nat, lp;
+	struct json_object *f;
+	char b[64];
+	int facility, have_loc, local = 0;
+	double nat, lp = -1;
 
-	if (db == NULL || codedb_rvu(db, code, dos, &r) != 1 || !priced(r.status) ||
-	    r.conv_factor <= 0)
+	if (db == NULL)
 		return 0;
+	if (codedb_rvu(db, code, dos, &r) != 1 || !priced(r.status) || r.conv_factor <= 0 ||
+	    (r.pe_nf_na && r.pe_f_na)) {
+		cdb_rvu_free(&r);
+		return 0;
+	}
 	facility = r.pe_nf_na;
-	if (facility && r.pe_f_na)
-		return 0;
 	nat = (facility ? r.total_f : r.total_nf) * r.conv_factor;
 	have_loc = (text && codedb_gpci_find(db, text, dos, &g) == 1) ||
 	    (subject && codedb_gpci_find(db, subject, dos, &g) == 1) ||
 	    (conf_locality && *conf_locality && codedb_gpci(db, conf_locality, dos, &g) == 1);
-	if (have_loc && (lp = codedb_local_payment(&r, &g, facility)) >= 0)
-		util_fmt(loc, sizeof(loc), "; %s (%s, locality %s-%s): $%.2f", g.name, g.state, g.mac,
-		    g.locality, lp);
-	util_fmt(line, sizeof(line), "%s %s%s: national Medicare amount $%.2f %s (PFS %s, CF %.4f%s)%s.",
-	    code, dos ? "on " : "today", dos ? dos : "", nat, facility ? "facility" : "non-facility", r.release,
-	    r.conv_factor, r.release_exact ? "" : ", the nearest loaded release", loc);
-	lead_add(lead, line, code, loc[0] ? "fee-local" : "fee-national");
+	f = json_object_new_object();
+	jstr(f, "code", code);
+	jdos(f, dos);
+	util_fmt(b, sizeof(b), "%.2f", nat); jstr(f, "amount", b);
+	jbool(f, "facility", facility);
+	jstr(f, "release", r.release);
+	util_fmt(b, sizeof(b), "%.4f", r.conv_factor); jstr(f, "cf", b);
+	jbool(f, "exact", r.release_exact);
+	if (have_loc && (lp = codedb_local_payment(&r, &g, facility)) >= 0) {
+		local = 1;
+		jbool(f, "local", 1);
+		jstr(f, "name", g.name);
+		jstr(f, "state", g.state);
+		jstr(f, "mac", g.mac);
+		jstr(f, "locality", g.locality);
+		util_fmt(b, sizeof(b), "%.2f", lp); jstr(f, "local_amount", b);
+	}
+	ap_say(lead, local ? "fee-local" : "fee-national", code, "fee_amount", f);
+	cdb_rvu_free(&r);
 	return 1;
 }

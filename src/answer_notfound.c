@@ -35,11 +35,10 @@ ap_notfound_card(struct ctx *c, const struct item *it, struct json_object *lead)
 {
 	struct json_object *sec = json_object_new_object(), *d = json_object_new_object();
 	const struct ex_code *x = it->ex;
-	struct buf rel, t;
+	struct buf rel;
 	int icd = x->kind == CODE_ICD10;
 
 	buf_init(&rel, 1024);
-	buf_init(&t, 4096);
 	searched(c, icd, &rel);
 	json_object_object_add(d, "code", json_object_new_string(x->code));
 	json_object_object_add(d, "kind", json_object_new_string(extract_kind_key(x->kind)));
@@ -47,13 +46,13 @@ ap_notfound_card(struct ctx *c, const struct item *it, struct json_object *lead)
 	json_object_object_add(d, "status", json_object_new_string("not in the loaded data"));
 	json_object_object_add(d, "dates", json_object_new_string(""));
 	json_object_object_add(d, "release", json_object_new_string(buf_cstr(&rel)));
-	if (icd)
-		buf_printf(&t, "%s is not in the loaded ICD-10-CM release (%s): it may be newer than that release, deleted, or a typo. Check the current ICD-10-CM tabular list.",
-		    x->code, buf_cstr(&rel));
-	else
-		buf_printf(&t, "%s is not in the loaded releases (%s): it may have been deleted before them, not be in effect yet, or be a typo. No other code is offered in its place: a near number is a different service.",
-		    x->code, buf_cstr(&rel));
-	J_STR(d, "text", buf_cstr(&t));
+	{
+		struct json_object *f = json_object_new_object();
+
+		J_STR(f, "code", x->code);
+		J_STR(f, "releases", buf_cstr(&rel));
+		ap_j_say(d, "card", icd ? "notfound_card_icd" : "notfound_card", f);
+	}
 	json_object_object_add(d, "brief", json_object_new_boolean(c->nnotfound++ > 0));
 	json_object_object_add(sec, "notfound", d);
 	if (lead) {
@@ -64,6 +63,5 @@ ap_notfound_card(struct ctx *c, const struct item *it, struct json_object *lead)
 		ap_say(lead, "notfound", x->code, icd ? "notfound_icd" : "notfound", f);
 	}
 	buf_free(&rel);
-	buf_free(&t);
 	return sec;
 }

@@ -177,6 +177,79 @@ def lead_sentences(db):
     ok("_lines}}" not in tm, "templates: text is wrapped by {{x|wrap:N}}, not by *_lines keys")
 
 
+def said(o, out):
+    """{say: [text, ...]} of every {say, facts} object of a model, at any depth"""
+    if isinstance(o, list):
+        for v in o:
+            said(v, out)
+    elif isinstance(o, dict):
+        if "say" in o and "facts" in o:
+            out.setdefault(o["say"], []).append(o.get("text", ""))
+        for v in o.values():
+            said(v, out)
+    return out
+
+
+def card_sentences(db):
+    """The sentences inside the code cards (status on the date, dose unit, ICD-10-CM
+    validity, 7th character, tabular notes, codes below a header, the not-found card) are
+    sentence ids + facts in the model, their words in templates/sentences.txt.tmpl: an admin's
+    copy rewords them in both parts; answer_facts.c, answer_card.c and answer_notfound.c
+    keep no sentence of their own, and every id they use has its section."""
+    odir = tempfile.mkdtemp(prefix="codemaild-card-")
+    inst = Instance(reference_db=db, extra="")
+    with open(inst.conf) as f:
+        conf = f.read()
+    with open(inst.conf, "w") as f:
+        f.write(conf.replace("[source]", f"templates_override = {odir}\n[source]", 1))
+    path = os.path.join(inst.dir, "q.eml")
+    want = {
+        "What is J0696?": {"status_active": r"^active on \d{4}-\d\d-\d\d \(in effect since \d{4}-\d\d-\d\d\)$",
+                           "dose_unit": r"^1 unit = 250 mg$"},
+        "ICD-10 E11 billable?": {"icd_children": r"^Billable codes below it \(\d+\): E11\.00, E11\.01, .*, \.\.\. and \d+ more$"},
+        "What is E11.9?": {"icd_valid": r"^Valid in ICD-10-CM FY2021, the release in effect today\.$"},
+        "What is 72291?": {"notfound_card": r"^72291 is not in the loaded releases \(.*\): it may have been deleted"},
+    }
+    for q, says in want.items():
+        with open(path, "wb") as f:
+            f.write(eml(q))
+        r = inst.run("answer", "--model", path)
+        got = said(json.loads(r.stdout), {}) if r.returncode == 0 else {}
+        for sid, rx in says.items():
+            ok(any(re.search(rx, t) for t in got.get(sid, [])),
+               f"card sentences: {q!r} carries {sid} with its text /{rx}/ (got {got.get(sid)})")
+    with open(os.path.join(TOP, "templates", "sentences.txt.tmpl")) as f:
+        src = f.read()
+    mine = src.replace("1 unit = {{dose}}", "one billing unit is {{dose}}", 1)
+    mine = mine.replace("Valid in ICD-10-CM {{release}}, the release", "In ICD-10-CM {{release}}, the edition", 1)
+    ok("one billing unit" in mine and "the edition" in mine, "card sentences: the override edits apply")
+    with open(os.path.join(odir, "sentences.txt.tmpl"), "w") as f:
+        f.write(mine)
+    for q, words in (("What is E11.9?", "In ICD-10-CM FY2021, the edition in effect today."),
+                     ("What is J0696?", "one billing unit is 250 mg")):
+        with open(path, "wb") as f:
+            f.write(eml(q))
+        text, html = parts(inst.run("answer", path).stdout)
+        ok(words in norm(text) and words in norm(html),
+           f"card sentences: an admin's sentences.txt.tmpl rewords {words!r} in both parts")
+    inst.cleanup()
+    shutil.rmtree(odir, ignore_errors=True)
+    cs = {n: open(os.path.join(TOP, "src", n)).read() for n in ("answer_facts.c", "answer_card.c", "answer_notfound.c")}
+    for n, c in cs.items():
+        left = [w for w in ("Valid in ICD-10-CM", "character %c", "placeholder:", "EXCLUDES1", "not valid on",
+                            "NOT YET", "active on", "1 unit =", "below it", "is not in the loaded", "Local payment",
+                            "fee schedule", "Medicare amount", "should not be reported", "never together")
+                if w in c]
+        ok(not left, f"card sentences: {n} keeps no sentence of its own (found {left})")
+    code = "".join(cs.values())
+    ids = set(re.findall(r'ap_j_say\(\w+, "\w+", "(\w+)"', open(os.path.join(TOP, "src", "answer.c")).read()))
+    for rx in (r'say = "(\w+)"', r'[?:] "(\w+)"', r'ap_j_say\(\w+, "\w+", "(\w+)"', r'ap_say\(\w+, "[\w-]+", [^,]+, "(\w+)"',
+               r'said\("(\w+)"', r'\{ "\w+", "(icd_note_\w+)"'):
+        ids |= set(re.findall(rx, code))
+    missing = sorted(i for i in ids if "{{#%s}}" % i not in src)
+    ok(len(ids) >= 30 and not missing, f"card sentences: the {len(ids)} sentence ids used have a section (missing {missing})")
+
+
 def model_checks(inst):
     for q, kind, rules, texts, forbid in MODEL_CASES:
         name = q[:40]
@@ -264,5 +337,6 @@ for label, db in dbs:
         model_checks(inst)
         level2_modifiers(inst, db)
         lead_sentences(db)
+        card_sentences(db)
     inst.cleanup()
 shutil.rmtree(tmp, ignore_errors=True)

@@ -8,6 +8,7 @@ flagged, a 7th character explained, a code deleted by FY2026 said so.
 Asserts on numbers, HCPCS Level II / ICD-10-CM / X12 text only (never CPT descriptors)."""
 import csv
 import email
+import json
 import os
 import re
 import shutil
@@ -55,6 +56,17 @@ def answer(conf, body, subject="question"):
         if part.get_content_type() == "text/plain":
             return part.get_payload(decode=True).decode("utf-8")
     return ""
+
+
+def model(conf, body):
+    """The answer model (`codemaild answer --model`) of a message, {} when it fails."""
+    path = os.path.join(os.path.dirname(conf), "q.eml")
+    with open(path, "w") as f:
+        f.write("From: Coder <coder@example.org>\nTo: consult@codemaild.example\n"
+                "Subject: question\nMessage-ID: <m%d@example.org>\nDate: Mon, 1 Jun 2026 10:00:00 +0000\n"
+                "\n%s\n" % (time.monotonic_ns(), body))
+    p = subprocess.run([BIN, "-c", conf, "answer", "--model", path], capture_output=True)
+    return json.loads(p.stdout) if p.returncode == 0 else {}
 
 
 def rvu_rows(path):
@@ -205,6 +217,32 @@ def main():
         ok("EXCLUDES1 CONFLICT" not in txt, "no conflict for an Excludes2 pair")
         txt = answer(conf, "dx S39.012A: what does the A mean?")
         ok("7th character A = initial encounter" in txt, "7th character explained", txt[:1500])
+        # the card's sentences are sentence ids + facts in the model (templates/sentences.txt.tmpl)
+        m = model(conf, "dx S39.012A: what does the A mean? DOS 03/01/2026")
+        card = [s["icd10"] for s in m.get("sections", []) if isinstance(s, dict) and "icd10" in s]
+        card = card[0] if card else {}
+        sev = card.get("seventh", {})
+        ok(sev.get("say") == "icd_seventh" and sev.get("facts") == {"char": "A", "meaning": "initial encounter"}
+           and sev.get("text") == "7th character A = initial encounter.", "model: 7th character is {say, facts, text}",
+           json.dumps(sev))
+        notes = card.get("notes", [])
+        ok(notes and all(n.get("say", "").startswith("icd_note_") and n.get("text") for n in notes) and
+           any(n.get("say") == "icd_note_code_also" and n["facts"].get("at") == "S39" for n in notes),
+           "model: the tabular notes are sentences (code also at S39)", json.dumps(notes)[:600])
+        val = card.get("validity", {})
+        ok(val.get("say") == "icd_valid" and val.get("facts", {}).get("dos") == "2026-03-01" and
+           val.get("text", "").startswith("Valid in ICD-10-CM FY2026, the release in effect on 2026-03-01"),
+           "model: validity is {say, facts, text} with the date of service", json.dumps(val))
+        lead7 = [l for l in m.get("lead", []) if l.get("rule") == "icd-7th"]
+        ok(lead7 and lead7[0].get("say") == "icd_lead_seventh" and
+           lead7[0].get("text") == "S39.012A: the 7th character A means initial encounter.",
+           "model: the 7th-character lead line is a sentence", json.dumps(lead7))
+        m = model(conf, "dx O35.0XX0 for DOS 03/01/2026?")
+        card = [s["icd10"] for s in m.get("sections", []) if isinstance(s, dict) and "icd10" in s]
+        card = card[0] if card else {}
+        ok(card.get("validity", {}).get("say") == "icd_deleted" and
+           card.get("placeholder_text", {}).get("say") == "icd_placeholder",
+           "model: deleted code and placeholder X are sentences", json.dumps(card)[:800])
         txt = answer(conf, "dx O35.0XX0 for DOS 03/01/2026?")
         ok("Deleted by FY2026" in txt and "placeholder" in txt, "deleted-by-FY2026 code said so, X placeholder",
            txt[:1500])
