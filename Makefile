@@ -65,7 +65,7 @@ tests: $(BIN) $(UNITBINS) $(TOOLBINS)
 # The sample reference DB, built from the readable text in data/sample.
 SAMPLEDB  := data/sample/codes.db
 sampledb: $(SAMPLEDB)
-$(SAMPLEDB): $(BIN) $(wildcard data/sample/*.tsv) $(wildcard knowledge/*/*.topic) knowledge/modifiers.tsv
+$(SAMPLEDB): $(BIN) $(wildcard data/sample/*.tsv) $(wildcard knowledge/*/*.topic) $(wildcard knowledge/*.tsv)
 	$(BIN) import --quiet --db $@ lay data/sample
 	$(BIN) -c /dev/null import --quiet --db $@ knowledge knowledge
 

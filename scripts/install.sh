@@ -12,7 +12,7 @@
 #   SYSCONFDIR/codemaild/templates/                0750  admin template overrides (empty)
 #   PREFIX/share/codemaild/templates/              0644  the shipped templates
 #   PREFIX/share/codemaild/sample/codes.db         0644  the sample reference DB
-#   PREFIX/share/codemaild/knowledge/              0644  our knowledge topics and modifiers.tsv
+#   PREFIX/share/codemaild/knowledge/              0644  our knowledge topics and modifier data (*.tsv)
 #                                                        (import knowledge)
 #   PREFIX/share/man/man8/codemaild.8, man5/codemaild.conf.5
 #   UNITDIR/codemaild.service  (PREFIX/lib/systemd/system; /lib/systemd/system for /usr)
@@ -174,7 +174,7 @@ do_install() {
 		(cd "$TOP/knowledge" && find . -type d) | while read -r d; do
 			install -d -m 0755 "$DESTDIR$DATADIR/knowledge/$d"
 		done
-		(cd "$TOP/knowledge" && find . -type f \( -name '*.topic' -o -name modifiers.tsv \)) |
+		(cd "$TOP/knowledge" && find . -type f \( -name '*.topic' -o -name '*.tsv' \)) |
 		    while read -r f; do
 			install -m 0644 "$TOP/knowledge/$f" "$DESTDIR$DATADIR/knowledge/$f"
 		done

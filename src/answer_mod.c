@@ -1,7 +1,12 @@
 /* answer_mod — modifiers asked about on their own ("GA or GY?", "when is 26 used?", "is KU
  * still valid for K0005?"): the modinfo section and its lead lines. Facts come from the
  * HCPCS file's modifier rows (Level II: official text, effective and end dates) and from
- * codemaild's own words (answer_guide.c, data/sample/modifiers.tsv) for CPT modifiers. */
+ * codemaild's own words, all of them data an admin can override (answer_guide.h): the
+ * modifier guide (knowledge/modifiers.tsv), what each modifier is commonly mistaken for
+ * (knowledge/modifier_confusions.tsv), short meanings of other CPT modifiers
+ * (knowledge/cpt_modifiers.tsv) and the lay texts of the reference DB
+ * (data/sample/modifiers.tsv). The sentences of the lead lines are templates
+ * (sentences.txt.tmpl); this file carries the facts and the rule ids. */
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,81 +16,6 @@
 #include "answer_priv.h"
 #include "buf.h"
 #include "util.h"
-
-/* What each modifier is commonly mistaken for (our own words). */
-static const struct {
-	const char *mod, *with, *why;
-} confused[] = {
-	{ "GA", "GZ", "GZ is for the same expected medical-necessity denial when no ABN was given" },
-	{ "GA", "GY", "GY is for a service excluded by law or not a benefit, where no ABN is needed" },
-	{ "GZ", "GA", "GA says a signed ABN is on file; GZ says there is none" },
-	{ "GY", "GA", "GA is for services that are a benefit but may be denied as not reasonable and necessary (ABN on file)" },
-	{ "GY", "GZ", "GZ is for a covered kind of service expected to be denied as not medically necessary" },
-	{ "25", "59", "59 and X modifiers never go on an E/M code; 25 is the E/M modifier" },
-	{ "25", "57", "57 is for the visit that decided a major (90-day global) surgery" },
-	{ "57", "25", "25 is for a separate visit on the day of a minor (0/10-day global) procedure" },
-	{ "59", "XE/XS/XP/XU", "the X modifiers say more precisely why the service is distinct and are preferred when one fits" },
-	{ "59", "25", "25 is for E/M services; 59 is for procedures" },
-	{ "XU", "59", "59 is the general modifier; XU is the more precise one for a non-overlapping service" },
-	{ "XS", "59", "59 is the general modifier; XS is the more precise one for a separate organ or structure" },
-	{ "XE", "59", "59 is the general modifier; XE is the more precise one for a separate encounter" },
-	{ "XP", "59", "59 is the general modifier; XP is the more precise one for a different practitioner" },
-	{ "26", "TC", "TC is the technical part (equipment, staff); 26 the interpretation and report" },
-	{ "TC", "26", "26 is the interpretation and report; TC the equipment and staff part" },
-	{ "50", "RT/LT", "RT and LT mark one side; for bilateral indicator 1 Medicare wants one line with 50" },
-	{ "RT", "50", "50 is for the same procedure on both sides in one session (bilateral indicator 1)" },
-	{ "LT", "50", "50 is for the same procedure on both sides in one session (bilateral indicator 1)" },
-	{ "24", "25", "25 is for a separate visit on the day of a procedure, 24 for a later unrelated visit in the global period" },
-	{ "24", "79", "79 is for an unrelated procedure in the global period, 24 for an unrelated visit" },
-	{ "58", "78", "78 is for an unplanned return to the operating room for a complication" },
-	{ "78", "58", "58 is for a planned (staged) or more extensive procedure" },
-	{ "79", "78", "78 is for a related return to the operating room; 79 for an unrelated procedure" },
-	{ "76", "77", "77 is for a repeat by another physician" },
-	{ "77", "76", "76 is for a repeat by the same physician" },
-	{ "JW", "JZ", "JZ says nothing was discarded; JW bills the discarded amount on its own line" },
-	{ "JZ", "JW", "JW bills the discarded amount of a single-use vial on its own line" },
-	{ "KX", "GA", "GA says an ABN is on file for an expected denial; KX says the policy's requirements are met" },
-};
-
-/* CPT modifiers answer_guide.c has no entry for, in our own words (a short meaning). */
-static const struct {
-	const char *mod, *meaning;
-} cpt_notes[] = {
-	{ "22", "Increased procedural services: the work was substantially greater than usual; the record must show why" },
-	{ "23", "Unusual anesthesia: general anesthesia for a procedure that is usually done with none or local" },
-	{ "32", "Mandated services: required by a payer, a review organisation or the law" },
-	{ "33", "Preventive service: tells the payer the service is preventive (cost sharing may not apply)" },
-	{ "47", "Anesthesia (regional or general) given by the surgeon; not for local anesthesia" },
-	{ "52", "Reduced services: part of the service was reduced or left out at the physician's choice" },
-	{ "53", "Discontinued procedure: started, then stopped because of a risk to the patient" },
-	{ "54", "Surgical care only: another physician does the pre- and post-operative care" },
-	{ "55", "Post-operative management only, by a physician other than the surgeon" },
-	{ "56", "Pre-operative management only, by a physician other than the surgeon" },
-	{ "62", "Two surgeons (co-surgery): each surgeon reports the same code with 62" },
-	{ "63", "Procedure on an infant weighing less than 4 kg" },
-	{ "66", "Surgical team: a team of surgeons is needed for a complex procedure" },
-	{ "80", "Assistant surgeon" },
-	{ "81", "Minimum assistant surgeon" },
-	{ "82", "Assistant surgeon when no qualified resident surgeon is available" },
-	{ "90", "Reference (outside) laboratory: the test was done by a lab other than the billing one" },
-	{ "91", "Repeat clinical diagnostic laboratory test the same day, to get new results" },
-	{ "92", "Alternative laboratory platform testing (e.g. a portable single-use kit)" },
-	{ "95", "Synchronous telemedicine service by real-time interactive audio and video" },
-	{ "96", "Habilitative services" },
-	{ "97", "Rehabilitative services" },
-	{ "99", "Multiple modifiers: more modifiers apply than the claim line holds" },
-};
-
-const char *
-ap_cpt_mod_note(const char *mod)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(cpt_notes) / sizeof(cpt_notes[0]); i++)
-		if (strcmp(cpt_notes[i].mod, mod) == 0)
-			return cpt_notes[i].meaning;
-	return NULL;
-}
 
 struct mod_facts {
 	char mod[3];
@@ -115,8 +45,8 @@ load_mod(struct ctx *c, const char *mod, struct mod_facts *f)
 		f->meaning = f->cm.lay;
 	else if (f->have && f->cm.official_long)
 		f->meaning = f->cm.official_long;
-	else if (ap_cpt_mod_note(mod)) {
-		f->meaning = ap_cpt_mod_note(mod);
+	else if (guide_cpt_note(mod)) {
+		f->meaning = guide_cpt_note(mod);
 		f->level = 1;
 		f->known = 1;
 	} else if (extract_is_modifier(mod))
@@ -210,6 +140,7 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 	}
 	for (i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object(), *cw = json_object_new_array();
+		const struct guide_confusion *cf;
 		char st[200], one[240];
 
 		json_object_object_add(o, "mod", json_object_new_string(f[i].mod));
@@ -227,16 +158,17 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 		status_words(c, &f[i], st, sizeof(st));
 		if (st[0])
 			J_STR(o, "status", st);
-		for (k = 0; k < sizeof(confused) / sizeof(confused[0]); k++)
-			if (strcmp(confused[k].mod, f[i].mod) == 0) {
-				struct json_object *e = json_object_new_object();
-				char t[300];
+		for (k = 0; (cf = guide_confusion(f[i].mod, k)) != NULL; k++) {
+			struct json_object *e = json_object_new_object();
+			struct buf t;
 
-				util_fmt(t, sizeof(t), "not %s: %s.", confused[k].with, confused[k].why);
-				json_object_object_add(e, "with", json_object_new_string(confused[k].with));
-				J_STR(e, "text", t);
-				json_object_array_add(cw, e);
-			}
+			buf_init(&t, 1024);             /* with and why are capped (knmod.h) */
+			buf_printf(&t, "not %s: %s.", cf->with, cf->why);
+			json_object_object_add(e, "with", json_object_new_string(cf->with));
+			J_STR(e, "text", buf_cstr(&t));
+			buf_free(&t);
+			json_object_array_add(cw, e);
+		}
 		if (json_object_array_length(cw) > 0)
 			json_object_object_add(o, "has_confused", json_object_new_boolean(1));
 		json_object_object_add(o, "confused_with", cw);

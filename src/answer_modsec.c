@@ -245,7 +245,7 @@ ap_modifier_section(struct ctx *c, const char *partial, struct json_object *summ
 		struct cdb_modifier cm;
 		int have = c->db && codedb_modifier(c->db, seen[i], &cm) == 1;
 		const char *meaning = have && cm.lay ? cm.lay : g ? g->meaning :
-		    have && cm.official_long ? cm.official_long : ap_cpt_mod_note(seen[i]);
+		    have && cm.official_long ? cm.official_long : guide_cpt_note(seen[i]);
 
 		if (!have)
 			memset(&cm, 0, sizeof(cm));

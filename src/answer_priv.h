@@ -163,8 +163,6 @@ int ap_plain(const struct ctx *c);
  * "when is 26 used?"): a modinfo section and a lead line per modifier (or one comparing
  * two). NULL when the message names no modifier. */
 struct json_object *ap_modinfo_section(struct ctx *c, struct json_object *lead);
-/* our short words for a CPT modifier answer_guide.c has no entry for, or NULL */
-const char *ap_cpt_mod_note(const char *mod);
 
 /* answer_notfound.c: a code written in code context that the loaded data does not hold:
  * a notfound section (no near codes offered) and its lead line. */

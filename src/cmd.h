@@ -31,7 +31,8 @@ int cmd_quota(struct cmdctx *cx);        /* cmd_admin.c */
 int cmd_domain(struct cmdctx *cx);       /* cmd_admin.c */
 int cmd_purge_releases(struct cmdctx *cx); /* cmd_admin.c: old releases out of the reference DB */
 int cmd_knowledge(struct cmdctx *cx);    /* cmd_knowledge.c: knowledge lint */
-/* Lints the topic directories and their modifiers.tsv (later ones override), prints errors
+/* Lints the topic directories and their modifier data files (modifiers.tsv,
+ * modifier_confusions.tsv, cpt_modifiers.tsv; later ones override), prints errors
  * (file:line: message) to errfp and "ok (N topics)" (KN_REPORT_VERBOSE: and the topics by
  * area) to out; returns the number of errors. KN_REPORT_ALONE: the override directory
  * linted without ours (check-config): the topic ids of its modifiers.tsv are not checked.

@@ -189,13 +189,26 @@ cmd_info(struct cmdctx *cx)
 		    "source");
 		codedb_releases(db, NULL, info_rel, NULL);
 	}
-	/* knowledge/modifiers.tsv (kn_modifier), read into answer_guide's cache */
+	/* knowledge/modifiers.tsv, modifier_confusions.tsv, cpt_modifiers.tsv (kn_modifier,
+	 * kn_mod_confusion, kn_cpt_modifier), read into answer_guide's cache */
 	n = guide_load(db);
 	if (n > 0)
 		printf("\nmodifier guide: %d modifiers\n", n);
 	else
 		printf("\nmodifier guide: missing (replies give no modifier guidance; run"
 		    " 'codemaild import knowledge knowledge')\n");
+	n = guide_count_confusions();
+	if (n > 0)
+		printf("modifier confusions: %d\n", n);
+	else
+		printf("modifier confusions: missing (replies say nothing of what a modifier is"
+		    " mistaken for; run 'codemaild import knowledge knowledge')\n");
+	n = guide_count_notes();
+	if (n > 0)
+		printf("CPT modifier notes: %d modifiers\n", n);
+	else
+		printf("CPT modifier notes: missing (replies give no meaning for CPT modifiers"
+		    " outside the guide; run 'codemaild import knowledge knowledge')\n");
 	codedb_close(db);
 	if (history) {
 		sqlite3 *h = NULL;

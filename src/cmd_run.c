@@ -225,8 +225,12 @@ cmd_status(struct cmdctx *cx)
 
 		codedb_datasets(db, ds_cb, arr);
 		json_object_object_add(o, "data", arr);
-		/* knowledge/modifiers.tsv in kn_modifier: 0 = an old DB without it */
+		/* knowledge/modifiers.tsv, modifier_confusions.tsv, cpt_modifiers.tsv: 0 = an
+		 * old DB without the table */
 		json_object_object_add(o, "modifier_guide", json_object_new_int(guide_count()));
+		json_object_object_add(o, "modifier_confusions",
+		    json_object_new_int(guide_count_confusions()));
+		json_object_object_add(o, "cpt_modifier_notes", json_object_new_int(guide_count_notes()));
 		codedb_close(db);
 	}
 	if (json)

@@ -661,12 +661,13 @@ kn_expand(const char *dir, char ***list, int *n, int *cap, struct buf *err)
 
 	if (kn_list_files(dir, &f, &nf, err) < 0)
 		return -1;
-	{       /* the modifier guide (knmod.h) comes with the topics of its directory */
+	for (int kf = 0; knmod_file(kf); kf++) {
+		/* the modifier data files (knmod.h) come with the topics of their directory */
 		char mp[PATH_MAX];
 		struct stat st;
 		char **nf2;
 
-		if (util_fmt(mp, sizeof(mp), "%s/%s", dir, KNMOD_FILE) == 0 && stat(mp, &st) == 0 &&
+		if (util_fmt(mp, sizeof(mp), "%s/%s", dir, knmod_file(kf)) == 0 && stat(mp, &st) == 0 &&
 		    S_ISREG(st.st_mode)) {
 			nf2 = realloc(f, (nf + 1) * sizeof(*nf2));
 			if (nf2 == NULL || (nf2[nf] = strdup(mp)) == NULL) {
@@ -900,11 +901,19 @@ copy_forward(struct imp *im, const char *live, struct buf *err, long long old_ro
 			sqlite3_finalize(s);
 			s = NULL;
 		}
-		/* the modifier guide goes with the topics (a live DB older than it has none) */
-		if (i == DS_KNOWLEDGE && query_int(im->h, "SELECT count(*) FROM old.sqlite_master"
-		    " WHERE type = 'table' AND name = 'kn_modifier'", 0, &ok) > 0 &&
-		    exec1(im->h, "INSERT INTO main.kn_modifier SELECT * FROM old.kn_modifier", err) < 0)
-			goto out_detach;
+		/* the modifier data (knmod.h) goes with the topics (a live DB older than a table
+		 * has none of it) */
+		for (j = 0; i == DS_KNOWLEDGE && knmod_table(j); j++) {
+			char q2[200];
+
+			if (util_fmt(q2, sizeof(q2), "SELECT count(*) FROM old.sqlite_master WHERE"
+			    " type = 'table' AND name = '%s'", knmod_table(j)) < 0 ||
+			    query_int(im->h, q2, 0, &ok) <= 0)
+				continue;
+			if (util_fmt(q2, sizeof(q2), "INSERT INTO main.%s SELECT * FROM old.%s",
+			    knmod_table(j), knmod_table(j)) < 0 || exec1(im->h, q2, err) < 0)
+				goto out_detach;
+		}
 		for (j = 0; j < 2; j++) {
 			if (sqlite3_prepare_v2(im->h, j == 0 ? "INSERT INTO main.datasets SELECT * FROM"
 			    " old.datasets WHERE name = ?1" : ver == 1 ? "INSERT INTO main.releases(dataset,"

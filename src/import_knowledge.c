@@ -6,9 +6,11 @@
  * an unknown field must never reach a reply); every error is reported as file:line.
  * Files under o->knowledge_override are the office's: a topic there wins over ours with the
  * same id. The dataset's release is "N topics", its sha256 a hash over the files' sha256 in
- * path order (the content hash shown by `codemaild info`). DIR/modifiers.tsv (knmod.h) is
- * read into kn_modifier the same way (refused on any error, override rows win by mod, part of
- * the content hash); import_run refuses a row whose topic was not imported. */
+ * path order (the content hash shown by `codemaild info`). DIR/modifiers.tsv,
+ * DIR/modifier_confusions.tsv and DIR/cpt_modifiers.tsv (knmod.h) are read into kn_modifier,
+ * kn_mod_confusion and kn_cpt_modifier the same way (refused on any error, override rows win
+ * row by row, part of the content hash); import_run refuses a modifiers.tsv row whose topic
+ * was not imported. */
 #include <stdio.h>
 #include <string.h>
 
@@ -47,28 +49,18 @@ chain_sha(struct imp *im, struct imp_file *f)
 	    im->release[DS_KNOWLEDGE], sha);
 }
 
-/* DIR/modifiers.tsv (knmod.h): the modifier guide, rows of the override directory win. */
+/* DIR/modifiers.tsv, modifier_confusions.tsv, cpt_modifiers.tsv (knmod.h): the modifier
+ * knowledge; rows of the override directory win. */
 static int
 parse_modifiers(struct imp *im, struct imp_file *f)
 {
-	struct knmod_row *rows = NULL;
 	struct buf err;
-	size_t n = 0;
-	int rc;
 
 	buf_init(&err, 64 * 1024);
 	f->read = 1;
 	im->line = 1;
-	if (knmod_parse(f->path, f->data ? f->data : "", f->size, &rows, &n, &err) != 0) {
-		while (err.len && err.data[err.len - 1] == '\n')
-			buf_truncate(&err, err.len - 1);
-		buf_printf(im->err, "%s", buf_cstr(&err));
-		buf_free(&err);
-		return -1;
-	}
-	rc = knmod_insert(im->h, rows, n, f->path, is_override(im, f->path), &err);
-	knmod_free(rows, n);
-	if (rc < 0) {
+	if (knmod_import_file(im->h, f->path, f->data ? f->data : "", f->size,
+	    is_override(im, f->path), &err) < 0) {
 		buf_printf(im->err, "%s", buf_cstr(&err));
 		buf_free(&err);
 		return -1;
@@ -90,7 +82,7 @@ imp_parse_knowledge(struct imp *im, struct imp_file *f)
 	int nerr, rc, origin = is_override(im, f->path);
 	const char *base = strrchr(f->path, '/');
 
-	if (strcmp(base ? base + 1 : f->path, KNMOD_FILE) == 0)
+	if (knmod_file_index(base ? base + 1 : f->path) >= 0)
 		return parse_modifiers(im, f);
 	buf_init(&err, 64 * 1024);
 	f->read = 1;

@@ -703,14 +703,19 @@ kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics, size_t *
 	return kn_lint_opts(dirs, ndirs, 1, err, ntopics, by_area);
 }
 
-/* 1 when dir has a modifiers.tsv (a directory may hold only that: an office's override) */
+/* 1 when dir has a modifier data file (knmod.h: modifiers.tsv ...; a directory may hold only
+ * those: an office's override) */
 static int
 has_modifiers(const char *dir)
 {
 	char p[PATH_MAX];
 	struct stat st;
+	int i;
 
-	return util_fmt(p, sizeof(p), "%s/%s", dir, KNMOD_FILE) == 0 && stat(p, &st) == 0;
+	for (i = 0; knmod_file(i); i++)
+		if (util_fmt(p, sizeof(p), "%s/%s", dir, knmod_file(i)) == 0 && stat(p, &st) == 0)
+			return 1;
+	return 0;
 }
 
 int
@@ -795,7 +800,8 @@ kn_lint_opts(char *const *dirs, int ndirs, int mod_topics, struct buf *err, size
 			free(files[i]);
 		free(files);
 	}
-	{       /* modifiers.tsv of each directory, its topic ids against the topics read */
+	{       /* the modifier data files of each directory (the topic ids of modifiers.tsv
+		 * against the topics read) */
 		const char **idv = malloc((nids + 1) * sizeof(*idv));
 
 		if (idv == NULL)
@@ -1141,7 +1147,7 @@ kn_create_schema(void *h, struct buf *err)
 {
 	if (codedb_exec(h, kn_schema_sql, err) < 0)
 		return -1;
-	return knmod_create_schema(h, err);     /* kn_modifier: modifiers.tsv */
+	return knmod_create_schema(h, err);     /* kn_modifier ...: modifiers.tsv ... */
 }
 
 struct keyins {

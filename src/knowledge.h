@@ -66,10 +66,11 @@ int  kn_list_files(const char *dir, char ***out, size_t *n, struct buf *err);
  * an id may appear once per directory, and a later directory's topic wins). Errors go to
  * err as "file:line: message\n". Returns the number of errors; *ntopics = topics read. */
 int  kn_lint(char *const *dirs, int ndirs, struct buf *err, size_t *ntopics, size_t *by_area);
-/* As kn_lint, also checking the modifiers.tsv of each directory (knmod.h); mod_topics 0 skips
+/* As kn_lint, also checking the modifier data files of each directory (modifiers.tsv,
+ * modifier_confusions.tsv, cpt_modifiers.tsv: knmod.h); mod_topics 0 skips
  * the check of its topic ids (a directory linted alone, e.g. the office's override directory:
  * its rows may name our topics; the import checks them). A directory holding only a
- * modifiers.tsv is not "without topics". */
+ * modifier data file is not "without topics". */
 int  kn_lint_opts(char *const *dirs, int ndirs, int mod_topics, struct buf *err,
                   size_t *ntopics, size_t *by_area);
 /* The areas (FORMAT.md), in order: name of the i-th, NULL past the end. by_area above has

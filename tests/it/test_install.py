@@ -90,6 +90,12 @@ def check_layout(dest):
         ok(all(mode(os.path.join(idir, f)) == "0o644" for f in got), "templates are mode 0644")
     else:
         skip("templates installed", "no templates/ in the tree")
+    # the knowledge data files (modifier guide, confusions, CPT notes) come with the topics
+    kdir = os.path.join(TOP, "knowledge")
+    shipped = sorted(f for f in os.listdir(kdir) if f.endswith(".tsv"))
+    idir = os.path.join(dest, "usr/local/share/codemaild/knowledge")
+    got = sorted(f for f in os.listdir(idir) if f.endswith(".tsv")) if os.path.isdir(idir) else []
+    ok(len(shipped) >= 3 and got == shipped, "every knowledge *.tsv installed", f"{got} vs {shipped}")
     sample = os.path.join(TOP, "data", "sample", "codes.db")
     if os.path.exists(sample):
         eq(digest(os.path.join(dest, "usr/local/share/codemaild/sample/codes.db")),

@@ -1,6 +1,7 @@
 """Knowledge topics end to end with the real binary: `knowledge lint` (file:line errors, exit
 codes), `check-config` on the override directory, `import knowledge` (versioned in `info`,
-refused topics leave the live DB alone, the office's override wins), and replies: a rule
+refused topics leave the live DB alone, the office's override wins, also for the modifier
+guide, confusions and CPT notes; an old DB without those tables still answers), and replies: a rule
 question with no code answered by a topic with its Source lines, the "outside our sources"
 reply, the keyword code search, and the daemon answering two rule questions from one sender
 the same day (only real no-code replies are limited to one a day)."""
@@ -94,6 +95,11 @@ topic(local, "modifiers", "mod-50", "Bilateral procedures under our payer contra
 with open(os.path.join(local, "modifiers.tsv"), "w") as f:
     f.write("# ours\nmod\tmeaning\tgoes_on\twhen\ttopic\n"
             "50\tBilateral, as our payer wants it.\tthe procedure code\ttwo lines under our contract\tmod-50\n")
+# ... and so do its modifier confusions (by mod and with) and CPT modifier notes (by mod)
+with open(os.path.join(local, "modifier_confusions.tsv"), "w") as f:
+    f.write("mod\twith\twhy\nGA\tGZ\tour payer wants GZ whenever the ABN is missing or unsigned\n")
+with open(os.path.join(local, "cpt_modifiers.tsv"), "w") as f:
+    f.write("mod\tmeaning\n22\tIncreased procedural services, with the operative report attached for our payer\n")
 goodconf = os.path.join(tmp, "good.conf")
 with open(goodconf, "w") as f:
     f.write(f"[general]\nreference_db = {db}\ntemplates = {os.path.join(TOP, 'templates')}\n"
@@ -112,6 +118,27 @@ rows = dict((m, (t, o)) for m, t, o in con.execute("SELECT mod, meaning, origin 
 con.close()
 eq(rows.get("50"), ("Bilateral, as our payer wants it.", 1), "modifiers.tsv: the office's row wins")
 eq(rows.get("25", ("", 9))[1], 0, "modifiers.tsv: rows the office does not name stay ours")
+ok("modifier confusions: 29" in r.stdout and "CPT modifier notes: 23 modifiers" in r.stdout,
+   "info: the modifier confusions and CPT notes are in", r.stdout[-400:])
+con = sqlite3.connect(db)
+conf_rows = list(con.execute("SELECT with_, why, origin FROM kn_mod_confusion WHERE mod = 'GA' ORDER BY ord"))
+notes = dict((m, (t, o)) for m, t, o in con.execute("SELECT mod, meaning, origin FROM kn_cpt_modifier"))
+con.close()
+eq([(w, o) for w, _, o in conf_rows], [("GZ", 1), ("GY", 0)],
+   "modifier_confusions.tsv: the office's GA/GZ row replaces ours in its place")
+eq(notes.get("22", ("", 9))[1], 1, "cpt_modifiers.tsv: the office's row wins")
+eq(notes.get("52", ("", 9))[1], 0, "cpt_modifiers.tsv: rows the office does not name stay ours")
+# importing another dataset keeps the modifier data, the office's rows and their order
+cfdb = os.path.join(tmp, "copyforward.db")
+shutil.copy(db, cfdb)
+rc = run("import", "--db", cfdb, "lay", os.path.join(TOP, "data", "sample", "modifiers.tsv"))
+ok(rc.returncode == 0, "import lay into a DB with knowledge", rc.stderr[-300:])
+con = sqlite3.connect(cfdb)
+eq(list(con.execute("SELECT with_, why, origin FROM kn_mod_confusion WHERE mod = 'GA' ORDER BY ord")), conf_rows,
+   "another import copies kn_mod_confusion forward")
+eq(dict((m, (t, o)) for m, t, o in con.execute("SELECT mod, meaning, origin FROM kn_cpt_modifier")), notes,
+   "another import copies kn_cpt_modifier forward")
+con.close()
 # a malformed modifiers.tsv refuses the import with file:line, like a bad topic
 badmod = os.path.join(tmp, "badmod")
 shutil.copytree(KDIR, badmod)
@@ -125,6 +152,20 @@ eq(os.stat(db).st_ino, before, "import: the live DB is untouched (bad modifiers.
 rb = run("knowledge", "lint", badmod)
 eq(rb.returncode, 65, "lint: a bad modifiers.tsv row is an error")
 ok(re.search(r"/badmod/modifiers\.tsv:\d+: mod '2a'", rb.stderr), "lint: modifiers.tsv file:line", rb.stderr[-500:])
+# a malformed row of the other two files too
+for name, row, msg in (("modifier_confusions.tsv", "GA\tGA\tx\n", r"with 'GA' names the mod itself"),
+                       ("cpt_modifiers.tsv", "22\tagain\n", r"duplicate mod '22'")):
+    badf = os.path.join(tmp, "bad-" + name.split(".")[0])
+    shutil.copytree(KDIR, badf)
+    with open(os.path.join(badf, name), "a") as f:
+        f.write(row)
+    rb = run("import", "--db", db, "knowledge", badf, conf=goodconf)
+    eq(rb.returncode, 65, f"import: a bad {name} row refuses the import")
+    ok(re.search(re.escape(f"{badf}/{name}:") + r"\d+: " + msg, rb.stderr), f"import: {name} file:line", rb.stderr[-500:])
+    rb = run("knowledge", "lint", badf)
+    ok(rb.returncode == 65 and re.search(re.escape(f"{badf}/{name}:") + r"\d+: " + msg, rb.stderr),
+       f"lint: a bad {name} row, file:line", rb.stderr[-500:])
+eq(os.stat(db).st_ino, before, "import: the live DB is untouched (bad confusions, bad notes)")
 r2 = run("info", "--db", db)
 eq(r2.stdout.count("sha256"), r.stdout.count("sha256"), "info: stable")
 
@@ -133,6 +174,38 @@ t = reply_text(inst, "kq1 subject", "which modifier for a bilateral procedure on
 ok("Bilateral procedures under our payer contract" in t, "override: the office's topic answers", t[:800])
 ok("two lines with RT and LT" in t and "Source: Test Manual ch.1 §1 (2025)" in t, "override: its text and source")
 ok("could not find" not in t, "override: not a no-code reply")
+# the office's words are in the reply: a confusion of GA and a CPT modifier note
+t = reply_text(inst, "kq3 subject", "GA or GY?")
+flat = " ".join(t.split())
+ok("not GZ: our payer wants GZ whenever the ABN is missing or unsigned." in flat,
+   "override: the office's confusion text for GA is in the reply", t[:1500])
+ok("no ABN was given" not in flat, "override: our GA/GZ text is not", t[:1500])
+ok("not GY: GY is for a service excluded by law" in flat, "override: our other GA row stays")
+t = reply_text(inst, "kq4 subject", "what does modifier 22 mean?")
+flat = " ".join(t.split())
+ok("with the operative report attached for our payer" in flat, "override: the office's CPT note for 22", t[:1200])
+inst.cleanup()
+
+# a reference DB built before the confusions and notes existed still answers a modifier question
+olddb = os.path.join(tmp, "old.db")
+shutil.copy(db, olddb)
+con = sqlite3.connect(olddb)
+con.execute("DROP TABLE kn_mod_confusion")
+con.execute("DROP TABLE kn_cpt_modifier")
+con.commit()
+con.close()
+r = run("info", "--db", olddb)
+ok("modifier confusions: missing" in r.stdout and "CPT modifier notes: missing" in r.stdout
+   and "modifier guide: 25 modifiers" in r.stdout, "info: an old DB says the tables are missing", r.stdout[-500:])
+inst = Instance(reference_db=olddb)
+t = reply_text(inst, "kq5 subject", "GA or GY?")
+flat = " ".join(t.split())
+ok("Modifiers" in t and "GA" in t and "GY" in t and "Mixed up with" not in t,
+   "old DB: GA or GY is answered, without confusions", t[:1500])
+t = reply_text(inst, "kq6 subject", "what does modifier 22 mean?")
+flat = " ".join(t.split())
+ok("a CPT modifier codemaild has no notes on" in flat and "operative report" not in flat,
+   "old DB: modifier 22 is answered without a note", t[:1200])
 inst.cleanup()
 
 # ---- replies on the shipped sample DB ------------------------------------------------------
