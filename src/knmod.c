@@ -382,96 +382,103 @@ knmod_note_free(struct knmod_note *rows, size_t n)
 	free(rows);
 }
 
-/* The parsed lines' strings move into the typed rows; raw is freed. */
-int
-knmod_parse(const char *file, const char *data, size_t len, struct knmod_row **rows, size_t *n,
-    struct buf *err)
+/* Moves the strings of one parsed line into row i of a typed array (the mod is copied). */
+typedef void (*fill_fn)(void *rows, size_t i, struct raw *r);
+
+static void
+fill_guide(void *rows, size_t i, struct raw *r)
+{
+	struct knmod_row *o = (struct knmod_row *)rows + i;
+
+	memcpy(o->mod, r->f[0], 3);
+	o->meaning = r->f[1];
+	o->goes_on = r->f[2];
+	o->when = r->f[3];
+	o->topic = r->f[4];
+	o->line = r->line;
+}
+
+static void
+fill_conf(void *rows, size_t i, struct raw *r)
+{
+	struct knmod_conf *o = (struct knmod_conf *)rows + i;
+
+	memcpy(o->mod, r->f[0], 3);
+	o->with = r->f[1];
+	o->why = r->f[2];
+	o->line = r->line;
+}
+
+static void
+fill_note(void *rows, size_t i, struct raw *r)
+{
+	struct knmod_note *o = (struct knmod_note *)rows + i;
+
+	memcpy(o->mod, r->f[0], 3);
+	o->meaning = r->f[1];
+	o->line = r->line;
+}
+
+/* Parses file as kind k into a new array of n typed rows of size sz (caller frees with the
+ * kind's free function); the parsed lines' strings move into the rows. */
+static int
+parse_typed(int k, fill_fn fill, size_t sz, const char *file, const char *data, size_t len,
+    void **rows, size_t *n, struct buf *err)
 {
 	struct raw *raw;
 	size_t cnt, i;
-	int nerr = parse_file(&kinds[K_GUIDE], file, data, len, &raw, &cnt, err);
+	int nerr = parse_file(&kinds[k], file, data, len, &raw, &cnt, err);
 
 	*rows = NULL;
 	*n = 0;
 	if (nerr)
 		return nerr;
-	if ((*rows = calloc(cnt ? cnt : 1, sizeof(**rows))) == NULL) {
+	if ((*rows = calloc(cnt ? cnt : 1, sz)) == NULL) {
 		raw_free(raw, cnt);
 		if (err)
 			buf_printf(err, "%s: out of memory\n", file);
 		return 1;
 	}
 	for (i = 0; i < cnt; i++) {
-		memcpy((*rows)[i].mod, raw[i].f[0], 3);
-		(*rows)[i].meaning = raw[i].f[1];
-		(*rows)[i].goes_on = raw[i].f[2];
-		(*rows)[i].when = raw[i].f[3];
-		(*rows)[i].topic = raw[i].f[4];
-		(*rows)[i].line = raw[i].line;
+		fill(*rows, i, &raw[i]);
 		free(raw[i].f[0]);
 	}
 	free(raw);
 	*n = cnt;
 	return 0;
+}
+
+int
+knmod_parse(const char *file, const char *data, size_t len, struct knmod_row **rows, size_t *n,
+    struct buf *err)
+{
+	void *r;
+	int rc = parse_typed(K_GUIDE, fill_guide, sizeof(**rows), file, data, len, &r, n, err);
+
+	*rows = r;
+	return rc;
 }
 
 int
 knmod_parse_conf(const char *file, const char *data, size_t len, struct knmod_conf **rows,
     size_t *n, struct buf *err)
 {
-	struct raw *raw;
-	size_t cnt, i;
-	int nerr = parse_file(&kinds[K_CONF], file, data, len, &raw, &cnt, err);
+	void *r;
+	int rc = parse_typed(K_CONF, fill_conf, sizeof(**rows), file, data, len, &r, n, err);
 
-	*rows = NULL;
-	*n = 0;
-	if (nerr)
-		return nerr;
-	if ((*rows = calloc(cnt ? cnt : 1, sizeof(**rows))) == NULL) {
-		raw_free(raw, cnt);
-		if (err)
-			buf_printf(err, "%s: out of memory\n", file);
-		return 1;
-	}
-	for (i = 0; i < cnt; i++) {
-		memcpy((*rows)[i].mod, raw[i].f[0], 3);
-		(*rows)[i].with = raw[i].f[1];
-		(*rows)[i].why = raw[i].f[2];
-		(*rows)[i].line = raw[i].line;
-		free(raw[i].f[0]);
-	}
-	free(raw);
-	*n = cnt;
-	return 0;
+	*rows = r;
+	return rc;
 }
 
 int
 knmod_parse_note(const char *file, const char *data, size_t len, struct knmod_note **rows,
     size_t *n, struct buf *err)
 {
-	struct raw *raw;
-	size_t cnt, i;
-	int nerr = parse_file(&kinds[K_NOTE], file, data, len, &raw, &cnt, err);
+	void *r;
+	int rc = parse_typed(K_NOTE, fill_note, sizeof(**rows), file, data, len, &r, n, err);
 
-	*rows = NULL;
-	*n = 0;
-	if (nerr)
-		return nerr;
-	if ((*rows = calloc(cnt ? cnt : 1, sizeof(**rows))) == NULL) {
-		raw_free(raw, cnt);
-		if (err)
-			buf_printf(err, "%s: out of memory\n", file);
-		return 1;
-	}
-	for (i = 0; i < cnt; i++) {
-		memcpy((*rows)[i].mod, raw[i].f[0], 3);
-		(*rows)[i].meaning = raw[i].f[1];
-		(*rows)[i].line = raw[i].line;
-		free(raw[i].f[0]);
-	}
-	free(raw);
-	*n = cnt;
-	return 0;
+	*rows = r;
+	return rc;
 }
 
 /* ---- reference DB ----------------------------------------------------------------------- */

@@ -128,17 +128,23 @@ def level2_modifiers(inst, db):
     ok(not bad, f"modifiers: {len(mods[::8])} Level II modifiers asked alone are explained ({bad[:5]})")
 
 
-def lead_sentences(db):
-    """The lead sentences live in templates/sentences.txt.tmpl: the model carries the rule id, the
-    sentence id and the facts; an admin's copy in templates_override rewords a sentence
-    (facts kept); an override that lacks the sentence is a clear error, not a silent blank;
-    and no answer builder keeps a sentence or pre-wrapped lines of its own."""
-    odir = tempfile.mkdtemp(prefix="codemaild-lead-")
+def override_instance(db, prefix):
+    """An instance on db whose templates_override is a new empty directory (returned too)."""
+    odir = tempfile.mkdtemp(prefix=prefix)
     inst = Instance(reference_db=db, extra="")
     with open(inst.conf) as f:
         conf = f.read()
     with open(inst.conf, "w") as f:
         f.write(conf.replace("[source]", f"templates_override = {odir}\n[source]", 1))
+    return inst, odir
+
+
+def lead_sentences(db):
+    """The lead sentences live in templates/sentences.txt.tmpl: the model carries the rule id, the
+    sentence id and the facts; an admin's copy in templates_override rewords a sentence
+    (facts kept); an override that lacks the sentence is a clear error, not a silent blank;
+    and no answer builder keeps a sentence or pre-wrapped lines of its own."""
+    inst, odir = override_instance(db, "codemaild-lead-")
     path = os.path.join(inst.dir, "q.eml")
     with open(path, "wb") as f:
         f.write(eml("Can we bill 64495 x3 on the same date?"))
@@ -196,12 +202,7 @@ def card_sentences(db):
     sentence ids + facts in the model, their words in templates/sentences.txt.tmpl: an admin's
     copy rewords them in both parts; answer_facts.c, answer_card.c and answer_notfound.c
     keep no sentence of their own, and every id they use has its section."""
-    odir = tempfile.mkdtemp(prefix="codemaild-card-")
-    inst = Instance(reference_db=db, extra="")
-    with open(inst.conf) as f:
-        conf = f.read()
-    with open(inst.conf, "w") as f:
-        f.write(conf.replace("[source]", f"templates_override = {odir}\n[source]", 1))
+    inst, odir = override_instance(db, "codemaild-card-")
     path = os.path.join(inst.dir, "q.eml")
     want = {
         "What is J0696?": {"status_active": r"^active on \d{4}-\d\d-\d\d \(in effect since \d{4}-\d\d-\d\d\)$",

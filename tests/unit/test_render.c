@@ -26,6 +26,30 @@ put(const char *dir, const char *name, const char *text)
 	assert_int_equal(util_write_file_atomic(path, text, strlen(text), 0600), 0);
 }
 
+/* c = the defaults with templates = dir */
+static void
+conf_for(struct conf *c, const char *dir)
+{
+	assert_int_equal(conf_defaults(c), 0);
+	free(c->templates);
+	c->templates = strdup(dir);
+}
+
+/* removes the three template files and dir */
+static void
+cleanup_dir(const char *dir)
+{
+	static const char *const names[] = { "reply.txt.tmpl", "reply.html.tmpl", "sentences.txt.tmpl" };
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		util_fmt(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 static void
 test_invalid_utf8_repaired(void **state)
 {
@@ -34,16 +58,13 @@ test_invalid_utf8_repaired(void **state)
 	struct buf err, text, html;
 	struct render *r;
 	struct json_object *model;
-	char path[256];
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	put(dir, "reply.txt.tmpl", "Hello {{name}}: {{desc}}\n");
 	put(dir, "reply.html.tmpl", "<p>{{desc}}</p>\n");
 	put(dir, "sentences.txt.tmpl", "{{#x}}{{y}}{{/x}}\n");
-	assert_int_equal(conf_defaults(&c), 0);
-	free(c.templates);
-	c.templates = strdup(dir);
+	conf_for(&c, dir);
 	buf_init(&err, 4096);
 	r = render_load(&c, &err);
 	assert_non_null(r);
@@ -65,13 +86,7 @@ test_invalid_utf8_repaired(void **state)
 	buf_free(&err);
 	render_free(r);
 	conf_free(&c);
-	util_fmt(path, sizeof(path), "%s/reply.txt.tmpl", dir);
-	unlink(path);
-	util_fmt(path, sizeof(path), "%s/reply.html.tmpl", dir);
-	unlink(path);
-	util_fmt(path, sizeof(path), "%s/sentences.txt.tmpl", dir);
-	unlink(path);
-	rmdir(dir);
+	cleanup_dir(dir);
 }
 
 /* render_say: every {say, facts} object of the model, at any depth, gets its sentence as
@@ -85,15 +100,12 @@ test_sentences(void **state)
 	struct buf err, text, html;
 	struct render *r;
 	struct json_object *model;
-	char path[256];
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	put(dir, "reply.txt.tmpl", "{{#lead}}* {{text|wrap:20}}\n{{/lead}}{{#sec}}[{{v.text}}]{{/sec}}\n");
 	put(dir, "reply.html.tmpl", "{{#lead}}<li>{{text}}</li>{{/lead}}\n");
-	assert_int_equal(conf_defaults(&c), 0);
-	free(c.templates);
-	c.templates = strdup(dir);
+	conf_for(&c, dir);
 	buf_init(&err, 4096);
 	assert_null(render_load(&c, &err));              /* sentences.txt.tmpl is required */
 	assert_non_null(strstr(buf_cstr(&err), "sentences.txt.tmpl"));
@@ -122,13 +134,7 @@ test_sentences(void **state)
 	buf_free(&err);
 	render_free(r);
 	conf_free(&c);
-	util_fmt(path, sizeof(path), "%s/reply.txt.tmpl", dir);
-	unlink(path);
-	util_fmt(path, sizeof(path), "%s/reply.html.tmpl", dir);
-	unlink(path);
-	util_fmt(path, sizeof(path), "%s/sentences.txt.tmpl", dir);
-	unlink(path);
-	rmdir(dir);
+	cleanup_dir(dir);
 }
 
 int
