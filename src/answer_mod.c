@@ -53,25 +53,24 @@ load_mod(struct ctx *c, const char *mod, struct mod_facts *f)
 		f->known = 1;             /* in the modifier list, but no notes of ours */
 }
 
-/* "effective 2007-07-01, no end date: valid in the HCPCS 2026 Q1 (Jan) file" */
-static void
-status_words(const struct ctx *c, const struct mod_facts *f, char *out, size_t outlen)
+/* A Level II modifier's status on the date answered, from the HCPCS file's dates: a new
+ * {say: mod_status, facts} (caller owns it), or NULL when the file has no row for it. */
+static struct json_object *
+status_say(const struct ctx *c, const struct mod_facts *f)
 {
-	const char *rel = c->rel_hcpcs[0] ? c->rel_hcpcs : "the loaded HCPCS";
+	struct json_object *o;
 
-	out[0] = '\0';
 	if (!f->have || f->level != 2 || !f->cm.official_long)
-		return;
-	if (f->cm.end[0] && strcmp(f->cm.end, c->asof) < 0)
-		util_fmt(out, outlen, "ended %s: not valid on %s (%s file)", f->cm.end, c->asof, rel);
-	else if (f->cm.effective[0] && strcmp(f->cm.effective, c->asof) > 0)
-		util_fmt(out, outlen, "effective from %s: not yet valid on %s (%s file)", f->cm.effective, c->asof, rel);
-	else if (f->cm.end[0])
-		util_fmt(out, outlen, "valid on %s (effective %s, ends %s, %s file)", c->asof,
-		    f->cm.effective[0] ? f->cm.effective : "?", f->cm.end, rel);
-	else
-		util_fmt(out, outlen, "valid on %s (effective %s, no end date in the %s file)", c->asof,
-		    f->cm.effective[0] ? f->cm.effective : "?", rel);
+		return NULL;
+	o = json_object_new_object();
+	J_STR(o, "date", c->asof);
+	J_STR(o, "file", c->rel_hcpcs[0] ? c->rel_hcpcs : "the loaded HCPCS");
+	J_STR(o, "effective", f->cm.effective[0] ? f->cm.effective : "?");
+	J_STR(o, "end", f->cm.end);
+	J_BOOL(o, "ended", f->cm.end[0] && strcmp(f->cm.end, c->asof) < 0);
+	J_BOOL(o, "not_yet", !(f->cm.end[0] && strcmp(f->cm.end, c->asof) < 0) &&
+	    f->cm.effective[0] && strcmp(f->cm.effective, c->asof) > 0);
+	return ap_say_new("mod_status", o);
 }
 
 /* the first sentence of a text, at most n bytes, without its final period */
@@ -141,7 +140,8 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 	for (i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object(), *cw = json_object_new_array();
 		const struct guide_confusion *cf;
-		char st[200], one[240];
+		struct json_object *st = status_say(c, &f[i]);
+		char one[240];
 
 		json_object_object_add(o, "mod", json_object_new_string(f[i].mod));
 		json_object_object_add(o, "level", json_object_new_int(f[i].level));
@@ -155,18 +155,15 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 			J_STR(o, "where", f[i].g->sits_on);
 			J_STR(o, "when", f[i].g->when);
 		}
-		status_words(c, &f[i], st, sizeof(st));
-		if (st[0])
-			J_STR(o, "status", st);
+		if (st)
+			json_object_object_add(o, "status", json_object_get(st));
 		for (k = 0; (cf = guide_confusion(f[i].mod, k)) != NULL; k++) {
-			struct json_object *e = json_object_new_object();
-			struct buf t;
+			struct json_object *fc = json_object_new_object(), *e;
 
-			buf_init(&t, 1024);             /* with and why are capped (knmod.h) */
-			buf_printf(&t, "not %s: %s.", cf->with, cf->why);
-			json_object_object_add(e, "with", json_object_new_string(cf->with));
-			J_STR(e, "text", buf_cstr(&t));
-			buf_free(&t);
+			J_STR(fc, "with", cf->with);
+			J_STR(fc, "why", cf->why);
+			e = ap_say_new("mod_confusion", fc);
+			J_STR(e, "with", cf->with);
 			json_object_array_add(cw, e);
 		}
 		if (json_object_array_length(cw) > 0)
@@ -174,9 +171,7 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 		json_object_object_add(o, "confused_with", cw);
 		if (!f[i].have && !f[i].g && !f[i].meaning) {
 			json_object_object_add(o, "unknown", json_object_new_boolean(!f[i].known));
-			J_STR(o, "lay", f[i].known ?
-			    "a CPT modifier codemaild has no notes on: see the modifier appendix of the CPT book" :
-			    "not in the loaded HCPCS modifier list, and not a CPT modifier codemaild has notes on: please check it");
+			ap_j_say(o, "lay_say", f[i].known ? "modinfo_lay_nonotes" : "modinfo_lay_unknown", NULL);
 		}
 		json_object_array_add(list, o);
 		/* the lead line(s) */
@@ -199,10 +194,10 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 				if (f[i].g)
 					J_STR(fa, "on", f[i].g->sits_on);
 				/* the status when codes are named or the validity is asked */
-				if (st[0] && (c->n || util_strcasestr(c->text ? c->text : "", "valid") ||
+				if (st && (c->n || util_strcasestr(c->text ? c->text : "", "valid") ||
 				    util_strcasestr(c->text ? c->text : "", "still") ||
 				    util_strcasestr(c->text ? c->text : "", "deleted")))
-					J_STR(fa, "status", st);
+					json_object_object_add(fa, "status", json_object_get(st));
 			}
 			ap_say(lead, "modinfo", f[i].mod, say, fa);
 			if (f[i].g)
@@ -221,6 +216,7 @@ ap_modinfo_section(struct ctx *c, struct json_object *lead)
 			ap_say(lead, "modinfo-compare", f[0].mod, "mod_or", fa);
 			ap_lead_topic(lead, f[0].g ? f[0].g->topic : f[1].g ? f[1].g->topic : NULL);
 		}
+		json_object_put(st);
 	}
 	json_object_object_add(body, "mods", list);
 	json_object_object_add(sec, "modinfo", body);

@@ -80,9 +80,29 @@ carries(const struct ctx *c, const char *code, const char *m)
 	return any;
 }
 
+/* a[] += {say, facts}; returns the facts (borrowed) for the caller to fill */
+static struct json_object *
+say_add(struct json_object *a, const char *say)
+{
+	struct json_object *f = json_object_new_object();
+
+	json_object_array_add(a, ap_say_new(say, f));
+	return f;
+}
+
+/* {code, indicator, text} for an indicator sentence */
+static void
+ind_facts(struct json_object *f, const char *code, int ind, const char *text)
+{
+	J_STR(f, "code", code);
+	J_INT(f, "indicator", ind);
+	J_STR(f, "text", text ? text : "");
+}
+
 static void
 mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 {
+	struct json_object *f;
 	size_t i, j;
 
 	if (ap_is_x59(m) || strcmp(m, "RT") == 0 || strcmp(m, "LT") == 0) {
@@ -91,19 +111,20 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 
 			if (carries(c, p->col1, m) == 0 && carries(c, p->col2, m) == 0)
 				continue;
-			if (!p->active)
-				A_FMT(facts, "%s/%s: edit not in effect on %s (indicator %d): no modifier needed for it.",
-				    p->col1, p->col2, c->asof, p->modifier);
-			else if (p->modifier == 1)
-				A_FMT(facts, "%s/%s: indicator 1: %s on %s (column 2) can bypass this edit when documented.",
-				    p->col1, p->col2, m, p->col2);
-			else if (p->modifier == 0)
-				A_FMT(facts, "%s/%s: indicator 0: %s does NOT bypass this edit.", p->col1, p->col2, m);
+			if (!p->active || p->modifier == 0 || p->modifier == 1) {
+				f = say_add(facts, !p->active ? "modsec_edit_off" :
+				    p->modifier == 1 ? "modsec_edit_1" : "modsec_edit_0");
+				J_STR(f, "col1", p->col1);
+				J_STR(f, "col2", p->col2);
+				J_STR(f, "mod", m);
+				J_STR(f, "date", c->asof);
+				J_INT(f, "indicator", p->modifier);
+			}
 		}
 		/* "no edit between these codes" is the lead's line, said once */
 		for (i = 0; i < c->n; i++)
 			if (c->it[i].em && ap_is_x59(m))
-				A_FMT(facts, "%s is an E/M code: 59 and X modifiers do not go on E/M codes (use 25 or 57).", c->it[i].ex->code);
+				J_STR(say_add(facts, "modsec_em_no_x"), "code", c->it[i].ex->code);
 	}
 	if (strcmp(m, "25") == 0 || strcmp(m, "57") == 0) {
 		for (i = 0; i < c->n; i++) {
@@ -114,12 +135,13 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 
 				if (j == i || !p->has_rvu || p->em)
 					continue;
-				if (ap_is_minor(p))
-					A_FMT(facts, "%s has a %s global (minor procedure): a same-day visit %s needs %s on %s, when separately identifiable.",
-					    p->ex->code, p->rvu.global, c->it[i].ex->code, strcmp(m, "57") == 0 ? "25, not 57," : "25", c->it[i].ex->code);
-				else if (strcmp(p->rvu.global, "090") == 0)
-					A_FMT(facts, "%s has a 090 global (major surgery): the decision-for-surgery visit the day before or the day of takes 57 on %s; other same-day visits are included.",
-					    p->ex->code, c->it[i].ex->code);
+				if (!ap_is_minor(p) && strcmp(p->rvu.global, "090") != 0)
+					continue;
+				f = say_add(facts, ap_is_minor(p) ? "modsec_minor_25" : "modsec_major_57");
+				J_STR(f, "proc", p->ex->code);
+				J_STR(f, "global", p->rvu.global);
+				J_STR(f, "em", c->it[i].ex->code);
+				J_BOOL(f, "asked57", strcmp(m, "57") == 0);
 			}
 		}
 	}
@@ -127,8 +149,8 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 		for (i = 0; i < c->n; i++)
 			if (c->it[i].has_rvu && !c->it[i].em &&
 			    mod_target(c, i, m, c->it[i].rvu.bilateral == 1 || c->it[i].rvu.bilateral == 3))
-				A_FMT(facts, "%s: bilateral indicator %d = %s.", c->it[i].ex->code,
-				    c->it[i].rvu.bilateral, codedb_bilateral_text(c->it[i].rvu.bilateral));
+				ind_facts(say_add(facts, "bilateral"), c->it[i].ex->code, c->it[i].rvu.bilateral,
+				    codedb_bilateral_text(c->it[i].rvu.bilateral));
 	}
 	if (strcmp(m, "26") == 0 || strcmp(m, "TC") == 0) {
 		for (i = 0; i < c->n; i++) {
@@ -136,28 +158,36 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 
 			if (!c->it[i].has_rvu || !mod_target(c, i, m, c->it[i].rvu.pctc == 1))
 				continue;
-			A_FMT(facts, "%s: PC/TC indicator %d = %s.", c->it[i].ex->code, c->it[i].rvu.pctc,
+			ind_facts(say_add(facts, "modsec_pctc"), c->it[i].ex->code, c->it[i].rvu.pctc,
 			    codedb_pctc_text(c->it[i].rvu.pctc));
-			if (codedb_rvu_mod(c->db, c->it[i].ex->code, m, c->dos, &r) == 1)
-				A_FMT(facts, "%s-%s has its own fee schedule row: %.2f total RVUs (non-facility).",
-				    c->it[i].ex->code, m, r.total_nf);
-			else if (c->it[i].rvu.pctc != 1)
-				A_FMT(facts, "%s has no %s row in the fee schedule.", c->it[i].ex->code, m);
+			if (codedb_rvu_mod(c->db, c->it[i].ex->code, m, c->dos, &r) == 1) {
+				f = say_add(facts, "modsec_pctc_row");
+				J_STR(f, "code", c->it[i].ex->code);
+				J_STR(f, "mod", m);
+				json_object_object_add(f, "rvu", json_object_new_double(r.total_nf));
+			} else if (c->it[i].rvu.pctc != 1) {
+				f = say_add(facts, "modsec_pctc_norow");
+				J_STR(f, "code", c->it[i].ex->code);
+				J_STR(f, "mod", m);
+			}
 			cdb_rvu_free(&r);
 		}
 	}
 	if (strcmp(m, "24") == 0 || strcmp(m, "58") == 0 || strcmp(m, "78") == 0 || strcmp(m, "79") == 0) {
 		for (i = 0; i < c->n; i++)
 			if (c->it[i].has_rvu && !c->it[i].em && mod_target(c, i, m,
-			    strcmp(c->it[i].rvu.global, "010") == 0 || strcmp(c->it[i].rvu.global, "090") == 0))
-				A_FMT(facts, "%s: global %s = %s.", c->it[i].ex->code, c->it[i].rvu.global,
-				    c->it[i].rvu.global_text ? c->it[i].rvu.global_text : "");
+			    strcmp(c->it[i].rvu.global, "010") == 0 || strcmp(c->it[i].rvu.global, "090") == 0)) {
+				f = say_add(facts, "modsec_global");
+				J_STR(f, "code", c->it[i].ex->code);
+				J_STR(f, "global", c->it[i].rvu.global);
+				J_STR(f, "text", c->it[i].rvu.global_text ? c->it[i].rvu.global_text : "");
+			}
 	}
 	if (strcmp(m, "51") == 0) {
 		for (i = 0; i < c->n; i++)
 			if (c->it[i].has_rvu && !c->it[i].em && mod_target(c, i, m, 0))
-				A_FMT(facts, "%s: multiple procedure indicator %d = %s.", c->it[i].ex->code,
-				    c->it[i].rvu.mult_proc, codedb_mult_proc_text(c->it[i].rvu.mult_proc));
+				ind_facts(say_add(facts, "modsec_mult"), c->it[i].ex->code, c->it[i].rvu.mult_proc,
+				    codedb_mult_proc_text(c->it[i].rvu.mult_proc));
 	}
 	if (strcmp(m, "JW") == 0 || strcmp(m, "JZ") == 0) {
 		for (i = 0; i < c->n; i++) {
@@ -166,56 +196,60 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 			if (c->it[i].icd || c->it[i].ex->code[0] != 'J')
 				continue;
 			ap_dose_unit(c->it[i].cc.hcpcs_long, dose, sizeof(dose));
-			if (dose[0])
-				A_FMT(facts, "%s is billed per %s: the discarded amount counts in the same units.",
-				    c->it[i].ex->code, dose);
+			if (dose[0]) {
+				f = say_add(facts, "modsec_dose");
+				J_STR(f, "code", c->it[i].ex->code);
+				J_STR(f, "dose", dose);
+			}
 		}
 	}
 }
 
-/* Which modifier the codes suggest when none was named ("which modifier do I need?"). */
+/* Which modifier the codes suggest when none was named ("which modifier do I need?"); the
+ * summary gets the first suggestion's modifier(s), or NULL when the data calls for none. */
 static void
-mod_suggest(struct ctx *c, struct json_object *sug)
+mod_suggest(struct ctx *c, struct json_object *sug, const char **first)
 {
+	struct json_object *f;
 	size_t i, j;
 	int any_em = 0;
 
+	*first = NULL;
 	for (i = 0; i < c->n; i++)
 		any_em |= c->it[i].em;
 	for (i = 0; i < c->n && any_em; i++) {
 		const struct item *p = &c->it[i];
+		const char *say;
 
 		if (p->em || !p->has_rvu)
 			continue;
-		for (j = 0; j < c->n; j++) {
+		say = ap_is_minor(p) ? "suggest_25_minor" : strcmp(p->rvu.global, "090") == 0 ?
+		    "suggest_57" : strcmp(p->rvu.global, "XXX") == 0 ? "suggest_25_xxx" : NULL;
+		for (j = 0; j < c->n && say; j++) {
 			if (!c->it[j].em)
 				continue;
-			if (ap_is_minor(p))
-				A_FMT(sug, "25 on %s: %s has a %s global, so a same-day visit is billable only when significant and separately identifiable, with 25 on the E/M code (never on %s).",
-				    c->it[j].ex->code, p->ex->code, p->rvu.global, p->ex->code);
-			else if (strcmp(p->rvu.global, "090") == 0)
-				A_FMT(sug, "57 on %s when that visit (the day before or the day of) is where the decision for surgery %s was made.",
-				    c->it[j].ex->code, p->ex->code);
-			else if (strcmp(p->rvu.global, "XXX") == 0)
-				A_FMT(sug, "25 on %s when the visit is significant and separately identifiable from %s (global XXX: no global package, but the same-day visit still has to stand on its own).",
-				    c->it[j].ex->code, p->ex->code);
+			f = say_add(sug, say);
+			J_STR(f, "em", c->it[j].ex->code);
+			J_STR(f, "proc", p->ex->code);
+			J_STR(f, "global", p->rvu.global);
+			if (*first == NULL)
+				*first = strcmp(say, "suggest_57") == 0 ? "57" : "25";
 			break;
 		}
 	}
 	for (i = 0; i < c->ned; i++) {
 		const struct cdb_ptp *p = &c->ed[i].p;
 
-		if (!p->active)
+		if (!p->active || (p->modifier != 0 && p->modifier != 1))
 			continue;
-		if (p->modifier == 1)
-			A_FMT(sug, "XE/XS/XP/XU (or 59) on %s, the column 2 code of the %s/%s edit, when the services were truly separate (indicator 1).",
-			    p->col2, p->col1, p->col2);
-		else if (p->modifier == 0)
-			A_FMT(sug, "None for %s/%s: indicator 0, no modifier bypasses it; %s is not paid with %s.",
-			    p->col1, p->col2, p->col2, p->col1);
+		f = say_add(sug, p->modifier == 1 ? "suggest_x" : "suggest_none_0");
+		J_STR(f, "col1", p->col1);
+		J_STR(f, "col2", p->col2);
+		if (*first == NULL && p->modifier == 1)
+			*first = "XE/XS/XP/XU (or 59)";
 	}
 	if (json_object_array_length(sug) == 0)
-		A_STR(sug, "The data shows no edit or global-period rule between these codes that calls for a modifier; anatomic (RT/LT) or other modifiers depend on what was done.");
+		say_add(sug, "suggest_nothing");
 }
 
 struct json_object *
@@ -254,9 +288,8 @@ ap_modifier_section(struct ctx *c, const char *partial, struct json_object *summ
 		if (meaning)
 			J_STR(o, "meaning", meaning);
 		else
-			J_STR(o, "meaning", extract_is_modifier(seen[i]) ?
-			    "A modifier codemaild has no notes on: see the CPT book's modifier appendix or the HCPCS file." :
-			    "Not a modifier in the loaded data, and not one of the modifiers codemaild has notes on. Please check it.");
+			ap_j_say(o, "meaning_say", extract_is_modifier(seen[i]) ? "modsec_meaning_nonotes" :
+			    "modsec_meaning_unknown", NULL);
 		/* the HCPCS text when it adds to our words and is short enough to read */
 		if (have && cm.official_long && meaning != cm.official_long && !g && strlen(cm.official_long) < 160)
 			J_STR(o, "official", cm.official_long);
@@ -268,7 +301,8 @@ ap_modifier_section(struct ctx *c, const char *partial, struct json_object *summ
 			J_STR(o, "when", g->when);
 		}
 		mod_facts(c, seen[i], facts);
-		ap_add_list(o, "facts", facts);
+		J_BOOL(o, "has_facts", json_object_array_length(facts) > 0);
+		json_object_object_add(o, "facts", facts);
 		json_object_array_add(list, o);
 		buf_printf(&sl, "%s%s", i ? ", " : "", seen[i]);
 		if (g && i == 0)
@@ -279,19 +313,15 @@ ap_modifier_section(struct ctx *c, const char *partial, struct json_object *summ
 	J_BOOL(body, "has_mods", nseen > 0);
 	if (nseen == 0) {
 		struct json_object *sug = json_object_new_array();
+		const char *first;
 
-		mod_suggest(c, sug);
-		ap_add_list(body, "suggest", sug);
-		{
-			const char *s0 = json_object_get_string(json_object_array_get_idx(sug, 0));
-			size_t l = strcspn(s0, ":(");
-
-			if (json_object_array_length(sug) == 1 && s0[l] == '\0')
-				A_STR(summary, "Which modifier: none that the data calls for (see below)");
-			else
-				A_FMT(summary, "Which modifier: %.*s%s (see below)", (int)l, s0,
-				    json_object_array_length(sug) > 1 ? ", and more" : "");
-		}
+		mod_suggest(c, sug, &first);
+		json_object_object_add(body, "suggest", sug);
+		if (first == NULL)
+			A_STR(summary, "Which modifier: none that the data calls for (see below)");
+		else
+			A_FMT(summary, "Which modifier: %s%s (see below)", first,
+			    json_object_array_length(sug) > 1 ? ", and more" : "");
 	} else
 		A_FMT(summary, "Modifier%s %s", nseen == 1 ? "" : "s", buf_cstr(&sl));
 	buf_free(&sl);

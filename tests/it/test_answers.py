@@ -128,6 +128,78 @@ def level2_modifiers(inst, db):
     ok(not bad, f"modifiers: {len(mods[::8])} Level II modifiers asked alone are explained ({bad[:5]})")
 
 
+# sentence ids: the calls that name one, and the argument that does
+SAY_CALLS = {"ap_say": 3, "ap_j_say": 2, "ap_say_new": 0, "say_add": 1, "fact": 1, "said": 0}
+
+def _args(s, i):
+    """The arguments of the call whose '(' is s[i], as source text."""
+    depth, cur, out, j = 0, "", [], i
+    while j < len(s):
+        ch = s[j]
+        if ch == '"':
+            k = j + 1
+            while s[k] != '"':
+                k += 2 if s[k] == "\\" else 1
+            cur += s[j:k + 1]; j = k + 1; continue
+        if ch == "'":
+            k = j + 1
+            while s[k] != "'":
+                k += 2 if s[k] == "\\" else 1
+            cur += s[j:k + 1]; j = k + 1; continue
+        if ch in "([{":
+            depth += 1
+            if depth == 1:
+                j += 1; continue
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                out.append(cur); return out
+        elif ch == "," and depth == 1:
+            out.append(cur); cur = ""; j += 1; continue
+        cur += ch; j += 1
+    return out
+
+def used_ids():
+    """The sentence ids the answer builders (src/answer*.c) name."""
+    ids = set()
+    for f in glob.glob(os.path.join(TOP, "src", "answer*.c")):
+        s = open(f).read()
+        for m in re.finditer(r"\b(%s)\s*\(" % "|".join(SAY_CALLS), s):
+            if re.match(r"\s*(struct|const)\b", s[m.end():]):
+                continue                        # a definition
+            a = _args(s, m.end() - 1)
+            if len(a) > SAY_CALLS[m.group(1)]:
+                ids |= set(re.findall(r'"([a-z][a-z0-9_]*)"', a[SAY_CALLS[m.group(1)]]))
+        for st in re.findall(r'\bsay = ([^;]*);', s):          # say = cond ? "a" : "b";
+            ids |= set(re.findall(r'"([a-z][a-z0-9_]*)"', st))
+        ids |= set(re.findall(r'\{ "\w+", "(icd_note_\w+)"', s))  # answer_facts.c's note table
+    return ids
+
+def defined_ids():
+    """The top-level sections of templates/sentences.txt.tmpl."""
+    s = open(os.path.join(TOP, "templates", "sentences.txt.tmpl")).read()
+    depth, ids = 0, []
+    for m in re.finditer(r"\{\{([#^/!]?)\s*([^}]*)\}\}", s):
+        k = m.group(1)
+        if k == "!":
+            continue
+        if k in ("#", "^"):
+            if depth == 0 and k == "#":
+                ids.append(m.group(2))
+            depth += 1
+        elif k == "/":
+            depth -= 1
+    return set(ids)
+
+def sentence_ids():
+    """Every sentence id the C code names has its section in sentences.txt.tmpl (else a
+    reply would fail at render time), and every section is used (no dead wording)."""
+    used, have = used_ids(), defined_ids()
+    ok(len(used) > 100 and not (used - have),
+       f"sentences: the {len(used)} ids the builders name have a section (missing {sorted(used - have)})")
+    ok(not (have - used), f"sentences: every section of sentences.txt.tmpl is used (unused {sorted(have - used)})")
+
+
 def override_instance(db, prefix):
     """An instance on db whose templates_override is a new empty directory (returned too)."""
     odir = tempfile.mkdtemp(prefix=prefix)
@@ -201,7 +273,7 @@ def card_sentences(db):
     validity, 7th character, tabular notes, codes below a header, the not-found card) are
     sentence ids + facts in the model, their words in templates/sentences.txt.tmpl: an admin's
     copy rewords them in both parts; answer_facts.c, answer_card.c and answer_notfound.c
-    keep no sentence of their own, and every id they use has its section."""
+    keep no sentence of their own (sentence_ids() checks that every id has its section)."""
     inst, odir = override_instance(db, "codemaild-card-")
     path = os.path.join(inst.dir, "q.eml")
     want = {
@@ -242,13 +314,6 @@ def card_sentences(db):
                             "fee schedule", "Medicare amount", "should not be reported", "never together")
                 if w in c]
         ok(not left, f"card sentences: {n} keeps no sentence of its own (found {left})")
-    code = "".join(cs.values())
-    ids = set(re.findall(r'ap_j_say\(\w+, "\w+", "(\w+)"', open(os.path.join(TOP, "src", "answer.c")).read()))
-    for rx in (r'say = "(\w+)"', r'[?:] "(\w+)"', r'ap_j_say\(\w+, "\w+", "(\w+)"', r'ap_say\(\w+, "[\w-]+", [^,]+, "(\w+)"',
-               r'said\("(\w+)"', r'\{ "\w+", "(icd_note_\w+)"'):
-        ids |= set(re.findall(rx, code))
-    missing = sorted(i for i in ids if "{{#%s}}" % i not in src)
-    ok(len(ids) >= 30 and not missing, f"card sentences: the {len(ids)} sentence ids used have a section (missing {missing})")
 
 
 def model_checks(inst):
@@ -338,6 +403,7 @@ for label, db in dbs:
         model_checks(inst)
         level2_modifiers(inst, db)
         lead_sentences(db)
+        sentence_ids()
         card_sentences(db)
     inst.cleanup()
 shutil.rmtree(tmp, ignore_errors=True)
