@@ -3,7 +3,6 @@
  * 26/TC is asked, an add-on code alone, the NCCI verdict for a pair, a date of service
  * outside a code's dates). Each line carries a rule id (tests, `make eval`). */
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 

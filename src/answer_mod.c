@@ -8,7 +8,6 @@
  * (data/sample/modifiers.tsv). The sentences of the lead lines are templates
  * (sentences.txt.tmpl); this file carries the facts and the rule ids. */
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
