@@ -43,19 +43,6 @@ answer_denial_category(const char *code, int rarc)
 	return "other";
 }
 
-
-static void
-jstr(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
-}
-
-static void
-jbool(struct json_object *o, const char *k, int v)
-{
-	json_object_object_add(o, k, json_object_new_boolean(v ? 1 : 0));
-}
-
 /* The first sentence of an X12 text, without its "Usage:" notes. */
 static void
 first_sentence(const char *text, char *out, size_t outlen)
@@ -83,11 +70,10 @@ is_proc(const struct ex_code *c)
 static struct json_object *
 fact(struct json_object *fa, const char *say, const char *code)
 {
-	struct json_object *f = json_object_new_object();
+	struct json_object *f = ap_a_say(fa, say);
 
 	if (code)
-		jstr(f, "code", code);
-	json_object_array_add(fa, ap_say_new(say, f));
+		J_STR(f, "code", code);
 	return f;
 }
 
@@ -112,11 +98,11 @@ facts(struct codedb *db, const struct ex_result *ex, const char *dos, const char
 			if (codedb_mue(db, c->code, dos, &m) == 1) {
 				f = fact(fa, "denial_fact_mue", c->code);
 				json_object_object_add(f, "value", json_object_new_int64(m.value));
-				jbool(f, "one", m.value == 1);
-				jstr(f, "setting", m.setting);
+				J_BOOL(f, "one", m.value == 1);
+				J_STR(f, "setting", m.setting);
 				json_object_object_add(f, "mai", json_object_new_int(m.mai));
-				jstr(f, "mai_text", m.mai_text ? m.mai_text : "");
-				jbool(f, "over", c->units > m.value);
+				J_STR(f, "mai_text", m.mai_text ? m.mai_text : "");
+				J_BOOL(f, "over", c->units > m.value);
 			} else
 				fact(fa, "denial_fact_nomue", c->code);
 			cdb_mue_free(&m);
@@ -127,20 +113,20 @@ facts(struct codedb *db, const struct ex_result *ex, const char *dos, const char
 			if (codedb_rvu(db, c->code, dos, &r) == 1) {
 				if (strcmp(cat, "addon") == 0) {
 					f = fact(fa, "denial_fact_addon", c->code);
-					jstr(f, "global", r.global);
-					jbool(f, "zzz", strcmp(r.global, "ZZZ") == 0);
+					J_STR(f, "global", r.global);
+					J_BOOL(f, "zzz", strcmp(r.global, "ZZZ") == 0);
 				} else if (strcmp(cat, "noncovered") == 0) {
 					f = fact(fa, "denial_fact_pfs", c->code);
 					json_object_object_add(f, "status", json_object_new_string_len(&r.status, 1));
-					jstr(f, "status_text", r.status_text);
-					jstr(f, "release", r.release);
+					J_STR(f, "status_text", r.status_text);
+					J_STR(f, "release", r.release);
 				} else if (strcmp(cat, "multiple") == 0) {
 					f = fact(fa, "denial_fact_multiple", c->code);
 					json_object_object_add(f, "indicator", json_object_new_int(r.mult_proc));
 				} else {
 					f = fact(fa, "denial_fact_global", c->code);
-					jstr(f, "global", r.global);
-					jstr(f, "global_text", r.global_text);
+					J_STR(f, "global", r.global);
+					J_STR(f, "global_text", r.global_text);
 				}
 			}
 			cdb_rvu_free(&r);
@@ -153,12 +139,12 @@ facts(struct codedb *db, const struct ex_result *ex, const char *dos, const char
 					continue;
 				if (codedb_ptp(db, c->code, ex->codes[j].code, dos, &p) == 1) {
 					f = fact(fa, "denial_fact_ptp", NULL);
-					jstr(f, "col1", p.col1);
-					jstr(f, "col2", p.col2);
-					jbool(f, "active", p.active);
+					J_STR(f, "col1", p.col1);
+					J_STR(f, "col2", p.col2);
+					J_BOOL(f, "active", p.active);
 					json_object_object_add(f, "indicator", json_object_new_int(p.modifier));
-					jbool(f, "ind0", p.modifier == 0);
-					jbool(f, "ind1", p.modifier == 1);
+					J_BOOL(f, "ind0", p.modifier == 0);
+					J_BOOL(f, "ind1", p.modifier == 1);
 				}
 				cdb_ptp_free(&p);
 			}
@@ -168,9 +154,9 @@ facts(struct codedb *db, const struct ex_result *ex, const char *dos, const char
 
 			if (codedb_code(db, c->code, dos, &cc) == 1) {
 				f = fact(fa, "denial_fact_status", c->code);
-				jstr(f, "status", codedb_status_name(cc.status));
-				jstr(f, "date", dos ? dos : "today");
-				jstr(f, "status_date", cc.status_date);
+				J_STR(f, "status", codedb_status_name(cc.status));
+				J_STR(f, "date", dos ? dos : "today");
+				J_STR(f, "status_date", cc.status_date);
 			} else
 				fact(fa, "denial_fact_notfound", c->code);
 			cdb_code_free(&cc);
@@ -180,7 +166,7 @@ facts(struct codedb *db, const struct ex_result *ex, const char *dos, const char
 		fact(fa, "denial_fact_no_second", NULL);
 	if ((strcmp(cat, "units") == 0 || strcmp(cat, "addon") == 0) &&
 	    json_object_array_length(fa) == 0)
-		jbool(fact(fa, "denial_fact_name_code", NULL), "units", strcmp(cat, "units") == 0);
+		J_BOOL(fact(fa, "denial_fact_name_code", NULL), "units", strcmp(cat, "units") == 0);
 }
 
 /* {say: denial_check, facts: {cat_CATEGORY: true}}: what to check, per category */
@@ -191,7 +177,7 @@ check_say(const char *cat)
 	char key[32];
 
 	util_fmt(key, sizeof(key), "cat_%s", cat);
-	jbool(f, key, 1);
+	J_BOOL(f, key, 1);
 	return ap_say_new("denial_check", f);
 }
 
@@ -218,21 +204,21 @@ answer_denial(struct codedb *db, const struct ex_result *ex, const char *dos,
 		else
 			cat = answer_denial_category(d->code, d->rarc);
 		util_fmt(label, sizeof(label), "%s%s%s", d->group, d->group[0] ? "-" : "", d->code);
-		jstr(b, "code", label);
-		jstr(b, "bare", d->code);
-		jstr(b, "group", d->group);
+		J_STR(b, "code", label);
+		J_STR(b, "bare", d->code);
+		J_STR(b, "group", d->group);
 		if (d->group[0]) {
 			struct json_object *g = json_object_new_object();
 			char gk[8];
 
 			util_fmt(gk, sizeof(gk), "g_%s", d->group);
-			jbool(g, gk, 1);
+			J_BOOL(g, gk, 1);
 			ap_j_say(b, "group_text", "denial_group", g);
 		}
-		jbool(b, "has_group", d->group[0] != '\0');
-		jstr(b, "kind", found ? (strcmp(dn.kind, "rarc") == 0 ? "RARC" : "CARC") :
+		J_BOOL(b, "has_group", d->group[0] != '\0');
+		J_STR(b, "kind", found ? (strcmp(dn.kind, "rarc") == 0 ? "RARC" : "CARC") :
 		    d->rarc ? "RARC" : "CARC");
-		jbool(b, "found", found);
+		J_BOOL(b, "found", found);
 		{
 			/* the description, and X12's "Usage:" guidance apart (kept, not shown in text) */
 			char desc[1024];
@@ -240,29 +226,29 @@ answer_denial(struct codedb *db, const struct ex_result *ex, const char *dos,
 
 			util_fmt(desc, sizeof(desc), "%.*s", u ? (int)(u - dn.text) : 1000,
 			    found ? dn.text : "");
-			jstr(b, "text", desc);
-			jstr(b, "usage", u ? u + 1 : "");
+			J_STR(b, "text", desc);
+			J_STR(b, "usage", u ? u + 1 : "");
 		}
-		jstr(b, "status", found ? dn.status : "");
-		jbool(b, "deactivated", found && strcmp(dn.status, "deactivated") == 0);
-		jbool(b, "tobe", found && strcmp(dn.status, "tobe") == 0);
-		jstr(b, "category", cat);
+		J_STR(b, "status", found ? dn.status : "");
+		J_BOOL(b, "deactivated", found && strcmp(dn.status, "deactivated") == 0);
+		J_BOOL(b, "tobe", found && strcmp(dn.status, "tobe") == 0);
+		J_STR(b, "category", cat);
 		util_fmt(key, sizeof(key), "cat_%s", cat);
-		jbool(b, key, 1);
+		J_BOOL(b, key, 1);
 		json_object_object_add(b, "check", check_say(cat));
 		facts(db, ex, dos, cat, fa);
-		jbool(b, "has_facts", json_object_array_length(fa) > 0);
+		J_BOOL(b, "has_facts", json_object_array_length(fa) > 0);
 		json_object_object_add(b, "facts", fa);
 		json_object_object_add(sec, "denial", b);
 		json_object_array_add(sections, sec);
 		/* the lead line */
-		jstr(ld, "label", label);
-		jbool(ld, "rarc", found ? strcmp(dn.kind, "rarc") == 0 : d->rarc);
+		J_STR(ld, "label", label);
+		J_BOOL(ld, "rarc", found ? strcmp(dn.kind, "rarc") == 0 : d->rarc);
 		if (found) {
 			first_sentence(dn.text, first, sizeof(first));
-			jstr(ld, "group", d->group);
-			jstr(ld, "first", first);
-			jbool(ld, "deactivated", strcmp(dn.status, "deactivated") == 0);
+			J_STR(ld, "group", d->group);
+			J_STR(ld, "first", first);
+			J_BOOL(ld, "deactivated", strcmp(dn.status, "deactivated") == 0);
 			json_object_object_add(ld, "check", check_say(cat));
 		}
 		util_fmt(key, sizeof(key), "denial-%s", cat);

@@ -11,44 +11,12 @@
 #include "codedb.h"
 #include "util.h"
 
-
-static void
-jstr(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
-}
-
-static void
-jbool(struct json_object *o, const char *k, int v)
-{
-	json_object_object_add(o, k, json_object_new_boolean(v ? 1 : 0));
-}
-
-
-static void
-jint(struct json_object *o, const char *k, int v)
-{
-	json_object_object_add(o, k, json_object_new_int(v));
-}
-
-/* {say, facts (taken)}: a sentence of templates/sentences.txt.tmpl, its text filled in by
- * render_say when the reply is rendered */
-static struct json_object *
-said(const char *say, struct json_object *facts)
-{
-	struct json_object *o = json_object_new_object();
-
-	jstr(o, "say", say);
-	json_object_object_add(o, "facts", facts);
-	return o;
-}
-
 /* facts.dos = the date of service (absent: the sentence says "today") */
 static void
 jdos(struct json_object *f, const char *dos)
 {
 	if (dos)
-		jstr(f, "dos", dos);
+		J_STR(f, "dos", dos);
 }
 
 static void
@@ -91,28 +59,28 @@ answer_fee_local(struct codedb *db, const char *conf_locality, const char *text,
 	}
 	loc = json_object_new_object();
 	rows = json_object_new_array();
-	jstr(loc, "name", g.name);
-	jstr(loc, "state", g.state);
-	jstr(loc, "mac", g.mac);
-	jstr(loc, "locality", g.locality);
-	jstr(loc, "release", g.release);
-	jbool(loc, "release_exact", g.exact);
-	util_fmt(b, sizeof(b), "%.3f", g.work); jstr(loc, "gpci_work", b);
-	util_fmt(b, sizeof(b), "%.3f", g.pe); jstr(loc, "gpci_pe", b);
-	util_fmt(b, sizeof(b), "%.3f", g.mp); jstr(loc, "gpci_mp", b);
-	jbool(loc, "from_question", from_question);
+	J_STR(loc, "name", g.name);
+	J_STR(loc, "state", g.state);
+	J_STR(loc, "mac", g.mac);
+	J_STR(loc, "locality", g.locality);
+	J_STR(loc, "release", g.release);
+	J_BOOL(loc, "release_exact", g.exact);
+	util_fmt(b, sizeof(b), "%.3f", g.work); J_STR(loc, "gpci_work", b);
+	util_fmt(b, sizeof(b), "%.3f", g.pe); J_STR(loc, "gpci_pe", b);
+	util_fmt(b, sizeof(b), "%.3f", g.mp); J_STR(loc, "gpci_mp", b);
+	J_BOOL(loc, "from_question", from_question);
 	{
 		struct json_object *f = json_object_new_object();
 
-		jstr(f, "name", g.name);
-		jstr(f, "state", g.state);
-		jstr(f, "mac", g.mac);
-		jstr(f, "locality", g.locality);
-		jbool(f, "from_question", from_question);
-		jstr(f, "release", g.release);
-		util_fmt(b, sizeof(b), "%.3f", g.work); jstr(f, "work", b);
-		util_fmt(b, sizeof(b), "%.3f", g.pe); jstr(f, "pe", b);
-		util_fmt(b, sizeof(b), "%.3f", g.mp); jstr(f, "mp", b);
+		J_STR(f, "name", g.name);
+		J_STR(f, "state", g.state);
+		J_STR(f, "mac", g.mac);
+		J_STR(f, "locality", g.locality);
+		J_BOOL(f, "from_question", from_question);
+		J_STR(f, "release", g.release);
+		util_fmt(b, sizeof(b), "%.3f", g.work); J_STR(f, "work", b);
+		util_fmt(b, sizeof(b), "%.3f", g.pe); J_STR(f, "pe", b);
+		util_fmt(b, sizeof(b), "%.3f", g.mp); J_STR(f, "mp", b);
 		ap_j_say(loc, "title", "fee_local_title", f);
 	}
 	for (i = 0; i < n; i++)
@@ -126,21 +94,21 @@ answer_fee_local(struct codedb *db, const char *conf_locality, const char *text,
 				continue;
 			}
 			o = json_object_new_object();
-			jstr(o, "code", codes[i]);
-			jstr(o, "mod", mods[k]);
-			util_fmt(b, sizeof(b), "%.4f", r.conv_factor); jstr(o, "cf", b);
+			J_STR(o, "code", codes[i]);
+			J_STR(o, "mod", mods[k]);
+			util_fmt(b, sizeof(b), "%.4f", r.conv_factor); J_STR(o, "cf", b);
 			money(b, sizeof(b), r.pe_nf_na ? -1 : r.total_nf * r.conv_factor);
-			jstr(o, "nat_nf", b);
+			J_STR(o, "nat_nf", b);
 			money(b, sizeof(b), r.pe_f_na ? -1 : r.total_f * r.conv_factor);
-			jstr(o, "nat_f", b);
-			money(b, sizeof(b), codedb_local_payment(&r, &g, 0)); jstr(o, "loc_nf", b);
-			money(b, sizeof(b), codedb_local_payment(&r, &g, 1)); jstr(o, "loc_f", b);
+			J_STR(o, "nat_f", b);
+			money(b, sizeof(b), codedb_local_payment(&r, &g, 0)); J_STR(o, "loc_nf", b);
+			money(b, sizeof(b), codedb_local_payment(&r, &g, 1)); J_STR(o, "loc_f", b);
 			json_object_array_add(rows, o);
 			cdb_rvu_free(&r);
 		}
 	json_object_object_add(loc, "rows", rows);
 	json_object_object_add(body, "local", loc);
-	jbool(body, "has_local", json_object_array_length(rows) > 0);
+	J_BOOL(body, "has_local", json_object_array_length(rows) > 0);
 	return json_object_array_length(rows) > 0;
 }
 
@@ -165,11 +133,11 @@ answer_fee_change(struct codedb *db, const char *code, const char *dos, struct j
 	else
 		return 0;
 	f = json_object_new_object();
-	jstr(f, "code", code);
-	jstr(f, "cur", ch.cur);
-	jstr(f, "prev", ch.prev);
-	jstr(f, "next", ch.next);
-	json_object_array_add(arr, said(say, f));
+	J_STR(f, "code", code);
+	J_STR(f, "cur", ch.cur);
+	J_STR(f, "prev", ch.prev);
+	J_STR(f, "next", ch.next);
+	json_object_array_add(arr, ap_say_new(say, f));
 	return 1;
 }
 
@@ -204,14 +172,14 @@ answer_release_key(struct codedb *db, const char *dos, const char *const *datase
 		if (dup)
 			continue;
 		o = json_object_new_object();
-		jstr(o, "dataset", r.dataset);
-		jstr(o, "release", r.release);
-		jstr(o, "effective", r.effective);
-		jstr(o, "end", r.end);
-		jbool(o, "exact", r.exact);
+		J_STR(o, "dataset", r.dataset);
+		J_STR(o, "release", r.release);
+		J_STR(o, "effective", r.effective);
+		J_STR(o, "end", r.end);
+		J_BOOL(o, "exact", r.exact);
 		json_object_array_add(arr, o);
 	}
-	jbool(m, "has_release", json_object_array_length(arr) > 0);
+	J_BOOL(m, "has_release", json_object_array_length(arr) > 0);
 }
 
 /* ---- ICD-10-CM ------------------------------------------------------------------------- */
@@ -251,12 +219,12 @@ note_cb(void *vctx, const char *kind, const char *text, const char *from)
 		ns->seen_kind[i]++;
 		ns->n++;
 		f = json_object_new_object();
-		jstr(f, "at", chapter ? from + 2 : from);
-		jbool(f, "chapter", chapter);
-		jstr(f, "note", text);
-		o = said(note_kinds[i].say, f);
-		jstr(o, "kind", kind);
-		jstr(o, "from", from);
+		J_STR(f, "at", chapter ? from + 2 : from);
+		J_BOOL(f, "chapter", chapter);
+		J_STR(f, "note", text);
+		o = ap_say_new(note_kinds[i].say, f);
+		J_STR(o, "kind", kind);
+		J_STR(o, "from", from);
 		json_object_array_add(ns->arr, o);
 		return 0;
 	}
@@ -322,25 +290,25 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 		const char *say = NULL;
 
 		cdb_icd_free(&row);
-		jstr(d, "fy_release", v.release);
+		J_STR(d, "fy_release", v.release);
 		if (v.v == CDB_ICD_VALID || v.v == CDB_ICD_VALID_NO_TITLE)
-			jstr(d, "release", v.release);  /* the card names the release in effect */
-		jstr(f, "code", disp);
-		jstr(f, "release", v.release);
+			J_STR(d, "release", v.release);  /* the card names the release in effect */
+		J_STR(f, "code", disp);
+		J_STR(f, "release", v.release);
 		jdos(f, dos);
 		switch (v.v) {
 		case CDB_ICD_VALID:
 			say = "icd_valid";
 			if (strcmp(v.title_release, v.release) && v.title_release[0])
-				jstr(f, "title_release", v.title_release);
+				J_STR(f, "title_release", v.title_release);
 			break;
 		case CDB_ICD_VALID_NO_TITLE:
 			say = "icd_valid_no_title";
-			jbool(d, "title_missing", 1);
+			J_BOOL(d, "title_missing", 1);
 			break;
 		case CDB_ICD_DELETED:
-			jstr(f, "title_release", v.title_release);
-			jint(f, "below", v.below);
+			J_STR(f, "title_release", v.title_release);
+			J_INT(f, "below", v.below);
 			if (header21 && v.below > 0)
 				say = "icd_header";
 			else if (v.below > 0) {
@@ -353,15 +321,15 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 				for (k = 0; k < json_object_array_length(kids); k++)
 					buf_printf(&kl, "%s%s", k ? ", " : "",
 					    json_object_get_string(json_object_array_get_idx(kids, k)));
-				jstr(f, "kids", buf_cstr(&kl));
-				jbool(f, "more", v.below > 8);
+				J_STR(f, "kids", buf_cstr(&kl));
+				J_BOOL(f, "more", v.below > 8);
 				buf_free(&kl);
 				json_object_put(kids);
 				say = "icd_no_longer_billable";
-				jbool(d, "deleted", 1);
+				J_BOOL(d, "deleted", 1);
 			} else {
 				say = "icd_deleted";
-				jbool(d, "deleted", 1);
+				J_BOOL(d, "deleted", 1);
 			}
 			break;
 		case CDB_ICD_NOT_IN_RELEASE:
@@ -375,29 +343,29 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 		else
 			json_object_put(f);
 		if (!v.exact)
-			jbool(d, "release_inexact", 1);
+			J_BOOL(d, "release_inexact", 1);
 	}
 	/* notes */
 	memset(&ns, 0, sizeof(ns));
 	ns.arr = json_object_new_array();
 	if (codedb_icd_notes(db, c, note_cb, &ns) > 0 && json_object_array_length(ns.arr) > 1)
 		json_object_array_sort(ns.arr, note_cmp);
-	jbool(d, "has_notes", json_object_array_length(ns.arr) > 0);
+	J_BOOL(d, "has_notes", json_object_array_length(ns.arr) > 0);
 	json_object_object_add(d, "notes", ns.arr);
 	/* 7th character and placeholder X */
 	if (len == 7 && codedb_icd_seventh(db, c, buf, sizeof(buf)) == 1) {
 		struct json_object *f = json_object_new_object();
 		char ch[2] = { c[6], '\0' };
 
-		jstr(f, "char", ch);
-		jstr(f, "meaning", buf);
+		J_STR(f, "char", ch);
+		J_STR(f, "meaning", buf);
 		ap_j_say(d, "seventh", "icd_seventh", f);
 	}
 	if (len == 7 && (c[4] == 'X' || c[5] == 'X')) {
 		struct json_object *f = json_object_new_object();
 
-		jbool(d, "placeholder", 1);
-		jstr(f, "code", disp);
+		J_BOOL(d, "placeholder", 1);
+		J_STR(f, "code", disp);
 		ap_j_say(d, "placeholder_text", "icd_placeholder", f);
 	}
 	/* Excludes1 between this code and the message's other ICD-10-CM codes */
@@ -410,13 +378,13 @@ answer_icd_facts(struct codedb *db, const char *code, const char *dos,
 		if (codedb_icd_excludes1(db, c, od, note, sizeof(note)) != 1)
 			continue;
 		f = json_object_new_object();
-		jstr(f, "code", disp);
-		jstr(f, "other", others[i]);
-		jstr(f, "note", note);
-		json_object_array_add(conf, said("icd_excludes1_conflict", f));
+		J_STR(f, "code", disp);
+		J_STR(f, "other", others[i]);
+		J_STR(f, "note", note);
+		json_object_array_add(conf, ap_say_new("icd_excludes1_conflict", f));
 		nconf++;
 	}
-	jbool(d, "has_conflicts", nconf > 0);
+	J_BOOL(d, "has_conflicts", nconf > 0);
 	json_object_object_add(d, "conflicts", conf);
 	return nconf;
 }
@@ -446,8 +414,8 @@ answer_icd_lead(struct codedb *db, const char *const *icd, size_t n, const char 
 		cdb_icd_free(&row);
 		if (codedb_icd_validity(db, c, dos, &v) == 1 && v.v == CDB_ICD_DELETED && !header) {
 			f = json_object_new_object();
-			jstr(f, "code", icd[i]);
-			jstr(f, "release", v.release);
+			J_STR(f, "code", icd[i]);
+			J_STR(f, "release", v.release);
 			jdos(f, dos);
 			ap_say(lead, "icd-deleted", icd[i], v.below > 0 ? "icd_lead_not_billable" :
 			    "icd_lead_deleted", f);
@@ -457,9 +425,9 @@ answer_icd_lead(struct codedb *db, const char *const *icd, size_t n, const char 
 			char ch[2] = { c[6], '\0' };
 
 			f = json_object_new_object();
-			jstr(f, "code", icd[i]);
-			jstr(f, "char", ch);
-			jstr(f, "meaning", buf);
+			J_STR(f, "code", icd[i]);
+			J_STR(f, "char", ch);
+			J_STR(f, "meaning", buf);
 			ap_say(lead, "icd-7th", icd[i], "icd_lead_seventh", f);
 			added++;
 		}
@@ -467,9 +435,9 @@ answer_icd_lead(struct codedb *db, const char *const *icd, size_t n, const char 
 			if (j == i || codedb_icd_excludes1(db, icd[i], icd[j], note, sizeof(note)) != 1)
 				continue;
 			f = json_object_new_object();
-			jstr(f, "code", icd[i]);
-			jstr(f, "other", icd[j]);
-			jstr(f, "note", note);
+			J_STR(f, "code", icd[i]);
+			J_STR(f, "other", icd[j]);
+			J_STR(f, "note", note);
 			ap_say(lead, "icd-excludes1", icd[i], "icd_lead_excludes1", f);
 			added++;
 		}
@@ -501,21 +469,21 @@ answer_fee_lead(struct codedb *db, const char *conf_locality, const char *text,
 	    (subject && codedb_gpci_find(db, subject, dos, &g) == 1) ||
 	    (conf_locality && *conf_locality && codedb_gpci(db, conf_locality, dos, &g) == 1);
 	f = json_object_new_object();
-	jstr(f, "code", code);
+	J_STR(f, "code", code);
 	jdos(f, dos);
-	util_fmt(b, sizeof(b), "%.2f", nat); jstr(f, "amount", b);
-	jbool(f, "facility", facility);
-	jstr(f, "release", r.release);
-	util_fmt(b, sizeof(b), "%.4f", r.conv_factor); jstr(f, "cf", b);
-	jbool(f, "exact", r.release_exact);
+	util_fmt(b, sizeof(b), "%.2f", nat); J_STR(f, "amount", b);
+	J_BOOL(f, "facility", facility);
+	J_STR(f, "release", r.release);
+	util_fmt(b, sizeof(b), "%.4f", r.conv_factor); J_STR(f, "cf", b);
+	J_BOOL(f, "exact", r.release_exact);
 	if (have_loc && (lp = codedb_local_payment(&r, &g, facility)) >= 0) {
 		local = 1;
-		jbool(f, "local", 1);
-		jstr(f, "name", g.name);
-		jstr(f, "state", g.state);
-		jstr(f, "mac", g.mac);
-		jstr(f, "locality", g.locality);
-		util_fmt(b, sizeof(b), "%.2f", lp); jstr(f, "local_amount", b);
+		J_BOOL(f, "local", 1);
+		J_STR(f, "name", g.name);
+		J_STR(f, "state", g.state);
+		J_STR(f, "mac", g.mac);
+		J_STR(f, "locality", g.locality);
+		util_fmt(b, sizeof(b), "%.2f", lp); J_STR(f, "local_amount", b);
 	}
 	ap_say(lead, local ? "fee-local" : "fee-national", code, "fee_amount", f);
 	cdb_rvu_free(&r);

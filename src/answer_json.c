@@ -17,18 +17,28 @@ ap_j_str(struct json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
 }
 
+/* a new JSON string from fmt and ap (capped like every model string) */
+static struct json_object *
+vstr(const char *fmt, va_list ap)
+{
+	struct json_object *o;
+	struct buf b;
+
+	buf_init(&b, 64 * 1024);
+	buf_vprintf(&b, fmt, ap);
+	o = json_object_new_string(buf_cstr(&b));
+	buf_free(&b);
+	return o;
+}
+
 void
 ap_j_fmt(struct json_object *o, const char *k, const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
 
-	buf_init(&b, 64 * 1024);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	json_object_object_add(o, k, vstr(fmt, ap));
 	va_end(ap);
-	J_STR(o, k, buf_cstr(&b));
-	buf_free(&b);
 }
 
 void
@@ -40,15 +50,11 @@ ap_a_str(struct json_object *a, const char *v)
 void
 ap_a_fmt(struct json_object *a, const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
 
-	buf_init(&b, 64 * 1024);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	json_object_array_add(a, vstr(fmt, ap));
 	va_end(ap);
-	A_STR(a, buf_cstr(&b));
-	buf_free(&b);
 }
 
 /* {say, facts}: a sentence of templates/sentences.txt.tmpl, filled from facts (taken) into
@@ -61,6 +67,15 @@ ap_say_new(const char *say, struct json_object *facts)
 	J_STR(s, "say", say);
 	json_object_object_add(s, "facts", facts ? facts : json_object_new_object());
 	return s;
+}
+
+struct json_object *
+ap_a_say(struct json_object *a, const char *say)
+{
+	struct json_object *f = json_object_new_object();
+
+	json_object_array_add(a, ap_say_new(say, f));
+	return f;
 }
 
 void

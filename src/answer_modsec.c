@@ -80,16 +80,6 @@ carries(const struct ctx *c, const char *code, const char *m)
 	return any;
 }
 
-/* a[] += {say, facts}; returns the facts (borrowed) for the caller to fill */
-static struct json_object *
-say_add(struct json_object *a, const char *say)
-{
-	struct json_object *f = json_object_new_object();
-
-	json_object_array_add(a, ap_say_new(say, f));
-	return f;
-}
-
 /* {code, indicator, text} for an indicator sentence */
 static void
 ind_facts(struct json_object *f, const char *code, int ind, const char *text)
@@ -112,7 +102,7 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 			if (carries(c, p->col1, m) == 0 && carries(c, p->col2, m) == 0)
 				continue;
 			if (!p->active || p->modifier == 0 || p->modifier == 1) {
-				f = say_add(facts, !p->active ? "modsec_edit_off" :
+				f = ap_a_say(facts, !p->active ? "modsec_edit_off" :
 				    p->modifier == 1 ? "modsec_edit_1" : "modsec_edit_0");
 				J_STR(f, "col1", p->col1);
 				J_STR(f, "col2", p->col2);
@@ -124,7 +114,7 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 		/* "no edit between these codes" is the lead's line, said once */
 		for (i = 0; i < c->n; i++)
 			if (c->it[i].em && ap_is_x59(m))
-				J_STR(say_add(facts, "modsec_em_no_x"), "code", c->it[i].ex->code);
+				J_STR(ap_a_say(facts, "modsec_em_no_x"), "code", c->it[i].ex->code);
 	}
 	if (strcmp(m, "25") == 0 || strcmp(m, "57") == 0) {
 		for (i = 0; i < c->n; i++) {
@@ -137,7 +127,7 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 					continue;
 				if (!ap_is_minor(p) && strcmp(p->rvu.global, "090") != 0)
 					continue;
-				f = say_add(facts, ap_is_minor(p) ? "modsec_minor_25" : "modsec_major_57");
+				f = ap_a_say(facts, ap_is_minor(p) ? "modsec_minor_25" : "modsec_major_57");
 				J_STR(f, "proc", p->ex->code);
 				J_STR(f, "global", p->rvu.global);
 				J_STR(f, "em", c->it[i].ex->code);
@@ -149,7 +139,7 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 		for (i = 0; i < c->n; i++)
 			if (c->it[i].has_rvu && !c->it[i].em &&
 			    mod_target(c, i, m, c->it[i].rvu.bilateral == 1 || c->it[i].rvu.bilateral == 3))
-				ind_facts(say_add(facts, "bilateral"), c->it[i].ex->code, c->it[i].rvu.bilateral,
+				ind_facts(ap_a_say(facts, "bilateral"), c->it[i].ex->code, c->it[i].rvu.bilateral,
 				    codedb_bilateral_text(c->it[i].rvu.bilateral));
 	}
 	if (strcmp(m, "26") == 0 || strcmp(m, "TC") == 0) {
@@ -158,15 +148,15 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 
 			if (!c->it[i].has_rvu || !mod_target(c, i, m, c->it[i].rvu.pctc == 1))
 				continue;
-			ind_facts(say_add(facts, "modsec_pctc"), c->it[i].ex->code, c->it[i].rvu.pctc,
+			ind_facts(ap_a_say(facts, "modsec_pctc"), c->it[i].ex->code, c->it[i].rvu.pctc,
 			    codedb_pctc_text(c->it[i].rvu.pctc));
 			if (codedb_rvu_mod(c->db, c->it[i].ex->code, m, c->dos, &r) == 1) {
-				f = say_add(facts, "modsec_pctc_row");
+				f = ap_a_say(facts, "modsec_pctc_row");
 				J_STR(f, "code", c->it[i].ex->code);
 				J_STR(f, "mod", m);
 				json_object_object_add(f, "rvu", json_object_new_double(r.total_nf));
 			} else if (c->it[i].rvu.pctc != 1) {
-				f = say_add(facts, "modsec_pctc_norow");
+				f = ap_a_say(facts, "modsec_pctc_norow");
 				J_STR(f, "code", c->it[i].ex->code);
 				J_STR(f, "mod", m);
 			}
@@ -177,7 +167,7 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 		for (i = 0; i < c->n; i++)
 			if (c->it[i].has_rvu && !c->it[i].em && mod_target(c, i, m,
 			    strcmp(c->it[i].rvu.global, "010") == 0 || strcmp(c->it[i].rvu.global, "090") == 0)) {
-				f = say_add(facts, "modsec_global");
+				f = ap_a_say(facts, "modsec_global");
 				J_STR(f, "code", c->it[i].ex->code);
 				J_STR(f, "global", c->it[i].rvu.global);
 				J_STR(f, "text", c->it[i].rvu.global_text ? c->it[i].rvu.global_text : "");
@@ -186,7 +176,7 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 	if (strcmp(m, "51") == 0) {
 		for (i = 0; i < c->n; i++)
 			if (c->it[i].has_rvu && !c->it[i].em && mod_target(c, i, m, 0))
-				ind_facts(say_add(facts, "modsec_mult"), c->it[i].ex->code, c->it[i].rvu.mult_proc,
+				ind_facts(ap_a_say(facts, "modsec_mult"), c->it[i].ex->code, c->it[i].rvu.mult_proc,
 				    codedb_mult_proc_text(c->it[i].rvu.mult_proc));
 	}
 	if (strcmp(m, "JW") == 0 || strcmp(m, "JZ") == 0) {
@@ -197,7 +187,7 @@ mod_facts(struct ctx *c, const char *m, struct json_object *facts)
 				continue;
 			ap_dose_unit(c->it[i].cc.hcpcs_long, dose, sizeof(dose));
 			if (dose[0]) {
-				f = say_add(facts, "modsec_dose");
+				f = ap_a_say(facts, "modsec_dose");
 				J_STR(f, "code", c->it[i].ex->code);
 				J_STR(f, "dose", dose);
 			}
@@ -228,7 +218,7 @@ mod_suggest(struct ctx *c, struct json_object *sug, const char **first)
 		for (j = 0; j < c->n && say; j++) {
 			if (!c->it[j].em)
 				continue;
-			f = say_add(sug, say);
+			f = ap_a_say(sug, say);
 			J_STR(f, "em", c->it[j].ex->code);
 			J_STR(f, "proc", p->ex->code);
 			J_STR(f, "global", p->rvu.global);
@@ -242,14 +232,14 @@ mod_suggest(struct ctx *c, struct json_object *sug, const char **first)
 
 		if (!p->active || (p->modifier != 0 && p->modifier != 1))
 			continue;
-		f = say_add(sug, p->modifier == 1 ? "suggest_x" : "suggest_none_0");
+		f = ap_a_say(sug, p->modifier == 1 ? "suggest_x" : "suggest_none_0");
 		J_STR(f, "col1", p->col1);
 		J_STR(f, "col2", p->col2);
 		if (*first == NULL && p->modifier == 1)
 			*first = "XE/XS/XP/XU (or 59)";
 	}
 	if (json_object_array_length(sug) == 0)
-		say_add(sug, "suggest_nothing");
+		ap_a_say(sug, "suggest_nothing");
 }
 
 struct json_object *

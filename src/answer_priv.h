@@ -79,6 +79,8 @@ void ap_a_fmt(struct json_object *a, const char *fmt, ...) __attribute__((format
 /* a new {say, facts (taken; NULL: none)} (caller owns it): its text comes from the sentence
  * `say` of templates/sentences.txt.tmpl when the reply is rendered (render_say) */
 struct json_object *ap_say_new(const char *say, struct json_object *facts);
+/* a[] += ap_say_new(say, new facts); returns those facts (borrowed) for the caller to fill */
+struct json_object *ap_a_say(struct json_object *a, const char *say);
 /* o[key] = ap_say_new(say, facts) */
 void ap_j_say(struct json_object *o, const char *key, const char *say, struct json_object *facts);
 /* a new section { kind: body } (caller owns it); *body gets heading + a rule of its length */

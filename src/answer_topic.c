@@ -14,13 +14,6 @@
 #include "knowledge.h"
 #include "util.h"
 
-
-static void
-jstr(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
-}
-
 /* "doc | section | date" -> "doc section (date)" */
 static void
 cite_of(const char *line, size_t n, struct buf *out)
@@ -133,14 +126,14 @@ add_topic(struct json_object *sections, struct json_object *lead, const struct k
 	sec = ap_new_section(&body, "topic", h->title);
 	json_object_object_add(body, "brief", json_object_new_boolean(brief));
 	json_object_object_add(body, "full", json_object_new_boolean(!brief));
-	jstr(body, "id", h->id);
-	jstr(body, "title", h->title);
-	jstr(body, "area", h->area);
-	jstr(body, "answer", h->answer);
-	jstr(body, "watch", h->watch);
+	J_STR(body, "id", h->id);
+	J_STR(body, "title", h->title);
+	J_STR(body, "area", h->area);
+	J_STR(body, "answer", h->answer);
+	J_STR(body, "watch", h->watch);
 	json_object_object_add(body, "has_watch", json_object_new_boolean(h->watch && *h->watch));
 	json_object_object_add(body, "score", json_object_new_double(h->score));
-	jstr(body, "why", h->why);
+	J_STR(body, "why", h->why);
 	buf_init(&first_cite, 1024);
 	buf_init(&line, 1024);
 	while (*p) {
@@ -149,11 +142,11 @@ add_topic(struct json_object *sections, struct json_object *lead, const struct k
 
 		buf_reset(&line);
 		cite_of(p, n, &line);
-		jstr(c, "cite", buf_cstr(&line));
+		J_STR(c, "cite", buf_cstr(&line));
 		json_object_array_add(src, c);
 		if (first_cite.len == 0) {
 			buf_addstr(&first_cite, buf_cstr(&line));
-			jstr(body, "first_cite", buf_cstr(&line));
+			J_STR(body, "first_cite", buf_cstr(&line));
 		}
 		p += n;
 		if (*p == '\n')
@@ -166,9 +159,9 @@ add_topic(struct json_object *sections, struct json_object *lead, const struct k
 
 		buf_reset(&line);
 		first_sentences(h->answer, with_lead, TOPIC_LEAD_MAX, &line);
-		jstr(l, "text", buf_cstr(&line));
-		jstr(l, "source", buf_cstr(&first_cite));
-		jstr(l, "topic", h->id);
+		J_STR(l, "text", buf_cstr(&line));
+		J_STR(l, "source", buf_cstr(&first_cite));
+		J_STR(l, "topic", h->id);
 		json_object_object_add(l, "cite", json_object_new_boolean(1));
 		json_object_array_add(lead, l);
 	}
@@ -222,7 +215,7 @@ summary_add(struct json_object *m, const char *line)
 	buf_init(&b, 64 * 1024);
 	for (i = 0; i < n; i++)
 		buf_printf(&b, "%s%s", i ? ", " : "", json_object_get_string(json_object_array_get_idx(sum, i)));
-	jstr(m, "summary_list", buf_cstr(&b));
+	J_STR(m, "summary_list", buf_cstr(&b));
 	json_object_object_add(m, "has_summary", json_object_new_boolean(n > 0));
 	buf_free(&b);
 }
@@ -276,7 +269,7 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 	buf_printf(&line, "Codes whose titles match \"%.*s%s\"", words.len > 40 ? 40 : (int)words.len,
 	    buf_cstr(&words), words.len > 40 ? "..." : "");
 	sec = ap_new_section(&body, "search", buf_cstr(&line));
-	jstr(body, "query", buf_cstr(&words));
+	J_STR(body, "query", buf_cstr(&words));
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object(), *bf = NULL;
@@ -295,15 +288,15 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 				J_BOOL(bf, v.below ? "header_now" : "deleted", 1);
 				/* not for claims today: the codes to use instead, in the lead line */
 				J_BOOL(g, "sep", json_object_array_length(gone) > 0);
-				jstr(g, "code", mt[i].code);
-				jstr(g, "release", v.release);
+				J_STR(g, "code", mt[i].code);
+				J_STR(g, "release", v.release);
 				J_BOOL(g, "header", v.below > 0);
 				if (v.below) {
 					struct buf kids;
 
 					buf_init(&kids, 1024);
 					codedb_icd_children(in->db, mt[i].code, kid_add, &kids, 4);
-					jstr(g, "kids", buf_cstr(&kids));
+					J_STR(g, "kids", buf_cstr(&kids));
 					buf_free(&kids);
 				}
 				json_object_array_add(gone, g);
@@ -312,10 +305,10 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 				J_BOOL(bf, mt[i].billable ? "billable" : "header", 1);
 			}
 		}
-		jstr(o, "code", mt[i].code);
-		jstr(o, "kind", mt[i].kind);
-		jstr(o, "kind_name", kind_name(mt[i].kind));
-		jstr(o, "title", mt[i].title);
+		J_STR(o, "code", mt[i].code);
+		J_STR(o, "kind", mt[i].kind);
+		J_STR(o, "kind_name", kind_name(mt[i].kind));
+		J_STR(o, "title", mt[i].title);
 		json_object_object_add(o, "billable", json_object_new_boolean(mt[i].billable));
 		if (bf)
 			json_object_object_add(o, "billable_text", ap_say_new("search_billable", bf));
@@ -333,8 +326,8 @@ add_search(const struct answer_topic_in *in, const char *q, struct json_object *
 		buf_printf(&line, "Code search \"%s\": %d match%s (best: %s)", buf_cstr(&words), n,
 		    n == 1 ? "" : "es", buf_cstr(&codes));
 		summary_add(m, buf_cstr(&line));
-		jstr(f, "words", buf_cstr(&words));
-		jstr(f, "codes", buf_cstr(&codes));
+		J_STR(f, "words", buf_cstr(&words));
+		J_STR(f, "codes", buf_cstr(&codes));
 		J_BOOL(f, "has_gone", json_object_array_length(gone) > 0);
 		json_object_object_add(f, "gone", json_object_get(gone));
 		ap_say(lead, "code-search", NULL, "code_search", f);
@@ -473,7 +466,7 @@ answer_topics(const struct answer_topic_in *in, struct json_object *m)
 	/* a rule question with no code: answered by a topic or a search, or plainly outside */
 	if (kind && strcmp(kind, "nocode") == 0) {
 		if (found || searched > 0) {
-			jstr(m, "kind", "answer");
+			J_STR(m, "kind", "answer");
 			json_object_object_del(m, "k_nocode");
 			json_object_object_add(m, "k_answer", json_object_new_boolean(1));
 		} else if (in->ex->nmods == 0 && kn_denials_in(buf_cstr(&q), NULL) == 0 &&

@@ -129,7 +129,7 @@ def level2_modifiers(inst, db):
 
 
 # sentence ids: the calls that name one, and the argument that does
-SAY_CALLS = {"ap_say": 3, "ap_j_say": 2, "ap_say_new": 0, "say_add": 1, "fact": 1, "said": 0}
+SAY_CALLS = {"ap_say": 3, "ap_j_say": 2, "ap_say_new": 0, "ap_a_say": 1, "fact": 1}
 
 def _args(s, i):
     """The arguments of the call whose '(' is s[i], as source text."""
